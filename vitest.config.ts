@@ -1,0 +1,19 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources, so a test never sees a stale build of a sibling package.
+    alias: {
+      "@raftlab/raft": src("raft"),
+      "@raftlab/tester": src("tester"),
+    },
+  },
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "packages/*/test/**/*.test.tsx"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
