@@ -2,3 +2,21 @@ export * from "./api.js";
 export * from "./trace.js";
 export * from "./prng.js";
 export * from "./codec.js";
+export { make, makeRaft, DEFAULT_TIMING, type MakeRaftOptions } from "./driver/raft.js";
+export { realRuntime, type RealRuntimeOptions } from "./driver/runtime.js";
+export { createDebug, type Debug, type DebugState } from "./driver/debug.js";
+export { MemoryPersister } from "./driver/persister.js";
+export { Cluster, type ClusterOptions } from "./driver/cluster.js";
+export { VirtualClock, wallClock, type Clock } from "./driver/clock.js";
+export {
+  RaftCore,
+  CorruptStateError,
+  InvariantError,
+  RAFT_BUGS,
+  type RaftBug,
+  type CoreConfig,
+  type Input as CoreInput,
+  type StepOutput,
+  type OutRequest,
+  type StoredState,
+} from "./core/index.js";

@@ -1,0 +1,124 @@
+// The mutable state of one Raft peer (Figure 2's "State" box plus the bookkeeping the algorithm needs),
+// and the effect buffer of the step in progress. Only the core's own modules touch it.
+
+import type { MessageFields, DetailFields, PeerOp, Topic } from "../trace.js";
+import { assert } from "./assert.js";
+import { RaftLog } from "./log.js";
+import { encodeState } from "./persist.js";
+import type { CoreConfig, RandomSource, Role, StepOutput } from "./types.js";
+
+/** What a leader tracks for each other peer. */
+export interface PeerProgress {
+  /** Figure 2: index of the next log entry to send to that server. */
+  nextIndex: number;
+  /** Figure 2: index of highest log entry known to be replicated on that server. */
+  matchIndex: number;
+  /** When the next AppendEntries must go, at the latest (the heartbeat). */
+  heartbeatDue: number;
+  /** Requests sent and not yet answered (or failed); eager sends wait for this to reach 0. */
+  outstanding: number;
+}
+
+export class NodeState {
+  // Persistent state on all servers (Figure 2).
+  currentTerm = 0;
+  votedFor: number | null = null;
+  readonly log = new RaftLog();
+  /** The latest snapshot's bytes, persisted alongside the state. */
+  snapshotData: Uint8Array | null = null;
+  /** Incarnation number, persisted: message ids stay unique across restarts. */
+  boot = 0;
+
+  // Volatile state on all servers.
+  commitIndex = 0;
+  lastApplied = 0;
+  role: Role = "follower";
+  leaderId: number | null = null;
+  electionDeadline = 0;
+
+  // Candidates.
+  readonly votes = new Set<number>();
+  // Leaders (reinitialized after election).
+  readonly progress: PeerProgress[] = [];
+  /** Only for the "serial-append-entries" bug: one AppendEntries in flight across all peers. */
+  serialBusy = false;
+  serialNext = 0;
+
+  msgSeq = 0;
+  now = 0;
+  /** Set when currentTerm, votedFor, the log or the snapshot changed in this step. */
+  dirty = false;
+  out: StepOutput = emptyOutput();
+
+  readonly majority: number;
+  readonly tracing: boolean;
+
+  constructor(
+    readonly cfg: CoreConfig,
+    readonly rng: RandomSource,
+  ) {
+    this.majority = Math.floor(cfg.peerCount / 2) + 1;
+    this.tracing = cfg.tracing;
+    for (let p = 0; p < cfg.peerCount; p++) this.progress.push({ nextIndex: 1, matchIndex: 0, heartbeatDue: 0, outstanding: 0 });
+  }
+
+  get me(): number {
+    return this.cfg.me;
+  }
+
+  hasBug(bug: Parameters<CoreConfig["bugs"]["has"]>[0]): boolean {
+    return this.cfg.bugs.size > 0 && this.cfg.bugs.has(bug);
+  }
+
+  /** A fresh, deterministic message id: peer, incarnation, sequence number. */
+  nextMessageId(): string {
+    return `${this.cfg.me}.${this.boot}.${++this.msgSeq}`;
+  }
+
+  randomElectionTimeout(): number {
+    const { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi } = this.cfg;
+    return lo + Math.floor(this.rng.next() * (hi - lo));
+  }
+
+  resetElectionTimer(): void {
+    this.electionDeadline = this.now + this.randomElectionTimeout();
+  }
+
+  /** Marks persistent state changed; the step ends with one persist effect, before any send or reply. */
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  /** Emits a trace event. Call only under `if (s.tracing)`, so nothing is built when tracing is off. */
+  trace(op: PeerOp, topic: Topic, msg: string, fields?: MessageFields & DetailFields): void {
+    this.out.trace.push({ t: this.now, src: this.cfg.me, term: this.currentTerm, state: this.role, op, topic, msg, ...fields });
+  }
+
+  /** Builds the persist effect if anything persistent changed. */
+  flushPersist(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const votedFor = this.hasBug("forget-voted-for") ? null : this.votedFor;
+    const state = encodeState(this.currentTerm, votedFor, this.boot, this.log);
+    this.out.persist = { state, snapshot: this.snapshotData };
+    if (this.tracing) {
+      this.trace(
+        "Persist",
+        "PERS",
+        `S${this.me} persist T${this.currentTerm} vote=${votedFor ?? "-"} log=(${this.log.snapshotIndex},${this.log.lastIndex()}] ${state.length}B`,
+      );
+    }
+  }
+
+  checkInvariants(): void {
+    assert(this.commitIndex <= this.log.lastIndex(), `commitIndex ${this.commitIndex} > last log index ${this.log.lastIndex()}`);
+    assert(this.lastApplied <= this.commitIndex, `lastApplied ${this.lastApplied} > commitIndex ${this.commitIndex}`);
+    assert(this.log.snapshotIndex <= this.lastApplied, `snapshot ${this.log.snapshotIndex} beyond lastApplied ${this.lastApplied}`);
+    assert(this.role !== "leader" || this.leaderId === this.cfg.me, "a leader that does not know itself as leader");
+    assert(this.log.lastTerm() <= this.currentTerm, `last log term ${this.log.lastTerm()} > currentTerm ${this.currentTerm}`);
+  }
+}
+
+export function emptyOutput(): StepOutput {
+  return { persist: null, send: [], reply: null, apply: [], trace: [], wakeAt: 0, start: null };
+}
