@@ -1,1 +1,10 @@
-export {};
+export { LogStore, Kind, RoleId, F, ROLE_NAMES } from "./store.js";
+export { Ingest, openFileSource, openStreamSource } from "./ingest.js";
+export { parseLineInto, newParserState } from "./parse.js";
+export { computeVisible, extendVisible, parseTermRange, describeFilter, FilterError, type Filter, type TermRange } from "./filter.js";
+export { computeLayout, formatRow } from "./layout.js";
+export { printRows } from "./print.js";
+export { makeStyle, type Style } from "./style.js";
+export { Viewer } from "./viewer.js";
+export { escapeControls } from "./sanitize.js";
+export { synthTrace, synthTraceText } from "./synth.js";

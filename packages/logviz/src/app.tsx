@@ -1,0 +1,47 @@
+// The Ink component: draws Viewer.frame() and forwards keys, resizes and new data to the Viewer.
+import { useEffect, useState } from "react";
+import { Box, Text, useApp, useInput, useStdout } from "ink";
+import type { Viewer } from "./viewer.js";
+
+export interface AppProps {
+  readonly viewer: Viewer;
+  /** Registers a listener called when new data has been ingested; returns an unsubscribe function. */
+  readonly subscribe?: (listener: () => void) => () => void;
+}
+
+export function App({ viewer, subscribe }: AppProps): React.JSX.Element {
+  const [, setTick] = useState(0);
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const redraw = (): void => setTick((t) => (t + 1) % 1_000_000);
+
+  useInput((input, key) => {
+    viewer.key(input, key);
+    if (viewer.quit) exit();
+    else redraw();
+  });
+
+  useEffect(() => {
+    const onResize = (): void => {
+      viewer.resize(stdout.columns || viewer.width, stdout.rows || viewer.height);
+      redraw();
+    };
+    stdout.on("resize", onResize);
+    return () => {
+      stdout.off("resize", onResize);
+    };
+  }, [stdout, viewer]);
+
+  useEffect(() => (subscribe ? subscribe(redraw) : undefined), [subscribe]);
+
+  const lines = viewer.frame();
+  return (
+    <Box flexDirection="column">
+      {lines.map((l, i) => (
+        <Text key={i} wrap="truncate-end">
+          {l}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,107 @@
+// The detail pane: every field of the selected row, and for a message, the other events with the same
+// id (send, receipt, reply, loss) with the delay between them.
+import { Kind, LogStore, ROLE_NAMES } from "./store.js";
+import { escapeControls } from "./sanitize.js";
+import { formatTime } from "./layout.js";
+
+/** How far the pairing looks either side of the selected row. */
+const PAIR_WINDOW = 50_000;
+/** At most this many related events are listed. */
+const PAIR_MAX = 8;
+
+function show(v: unknown): string {
+  if (typeof v === "string") return escapeControls(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return escapeControls(JSON.stringify(v) ?? "null");
+}
+
+function parseJson(s: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(s);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Lines of "key=value" pairs packed into `width`. */
+function pack(pairs: string[], width: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const p of pairs) {
+    if (cur !== "" && cur.length + 2 + p.length > width) {
+      lines.push(cur);
+      cur = "";
+    }
+    cur = cur === "" ? p : cur + "  " + p;
+  }
+  if (cur !== "") lines.push(cur);
+  return lines;
+}
+
+function wrap(s: string, width: number, maxLines: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length && out.length < maxLines; i += width) out.push(s.slice(i, i + width));
+  return out;
+}
+
+export function detailLines(store: LogStore, row: number, width: number): string[] {
+  const w = Math.max(20, width - 2);
+  const kind = store.kind[row] as Kind;
+  const head = `row ${row + 1}`;
+  if (kind === Kind.Raw) return [head + "  (raw text)", ...wrap(store.text[row] ?? "", w, 40)];
+  if (kind === Kind.Dslog) {
+    const pairs = [
+      `t=${formatTime(store.t[row] as number)}ms`,
+      `topic=${store.topics.name(store.topic[row] as number)}`,
+      `src=${store.src[row] as number >= 0 ? "S" + (store.src[row] as number) : "TEST"}`,
+    ];
+    const term = store.term[row] as number;
+    if (term >= 0) pairs.push(`term=${term}`);
+    const role = store.role[row] as number;
+    if (role > 0) pairs.push(`role=${ROLE_NAMES[role] ?? "?"} (inferred)`);
+    const dst = store.dst[row] as number;
+    if (dst >= 0) pairs.push(`peer=S${dst}`);
+    return [head + "  (dslogs line)", ...pack(pairs, w), ...wrap(store.text[row] ?? "", w, 20)];
+  }
+  const o = parseJson(store.json[row] ?? "");
+  if (!o) return [head, "(unreadable)"];
+  const pairs = Object.entries(o)
+    .filter(([k]) => k !== "msg")
+    .map(([k, v]) => `${escapeControls(k)}=${show(v)}`);
+  const lines = [head + "  (trace event)", ...pack(pairs, w), ...wrap("msg: " + show(o.msg ?? ""), w, 6)];
+  if (typeof o.id === "string") lines.push(...pairLines(store, row, o.id, w));
+  return lines;
+}
+
+/** The other events of the same message exchange, in order, with their delay from this one. */
+export function pairLines(store: LogStore, row: number, id: string, width: number): string[] {
+  const needle = `"id":${JSON.stringify(id)}`;
+  const related: number[] = [];
+  const lo = Math.max(0, row - PAIR_WINDOW);
+  const hi = Math.min(store.length - 1, row + PAIR_WINDOW);
+  for (let i = lo; i <= hi && related.length < PAIR_MAX * 2; i++) {
+    if (store.kind[i] !== Kind.Json) continue;
+    const j = store.json[i] ?? "";
+    if (j.includes(needle)) related.push(i);
+  }
+  const t0 = store.t[row] as number;
+  const out = [`message ${escapeControls(id)}: ${related.length} event${related.length === 1 ? "" : "s"}`];
+  for (const i of related.slice(0, PAIR_MAX)) {
+    const o = parseJson(store.json[i] ?? "") ?? {};
+    const src = store.src[i] as number;
+    const who = src >= 0 ? `S${src}` : "harness";
+    const op = store.ops.name(store.op[i] as number);
+    const dir = typeof o.dir === "string" ? o.dir : op === "MsgLost" ? "LOST" : "";
+    const route = typeof o.from === "number" && typeof o.dst === "number" ? `S${o.from}->S${o.dst}` : "";
+    const dt = (store.t[i] as number) - t0;
+    const delay = i === row ? "(this)" : `${dt >= 0 ? "+" : ""}${dt.toFixed(1)}ms`;
+    const line = `${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} ${who.padEnd(7)} ${op} ${dir} ${route} ${delay}`;
+    out.push(line.slice(0, width));
+  }
+  if (!related.some((i) => store.ops.name(store.op[i] as number).endsWith("Reply"))) {
+    const lost = related.some((i) => store.ops.name(store.op[i] as number) === "MsgLost");
+    out.push(lost ? "  (lost: no reply)" : "  (no reply seen)");
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+// Feeds bytes from a file or a pipe into the store, in chunks, yielding to the event loop between
+// chunks so the first screen shows while a big file is still being read.
+import { createReadStream, promises as fsp } from "node:fs";
+import type { Readable } from "node:stream";
+import { LineSplitter } from "./lines.js";
+import { newParserState, parseLineInto, type ParserState } from "./parse.js";
+import { LogStore } from "./store.js";
+
+export class Ingest {
+  readonly state: ParserState = newParserState();
+  private readonly splitter: LineSplitter;
+  /** Bytes consumed so far (a growing file resumes from here). */
+  bytes = 0;
+  /** True once the input has ended (EOF of a stream; for a followed file, never). */
+  ended = false;
+  constructor(readonly store: LogStore) {
+    this.splitter = new LineSplitter((line) => parseLineInto(this.store, this.state, line));
+  }
+  push(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.splitter.push(chunk);
+  }
+  /** Ends the input, keeping a final line that had no newline. */
+  end(): void {
+    this.splitter.end();
+    this.ended = true;
+  }
+  /** Parses a whole string (tests, benchmarks). */
+  pushText(s: string): this {
+    this.push(Buffer.from(s, "utf8"));
+    return this;
+  }
+}
+
+export interface SourceOptions {
+  /** Keep watching a file for appended data after EOF. */
+  readonly follow: boolean;
+  /** Called after each chunk has been parsed. */
+  readonly onData: () => void;
+  /** Called when the input has ended (not called for a followed file). */
+  readonly onEnd: () => void;
+  readonly onError: (message: string) => void;
+  /** Poll interval for a followed file, ms. */
+  readonly pollMs?: number;
+}
+
+export interface Source {
+  close(): void;
+}
+
+const CHUNK = 1 << 20;
+
+function pump(stream: Readable, ingest: Ingest, opts: SourceOptions, onDone: () => void): void {
+  stream.on("data", (chunk: Buffer | string) => {
+    ingest.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    opts.onData();
+  });
+  stream.on("error", (err: Error) => opts.onError(err.message));
+  stream.on("end", onDone);
+}
+
+/** Reads a file; with `follow`, keeps reading what is appended (like tail -f). */
+export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions): Source {
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let reading = false;
+  const poll = (): void => {
+    if (closed || reading) return;
+    fsp
+      .stat(path)
+      .then((st) => {
+        if (closed || st.size <= ingest.bytes) return;
+        reading = true;
+        const s = createReadStream(path, { start: ingest.bytes, highWaterMark: CHUNK });
+        pump(s, ingest, opts, () => {
+          reading = false;
+        });
+      })
+      .catch(() => undefined);
+  };
+  const first = createReadStream(path, { highWaterMark: CHUNK });
+  pump(first, ingest, opts, () => {
+    if (closed) return;
+    if (opts.follow) {
+      opts.onData();
+      timer = setInterval(poll, opts.pollMs ?? 300);
+    } else {
+      ingest.end();
+      opts.onData();
+      opts.onEnd();
+    }
+  });
+  return {
+    close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      first.destroy();
+    },
+  };
+}
+
+/** Reads a stream (stdin pipe) to its end. */
+export function openStreamSource(stream: Readable, ingest: Ingest, opts: SourceOptions): Source {
+  pump(stream, ingest, opts, () => {
+    ingest.end();
+    opts.onData();
+    opts.onEnd();
+  });
+  return {
+    close() {
+      stream.pause();
+    },
+  };
+}

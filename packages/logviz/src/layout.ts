@@ -1,0 +1,230 @@
+// Column layout and row formatting, shared by the interactive view and print mode.
+import { F, Kind, LogStore, NO_PEER, RoleId } from "./store.js";
+import type { Style } from "./style.js";
+import { displayWidth, fitWidth, padWidth } from "./sanitize.js";
+
+/** Narrowest useful peer column; with more peers than fit, columns scroll horizontally. */
+export const MIN_COL = 12;
+const TIME_W = 8;
+const TERM_W = 4;
+const TOPIC_W = 4;
+/** time, term and topic, each followed by a space. */
+export const GUTTER = TIME_W + 1 + TERM_W + 1 + TOPIC_W + 1;
+
+export interface Layout {
+  readonly width: number;
+  /** The peers drawn as columns, left to right. */
+  readonly cols: readonly number[];
+  /** Width of each column including its left separator. */
+  readonly colWidth: number;
+  /** Peers that exist but are scrolled off (left, right). */
+  readonly offLeft: number;
+  readonly offRight: number;
+  /** peer → column index, -1 if not drawn. */
+  readonly colOf: Map<number, number>;
+}
+
+export function computeLayout(width: number, peers: readonly number[], hscroll = 0): Layout {
+  const w = Math.max(width, GUTTER + MIN_COL);
+  const avail = w - GUTTER;
+  const n = peers.length;
+  const fit = Math.max(1, Math.floor(avail / MIN_COL));
+  const shown = Math.min(n, fit);
+  const first = Math.max(0, Math.min(hscroll, n - shown));
+  const cols = peers.slice(first, first + shown);
+  const colWidth = cols.length > 0 ? Math.floor(avail / cols.length) : avail;
+  const colOf = new Map<number, number>();
+  cols.forEach((p, i) => colOf.set(p, i));
+  return { width: w, cols, colWidth, offLeft: first, offRight: n - first - shown, colOf };
+}
+
+export function formatTime(t: number): string {
+  if (!Number.isFinite(t)) return "";
+  if (t < 100000) return t.toFixed(1);
+  if (t < 1e7) return (t / 1000).toFixed(2) + "s";
+  return (t / 1000).toFixed(0) + "s";
+}
+
+function gutter(store: LogStore, row: number, style: Style, selected: boolean): string {
+  const time = formatTime(store.t[row] as number).padStart(TIME_W);
+  const term = store.term[row] as number;
+  const termS = (term >= 0 ? "T" + term : "").padEnd(TERM_W).slice(0, TERM_W);
+  const topicName = store.topics.name(store.topic[row] as number);
+  const topicS = padWidth(topicName, TOPIC_W);
+  const g = `${time} ${termS} `;
+  const painted = selected ? style.cursor(g) : style.dim(g);
+  return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+}
+
+/** Header label above the gutter. */
+export function gutterLabel(): string {
+  return "ms".padStart(TIME_W) + " " + "term".padEnd(TERM_W) + " " + "topc".padEnd(TOPIC_W) + " ";
+}
+
+/** The text of a full-width row (harness event, TEST line, raw line). */
+export function fullText(store: LogStore, row: number): string {
+  const kind = store.kind[row] as Kind;
+  const text = store.text[row] ?? "";
+  if (kind === Kind.Json) {
+    const op = store.ops.name(store.op[row] as number);
+    const peer = store.dst[row] as number;
+    const about = peer >= 0 ? ` S${peer}` : "";
+    return `── ${op}${about}${text ? "  " + text : ""}`;
+  }
+  return text;
+}
+
+function paintFull(store: LogStore, row: number, style: Style, s: string): string {
+  const flags = store.flags[row] as number;
+  const kind = store.kind[row] as Kind;
+  if (kind === Kind.Json) return style.harness(store.ops.name(store.op[row] as number), (flags & F.Fail) !== 0)(s);
+  if (kind === Kind.Dslog) {
+    if (flags & F.Fail) return style.rawFail(s);
+    return style.topic(store.topics.name(store.topic[row] as number))(s);
+  }
+  if (flags & F.Fail) return style.rawFail(s);
+  if (flags & (F.TestBegin | F.TestEnd)) return style.testBand(s);
+  return style.raw(s);
+}
+
+export interface RowOptions {
+  readonly selected?: boolean;
+  /** Highlights matches of the search in the text. */
+  readonly search?: RegExp | null;
+}
+
+/** Formats one row to exactly `layout.width` cells (plus ANSI codes when colour is on). */
+export function formatRow(store: LogStore, row: number, layout: Layout, style: Style, opts: RowOptions = {}): string {
+  const selected = opts.selected === true;
+  const flags = store.flags[row] as number;
+  const src = store.src[row] as number;
+  if (flags & F.Full || src === NO_PEER) {
+    const kind = store.kind[row] as Kind;
+    if (kind === Kind.Raw) {
+      // Raw output keeps its own layout: no gutter, the whole width.
+      const mark = selected ? style.cursor(">") : " ";
+      return mark + paintFull(store, row, style, padWidth(store.text[row] ?? "", layout.width - 1));
+    }
+    const g = gutter(store, row, style, selected);
+    return g + paintFull(store, row, style, padWidth(fullText(store, row), layout.width - GUTTER));
+  }
+  const g = gutter(store, row, style, selected);
+  let out = g;
+  const col = layout.colOf.get(src);
+  const topicName = store.topics.name(store.topic[row] as number);
+  const paint = style.topic(topicName);
+  for (let i = 0; i < layout.cols.length; i++) {
+    const sep = style.dim("│");
+    const cw = layout.colWidth - 1;
+    if (i !== col) {
+      out += sep + " ".repeat(cw);
+      continue;
+    }
+    const role = store.role[row] as RoleId;
+    let marker = "";
+    let rest = cw;
+    if (role === RoleId.Leader || role === RoleId.Candidate) {
+      marker = (role === RoleId.Leader ? style.leader("L") : style.candidate("C")) + " ";
+      rest -= 2;
+    }
+    const text = padWidth(store.text[row] ?? "", Math.max(rest, 0));
+    out += sep + marker + paint(highlight(text, opts.search ?? null, style));
+  }
+  const used = GUTTER + layout.cols.length * layout.colWidth;
+  if (used < layout.width) out += " ".repeat(layout.width - used);
+  if (col === undefined && layout.cols.length > 0) {
+    // The emitting peer's column is scrolled off: say so rather than show an empty row.
+    return g + style.dim(padWidth(`(S${src}) ${store.text[row] ?? ""}`, layout.width - GUTTER));
+  }
+  return out;
+}
+
+function highlight(text: string, re: RegExp | null, style: Style): string {
+  if (!re || !style.color) return text;
+  re.lastIndex = 0;
+  return text.replace(re, (m) => (m === "" ? m : style.match(m)));
+}
+
+/** Column headers: each peer with its role and term at the cursor. */
+export function formatColumnHeader(layout: Layout, states: Map<number, PeerState>, style: Style): string {
+  let out = style.dim(gutterLabel());
+  for (const p of layout.cols) {
+    const st = states.get(p);
+    const cw = layout.colWidth - 1;
+    let label = `S${p}`;
+    let paint = style.header;
+    if (st) {
+      if (st.crashed) label += " crashed";
+      else {
+        label += ` ${st.role === RoleId.None ? "?" : ROLE_SHORT[st.role]}${st.term >= 0 ? " T" + st.term : ""}`;
+        if (st.disconnected) label += " cut";
+      }
+      if (!st.crashed && st.role === RoleId.Leader) paint = style.leader;
+      else if (!st.crashed && st.role === RoleId.Candidate) paint = style.candidate;
+      else if (st.crashed) paint = style.error;
+    }
+    out += style.dim("│") + paint(fitWidth(label, cw)) + " ".repeat(Math.max(0, cw - displayWidth(fitWidth(label, cw))));
+  }
+  const used = GUTTER + layout.cols.length * layout.colWidth;
+  let tail = "";
+  if (layout.offLeft > 0 || layout.offRight > 0) tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
+  if (used < layout.width) out += padWidth(tail, layout.width - used);
+  return out;
+}
+
+const ROLE_SHORT = ["?", "follower", "candidate", "LEADER"] as const;
+
+export interface PeerState {
+  role: RoleId;
+  term: number;
+  crashed: boolean;
+  disconnected: boolean;
+}
+
+/** How far back the header looks for a peer's last event (bounded work per frame). */
+const STATE_SCAN_LIMIT = 200_000;
+
+/** Each peer's role and term as of `row`, looking back within the row's test. */
+export function peerStatesAt(store: LogStore, row: number, peers: readonly number[]): Map<number, PeerState> {
+  const out = new Map<number, PeerState>();
+  const want = new Set(peers);
+  const seenLife = new Set<number>();
+  const seenLink = new Set<number>();
+  const crashOp = store.ops.lookup("Crash");
+  const restartOp = store.ops.lookup("Restart");
+  const discOp = store.ops.lookup("Disconnect");
+  const connOp = store.ops.lookup("Connect");
+  const get = (p: number): PeerState => {
+    let s = out.get(p);
+    if (!s) {
+      s = { role: RoleId.None, term: -1, crashed: false, disconnected: false };
+      out.set(p, s);
+    }
+    return s;
+  };
+  const found = new Set<number>();
+  const stop = Math.max(0, row - STATE_SCAN_LIMIT);
+  for (let i = Math.min(row, store.length - 1); i >= stop && found.size < want.size; i--) {
+    const src = store.src[i] as number;
+    if (src >= 0 && want.has(src) && !found.has(src)) {
+      const s = get(src);
+      s.role = store.role[i] as RoleId;
+      s.term = store.term[i] as number;
+      found.add(src);
+    } else if (src === -1 && store.kind[i] === Kind.Json) {
+      const p = store.dst[i] as number;
+      const op = store.op[i] as number;
+      if (p >= 0 && want.has(p) && !found.has(p)) {
+        if ((op === crashOp || op === restartOp) && !seenLife.has(p)) {
+          seenLife.add(p);
+          get(p).crashed = op === crashOp;
+        } else if ((op === discOp || op === connOp) && !seenLink.has(p)) {
+          seenLink.add(p);
+          get(p).disconnected = op === discOp;
+        }
+      }
+    }
+    if ((store.flags[i] as number) & F.TestBegin) break;
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+// The columnar store: one slot per input line in typed arrays, so a million lines cost a few hundred
+// bytes each and a filter is a tight loop over numbers, not over objects.
+import { HARNESS_OPS, PEER_OPS, TOPICS } from "@raftlab/raft";
+
+/** Where a row came from; decides how it is drawn and how the detail pane reads it. */
+export enum Kind {
+  Raw = 0,
+  Json = 1,
+  Dslog = 2,
+}
+
+/** Roles as stored (0 = unknown/none). */
+export enum RoleId {
+  None = 0,
+  Follower = 1,
+  Candidate = 2,
+  Leader = 3,
+}
+export const ROLE_NAMES = ["none", "follower", "candidate", "leader"] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export function roleId(name: unknown): RoleId {
+  switch (name) {
+    case "follower":
+      return RoleId.Follower;
+    case "candidate":
+      return RoleId.Candidate;
+    case "leader":
+      return RoleId.Leader;
+    default:
+      return RoleId.None;
+  }
+}
+
+/** Row flags (bits). */
+export const F = {
+  TestBegin: 1,
+  TestEnd: 2,
+  /** A failure: TestFail, Violation, a failed TestEnd, a panic, a FAIL line. */
+  Fail: 4,
+  /** The first row of a new highest term within the current test. */
+  NewTerm: 8,
+  /** Always shown by topic/peer/role/op filters (test boundaries, failures). */
+  Pinned: 16,
+  Send: 32,
+  Recv: 64,
+  /** Drawn across the full width (harness events, TEST lines, raw lines). */
+  Full: 128,
+} as const;
+
+/** `src` of a row that belongs to no peer and is not a harness event (raw text). */
+export const NO_PEER = -2;
+export const HARNESS_SRC = -1;
+/** Peer ids above this are treated as bogus input (they would make absurd layouts). */
+export const MAX_PEER = 4095;
+/** Bound on distinct topic/op names (custom topics are allowed, but not without limit). */
+const MAX_NAMES = 4096;
+
+/** Interns short names (topics, ops) into small integers. Id 0 means "none". */
+export class NameTable {
+  readonly names: string[] = [""];
+  private readonly ids = new Map<string, number>();
+  constructor(initial: readonly string[]) {
+    for (const n of initial) this.id(n);
+  }
+  id(name: string): number {
+    const known = this.ids.get(name);
+    if (known !== undefined) return known;
+    if (this.names.length >= MAX_NAMES) return this.id("…other");
+    const id = this.names.length;
+    this.names.push(name);
+    this.ids.set(name, id);
+    return id;
+  }
+  lookup(name: string): number | undefined {
+    return this.ids.get(name);
+  }
+  name(id: number): string {
+    return this.names[id] ?? "";
+  }
+  get size(): number {
+    return this.names.length;
+  }
+}
+
+export interface RowInput {
+  kind: Kind;
+  t: number;
+  src: number;
+  dst: number;
+  term: number;
+  role: RoleId;
+  topic: number;
+  op: number;
+  flags: number;
+  test: number;
+  text: string;
+  json: string | null;
+}
+
+export class LogStore {
+  length = 0;
+  private cap: number;
+  t: Float64Array;
+  src: Int16Array;
+  dst: Int16Array;
+  term: Int32Array;
+  role: Uint8Array;
+  kind: Uint8Array;
+  topic: Uint16Array;
+  op: Uint16Array;
+  flags: Uint8Array;
+  /** Index into `tests` of the test a row belongs to (0 = before any test). */
+  test: Uint16Array;
+  /** The escaped display text (msg of a JSON event, message of a dslogs line, the raw line). */
+  readonly text: string[] = [];
+  /** The raw JSON of JSON rows, for the detail pane; empty for others. */
+  readonly json: string[] = [];
+
+  readonly topics = new NameTable(TOPICS);
+  readonly ops = new NameTable([...PEER_OPS, ...HARNESS_OPS]);
+  /** Test names; index 0 is "(no test)". */
+  readonly tests: string[] = [""];
+  /** Row numbers of TestBegin rows, ascending (for {/} jumps and the header). */
+  readonly testBegins: number[] = [];
+  /** Peers seen, ascending. */
+  peers: number[] = [];
+  private readonly peerSeen = new Uint8Array(MAX_PEER + 1);
+  /** Bumped on every append, so views know when to redraw. */
+  version = 0;
+
+  constructor(initialCapacity = 1 << 14) {
+    this.cap = initialCapacity;
+    this.t = new Float64Array(this.cap);
+    this.src = new Int16Array(this.cap);
+    this.dst = new Int16Array(this.cap);
+    this.term = new Int32Array(this.cap);
+    this.role = new Uint8Array(this.cap);
+    this.kind = new Uint8Array(this.cap);
+    this.topic = new Uint16Array(this.cap);
+    this.op = new Uint16Array(this.cap);
+    this.flags = new Uint8Array(this.cap);
+    this.test = new Uint16Array(this.cap);
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const g = <T extends Float64Array | Int16Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.t = g(this.t, (n) => new Float64Array(n));
+    this.src = g(this.src, (n) => new Int16Array(n));
+    this.dst = g(this.dst, (n) => new Int16Array(n));
+    this.term = g(this.term, (n) => new Int32Array(n));
+    this.role = g(this.role, (n) => new Uint8Array(n));
+    this.kind = g(this.kind, (n) => new Uint8Array(n));
+    this.topic = g(this.topic, (n) => new Uint16Array(n));
+    this.op = g(this.op, (n) => new Uint16Array(n));
+    this.flags = g(this.flags, (n) => new Uint8Array(n));
+    this.test = g(this.test, (n) => new Uint16Array(n));
+    this.cap = cap;
+  }
+
+  notePeer(p: number): void {
+    if (p < 0 || p > MAX_PEER || this.peerSeen[p]) return;
+    this.peerSeen[p] = 1;
+    const peers = [...this.peers, p];
+    peers.sort((a, b) => a - b);
+    this.peers = peers;
+  }
+
+  /** Starts a new test; returns its index. */
+  beginTest(name: string): number {
+    if (this.tests.length < 0xffff) this.tests.push(name);
+    return this.tests.length - 1;
+  }
+
+  get currentTest(): number {
+    return this.tests.length - 1;
+  }
+
+  append(r: RowInput): number {
+    if (this.length === this.cap) this.grow();
+    const i = this.length;
+    this.t[i] = r.t;
+    this.src[i] = r.src;
+    this.dst[i] = r.dst;
+    this.term[i] = r.term;
+    this.role[i] = r.role;
+    this.kind[i] = r.kind;
+    this.topic[i] = r.topic;
+    this.op[i] = r.op;
+    this.flags[i] = r.flags;
+    this.test[i] = r.test;
+    this.text.push(r.text);
+    this.json.push(r.json ?? "");
+    if (r.flags & F.TestBegin) this.testBegins.push(i);
+    if (r.src >= 0) this.notePeer(r.src);
+    if (r.dst >= 0) this.notePeer(r.dst);
+    this.length = i + 1;
+    this.version++;
+    return i;
+  }
+
+  /** Name of the test a row belongs to ("" if none). */
+  testName(row: number): string {
+    return this.tests[this.test[row] ?? 0] ?? "";
+  }
+}

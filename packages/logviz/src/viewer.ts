@@ -1,0 +1,496 @@
+// The interactive viewer's state and key handling, kept apart from React so it is easy to test and
+// so a frame is one function of the state: frame() returns exactly the lines to draw.
+import { computeVisible, describeFilter, extendVisible, FilterError, formatTermRange, parsePeerList, parseRoles, parseShowHide, parseTermRange, peerShown, type Filter, type VisibleRows } from "./filter.js";
+import { computeLayout, formatColumnHeader, formatRow, fullText, peerStatesAt, type Layout } from "./layout.js";
+import { F, Kind, LogStore } from "./store.js";
+import type { Style } from "./style.js";
+import { detailLines } from "./detail.js";
+import { displayWidth, escapeControls, fitWidth, padWidth } from "./sanitize.js";
+import { HELP_KEYS } from "./help.js";
+
+export interface KeyLike {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
+  tab?: boolean;
+}
+
+type PromptKind = "search" | "term" | "topic" | "peer" | "role" | "op" | "test";
+
+const PROMPT_LABEL: Record<PromptKind, string> = {
+  search: "/",
+  term: "term (N or N..M, empty = all): ",
+  topic: "topics (+A,B show only, -C hide, empty = all): ",
+  peer: "peers (0,2 show only, -1 hide, empty = all): ",
+  role: "roles (leader,candidate,follower, empty = all): ",
+  op: "ops (+AppendEntries show only, -MsgLost hide, empty = all): ",
+  test: "test name contains (empty = all): ",
+};
+
+/** Longest text a prompt accepts (bounded input). */
+const PROMPT_MAX = 200;
+
+export interface ViewerOptions {
+  readonly store: LogStore;
+  readonly style: Style;
+  readonly filter?: Filter;
+  readonly source: string;
+  readonly width: number;
+  readonly height: number;
+  readonly follow?: boolean;
+  /** The input is still open (a pipe or a followed file). */
+  readonly live?: boolean;
+}
+
+export class Viewer {
+  readonly store: LogStore;
+  readonly style: Style;
+  readonly source: string;
+  filter: Filter;
+  visible: VisibleRows;
+  /** Position of the selected row in `visible`. */
+  cursor = 0;
+  /** Position of the first drawn row. */
+  top = 0;
+  follow: boolean;
+  live: boolean;
+  width: number;
+  height: number;
+  hscroll = 0;
+  prompt: { kind: PromptKind; text: string } | null = null;
+  help = false;
+  detail = false;
+  search: RegExp | null = null;
+  message = "";
+  messageIsError = false;
+  quit = false;
+  /** Time of the last filter recomputation, ms (shown to the curious in the status line). */
+  lastFilterMs = 0;
+
+  constructor(o: ViewerOptions) {
+    this.store = o.store;
+    this.style = o.style;
+    this.source = o.source;
+    this.filter = o.filter ?? {};
+    this.width = o.width;
+    this.height = o.height;
+    this.follow = o.follow ?? false;
+    this.live = o.live ?? false;
+    this.visible = computeVisible(this.store, this.filter);
+    if (this.follow) this.cursor = Math.max(0, this.visible.length - 1);
+  }
+
+  // ---- data and geometry -------------------------------------------------------------------
+
+  /** New rows arrived: extend the index; in follow mode, stay at the end. */
+  onData(): void {
+    extendVisible(this.store, this.filter, this.visible);
+    if (this.follow) this.cursor = Math.max(0, this.visible.length - 1);
+  }
+
+  setLive(live: boolean): void {
+    this.live = live;
+  }
+
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+  }
+
+  private get bodyHeight(): number {
+    return Math.max(1, this.height - 3 - this.detailHeight);
+  }
+
+  private get detailHeight(): number {
+    return this.detail ? Math.min(14, Math.max(4, Math.floor(this.height / 3))) : 0;
+  }
+
+  layout(): Layout {
+    const peers = this.store.peers.filter((p) => peerShown(this.filter, p));
+    return computeLayout(this.width, peers, this.hscroll);
+  }
+
+  selectedRow(): number | undefined {
+    return this.visible.length > 0 ? this.visible.at(Math.min(this.cursor, this.visible.length - 1)) : undefined;
+  }
+
+  // ---- filters -----------------------------------------------------------------------------
+
+  setFilter(f: Filter): void {
+    const keep = this.selectedRow() ?? 0;
+    const t0 = performance.now();
+    this.filter = f;
+    this.visible = computeVisible(this.store, f);
+    this.lastFilterMs = performance.now() - t0;
+    this.cursor = Math.min(this.visible.lowerBound(keep), Math.max(0, this.visible.length - 1));
+    if (this.follow) this.cursor = Math.max(0, this.visible.length - 1);
+    this.hscroll = 0;
+  }
+
+  private applyPrompt(kind: PromptKind, text: string): void {
+    const f = this.filter;
+    const s = text.trim();
+    switch (kind) {
+      case "search":
+        return this.setSearch(text);
+      case "term":
+        return this.setFilter({ ...f, term: s === "" ? undefined : parseTermRange(s) });
+      case "topic": {
+        const { show, hide } = parseShowHide(s.toUpperCase(), "topic");
+        return this.setFilter({ ...f, just: show, ignore: hide });
+      }
+      case "op": {
+        const { show, hide } = parseShowHide(s, "op");
+        return this.setFilter({ ...f, ops: show, hideOps: hide });
+      }
+      case "peer": {
+        if (s === "") return this.setFilter({ ...f, peers: undefined, hidePeers: undefined });
+        if (s.startsWith("-")) return this.setFilter({ ...f, peers: undefined, hidePeers: parsePeerList(s.slice(1)) });
+        return this.setFilter({ ...f, peers: parsePeerList(s.replace(/^\+/, "")), hidePeers: undefined });
+      }
+      case "role":
+        return this.setFilter({ ...f, roles: s === "" ? undefined : parseRoles(s) });
+      case "test":
+        return this.setFilter({ ...f, test: s === "" ? undefined : s });
+    }
+  }
+
+  private promptInitial(kind: PromptKind): string {
+    const f = this.filter;
+    switch (kind) {
+      case "term":
+        return f.term ? formatTermRange(f.term) : "";
+      case "topic":
+        return [...(f.just ?? []).map((x) => "+" + x), ...(f.ignore?.length ? ["-" + f.ignore.join(",")] : [])].join(" ");
+      case "op":
+        return [...(f.ops ?? []).map((x) => "+" + x), ...(f.hideOps?.length ? ["-" + f.hideOps.join(",")] : [])].join(" ");
+      case "peer":
+        return f.peers?.length ? f.peers.join(",") : f.hidePeers?.length ? "-" + f.hidePeers.join(",") : "";
+      case "role":
+        return (f.roles ?? []).join(",");
+      case "test":
+        return f.test ?? "";
+      case "search":
+        return "";
+    }
+  }
+
+  private togglePeer(p: number): void {
+    const f = this.filter;
+    if (f.peers && f.peers.length > 0) {
+      const peers = f.peers.includes(p) ? f.peers.filter((x) => x !== p) : [...f.peers, p].sort((a, b) => a - b);
+      this.setFilter({ ...f, peers: peers.length ? peers : undefined });
+    } else {
+      const hide = f.hidePeers ?? [];
+      const hidePeers = hide.includes(p) ? hide.filter((x) => x !== p) : [...hide, p].sort((a, b) => a - b);
+      this.setFilter({ ...f, hidePeers: hidePeers.length ? hidePeers : undefined });
+    }
+  }
+
+  // ---- search and jumps --------------------------------------------------------------------
+
+  setSearch(pattern: string): void {
+    if (pattern === "") {
+      this.search = null;
+      return;
+    }
+    try {
+      // Smart case: a pattern with no capitals matches either case.
+      this.search = new RegExp(pattern, /[A-Z]/.test(pattern) ? "g" : "gi");
+    } catch (e) {
+      this.search = null;
+      throw new FilterError(`bad pattern: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.searchNext(1, true);
+  }
+
+  private rowMatches(re: RegExp, r: number): boolean {
+    re.lastIndex = 0;
+    const kind = this.store.kind[r] as Kind;
+    const text = kind === Kind.Json && this.store.src[r] === -1 ? fullText(this.store, r) : (this.store.text[r] ?? "");
+    return re.test(text);
+  }
+
+  /** Moves to the next (dir 1) or previous (-1) visible match, wrapping around. */
+  searchNext(dir: 1 | -1, includeCurrent = false): void {
+    const re = this.search;
+    if (!re) {
+      this.note("no search: press / to search", true);
+      return;
+    }
+    const n = this.visible.length;
+    if (n === 0) return;
+    for (let k = includeCurrent ? 0 : 1; k <= n; k++) {
+      const pos = (((this.cursor + dir * k) % n) + n) % n;
+      if (this.rowMatches(re, this.visible.at(pos))) {
+        const wrapped = dir > 0 ? pos < this.cursor : pos > this.cursor;
+        this.moveTo(pos);
+        this.note(wrapped ? "search wrapped" : "", false);
+        return;
+      }
+    }
+    this.note(`pattern not found: ${escapeControls(re.source)}`, true);
+  }
+
+  /** Next/previous visible row at or after a flagged row (term change, test, failure). */
+  jumpFlag(mask: number, dir: 1 | -1, what: string): void {
+    const cur = this.selectedRow();
+    if (cur === undefined) return;
+    const flags = this.store.flags;
+    if (dir > 0) {
+      for (let r = cur + 1; r < this.store.length; r++) {
+        if (((flags[r] as number) & mask) === 0) continue;
+        const pos = this.visible.lowerBound(r);
+        if (pos > this.cursor && pos < this.visible.length) return this.moveTo(pos);
+      }
+    } else {
+      for (let r = cur - 1; r >= 0; r--) {
+        if (((flags[r] as number) & mask) === 0) continue;
+        const pos = this.visible.lowerBound(r);
+        if (pos < this.cursor) return this.moveTo(pos);
+      }
+    }
+    this.note(`no ${dir > 0 ? "next" : "previous"} ${what}`, true);
+  }
+
+  // ---- movement ----------------------------------------------------------------------------
+
+  moveTo(pos: number): void {
+    const last = Math.max(0, this.visible.length - 1);
+    const p = Math.max(0, Math.min(pos, last));
+    if (p < this.cursor) this.follow = false;
+    this.cursor = p;
+  }
+
+  private moveBy(d: number): void {
+    this.moveTo(this.cursor + d);
+  }
+
+  private note(msg: string, isError: boolean): void {
+    this.message = msg;
+    this.messageIsError = isError;
+  }
+
+  // ---- keys --------------------------------------------------------------------------------
+
+  /** Handles one key press. */
+  key(input: string, key: KeyLike = {}): void {
+    if (this.prompt) return this.promptKey(input, key);
+    if (key.ctrl && input === "c") {
+      this.quit = true;
+      return;
+    }
+    if (this.help) {
+      this.help = false;
+      if (input === "q") this.quit = true;
+      return;
+    }
+    this.note("", false);
+    try {
+      this.normalKey(input, key);
+    } catch (e) {
+      this.note(e instanceof Error ? e.message : String(e), true);
+    }
+  }
+
+  private normalKey(input: string, key: KeyLike): void {
+    const page = Math.max(1, this.bodyHeight - 1);
+    if (key.upArrow || input === "k") return this.moveBy(-1);
+    if (key.downArrow || input === "j") return this.moveBy(1);
+    if (key.pageUp || input === "b" || (key.ctrl && input === "b")) return this.moveBy(-page);
+    if (key.pageDown || input === " " || (key.ctrl && input === "f")) return this.moveBy(page);
+    if (key.ctrl && input === "u") return this.moveBy(-Math.floor(page / 2));
+    if (key.ctrl && input === "d") return this.moveBy(Math.floor(page / 2));
+    if (key.home || input === "g") return this.moveTo(0);
+    if (key.end || input === "G") {
+      this.moveTo(this.visible.length - 1);
+      if (this.live) this.follow = true;
+      return;
+    }
+    if (key.leftArrow || input === "h") {
+      this.hscroll = Math.max(0, this.hscroll - 1);
+      return;
+    }
+    if (key.rightArrow || input === "l") {
+      const lay = this.layout();
+      if (lay.offRight > 0) this.hscroll++;
+      return;
+    }
+    if (key.return) {
+      this.detail = !this.detail;
+      return;
+    }
+    if (key.escape) {
+      this.detail = false;
+      return;
+    }
+    switch (input) {
+      case "q":
+        this.quit = true;
+        return;
+      case "?":
+        this.help = true;
+        return;
+      case "F":
+        this.follow = !this.follow;
+        if (this.follow) this.moveTo(this.visible.length - 1);
+        this.note(this.follow ? "follow on" : "follow off", false);
+        return;
+      case "/":
+        this.prompt = { kind: "search", text: "" };
+        return;
+      case "n":
+        return this.searchNext(1);
+      case "N":
+        return this.searchNext(-1);
+      case "]":
+        return this.jumpFlag(F.NewTerm, 1, "term change");
+      case "[":
+        return this.jumpFlag(F.NewTerm, -1, "term change");
+      case "}":
+        return this.jumpFlag(F.TestBegin, 1, "test");
+      case "{":
+        return this.jumpFlag(F.TestBegin, -1, "test");
+      case "e":
+        return this.jumpFlag(F.Fail, 1, "failure or violation");
+      case "E":
+        return this.jumpFlag(F.Fail, -1, "failure or violation");
+      case "t":
+      case "T":
+      case "p":
+      case "r":
+      case "o":
+      case "s": {
+        const kind: PromptKind = ({ t: "term", T: "topic", p: "peer", r: "role", o: "op", s: "test" } as const)[input];
+        this.prompt = { kind, text: this.promptInitial(kind) };
+        return;
+      }
+      case "c":
+        this.setFilter({});
+        this.search = null;
+        this.note("filters cleared", false);
+        return;
+    }
+    if (/^[0-9]$/.test(input)) return this.togglePeer(Number(input));
+  }
+
+  private promptKey(input: string, key: KeyLike): void {
+    const p = this.prompt;
+    if (!p) return;
+    if (key.escape || (key.ctrl && input === "c")) {
+      this.prompt = null;
+      return;
+    }
+    if (key.return) {
+      this.prompt = null;
+      try {
+        this.applyPrompt(p.kind, p.text);
+        if (p.kind !== "search") this.note("", false);
+      } catch (e) {
+        this.note(e instanceof Error ? e.message : String(e), true);
+      }
+      return;
+    }
+    if (key.backspace || key.delete) {
+      p.text = p.text.slice(0, -1);
+      return;
+    }
+    if (key.ctrl && input === "u") {
+      p.text = "";
+      return;
+    }
+    if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return;
+    // Printable input only (a paste arrives as one string).
+    const clean = input.replace(/[\x00-\x1f\x7f]/g, "");
+    p.text = (p.text + clean).slice(0, PROMPT_MAX);
+  }
+
+  // ---- drawing -----------------------------------------------------------------------------
+
+  /** The whole screen: exactly `height - 1` lines (Ink clears the terminal on full-height output). */
+  frame(): string[] {
+    const H = Math.max(4, this.height - 1);
+    const W = Math.max(20, this.width);
+    const s = this.style;
+    const lines: string[] = [];
+    const lay = this.layout();
+    const width = lay.width > W ? W : lay.width;
+    const body = Math.max(1, H - 3 - this.detailHeight);
+    // Keep the cursor on screen.
+    const n = this.visible.length;
+    if (this.cursor >= n) this.cursor = Math.max(0, n - 1);
+    if (this.cursor < this.top) this.top = this.cursor;
+    if (this.cursor >= this.top + body) this.top = this.cursor - body + 1;
+    if (this.top > Math.max(0, n - body)) this.top = Math.max(0, n - body);
+    const sel = this.selectedRow();
+    // Title: source, current test.
+    const testName = sel !== undefined ? this.store.testName(sel) : "";
+    const title = ` logviz  ${this.source}${testName ? "   test: " + testName : ""}   ${this.store.peers.length} peers`;
+    lines.push(s.header(padWidth(title, width)));
+    if (this.help) {
+      const help = HELP_KEYS.split("\n");
+      for (let i = 0; i < H - 2; i++) lines.push(padWidth(help[i] ?? "", width));
+      lines.push(s.status(padWidth(" any key: back   q: quit", width)));
+      return lines;
+    }
+    const states = peerStatesAt(this.store, sel ?? 0, lay.cols);
+    lines.push(formatColumnHeader(lay, states, s));
+    for (let i = 0; i < body; i++) {
+      const pos = this.top + i;
+      if (pos < n) {
+        const row = this.visible.at(pos);
+        lines.push(fitAnsi(formatRow(this.store, row, lay, s, { selected: pos === this.cursor, search: this.search }), width));
+      } else lines.push(pos === 0 && n === 0 ? padWidth(this.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)", width) : padWidth("~", width));
+    }
+    if (this.detail && sel !== undefined) {
+      const dh = this.detailHeight;
+      const d = detailLines(this.store, sel, width);
+      lines.push(s.dim("─".repeat(width)));
+      for (let i = 0; i < dh - 1; i++) lines.push(padWidth(d[i] ?? "", width));
+    }
+    lines.push(this.statusLine(width));
+    return lines;
+  }
+
+  statusLine(width: number): string {
+    const s = this.style;
+    if (this.prompt) {
+      const label = PROMPT_LABEL[this.prompt.kind];
+      return s.status(padWidth(label + escapeControls(this.prompt.text) + "█", width));
+    }
+    const f = describeFilter(this.filter);
+    const parts = [` ${this.visible.length}/${this.store.length} lines`];
+    if (f) parts.push(f);
+    if (this.search) parts.push(`/${escapeControls(this.search.source)}`);
+    parts.push(this.follow ? "FOLLOW" : this.live ? "live" : "end");
+    let left = parts.join(" │ ");
+    const right = " ?:help q:quit ";
+    if (this.message) {
+      const msg = fitWidth(" " + this.message + " ", Math.max(10, width - left.length - right.length - 3));
+      left += " │" + (this.messageIsError ? s.error(msg) : msg);
+    }
+    return s.status(fitAnsi(left, width - right.length)) + s.status(right);
+  }
+}
+
+/** Pads/cuts a string that may hold our own ANSI codes (never log text's: that is escaped). */
+function fitAnsi(s: string, width: number): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = s.replace(/\x1b\[[0-9;]*m/g, "");
+  const w = displayWidth(plain);
+  if (w === width) return s;
+  if (w < width) return s + " ".repeat(width - w);
+  // Too wide (rare): cut the plain text rather than risk cutting inside an escape sequence.
+  return padWidth(plain, width);
+}
