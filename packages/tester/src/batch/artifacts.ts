@@ -1,0 +1,72 @@
+// Saved run artifacts: `<test>-<seed>.jsonl` (the trace, one event per line, exactly what
+// `raftlab run --trace` prints) and `<test>-<seed>.log` (a header triage can read back, the tester's
+// output, then the full failure message).
+
+import { copyFileSync, renameSync, rmSync } from "node:fs";
+import type { RunRecord } from "./record.js";
+import { replayCommand } from "./record.js";
+
+export const LOG_HEADER_FIRST_LINE = "# raftlab batch run";
+
+export interface LogContent {
+  readonly record: RunRecord;
+  readonly impl: string | null;
+  readonly output: readonly string[];
+  readonly outputTruncated: number;
+  readonly note?: string;
+}
+
+/** The `.log` text for a run. Header lines are `# key: value`, one value per line. */
+export function formatRunLog(c: LogContent): string {
+  const r = c.record;
+  const oneLine = (s: string): string => s.replace(/\r?\n/g, " ⏎ ");
+  const header = [
+    LOG_HEADER_FIRST_LINE,
+    `# test: ${r.test}`,
+    `# seed: ${r.seed}`,
+    `# result: ${r.ok ? "pass" : "fail"}`,
+    ...(r.ok
+      ? []
+      : [
+          `# kind: ${r.kind ?? "fail"}`,
+          `# signature: ${r.signature ?? ""}`,
+          ...(r.invariant !== null ? [`# invariant: ${r.invariant}`] : []),
+          `# message: ${oneLine(r.message ?? "")}`,
+        ]),
+    `# virtual-ms: ${r.virtualMs ?? "unknown"}`,
+    `# wall-ms: ${r.wallMs}`,
+    ...(r.rpcs !== null ? [`# rpcs: ${r.rpcs}`, `# bytes: ${r.bytes ?? 0}`, `# cmds: ${r.cmds ?? 0}`, `# peers: ${r.peers ?? 0}`] : []),
+    ...(r.trace !== null ? [`# trace: ${r.trace}${r.traceTruncated ? " (truncated)" : ""}`] : []),
+    `# replay: ${replayCommand(r.test, r.seed, c.impl)}`,
+    ...(c.note !== undefined ? [`# note: ${oneLine(c.note)}`] : []),
+  ];
+  const body = [...c.output];
+  if (c.outputTruncated > 0) body.push(`… ${c.outputTruncated} more output lines not kept (cap reached)`);
+  if (!r.ok && r.message !== null) body.push("", `${(r.kind ?? "fail").toUpperCase()}: ${r.message}`);
+  return `${header.join("\n")}\n\n${body.join("\n")}\n`;
+}
+
+/** The `# key: value` header of a saved `.log`, or null if the text is not one. */
+export function parseRunLogHeader(text: string): Map<string, string> | null {
+  const lines = text.split("\n");
+  if (lines[0] !== LOG_HEADER_FIRST_LINE) return null;
+  const fields = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith("# ")) break;
+    const colon = line.indexOf(": ");
+    if (colon < 0) continue;
+    fields.set(line.slice(2, colon), line.slice(colon + 2));
+  }
+  return fields;
+}
+
+/** Renames a file, falling back to copy and delete across file systems (the spill dir is in /tmp). */
+export function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+    copyFileSync(from, to);
+    rmSync(from, { force: true });
+  }
+}

@@ -1,0 +1,279 @@
+// The batch runner: runs the run list over worker slots, saves failing runs' artifacts, shows
+// progress, and ends with the summary table, the triage and the reports.
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatRunLog, moveFile } from "./artifacts.js";
+import { WorkerSlot, type SlotOutcome } from "./pool.js";
+import { Progress, createProgress, type ProgressStream } from "./progress.js";
+import type { RunRecord } from "./record.js";
+import { artifactStem } from "./record.js";
+import { REPORT_FORMAT, REPORT_VERSION, formatJUnit, serialiseReport, type BatchReport } from "./report.js";
+import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
+import { failureSignature } from "./signature.js";
+import { BatchTally } from "./stats.js";
+import { formatSummaryTable, formatTotalsLine } from "./table.js";
+import { formatTriage, groupFailures } from "./triage.js";
+import { makeStyle } from "./style.js";
+
+export const DEFAULT_TIMEOUT_SEC = 120;
+/** dstest multiplies by 10; doubling keeps each round short, so Ctrl-C or a failure loses little work. */
+export const DEFAULT_GROWTH = 2;
+export const DEFAULT_MAX_HEAP_MB = 2048;
+export const DEFAULT_TRACE_CAP_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_OUTPUT_CAP_LINES = 20_000;
+
+export interface BatchOptions {
+  /** Test names (already resolved from patterns), in the tester's order. */
+  readonly tests: readonly string[];
+  readonly iterations: number;
+  readonly workers: number;
+  readonly sequential: boolean;
+  readonly outDir: string;
+  readonly archive: boolean;
+  readonly seedStart: number;
+  readonly timeoutSec: number;
+  readonly jsonPath: string | null;
+  readonly junitPath: string | null;
+  readonly shard: Shard | null;
+  readonly loop: boolean;
+  readonly growth: number;
+  readonly failFast: boolean;
+  readonly impl: string | null;
+  readonly maxHeapMb?: number;
+  readonly traceCapBytes?: number;
+  /** Test seam: a module to use instead of packages/tester's runner. */
+  readonly runnerModule?: string | null;
+  /** Where results go (default process.stdout) and progress goes (default process.stderr). */
+  readonly stdout?: ProgressStream;
+  readonly stderr?: ProgressStream;
+  readonly colour?: boolean;
+  /** No progress output at all (tests, benchmarks). */
+  readonly quiet?: boolean;
+  /** Aborting stops the batch cleanly: in-flight runs are abandoned, the summary and reports still written. */
+  readonly signal?: AbortSignal;
+}
+
+export interface BatchOutcome {
+  /** Every finished run, in run-list order. */
+  readonly records: readonly RunRecord[];
+  readonly tally: BatchTally;
+  readonly interrupted: boolean;
+  readonly failFastStopped: boolean;
+  readonly elapsedMs: number;
+  /** Runs of the list that never finished (Ctrl-C, --fail-fast). */
+  readonly notRun: number;
+  readonly report: BatchReport;
+  /** 0 all passed, 1 some run failed, 130 interrupted. */
+  readonly exitCode: number;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, cpus().length);
+}
+
+/** `raftlab-out/YYYYMMDD-HHMMSS` in local time, like dstest's default output folder. */
+export function defaultOutDir(date: Date = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `raftlab-out/${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}
+
+interface Indexed {
+  readonly index: number;
+  readonly item: RunItem;
+}
+
+export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const colour = options.colour ?? false;
+  const style = makeStyle(colour);
+  const progress: Progress = createProgress(stdout, stderr, colour, options.quiet === true);
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const spillDir = mkdtempSync(join(tmpdir(), "raftlab-batch-"));
+  const tally = new BatchTally();
+  for (const t of options.tests) tally.ensure(t);
+  const results: { index: number; record: RunRecord }[] = [];
+  let listOffset = 0;
+  let interrupted = options.signal?.aborted === true;
+  let failFastStopped = false;
+  let notRun = 0;
+
+  const slots = Array.from(
+    { length: Math.max(1, options.workers) },
+    (_, i) =>
+      new WorkerSlot({
+        config: {
+          impl: options.impl,
+          outDir: options.outDir,
+          archive: options.archive,
+          traceCapBytes: options.traceCapBytes ?? DEFAULT_TRACE_CAP_BYTES,
+          outputCapLines: DEFAULT_OUTPUT_CAP_LINES,
+          spillPath: join(spillDir, `slot-${i}.jsonl`),
+          runnerModule: options.runnerModule ?? null,
+        },
+        timeoutMs: options.timeoutSec * 1000,
+        maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+      }),
+  );
+  const stopAll = (): void => {
+    for (const s of slots) void s.close();
+  };
+  const onAbort = (): void => {
+    interrupted = true;
+    stopAll();
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const recordStopped = (slotIndex: number, item: RunItem, outcome: Extract<SlotOutcome, { type: "stopped" }>): RunRecord => {
+    const stem = artifactStem(item.test, item.seed);
+    mkdirSync(options.outDir, { recursive: true });
+    const spill = join(spillDir, `slot-${slotIndex}.jsonl`);
+    let trace: string | null = null;
+    if (existsSync(spill) && statSync(spill).size > 0) {
+      trace = `${stem}.jsonl`;
+      moveFile(spill, join(options.outDir, trace));
+    }
+    rmSync(spill, { force: true });
+    const failure = { kind: outcome.kind, message: outcome.message };
+    const record: RunRecord = {
+      test: item.test,
+      seed: item.seed,
+      ok: false,
+      signature: failureSignature(failure),
+      kind: outcome.kind,
+      message: outcome.message,
+      invariant: null,
+      virtualMs: null,
+      wallMs: outcome.wallMs,
+      rpcs: null,
+      bytes: null,
+      cmds: null,
+      peers: null,
+      trace,
+      log: `${stem}.log`,
+      traceTruncated: true,
+    };
+    const note =
+      trace === null
+        ? "the run was stopped before any trace was flushed; replay it to see the trace"
+        : "the run was stopped; the saved trace holds only what had been flushed";
+    writeFileSync(join(options.outDir, `${stem}.log`), formatRunLog({ record, impl: options.impl, output: [], outputTruncated: 0, note }));
+    return record;
+  };
+
+  try {
+    for (let round = 0; !interrupted && !failFastStopped; round++) {
+      const iterations = options.loop
+        ? loopRoundIterations(options.iterations, options.growth, round, options.tests.length)
+        : options.iterations;
+      let full = buildRunList({
+        tests: options.tests,
+        iterations,
+        seedStart: options.seedStart + listOffset,
+        sequential: options.sequential,
+      });
+      listOffset += iterations;
+      if (options.shard !== null) full = shardRunList(full, options.shard);
+      const list: Indexed[] = full.map((item, i) => ({ index: results.length + i, item }));
+      const totals = new Map<string, number>();
+      for (const t of options.tests) totals.set(t, 0);
+      for (const { item } of list) totals.set(item.test, (totals.get(item.test) ?? 0) + 1);
+      progress.startRound(round, totals);
+
+      let next = 0;
+      let finished = 0;
+      const slotLoop = async (slot: WorkerSlot, slotIndex: number): Promise<void> => {
+        while (!interrupted && !failFastStopped) {
+          const job = list[next];
+          if (job === undefined) return;
+          next += 1;
+          const outcome = await slot.execute(job.item);
+          if (outcome.type === "cancelled") return;
+          const record = outcome.type === "done" ? outcome.record : recordStopped(slotIndex, job.item, outcome);
+          finished += 1;
+          results.push({ index: job.index, record });
+          tally.add(record);
+          progress.result(record, record.log === null || record.ok ? null : join(options.outDir, record.log));
+          if (!record.ok && options.failFast && !failFastStopped) {
+            failFastStopped = true;
+            stopAll();
+          }
+        }
+      };
+      await Promise.all(slots.slice(0, Math.min(slots.length, list.length)).map((s, i) => slotLoop(s, i)));
+      notRun += list.length - finished;
+      if (!options.loop) break;
+      if (!interrupted && !failFastStopped) {
+        progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    await Promise.all(slots.map((s) => s.close()));
+    progress.stop();
+    rmSync(spillDir, { recursive: true, force: true });
+  }
+
+  const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);
+  const elapsedMs = performance.now() - started;
+  const outDirUsed = existsSync(options.outDir) ? options.outDir : null;
+  const report: BatchReport = {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    impl: options.impl,
+    shard: options.shard,
+    outDir: outDirUsed,
+    workers: slots.length,
+    startedAt,
+    elapsedMs: Math.round(elapsedMs),
+    interrupted: interrupted || failFastStopped,
+    runs: records,
+  };
+  const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
+  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, report, exitCode };
+}
+
+/** Writes the reports a batch was asked for, plus `report.json` in the output folder if it exists. */
+export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome): string[] {
+  const written: string[] = [];
+  const json = serialiseReport(outcome.report);
+  if (outcome.report.outDir !== null) {
+    const p = join(outcome.report.outDir, "report.json");
+    writeFileSync(p, json);
+    written.push(p);
+  }
+  if (options.jsonPath !== null) {
+    writeFileSync(options.jsonPath, json);
+    written.push(options.jsonPath);
+  }
+  if (options.junitPath !== null) {
+    writeFileSync(options.junitPath, formatJUnit(outcome.records, { impl: options.impl, outDir: outcome.report.outDir }));
+    written.push(options.junitPath);
+  }
+  return written;
+}
+
+/** The text printed after a batch: table, triage, notes, report paths, and last the totals line. */
+export function formatBatchSummary(
+  outcome: BatchOutcome,
+  options: { readonly impl: string | null; readonly colour: boolean; readonly written: readonly string[] },
+): string[] {
+  const style = makeStyle(options.colour);
+  const lines: string[] = [""];
+  lines.push(...formatSummaryTable(outcome.tally, style));
+  lines.push("");
+  lines.push(...formatTriage(groupFailures(outcome.records), { impl: options.impl, outDir: outcome.report.outDir, style }));
+  lines.push("");
+  const secs = outcome.elapsedMs / 1000;
+  const rate = secs > 0 ? outcome.tally.total / secs : 0;
+  lines.push(style.dim(`${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`));
+  if (outcome.interrupted) lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
+  if (outcome.failFastStopped) lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
+  if (outcome.report.outDir !== null) lines.push(`saved runs: ${outcome.report.outDir}`);
+  for (const w of options.written) lines.push(`wrote ${w}`);
+  lines.push(formatTotalsLine(outcome.tally));
+  return lines;
+}

@@ -1,0 +1,307 @@
+// The `batch`, `triage` and `merge` subcommands of the raftlab CLI.
+
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import {
+  DEFAULT_GROWTH,
+  DEFAULT_MAX_HEAP_MB,
+  DEFAULT_TIMEOUT_SEC,
+  DEFAULT_TRACE_CAP_BYTES,
+  defaultOutDir,
+  defaultWorkers,
+  formatBatchSummary,
+  runBatch,
+  writeBatchReports,
+  type BatchOptions,
+} from "./batch.js";
+import { loadRunner } from "./contract.js";
+import { loadSavedResults } from "./load.js";
+import { mergeReports } from "./merge.js";
+import { WorkerInitError } from "./pool.js";
+import type { RunRecord } from "./record.js";
+import { ReportError, formatJUnit, readReport, serialiseReport } from "./report.js";
+import { RunListError, parseShard, type Shard } from "./runlist.js";
+import { BatchTally } from "./stats.js";
+import { colourWanted, makeStyle } from "./style.js";
+import { formatSummaryTable, formatTotalsLine } from "./table.js";
+import { formatTriage, groupFailures } from "./triage.js";
+
+/** Exit codes shared by the three commands. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURES = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+function positiveInt(what: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
+    return n;
+  };
+}
+
+function nonNegativeInt(what: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be a non-negative integer.`);
+    return n;
+  };
+}
+
+function positiveNumber(what: string, min = 0): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || n <= min) throw new InvalidArgumentError(`${what} must be a number above ${min}.`);
+    return n;
+  };
+}
+
+function shardArg(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** Usage errors exit 2 (commander's default is 1); --help exits 0. */
+function usageExits(cmd: Command): Command {
+  return cmd.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  });
+}
+
+function fail(command: string, e: unknown): void {
+  const known = e instanceof UsageError || e instanceof ReportError || e instanceof RunListError || e instanceof WorkerInitError;
+  const message = e instanceof Error ? e.message : String(e);
+  const name = e instanceof Error ? e.name : "";
+  // The runner signals a bad pattern with UnknownPatternError; any such one-line error is a usage error.
+  if (known || name === "UnknownPatternError") {
+    process.stderr.write(`raftlab ${command}: error: ${message.split("\n", 1)[0] ?? message}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  throw e;
+}
+
+interface BatchFlags {
+  iterations: number;
+  workers: number;
+  sequential?: boolean;
+  out?: string;
+  archive?: boolean;
+  seedStart: number;
+  timeout: number;
+  json?: string;
+  junit?: string;
+  shard?: Shard;
+  loop?: boolean;
+  growth?: number;
+  failFast?: boolean;
+  impl?: string;
+  maxMemory: number;
+  traceCap: number;
+  quiet?: boolean;
+}
+
+/** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
+async function resolveTests(patterns: readonly string[]): Promise<string[]> {
+  const runner = await loadRunner();
+  const specs = patterns.length === 0 ? runner.TESTS : runner.matchTests(patterns);
+  const names: string[] = [];
+  for (const s of specs) if (!names.includes(s.name)) names.push(s.name);
+  if (names.length === 0) throw new UsageError(`no tests match ${patterns.join(" ")}`);
+  return names;
+}
+
+async function batchAction(patterns: string[], flags: BatchFlags): Promise<void> {
+  if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
+  const tests = await resolveTests(patterns);
+  let impl: string | null = null;
+  let implPath: string | null = null;
+  if (flags.impl !== undefined) {
+    impl = flags.impl;
+    implPath = resolve(flags.impl);
+    try {
+      await (await loadRunner()).loadImpl(implPath);
+    } catch (e) {
+      throw new UsageError(`--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`);
+    }
+  }
+  const colour = colourWanted(process.stdout);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write("\nstopping: finishing the report (Ctrl-C again to quit at once)\n");
+      controller.abort();
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  const options: BatchOptions = {
+    tests,
+    iterations: flags.iterations,
+    workers: flags.workers,
+    sequential: flags.sequential === true,
+    outDir: flags.out ?? defaultOutDir(),
+    archive: flags.archive === true,
+    seedStart: flags.seedStart,
+    timeoutSec: flags.timeout,
+    jsonPath: flags.json ?? null,
+    junitPath: flags.junit ?? null,
+    shard: flags.shard ?? null,
+    loop: flags.loop === true,
+    growth: flags.growth ?? DEFAULT_GROWTH,
+    failFast: flags.failFast === true,
+    impl: implPath,
+    maxHeapMb: flags.maxMemory,
+    traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
+    colour,
+    quiet: flags.quiet === true,
+    signal: controller.signal,
+  };
+  try {
+    const outcome = await runBatch(options);
+    const written = writeBatchReports(options, outcome);
+    const lines = formatBatchSummary(outcome, { impl, colour, written });
+    process.stdout.write(`${lines.join("\n")}\n`);
+    process.exitCode = outcome.exitCode;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+function printResults(runs: readonly RunRecord[], impl: string | null, outDir: string | null, header: string): number {
+  const colour = colourWanted(process.stdout);
+  const style = makeStyle(colour);
+  const tally = new BatchTally();
+  for (const r of runs) tally.add(r);
+  const lines = [
+    style.dim(header),
+    "",
+    ...formatSummaryTable(tally, style),
+    "",
+    ...formatTriage(groupFailures(runs), { impl, outDir, style }),
+    "",
+    formatTotalsLine(tally),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return tally.failed > 0 ? EXIT_FAILURES : EXIT_OK;
+}
+
+function triageAction(path: string, flags: { impl?: string }): void {
+  const loaded = loadSavedResults(path);
+  const impl = flags.impl ?? loaded.impl;
+  process.exitCode = printResults(loaded.runs, impl, loaded.outDir, `triage of ${loaded.source}: ${loaded.runs.length} runs`);
+}
+
+function mergeAction(files: string[], flags: { json?: string; junit?: string }): void {
+  const merged = mergeReports(files.map((name) => ({ name, report: readReport(name) })));
+  if (merged.duplicates > 0) {
+    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
+  }
+  if (merged.missingShards.length > 0) {
+    const count = files.length + merged.missingShards.length;
+    process.stderr.write(`raftlab merge: warning: shards ${merged.missingShards.map((i) => `${i}/${count}`).join(", ")} are missing\n`);
+  }
+  if (flags.json !== undefined) writeFileSync(flags.json, serialiseReport(merged.report));
+  if (flags.junit !== undefined) {
+    writeFileSync(flags.junit, formatJUnit(merged.report.runs, { impl: merged.report.impl, outDir: merged.report.outDir }));
+  }
+  const code = printResults(
+    merged.report.runs,
+    merged.report.impl,
+    merged.report.outDir,
+    `merged ${files.length} report${files.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
+  );
+  for (const w of [flags.json, flags.junit]) if (w !== undefined) process.stdout.write(`wrote ${w}\n`);
+  process.exitCode = code;
+}
+
+/** Adds `batch`, `triage` and `merge` to the raftlab program. */
+export function registerBatchCommands(program: Command): void {
+  usageExits(
+    program
+      .command("batch")
+      .summary("run tests many times over many seeds in parallel, save failing traces, triage failures")
+      .description(
+        "Runs every (test, seed) pair, seeds --seed-start .. --seed-start+N-1 for each test, in parallel worker\n" +
+          "threads. Failing runs are saved as <test>-<seed>.jsonl (trace) and <test>-<seed>.log in --out, and\n" +
+          "grouped by failure signature with a command that replays each group exactly. With no pattern, runs\n" +
+          "the whole suite. Exit code: 0 all passed, 1 a run failed, 2 usage error, 130 interrupted.",
+      )
+      .argument("[patterns...]", "tests to run: a part (3A), a test name, or a pattern the tester accepts")
+      .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
+      .option("-j, --workers <n>", "parallel worker threads (default: the CPU count)", positiveInt("--workers"), defaultWorkers())
+      .option("-s, --sequential", "run all iterations of a test before the next test (default: interleave)")
+      .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS)")
+      .option("-a, --archive", "also save passing runs")
+      .option("--seed-start <s>", "first seed", nonNegativeInt("--seed-start"), 1)
+      .option("-t, --timeout <sec>", "wall-clock limit per run; a run over it is stopped and reported", positiveNumber("--timeout"), DEFAULT_TIMEOUT_SEC)
+      .option("--json <file>", "write a JSON report of every run")
+      .option("--junit <file>", "write a JUnit XML report")
+      .option("--shard <I/N>", "run only shard I of N (1-based) of the run list, for CI matrices", shardArg)
+      .option("-l, --loop", "keep going in rounds, each --growth times larger, until Ctrl-C (or a failure with --fail-fast)")
+      .option("-g, --growth <g>", `iteration growth per --loop round (default ${DEFAULT_GROWTH})`, positiveNumber("--growth", 1))
+      .option("--fail-fast", "stop at the first failing run")
+      .option("--impl <module>", "your own Raft: a JS module exporting `make` (MakeRaft)")
+      .option("--max-memory <mb>", "heap limit per worker; a run over it is stopped and reported", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
+      .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
+      .option("-q, --quiet", "no progress display")
+      .action(async (patterns: string[], flags: BatchFlags) => {
+        try {
+          await batchAction(patterns, flags);
+        } catch (e) {
+          fail("batch", e);
+        }
+      }),
+  );
+
+  usageExits(
+    program
+      .command("triage")
+      .summary("group saved failures by signature, with replay commands")
+      .description(
+        "Prints the summary table and the failure groups of saved results: a batch output folder\n" +
+          "(its report.json, or its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl.\n" +
+          "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
+      )
+      .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")
+      .option("--impl <module>", "the --impl to put in replay commands (default: the one the report recorded)")
+      .action((path: string, flags: { impl?: string }) => {
+        try {
+          triageAction(path, flags);
+        } catch (e) {
+          fail("triage", e);
+        }
+      }),
+  );
+
+  usageExits(
+    program
+      .command("merge")
+      .summary("join JSON reports (e.g. of --shard runs) into one table and triage")
+      .description(
+        "Joins batch JSON reports, typically the shards 1/N..N/N of one batch run on a CI matrix, into one\n" +
+          "table and triage. Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
+      )
+      .argument("<reports...>", "JSON reports written by raftlab batch --json")
+      .option("--json <file>", "write the merged JSON report")
+      .option("--junit <file>", "write a merged JUnit XML report")
+      .action((files: string[], flags: { json?: string; junit?: string }) => {
+        try {
+          mergeAction(files, flags);
+        } catch (e) {
+          fail("merge", e);
+        }
+      }),
+  );
+}

@@ -1,0 +1,165 @@
+// Worker slots: each runs one (test, seed) at a time in its own worker thread, with a wall-clock
+// timeout and a heap limit. A run that hangs, crashes its thread or runs out of memory is stopped,
+// reported as that run's failure, and the thread is replaced; the batch goes on.
+
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { WorkerConfig, WorkerMessage } from "./protocol.js";
+import type { RunRecord } from "./record.js";
+import type { RunItem } from "./runlist.js";
+
+export type SlotOutcome =
+  | { readonly type: "done"; readonly record: RunRecord }
+  | { readonly type: "stopped"; readonly kind: "timeout" | "crash"; readonly message: string; readonly wallMs: number }
+  | { readonly type: "cancelled" };
+
+export class WorkerInitError extends Error {
+  override readonly name = "WorkerInitError";
+}
+
+/**
+ * The compiled worker script. Next to this file when running from dist; when this module runs from
+ * src (vitest), the compiled copy in dist (built by `tsc -b`).
+ */
+export function workerScriptPath(): string {
+  const here = new URL("./worker.js", import.meta.url);
+  const path = fileURLToPath(here);
+  if (existsSync(path)) return path;
+  const fromSrc = fileURLToPath(new URL("../../dist/batch/worker.js", import.meta.url));
+  if (existsSync(fromSrc)) return fromSrc;
+  throw new WorkerInitError(`batch worker script not found at ${path} or ${fromSrc}; run \`pnpm build\` first`);
+}
+
+export interface SlotOptions {
+  readonly config: WorkerConfig;
+  readonly timeoutMs: number;
+  readonly maxHeapMb: number;
+}
+
+interface Pending {
+  resolve(outcome: SlotOutcome): void;
+  timer: NodeJS.Timeout | null;
+  started: number;
+}
+
+export class WorkerSlot {
+  private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
+  private pending: Pending | null = null;
+  private closed = false;
+
+  constructor(private readonly options: SlotOptions) {}
+
+  /** Starts the worker thread ahead of the first run (loading the runner and --impl takes a while). */
+  warmUp(): Promise<void> {
+    return this.ensureWorker();
+  }
+
+  private ensureWorker(): Promise<void> {
+    if (this.ready !== null) return this.ready;
+    const worker = new Worker(workerScriptPath(), {
+      workerData: this.options.config,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb },
+      stdout: true, // a Raft's console output must not scribble over the progress display
+      stderr: true,
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
+      let isReady = false;
+      worker.on("message", (msg: WorkerMessage) => {
+        if (msg.type === "ready") {
+          isReady = true;
+          resolve();
+        } else if (msg.type === "init-error") {
+          reject(new WorkerInitError(msg.message));
+          void worker.terminate();
+        } else if (msg.type === "done" && this.worker === worker) {
+          this.settle({ type: "done", record: msg.record }, false);
+        }
+      });
+      worker.on("error", (err: Error & { code?: string }) => {
+        const message =
+          err.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? `out of memory: the run exceeded the worker heap limit of ${this.options.maxHeapMb} MB`
+            : `the run crashed its worker: ${err.stack ?? err.message}`;
+        if (!isReady) reject(new WorkerInitError(message));
+        if (this.worker === worker) this.settleStopped("crash", message);
+      });
+      worker.on("exit", (code) => {
+        if (!isReady) reject(new WorkerInitError(`worker exited with code ${code} while starting`));
+        // Events of a worker this slot has already dropped (timed out, crashed) concern no current run.
+        if (this.worker !== worker) return;
+        this.settleStopped("crash", `the run ended its worker thread (exit code ${code})`);
+        this.worker = null;
+        this.ready = null;
+      });
+    });
+    return this.ready;
+  }
+
+  /** Runs one item. Never rejects for a failing run; rejects only if the worker cannot start at all. */
+  async execute(item: RunItem): Promise<SlotOutcome> {
+    if (this.closed) return { type: "cancelled" };
+    await this.ensureWorker();
+    const worker = this.worker;
+    if (worker === null || this.closed) return { type: "cancelled" };
+    return new Promise<SlotOutcome>((resolve) => {
+      const pending: Pending = { resolve, timer: null, started: performance.now() };
+      this.pending = pending;
+      pending.timer = setTimeout(() => {
+        this.settleStopped(
+          "timeout",
+          `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`,
+        );
+      }, this.options.timeoutMs);
+      worker.postMessage({ type: "run", test: item.test, seed: item.seed });
+    });
+  }
+
+  private settleStopped(kind: "timeout" | "crash", message: string): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.settle({ type: "stopped", kind, message, wallMs: performance.now() - p.started }, true);
+  }
+
+  /**
+   * Resolves the in-flight run. When the worker is killed, the outcome is delivered only after the
+   * thread has exited, so the caller can safely take over its spill file.
+   */
+  private settle(outcome: SlotOutcome, killWorker: boolean): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    if (p.timer !== null) clearTimeout(p.timer);
+    if (!killWorker) {
+      p.resolve(outcome);
+      return;
+    }
+    const w = this.worker;
+    this.worker = null;
+    this.ready = null;
+    const gone = w === null ? Promise.resolve(0) : w.terminate();
+    void gone.then(
+      () => p.resolve(outcome),
+      () => p.resolve(outcome),
+    );
+  }
+
+  /** Stops the in-flight run (reported as cancelled) and the thread; no further runs. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    this.worker = null;
+    this.ready = null;
+    const p = this.pending;
+    this.pending = null;
+    if (p !== null) {
+      if (p.timer !== null) clearTimeout(p.timer);
+      p.resolve({ type: "cancelled" });
+    }
+    if (w !== null) await w.terminate();
+  }
+}

@@ -1,0 +1,193 @@
+// Progress while a batch runs. On a TTY: a live panel (per-test done/total and failures, a test turned
+// red at its first failure; an overall bar with rate, ETA and elapsed time), redrawn in place with
+// plain ANSI. Elsewhere (CI logs, pipes): one plain line every few seconds. Failures are printed as
+// they happen in both modes.
+
+import type { RunRecord } from "./record.js";
+import { formatDuration, makeStyle, padEnd, type Style } from "./style.js";
+
+export interface ProgressStream {
+  write(s: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+export interface ProgressOptions {
+  /** The live panel and the periodic lines go here (stderr), so stdout carries only results. */
+  readonly stream: ProgressStream;
+  /** Failure lines go here (stdout). */
+  readonly out: ProgressStream;
+  readonly live: boolean;
+  readonly style: Style;
+  /** Plain mode: ms between lines. */
+  readonly intervalMs?: number;
+  readonly now?: () => number;
+}
+
+interface TestLine {
+  done: number;
+  total: number;
+  failed: number;
+}
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+export class Progress {
+  private readonly tests = new Map<string, TestLine>();
+  private done = 0;
+  private failed = 0;
+  private total = 0;
+  private roundStarted = 0;
+  private roundDone = 0;
+  private readonly batchStarted: number;
+  private round = 0;
+  private drawnLines = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private frame = 0;
+  private readonly now: () => number;
+  private readonly style: Style;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.batchStarted = this.now();
+    this.style = options.style;
+  }
+
+  /** A new round (a batch has one; --loop has many) of `totals[test]` runs per test. */
+  startRound(round: number, totals: ReadonlyMap<string, number>): void {
+    this.round = round;
+    for (const [test, n] of totals) {
+      const line = this.tests.get(test) ?? { done: 0, total: 0, failed: 0 };
+      line.total += n;
+      this.tests.set(test, line);
+      this.total += n;
+    }
+    this.roundStarted = this.now();
+    this.roundDone = 0;
+    if (this.timer === null) {
+      const every = this.options.live ? 120 : (this.options.intervalMs ?? 5000);
+      this.timer = setInterval(() => (this.options.live ? this.redraw() : this.plainLine()), every);
+      this.timer.unref();
+    }
+    if (this.options.live) {
+      this.options.stream.write("\u001b[?25l");
+      this.redraw();
+    } else if (round > 0) {
+      this.options.out.write(`loop round ${round + 1}: ${[...totals.values()].reduce((a, b) => a + b, 0)} runs\n`);
+    }
+  }
+
+  result(record: RunRecord, savedLog: string | null): void {
+    const line = this.tests.get(record.test);
+    if (line !== undefined) {
+      line.done += 1;
+      if (!record.ok) line.failed += 1;
+    }
+    this.done += 1;
+    this.roundDone += 1;
+    if (!record.ok) {
+      this.failed += 1;
+      const msg = (record.message ?? "").split(/\r?\n/, 1)[0] ?? "";
+      const shortMsg = msg.length > 160 ? `${msg.slice(0, 159)}…` : msg;
+      const where = savedLog === null ? "" : this.style.dim(` (${savedLog})`);
+      this.print(`${this.style.red("FAIL")} ${record.test} seed ${record.seed} [${record.kind ?? "fail"}]: ${shortMsg}${where}\n`);
+    }
+  }
+
+  /** Prints a line to stdout without tearing the live panel. */
+  print(text: string): void {
+    if (this.options.live) this.clear();
+    this.options.out.write(text);
+    if (this.options.live) this.redraw();
+  }
+
+  /** Removes the live panel (before the summary is printed). */
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    if (this.options.live) {
+      this.redraw();
+      this.drawnLines = 0;
+      this.options.stream.write("\u001b[?25h");
+    } else {
+      this.plainLine();
+    }
+  }
+
+  private clear(): void {
+    if (this.drawnLines > 0) this.options.stream.write(`\u001b[${this.drawnLines}F\u001b[J`);
+    this.drawnLines = 0;
+  }
+
+  private redraw(): void {
+    const lines = this.panel();
+    this.clear();
+    this.options.stream.write(`${lines.join("\n")}\n`);
+    this.drawnLines = lines.length;
+    this.frame += 1;
+  }
+
+  private rate(): number {
+    const secs = (this.now() - this.roundStarted) / 1000;
+    return secs > 0 ? this.roundDone / secs : 0;
+  }
+
+  private eta(): number {
+    const rate = this.rate();
+    const remaining = this.total - this.done;
+    return rate > 0 ? (remaining / rate) * 1000 : Number.NaN;
+  }
+
+  /** The plain status line, also the last line of the live panel. */
+  statusLine(): string {
+    const pct = this.total === 0 ? 100 : Math.floor((100 * this.done) / this.total);
+    const failed = this.failed > 0 ? this.style.red(`${this.failed} failed`) : "0 failed";
+    const round = this.round > 0 ? `round ${this.round + 1} · ` : "";
+    return `${round}${this.done}/${this.total} runs (${pct}%) · ${failed} · ${this.rate().toFixed(1)} runs/s · ETA ${formatDuration(this.eta())} · elapsed ${formatDuration(this.now() - this.batchStarted)}`;
+  }
+
+  private plainLine(): void {
+    this.options.stream.write(`[${formatDuration(this.now() - this.batchStarted)}] ${this.statusLine()}\n`);
+  }
+
+  panel(): string[] {
+    const s = this.style;
+    const cols = Math.max(40, this.options.stream.columns ?? 80);
+    const rows = Math.max(6, this.options.stream.rows ?? 24);
+    const nameWidth = Math.min(40, Math.max(4, ...[...this.tests.keys()].map((t) => t.length)));
+    const cells = [...this.tests].map(([test, t]) => {
+      const finished = t.done === t.total;
+      const mark = t.failed > 0 ? s.red("✗") : finished ? s.green("✓") : (SPINNER[this.frame % SPINNER.length] ?? "-");
+      const name = t.failed > 0 ? s.red(padEnd(test, nameWidth)) : padEnd(test, nameWidth);
+      const fails = t.failed > 0 ? s.red(` ${t.failed} failed`) : "";
+      return `${mark} ${name} ${String(t.done).padStart(5)}/${t.total}${fails}`;
+    });
+    const cellWidth = nameWidth + 28;
+    const perRow = Math.max(1, Math.floor(cols / cellWidth));
+    const maxTestRows = rows - 3;
+    const out: string[] = [];
+    for (let i = 0; i < cells.length; i += perRow) out.push(cells.slice(i, i + perRow).map((c) => padEnd(c, cellWidth)).join("").trimEnd());
+    if (out.length > maxTestRows) {
+      const hidden = out.length - (maxTestRows - 1);
+      out.length = maxTestRows - 1;
+      out.push(s.dim(`… ${hidden} more rows of tests`));
+    }
+    const barWidth = Math.max(10, Math.min(40, cols - 10));
+    const filled = this.total === 0 ? barWidth : Math.floor((barWidth * this.done) / this.total);
+    const bar = `${(this.failed > 0 ? s.red : s.green)("█".repeat(filled))}${s.dim("░".repeat(barWidth - filled))}`;
+    out.push(bar);
+    out.push(this.statusLine().slice(0, cols + 40));
+    return out;
+  }
+}
+
+export function createProgress(out: ProgressStream, err: ProgressStream, colour: boolean, quiet: boolean): Progress {
+  const live = !quiet && err.isTTY === true;
+  return new Progress({
+    stream: quiet ? { write: () => true } : err,
+    out,
+    live,
+    style: makeStyle(colour),
+  });
+}

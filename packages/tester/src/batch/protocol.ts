@@ -1,0 +1,30 @@
+// Messages between the batch parent and its worker threads.
+
+import type { RunRecord } from "./record.js";
+
+export interface WorkerConfig {
+  /** Module exporting `make` (a student's Raft), or null for raftlab's own. */
+  readonly impl: string | null;
+  /** Where failing (or, with archive, all) runs' artifacts go. */
+  readonly outDir: string;
+  readonly archive: boolean;
+  /** Trace bytes kept per run; beyond this the trace is cut and marked truncated. */
+  readonly traceCapBytes: number;
+  /** Output lines kept per run. */
+  readonly outputCapLines: number;
+  /** This worker's spill file: a trace larger than the in-memory chunk streams here during the run. */
+  readonly spillPath: string;
+  /** Runner module URL override (tests only); null for packages/tester's runner. */
+  readonly runnerModule: string | null;
+}
+
+export interface RunRequest {
+  readonly type: "run";
+  readonly test: string;
+  readonly seed: number;
+}
+
+export type WorkerMessage =
+  | { readonly type: "ready" }
+  | { readonly type: "init-error"; readonly message: string }
+  | { readonly type: "done"; readonly record: RunRecord };

@@ -1,0 +1,222 @@
+// Reports: a JSON report that lists every run (the input of `triage` and `merge`) and JUnit XML for
+// CI systems.
+
+import { readFileSync } from "node:fs";
+import type { FailureKind, RunRecord } from "./record.js";
+import { replayCommand } from "./record.js";
+import type { Shard } from "./runlist.js";
+
+export const REPORT_FORMAT = "raftlab-batch-report";
+export const REPORT_VERSION = 1;
+
+export interface BatchReport {
+  readonly format: typeof REPORT_FORMAT;
+  readonly version: typeof REPORT_VERSION;
+  /** The `--impl` module the runs used, or null for raftlab's own Raft. */
+  readonly impl: string | null;
+  readonly shard: Shard | null;
+  /** Directory holding the saved traces and logs the runs name, as given on the command line. */
+  readonly outDir: string | null;
+  readonly workers: number;
+  readonly startedAt: string;
+  readonly elapsedMs: number;
+  /** The batch was stopped (Ctrl-C or --fail-fast) before running its whole list. */
+  readonly interrupted: boolean;
+  readonly runs: readonly RunRecord[];
+}
+
+export class ReportError extends Error {
+  override readonly name = "ReportError";
+}
+
+export function serialiseReport(report: BatchReport): string {
+  return `${JSON.stringify(report, null, 1)}\n`;
+}
+
+const KINDS: readonly FailureKind[] = ["fail", "violation", "timeout", "crash"];
+
+/** Reads and validates a JSON report; throws ReportError with a one-line reason. */
+export function readReport(path: string): BatchReport {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ReportError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return parseReport(text, path);
+}
+
+export function parseReport(text: string, name: string): BatchReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ReportError(`${name} is not JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(data) || data["format"] !== REPORT_FORMAT) {
+    throw new ReportError(`${name} is not a raftlab batch report (no "format": "${REPORT_FORMAT}")`);
+  }
+  if (data["version"] !== REPORT_VERSION) {
+    throw new ReportError(`${name} has report version ${String(data["version"])}; this raftlab reads ${REPORT_VERSION}`);
+  }
+  const runs = data["runs"];
+  if (!Array.isArray(runs)) throw new ReportError(`${name}: "runs" is not an array`);
+  const checked = runs.map((r, i) => checkRecord(r, `${name}: runs[${i}]`));
+  const shard = data["shard"];
+  return {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    impl: typeof data["impl"] === "string" ? data["impl"] : null,
+    shard:
+      isObject(shard) && typeof shard["index"] === "number" && typeof shard["count"] === "number"
+        ? { index: shard["index"], count: shard["count"] }
+        : null,
+    outDir: typeof data["outDir"] === "string" ? data["outDir"] : null,
+    workers: typeof data["workers"] === "number" ? data["workers"] : 0,
+    startedAt: typeof data["startedAt"] === "string" ? data["startedAt"] : "",
+    elapsedMs: typeof data["elapsedMs"] === "number" ? data["elapsedMs"] : 0,
+    interrupted: data["interrupted"] === true,
+    runs: checked,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkRecord(v: unknown, where: string): RunRecord {
+  if (!isObject(v)) throw new ReportError(`${where} is not an object`);
+  const str = (k: string): string => {
+    const x = v[k];
+    if (typeof x !== "string") throw new ReportError(`${where}.${k} must be a string`);
+    return x;
+  };
+  const num = (k: string): number => {
+    const x = v[k];
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new ReportError(`${where}.${k} must be a number`);
+    return x;
+  };
+  const optStr = (k: string): string | null => {
+    const x = v[k];
+    if (x === null || x === undefined) return null;
+    if (typeof x !== "string") throw new ReportError(`${where}.${k} must be a string or null`);
+    return x;
+  };
+  const optNum = (k: string): number | null => {
+    const x = v[k];
+    if (x === null || x === undefined) return null;
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new ReportError(`${where}.${k} must be a number or null`);
+    return x;
+  };
+  const ok = v["ok"];
+  if (typeof ok !== "boolean") throw new ReportError(`${where}.ok must be true or false`);
+  const kind = optStr("kind");
+  if (kind !== null && !KINDS.includes(kind as FailureKind)) {
+    throw new ReportError(`${where}.kind must be one of ${KINDS.join(", ")}`);
+  }
+  if (!ok && kind === null) throw new ReportError(`${where} failed but has no kind`);
+  return {
+    test: str("test"),
+    seed: num("seed"),
+    ok,
+    signature: optStr("signature"),
+    kind: kind as FailureKind | null,
+    message: optStr("message"),
+    invariant: optStr("invariant"),
+    virtualMs: optNum("virtualMs"),
+    wallMs: num("wallMs"),
+    rpcs: optNum("rpcs"),
+    bytes: optNum("bytes"),
+    cmds: optNum("cmds"),
+    peers: optNum("peers"),
+    trace: optStr("trace"),
+    log: optStr("log"),
+    traceTruncated: v["traceTruncated"] === true,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// JUnit XML
+
+/** Cap on the text put in one failure element, so a report stays under CI upload limits. */
+export const JUNIT_MAX_TEXT = 8 * 1024;
+
+/** Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids. */
+export function escapeXml(s: string): string {
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&apos;")
+  );
+}
+
+function cap(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}\n… (${s.length - max} more characters)`;
+}
+
+export interface JUnitOptions {
+  readonly impl: string | null;
+  readonly outDir: string | null;
+  readonly name?: string;
+}
+
+/**
+ * One <testsuite> per test, one <testcase> per run (`<test> seed=<s>`); a failing run has a
+ * <failure> whose message is the failure message and whose text adds the signature, the replay
+ * command and where its trace was saved.
+ */
+export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): string {
+  const byTest = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    let list = byTest.get(r.test);
+    if (list === undefined) byTest.set(r.test, (list = []));
+    list.push(r);
+  }
+  const secs = (ms: number): string => (ms / 1000).toFixed(3);
+  const failures = runs.filter((r) => !r.ok).length;
+  const totalMs = runs.reduce((s, r) => s + r.wallMs, 0);
+  const lines: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${escapeXml(options.name ?? "raftlab batch")}" tests="${runs.length}" failures="${failures}" errors="0" time="${secs(totalMs)}">`,
+  ];
+  for (const [test, list] of byTest) {
+    const f = list.filter((r) => !r.ok).length;
+    const t = list.reduce((s, r) => s + r.wallMs, 0);
+    lines.push(
+      `  <testsuite name="${escapeXml(test)}" tests="${list.length}" failures="${f}" errors="0" skipped="0" time="${secs(t)}">`,
+    );
+    for (const r of list) {
+      const open = `    <testcase name="${escapeXml(`${r.test} seed=${r.seed}`)}" classname="raftlab.${escapeXml(r.test)}" time="${secs(r.wallMs)}"`;
+      if (r.ok) {
+        lines.push(`${open}/>`);
+        continue;
+      }
+      const message = r.message ?? "";
+      const body = [
+        message,
+        "",
+        `signature: ${r.signature ?? ""}`,
+        ...(r.invariant !== null ? [`invariant: ${r.invariant}`] : []),
+        `replay: ${replayCommand(r.test, r.seed, options.impl)}`,
+        ...(r.trace !== null && options.outDir !== null ? [`trace: ${options.outDir}/${r.trace}`] : []),
+      ].join("\n");
+      lines.push(`${open}>`);
+      lines.push(
+        `      <failure message="${escapeXml(cap(firstLine(message), 1024))}" type="${escapeXml(r.kind ?? "fail")}">${escapeXml(cap(body, JUNIT_MAX_TEXT))}</failure>`,
+      );
+      lines.push("    </testcase>");
+    }
+    lines.push("  </testsuite>");
+  }
+  lines.push("</testsuites>");
+  return `${lines.join("\n")}\n`;
+}
+
+function firstLine(s: string): string {
+  return s.split(/\r?\n/, 1)[0] ?? "";
+}

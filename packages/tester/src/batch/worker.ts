@@ -1,0 +1,171 @@
+// The worker thread: runs one (test, seed) at a time through the tester's `runTest`, streams the
+// trace into a bounded buffer that spills to a per-worker file, and writes the run's artifacts itself
+// when the run failed (or with --archive), so a passing run's trace never reaches the parent.
+
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
+import { formatRunLog, moveFile } from "./artifacts.js";
+import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
+import type { RunRecord } from "./record.js";
+import { artifactStem } from "./record.js";
+import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
+import { failureSignature } from "./signature.js";
+
+/** Trace text held in memory before it is appended to the spill file. */
+const SPILL_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Collects one run's trace: in memory up to SPILL_CHUNK_BYTES, then in the spill file, never more than
+ * `capBytes` in all. Every flushed byte is on disk, so a run that is stopped still leaves a partial trace.
+ */
+class TraceBuffer {
+  private chunks: string[] = [];
+  private chunkBytes = 0;
+  private fd: number | null = null;
+  bytes = 0;
+  truncated = false;
+
+  constructor(
+    private readonly spillPath: string,
+    private readonly capBytes: number,
+  ) {}
+
+  readonly sink = (event: TraceEvent): void => {
+    if (this.truncated) return;
+    const line = `${formatTraceEvent(event)}\n`;
+    const size = Buffer.byteLength(line);
+    if (this.bytes + size > this.capBytes) {
+      this.truncated = true;
+      return;
+    }
+    this.bytes += size;
+    this.chunks.push(line);
+    this.chunkBytes += size;
+    if (this.chunkBytes >= SPILL_CHUNK_BYTES) this.flush();
+  };
+
+  private flush(): void {
+    if (this.chunks.length === 0) return;
+    if (this.fd === null) this.fd = openSync(this.spillPath, "w");
+    writeSync(this.fd, this.chunks.join(""));
+    this.chunks = [];
+    this.chunkBytes = 0;
+  }
+
+  /** Writes the whole trace to `path`. */
+  saveTo(path: string): void {
+    if (this.fd === null) {
+      writeFileSync(path, this.chunks.join(""));
+    } else {
+      this.flush();
+      closeSync(this.fd);
+      this.fd = null;
+      moveFile(this.spillPath, path);
+    }
+    this.chunks = [];
+  }
+
+  discard(): void {
+    this.chunks = [];
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+      rmSync(this.spillPath, { force: true });
+    }
+  }
+}
+
+const config = workerData as WorkerConfig;
+const port = parentPort;
+if (port === null) throw new Error("batch worker must run in a worker thread");
+
+function post(message: WorkerMessage): void {
+  port?.postMessage(message);
+}
+
+async function runOne(runner: RunnerModule, impl: MakeRaft | undefined, req: RunRequest): Promise<RunRecord> {
+  const trace = new TraceBuffer(config.spillPath, config.traceCapBytes);
+  const output: string[] = [];
+  let outputDropped = 0;
+  const started = performance.now();
+  let result: RunResult;
+  try {
+    result = await runner.runTest(req.test, {
+      seed: req.seed,
+      ...(impl !== undefined ? { impl } : {}),
+      trace: trace.sink,
+      output: (line) => {
+        if (output.length < config.outputCapLines) output.push(line);
+        else outputDropped += 1;
+      },
+    });
+  } catch (e) {
+    // runTest promises not to throw for a failing Raft; if it does anyway, that is a crash of this run.
+    const err = e instanceof Error ? e : new Error(String(e));
+    result = {
+      test: req.test,
+      seed: req.seed,
+      ok: false,
+      failure: { kind: "crash", message: `runner threw: ${err.stack ?? err.message}` },
+      virtualMs: 0,
+      wallMs: performance.now() - started,
+      rpcs: 0,
+      bytes: 0,
+      cmds: 0,
+      peers: 0,
+    };
+  }
+  const keep = !result.ok || config.archive;
+  const stem = artifactStem(req.test, req.seed);
+  const failure = result.failure ?? (result.ok ? undefined : { kind: "fail" as const, message: "failed (no message)" });
+  const record: RunRecord = {
+    test: req.test,
+    seed: req.seed,
+    ok: result.ok,
+    signature: failure === undefined ? null : failureSignature(failure),
+    kind: failure?.kind ?? null,
+    message: failure?.message ?? null,
+    invariant: failure?.invariant ?? null,
+    virtualMs: result.virtualMs,
+    wallMs: result.wallMs,
+    rpcs: result.rpcs,
+    bytes: result.bytes,
+    cmds: result.cmds,
+    peers: result.peers,
+    trace: keep ? `${stem}.jsonl` : null,
+    log: keep ? `${stem}.log` : null,
+    traceTruncated: trace.truncated,
+  };
+  if (keep) {
+    mkdirSync(config.outDir, { recursive: true });
+    trace.saveTo(`${config.outDir}/${stem}.jsonl`);
+    const note = trace.truncated ? `trace cut at ${config.traceCapBytes} bytes (--trace-cap)` : undefined;
+    writeFileSync(
+      `${config.outDir}/${stem}.log`,
+      formatRunLog({ record, impl: config.impl, output, outputTruncated: outputDropped, ...(note ? { note } : {}) }),
+    );
+  } else {
+    trace.discard();
+  }
+  return record;
+}
+
+async function main(): Promise<void> {
+  let runner: RunnerModule;
+  let impl: MakeRaft | undefined;
+  try {
+    runner = await loadRunner(config.runnerModule ?? undefined);
+    impl = config.impl === null ? undefined : await runner.loadImpl(config.impl);
+  } catch (e) {
+    post({ type: "init-error", message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  // One run at a time: the parent sends the next request only after "done".
+  port?.on("message", (req: RunRequest) => {
+    void runOne(runner, impl, req).then((record) => post({ type: "done", record }));
+  });
+  post({ type: "ready" });
+}
+
+void main();

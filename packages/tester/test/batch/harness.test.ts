@@ -1,0 +1,135 @@
+// The batch harness against a stand-in runner (fixtures/fake-runner.mjs): failing runs are saved and
+// grouped, and a run that hangs, crashes its worker thread or exhausts its heap is stopped and
+// reported as that run's failure without stopping the batch. Needs the compiled worker (`tsc -b`).
+
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBatch, type BatchOptions } from "../../src/batch/batch.js";
+import { groupFailures } from "../../src/batch/triage.js";
+import { loadSavedResults } from "../../src/batch/load.js";
+
+const fakeRunner = pathToFileURL(fileURLToPath(new URL("./fixtures/fake-runner.mjs", import.meta.url))).href;
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "raftlab-batch-test-"));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function options(overrides: Partial<BatchOptions>): BatchOptions {
+  return {
+    tests: ["FakePass"],
+    iterations: 4,
+    workers: 2,
+    sequential: false,
+    outDir: join(tempDir(), "out"),
+    archive: false,
+    seedStart: 1,
+    timeoutSec: 20,
+    jsonPath: null,
+    junitPath: null,
+    shard: null,
+    loop: false,
+    growth: 2,
+    failFast: false,
+    impl: null,
+    runnerModule: fakeRunner,
+    quiet: true,
+    ...overrides,
+  };
+}
+
+describe("batch harness (stand-in runner)", () => {
+  it("saves the trace and log of failing runs only, and groups them by signature", async () => {
+    const o = options({ tests: ["FakePass", "FakeFlaky", "FakeViolation"], iterations: 8 });
+    const outcome = await runBatch(o);
+    expect(outcome.tally.total).toBe(24);
+    // FakeFlaky fails on seeds 3 and 6, FakeViolation on seeds 4 and 8.
+    expect(outcome.records.filter((r) => !r.ok).map((r) => `${r.test}-${r.seed}`).sort()).toEqual(
+      ["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].sort(),
+    );
+    expect(outcome.exitCode).toBe(1);
+    const saved = readdirSync(o.outDir).sort();
+    expect(saved).toEqual(
+      ["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]).sort(),
+    );
+    // Records are in run-list order (interleaved: seed 1 of every test, then seed 2, ...).
+    expect(outcome.records.slice(0, 3).map((r) => `${r.test}-${r.seed}`)).toEqual(["FakePass-1", "FakeFlaky-1", "FakeViolation-1"]);
+    const groups = groupFailures(outcome.records);
+    expect(groups.map((g) => [g.signature, g.count])).toEqual([
+      ["fail: one(N) failed to reach agreement after N ms", 2],
+      ["violation: election-safety", 2],
+    ]);
+    // The saved trace is the whole trace: TestBegin first, TestEnd last.
+    const lines = readFileSync(join(o.outDir, "FakeFlaky-3.jsonl"), "utf8").trimEnd().split("\n");
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ op: "TestBegin", test: "FakeFlaky", seed: 3 });
+    expect(JSON.parse(lines.at(-1) ?? "{}")).toMatchObject({ op: "TestEnd", ok: false });
+    const log = readFileSync(join(o.outDir, "FakeFlaky-3.log"), "utf8");
+    expect(log).toContain("# replay: raftlab run FakeFlaky --seed 3 --trace | logviz");
+    expect(log).toContain("FAIL: one(300) failed to reach agreement");
+  });
+
+  it("keeps passing runs too with --archive", async () => {
+    const o = options({ tests: ["FakePass"], iterations: 3, archive: true });
+    const outcome = await runBatch(o);
+    expect(outcome.exitCode).toBe(0);
+    expect(readdirSync(o.outDir).sort()).toEqual(["FakePass-1.jsonl", "FakePass-1.log", "FakePass-2.jsonl", "FakePass-2.log", "FakePass-3.jsonl", "FakePass-3.log"]);
+  });
+
+  it("stops a hung run at its timeout, a crashing one and a memory hog, and finishes the batch", async () => {
+    const o = options({
+      tests: ["FakeHang", "FakeCrash", "FakeOom", "FakePass"],
+      iterations: 5,
+      timeoutSec: 1.5,
+      maxHeapMb: 96,
+    });
+    const outcome = await runBatch(o);
+    expect(outcome.tally.total).toBe(20);
+    const bad = Object.fromEntries(outcome.records.filter((r) => !r.ok).map((r) => [`${r.test}-${r.seed}`, r]));
+    expect(Object.keys(bad).sort()).toEqual(["FakeCrash-3", "FakeHang-2", "FakeOom-4"]);
+    expect(bad["FakeHang-2"]).toMatchObject({ kind: "timeout", virtualMs: null });
+    expect(bad["FakeCrash-3"]?.kind).toBe("crash");
+    expect(bad["FakeCrash-3"]?.message).toContain("boom from a stray timer");
+    expect(bad["FakeOom-4"]?.kind).toBe("crash");
+    expect(bad["FakeOom-4"]?.message).toContain("out of memory");
+    // Later seeds of the same tests still ran and passed on replacement workers.
+    expect(outcome.records.filter((r) => r.test === "FakeHang" && r.ok).map((r) => r.seed)).toEqual([1, 3, 4, 5]);
+    expect(existsSync(join(o.outDir, "FakeHang-2.log"))).toBe(true);
+  });
+
+  it("fail-fast stops at the first failure", async () => {
+    const o = options({ tests: ["FakeFlaky"], iterations: 30, workers: 1, failFast: true });
+    const outcome = await runBatch(o);
+    expect(outcome.failFastStopped).toBe(true);
+    expect(outcome.tally.failed).toBe(1);
+    expect(outcome.tally.total).toBe(3);
+    expect(outcome.notRun).toBe(27);
+  });
+
+  it("an abort stops the batch cleanly and still returns what finished", async () => {
+    const controller = new AbortController();
+    const o = options({ tests: ["FakeBigTrace"], iterations: 200, workers: 2, signal: controller.signal });
+    setTimeout(() => controller.abort(), 600);
+    const outcome = await runBatch(o);
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.exitCode).toBe(130);
+    expect(outcome.tally.total).toBeLessThan(200);
+    expect(outcome.tally.total + outcome.notRun).toBe(200);
+  });
+
+  it("triage reads the saved folder back to the same groups", async () => {
+    const o = options({ tests: ["FakeFlaky", "FakeViolation"], iterations: 8 });
+    const outcome = await runBatch(o);
+    // No report.json written here (that is the CLI's job): triage falls back to the .log files.
+    const loaded = loadSavedResults(o.outDir);
+    expect(groupFailures(loaded.runs).map((g) => [g.signature, g.count, g.tests.map((t) => t.seeds)])).toEqual(
+      groupFailures(outcome.records).map((g) => [g.signature, g.count, g.tests.map((t) => t.seeds)]),
+    );
+  });
+});
