@@ -31,10 +31,8 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
       runs.push(r);
     }
   }
-  // Order by test (first appearance) then seed, so the merged report does not depend on shard order.
-  const testOrder = new Map<string, number>();
-  for (const r of runs) if (!testOrder.has(r.test)) testOrder.set(r.test, testOrder.size);
-  runs.sort((a, b) => (testOrder.get(a.test) ?? 0) - (testOrder.get(b.test) ?? 0) || a.seed - b.seed);
+  // Seed first, then test name: the interleaved order, and independent of the order of the shards.
+  runs.sort((a, b) => a.seed - b.seed || (a.test < b.test ? -1 : a.test > b.test ? 1 : 0));
 
   const shards = reports.map((r) => r.report.shard);
   let missingShards: number[] = [];
