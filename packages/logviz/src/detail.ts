@@ -69,8 +69,10 @@ export function detailLines(store: LogStore, row: number, width: number): string
   const pairs = Object.entries(o)
     .filter(([k]) => k !== "msg")
     .map(([k, v]) => `${escapeControls(k)}=${show(v)}`);
-  const lines = [head + "  (trace event)", ...pack(pairs, w), ...wrap("msg: " + show(o.msg ?? ""), w, 6)];
+  // The message exchange first: it is what the pane is most often opened for.
+  const lines = [head + "  (trace event)", ...wrap("msg: " + show(o.msg ?? ""), w, 4)];
   if (typeof o.id === "string") lines.push(...pairLines(store, row, o.id, w));
+  lines.push(...pack(pairs, w));
   return lines;
 }
 

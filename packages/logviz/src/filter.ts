@@ -32,7 +32,7 @@ export class FilterError extends Error {}
 export function parseTermRange(s: string): TermRange {
   const t = s.trim();
   const m = /^(\d{1,9})?(?:(\.\.|-)(\d{1,9})?)?$/.exec(t);
-  if (!m || t === "" || (m[1] === undefined && m[3] === undefined)) {
+  if (!m || t === "" || (m[1] === undefined && m[3] === undefined) || (m[2] === "-" && (m[1] === undefined || m[3] === undefined))) {
     throw new FilterError(`bad term "${s}": expected N or N..M (for example 3 or 3..5)`);
   }
   const lo = m[1] !== undefined ? Number(m[1]) : 0;

@@ -26,8 +26,10 @@ export interface Layout {
 
 export function computeLayout(width: number, peers: readonly number[], hscroll = 0): Layout {
   const w = Math.max(width, GUTTER + MIN_COL);
-  const avail = w - GUTTER;
+  let avail = w - GUTTER;
   const n = peers.length;
+  // With more peers than fit, keep room for the "◀2 3▶" scroll indicator at the right.
+  if (n * MIN_COL > avail) avail -= 8;
   const fit = Math.max(1, Math.floor(avail / MIN_COL));
   const shown = Math.min(n, fit);
   const first = Math.max(0, Math.min(hscroll, n - shown));

@@ -113,7 +113,7 @@ export class Viewer {
   }
 
   private get detailHeight(): number {
-    return this.detail ? Math.min(14, Math.max(4, Math.floor(this.height / 3))) : 0;
+    return this.detail ? Math.min(16, Math.max(6, Math.floor(this.height * 0.45))) : 0;
   }
 
   layout(): Layout {
@@ -277,6 +277,12 @@ export class Viewer {
     this.moveTo(this.cursor + d);
   }
 
+  /** Pages like less: the view and the cursor move together. */
+  private scrollBy(d: number): void {
+    this.top = Math.max(0, this.top + d);
+    this.moveBy(d);
+  }
+
   private note(msg: string, isError: boolean): void {
     this.message = msg;
     this.messageIsError = isError;
@@ -308,10 +314,10 @@ export class Viewer {
     const page = Math.max(1, this.bodyHeight - 1);
     if (key.upArrow || input === "k") return this.moveBy(-1);
     if (key.downArrow || input === "j") return this.moveBy(1);
-    if (key.pageUp || input === "b" || (key.ctrl && input === "b")) return this.moveBy(-page);
-    if (key.pageDown || input === " " || (key.ctrl && input === "f")) return this.moveBy(page);
-    if (key.ctrl && input === "u") return this.moveBy(-Math.floor(page / 2));
-    if (key.ctrl && input === "d") return this.moveBy(Math.floor(page / 2));
+    if (key.pageUp || input === "b" || (key.ctrl && input === "b")) return this.scrollBy(-page);
+    if (key.pageDown || input === " " || (key.ctrl && input === "f")) return this.scrollBy(page);
+    if (key.ctrl && input === "u") return this.scrollBy(-Math.floor(page / 2));
+    if (key.ctrl && input === "d") return this.scrollBy(Math.floor(page / 2));
     if (key.home || input === "g") return this.moveTo(0);
     if (key.end || input === "G") {
       this.moveTo(this.visible.length - 1);
