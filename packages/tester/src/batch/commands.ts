@@ -110,8 +110,8 @@ interface BatchFlags {
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
-async function resolveTests(patterns: readonly string[]): Promise<string[]> {
-  const runner = await loadRunner();
+async function resolveTests(patterns: readonly string[], runnerModule: string | null): Promise<string[]> {
+  const runner = await loadRunner(runnerModule ?? undefined);
   const specs = patterns.length === 0 ? runner.TESTS : runner.matchTests(patterns);
   const names: string[] = [];
   for (const s of specs) if (!names.includes(s.name)) names.push(s.name);
@@ -119,16 +119,16 @@ async function resolveTests(patterns: readonly string[]): Promise<string[]> {
   return names;
 }
 
-async function batchAction(patterns: string[], flags: BatchFlags): Promise<void> {
+async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: string | null): Promise<void> {
   if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
-  const tests = await resolveTests(patterns);
+  const tests = await resolveTests(patterns, runnerModule);
   let impl: string | null = null;
   let implPath: string | null = null;
   if (flags.impl !== undefined) {
     impl = flags.impl;
     implPath = resolve(flags.impl);
     try {
-      await (await loadRunner()).loadImpl(implPath);
+      await (await loadRunner(runnerModule ?? undefined)).loadImpl(implPath);
     } catch (e) {
       throw new UsageError(`--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`);
     }
@@ -167,6 +167,7 @@ async function batchAction(patterns: string[], flags: BatchFlags): Promise<void>
     colour,
     quiet: flags.quiet === true,
     signal: controller.signal,
+    runnerModule,
   };
   try {
     const outcome = await runBatch(options);
@@ -226,8 +227,14 @@ function mergeAction(files: string[], flags: { json?: string; junit?: string }):
   process.exitCode = code;
 }
 
+export interface RegisterOptions {
+  /** Test seam: a runner module URL to use instead of packages/tester's runner. */
+  readonly runnerModule?: string;
+}
+
 /** Adds `batch`, `triage` and `merge` to the raftlab program. */
-export function registerBatchCommands(program: Command): void {
+export function registerBatchCommands(program: Command, registerOptions: RegisterOptions = {}): void {
+  const runnerModule = registerOptions.runnerModule ?? null;
   usageExits(
     program
       .command("batch")
@@ -258,7 +265,7 @@ export function registerBatchCommands(program: Command): void {
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {
         try {
-          await batchAction(patterns, flags);
+          await batchAction(patterns, flags, runnerModule);
         } catch (e) {
           fail("batch", e);
         }

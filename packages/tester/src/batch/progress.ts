@@ -4,7 +4,7 @@
 // they happen in both modes.
 
 import type { RunRecord } from "./record.js";
-import { formatDuration, makeStyle, padEnd, type Style } from "./style.js";
+import { formatDuration, makeStyle, padEnd, visibleLength, type Style } from "./style.js";
 
 export interface ProgressStream {
   write(s: string): unknown;
@@ -31,6 +31,9 @@ interface TestLine {
   failed: number;
 }
 
+/** Every failure gets its own line up to this many; after that only failures with a new signature. */
+export const FAIL_LINES_ALL = 20;
+
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 export class Progress {
@@ -47,6 +50,9 @@ export class Progress {
   private frame = 0;
   private readonly now: () => number;
   private readonly style: Style;
+  /** Signatures already announced: after the first FAIL_LINES_ALL failures only new ones get a line. */
+  private readonly seenSignatures = new Set<string>();
+  private quietFailures = 0;
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -88,10 +94,18 @@ export class Progress {
     this.roundDone += 1;
     if (!record.ok) {
       this.failed += 1;
+      const sig = record.signature ?? "";
+      const isNew = !this.seenSignatures.has(sig);
+      this.seenSignatures.add(sig);
+      if (this.failed > FAIL_LINES_ALL && !isNew) {
+        this.quietFailures += 1;
+        return;
+      }
       const msg = (record.message ?? "").split(/\r?\n/, 1)[0] ?? "";
       const shortMsg = msg.length > 160 ? `${msg.slice(0, 159)}…` : msg;
       const where = savedLog === null ? "" : this.style.dim(` (${savedLog})`);
-      this.print(`${this.style.red("FAIL")} ${record.test} seed ${record.seed} [${record.kind ?? "fail"}]: ${shortMsg}${where}\n`);
+      const tag = this.failed > FAIL_LINES_ALL ? this.style.yellow(" (new signature)") : "";
+      this.print(`${this.style.red("FAIL")}${tag} ${record.test} seed ${record.seed} [${record.kind ?? "fail"}]: ${shortMsg}${where}\n`);
     }
   }
 
@@ -112,6 +126,9 @@ export class Progress {
       this.options.stream.write("\u001b[?25h");
     } else {
       this.plainLine();
+    }
+    if (this.quietFailures > 0) {
+      this.options.out.write(`(${this.quietFailures} more failures with signatures already shown; see the triage below)\n`);
     }
   }
 
@@ -139,12 +156,37 @@ export class Progress {
     return rate > 0 ? (remaining / rate) * 1000 : Number.NaN;
   }
 
-  /** The plain status line, also the last line of the live panel. */
-  statusLine(): string {
+  private statusParts(): string[] {
     const pct = this.total === 0 ? 100 : Math.floor((100 * this.done) / this.total);
     const failed = this.failed > 0 ? this.style.red(`${this.failed} failed`) : "0 failed";
-    const round = this.round > 0 ? `round ${this.round + 1} · ` : "";
-    return `${round}${this.done}/${this.total} runs (${pct}%) · ${failed} · ${this.rate().toFixed(1)} runs/s · ETA ${formatDuration(this.eta())} · elapsed ${formatDuration(this.now() - this.batchStarted)}`;
+    return [
+      ...(this.round > 0 ? [`round ${this.round + 1}`] : []),
+      `${this.done}/${this.total} runs (${pct}%)`,
+      failed,
+      `${this.rate().toFixed(1)} runs/s`,
+      `ETA ${formatDuration(this.eta())}`,
+      `elapsed ${formatDuration(this.now() - this.batchStarted)}`,
+    ];
+  }
+
+  /** The plain status line. */
+  statusLine(): string {
+    return this.statusParts().join(" · ");
+  }
+
+  /** The status, wrapped at its separators so that no line is wider than the terminal. */
+  private statusLines(cols: number): string[] {
+    const lines: string[] = [];
+    let cur = "";
+    for (const part of this.statusParts()) {
+      const next = cur === "" ? part : `${cur} · ${part}`;
+      if (cur !== "" && visibleLength(next) > cols - 1) {
+        lines.push(cur);
+        cur = part;
+      } else cur = next;
+    }
+    if (cur !== "") lines.push(cur);
+    return lines;
   }
 
   private plainLine(): void {
@@ -165,7 +207,7 @@ export class Progress {
     });
     const cellWidth = nameWidth + 28;
     const perRow = Math.max(1, Math.floor(cols / cellWidth));
-    const maxTestRows = rows - 3;
+    const maxTestRows = rows - 5;
     const out: string[] = [];
     for (let i = 0; i < cells.length; i += perRow) out.push(cells.slice(i, i + perRow).map((c) => padEnd(c, cellWidth)).join("").trimEnd());
     if (out.length > maxTestRows) {
@@ -173,11 +215,11 @@ export class Progress {
       out.length = maxTestRows - 1;
       out.push(s.dim(`… ${hidden} more rows of tests`));
     }
-    const barWidth = Math.max(10, Math.min(40, cols - 10));
+    const barWidth = Math.max(10, Math.min(40, cols - 2));
     const filled = this.total === 0 ? barWidth : Math.floor((barWidth * this.done) / this.total);
     const bar = `${(this.failed > 0 ? s.red : s.green)("█".repeat(filled))}${s.dim("░".repeat(barWidth - filled))}`;
     out.push(bar);
-    out.push(this.statusLine().slice(0, cols + 40));
+    out.push(...this.statusLines(cols));
     return out;
   }
 }
