@@ -24,6 +24,8 @@ export interface ClusterOptions {
   readonly maxDelayMs?: number;
   /** The service snapshots after every this many applied entries (0 = never; default 0). */
   readonly snapshotEvery?: number;
+  /** Drop this fraction of requests, and of replies (after the handler ran), like labrpc (default 0). */
+  readonly dropRate?: number;
 }
 
 /** What one peer's service has seen. */
@@ -50,6 +52,8 @@ export class Cluster {
   private readonly minDelay: number;
   private readonly maxDelay: number;
   private readonly snapshotEvery: number;
+  /** Fraction of requests and of replies lost; settable, like labrpc's reliable flag. */
+  dropRate: number;
   /** Total RPCs sent. */
   rpcCount = 0;
 
@@ -62,6 +66,7 @@ export class Cluster {
     this.minDelay = options.minDelayMs ?? 1;
     this.maxDelay = options.maxDelayMs ?? 5;
     this.snapshotEvery = options.snapshotEvery ?? 0;
+    this.dropRate = options.dropRate ?? 0;
     this.rafts = new Array<RaftPeer | null>(this.n).fill(null);
     this.persisters = Array.from({ length: this.n }, () => new MemoryPersister());
     this.services = Array.from({ length: this.n }, () => ({ committed: [], lastApplied: 0 }));
@@ -84,6 +89,10 @@ export class Cluster {
     return this.minDelay + this.prng.int(this.maxDelay - this.minDelay + 1);
   }
 
+  private lost(): boolean {
+    return this.dropRate > 0 && this.prng.next() < this.dropRate;
+  }
+
   private endFor(from: number, to: number, gen: number): ClientEnd {
     return {
       call: (method, args, meta) =>
@@ -93,13 +102,14 @@ export class Cluster {
           const req = cloneValue(args);
           this.clock.setTimer(this.delay(), () => {
             const target = this.rafts[to];
-            if (!alive() || target === undefined || target === null) {
+            if (!alive() || target === undefined || target === null || this.lost()) {
               resolve(null);
               return;
             }
             Promise.resolve(target.handleRpc(method, req, meta)).then((reply) => {
               const copy = reply === null ? null : cloneValue(reply);
-              this.clock.setTimer(this.delay(), () => resolve(alive() ? copy : null));
+              const replyLost = this.lost();
+              this.clock.setTimer(this.delay(), () => resolve(alive() && !replyLost ? copy : null));
             }, () => resolve(null));
           });
         }),
