@@ -1,0 +1,121 @@
+// `batch`, `triage` and `merge` end to end as processes (on the stand-in runner): exit codes, the
+// last line, reports on disk, shards merged back to the whole, and a clean Ctrl-C.
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseReport } from "../../src/batch/report.js";
+
+const cli = fileURLToPath(new URL("./fixtures/fake-cli.mjs", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "raftlab-cli-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function raftlab(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const lastLine = (s: string): string => s.trimEnd().split("\n").at(-1) ?? "";
+
+describe("raftlab batch (process)", () => {
+  it("exits 1 when a run failed, ends with `N passed, N failed`, writes JSON, JUnit and the saved runs", () => {
+    const out = join(dir, "b1");
+    const r = raftlab(["batch", "FakePass", "FakeFlaky", "-n", "9", "-j", "2", "--out", out, "--json", join(dir, "b1.json"), "--junit", join(dir, "b1.xml")]);
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stdout)).toBe("15 passed, 3 failed");
+    expect(r.stdout).toMatch(/FakeFlaky\s+3\s+9\s+33\.3%/);
+    expect(r.stdout).toContain("replay: raftlab run FakeFlaky --seed");
+    const report = parseReport(readFileSync(join(dir, "b1.json"), "utf8"), "b1.json");
+    expect(report.runs).toHaveLength(18);
+    expect(report.runs.filter((x) => !x.ok).map((x) => x.seed)).toEqual([3, 6, 9]);
+    expect(readFileSync(join(dir, "b1.xml"), "utf8")).toContain('failures="3"');
+    expect(existsSync(join(out, "report.json"))).toBe(true);
+    expect(existsSync(join(out, "FakeFlaky-6.jsonl"))).toBe(true);
+    // Not a TTY: plain progress lines on stderr, no escape codes anywhere.
+    expect(r.stderr).toMatch(/18\/18 runs \(100%\)/);
+    expect(r.stdout + r.stderr).not.toContain("\u001b[");
+  });
+
+  it("exits 0 when everything passed and saves nothing", () => {
+    const out = join(dir, "b2");
+    const r = raftlab(["batch", "FakePass", "-n", "5", "-j", "1", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(lastLine(r.stdout)).toBe("5 passed, 0 failed");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("exits 2 with a one-line error for usage errors", () => {
+    for (const args of [
+      ["batch", "--no-such-flag"],
+      ["batch", "FakePass", "-n", "0"],
+      ["batch", "FakePass", "--shard", "3/2"],
+      ["batch", "NoSuchTest"],
+      ["batch", "FakePass", "--growth", "3"],
+      ["batch", "FakePass", "--impl", join(dir, "missing.mjs")],
+      ["triage", join(dir, "missing")],
+      ["merge", join(dir, "missing.json")],
+    ]) {
+      const r = raftlab(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("triage re-prints the groups from a saved folder and from a report", () => {
+    const out = join(dir, "b3");
+    raftlab(["batch", "FakeFlaky", "FakeViolation", "-n", "8", "-j", "2", "--out", out]);
+    const a = raftlab(["triage", out]);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toContain("[1] 2× fail: one(N) failed to reach agreement after N ms");
+    expect(a.stdout).toContain("[2] 2× violation: election-safety");
+    expect(lastLine(a.stdout)).toBe("12 passed, 4 failed");
+    // Without report.json, from the .log files alone: the same groups (the failing runs only).
+    rmSync(join(out, "report.json"));
+    const b = raftlab(["triage", out]);
+    expect(b.stdout).toContain("[1] 2× fail: one(N) failed to reach agreement after N ms");
+    expect(lastLine(b.stdout)).toBe("0 passed, 4 failed");
+  });
+
+  it("shards 1/3..3/3 merge back into the table of the whole batch", () => {
+    const whole = raftlab(["batch", "FakePass", "FakeFlaky", "FakeViolation", "-n", "12", "-j", "2", "--out", join(dir, "w"), "--json", join(dir, "w.json")]);
+    const parts = [1, 2, 3].map((i) => {
+      const j = join(dir, `s${i}.json`);
+      const r = raftlab(["batch", "FakePass", "FakeFlaky", "FakeViolation", "-n", "12", "-j", "1", "--shard", `${i}/3`, "--out", join(dir, `s${i}`), "--json", j]);
+      expect([0, 1]).toContain(r.code); // a shard may hold no failing run
+      return j;
+    });
+    const m = raftlab(["merge", ...parts, "--json", join(dir, "merged.json")]);
+    expect(m.code).toBe(1);
+    expect(lastLine(m.stdout)).toBe(lastLine(whole.stdout));
+    const table = (s: string): string[] => s.split("\n").filter((l) => /^Fake\w+\s+\d+\s+\d+/.test(l)).map((l) => l.split(/\s+/).slice(0, 4).join(" "));
+    expect(table(m.stdout).sort()).toEqual(table(whole.stdout).sort());
+    const merged = parseReport(readFileSync(join(dir, "merged.json"), "utf8"), "merged.json");
+    const w = parseReport(readFileSync(join(dir, "w.json"), "utf8"), "w.json");
+    const key = (x: { test: string; seed: number; ok: boolean }): string => `${x.test}#${x.seed}#${x.ok}`;
+    expect(merged.runs.map(key).sort()).toEqual(w.runs.map(key).sort());
+  });
+
+  it("on SIGINT stops cleanly: exit 130, the table, the last line and the reports", async () => {
+    const json = join(dir, "int.json");
+    const child = spawn(process.execPath, [cli, "batch", "FakeBigTrace", "-n", "100000", "-j", "2", "--out", join(dir, "int"), "--json", json], {
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", () => {});
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/FakeBigTrace\s+0\s+\d+/);
+    expect(stdout).toContain("interrupted:");
+    expect(lastLine(stdout)).toMatch(/^\d+ passed, 0 failed$/);
+    const report = parseReport(readFileSync(json, "utf8"), "int.json");
+    expect(report.interrupted).toBe(true);
+    expect(report.runs.length).toBeGreaterThan(0);
+  });
+});
