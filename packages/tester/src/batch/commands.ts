@@ -180,7 +180,13 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
   }
 }
 
-function printResults(runs: readonly RunRecord[], impl: string | null, outDir: string | null, header: string): number {
+function printResults(
+  runs: readonly RunRecord[],
+  impl: string | null,
+  outDir: string | null,
+  header: string,
+  notes: readonly string[] = [],
+): number {
   const colour = colourWanted(process.stdout);
   const style = makeStyle(colour);
   const tally = new BatchTally();
@@ -192,6 +198,7 @@ function printResults(runs: readonly RunRecord[], impl: string | null, outDir: s
     "",
     ...formatTriage(groupFailures(runs), { impl, outDir, style }),
     "",
+    ...notes,
     formatTotalsLine(tally),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -222,8 +229,8 @@ function mergeAction(files: string[], flags: { json?: string; junit?: string }):
     merged.report.impl,
     merged.report.outDir,
     `merged ${files.length} report${files.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
+    [flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
   );
-  for (const w of [flags.json, flags.junit]) if (w !== undefined) process.stdout.write(`wrote ${w}\n`);
   process.exitCode = code;
 }
 
