@@ -125,6 +125,7 @@ export class RaftCore {
     const s = this.s;
     s.now = input.now;
     s.out = emptyOutput();
+    s.firstSendTrace = -1;
     switch (input.kind) {
       case "tick":
         this.onTick();

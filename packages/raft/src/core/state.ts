@@ -49,6 +49,8 @@ export class NodeState {
   /** Set when currentTerm, votedFor, the log or the snapshot changed in this step. */
   dirty = false;
   out: StepOutput = emptyOutput();
+  /** Position in out.trace of the step's first message send, so the Persist event can go before it. */
+  firstSendTrace = -1;
 
   readonly majority: number;
   readonly tracing: boolean;
@@ -91,6 +93,7 @@ export class NodeState {
 
   /** Emits a trace event. Call only under `if (s.tracing)`, so nothing is built when tracing is off. */
   trace(op: PeerOp, topic: Topic, msg: string, fields?: MessageFields & DetailFields): void {
+    if (this.firstSendTrace < 0 && fields?.dir === "send") this.firstSendTrace = this.out.trace.length;
     this.out.trace.push({ t: this.now, src: this.cfg.me, term: this.currentTerm, state: this.role, op, topic, msg, ...fields });
   }
 
@@ -102,11 +105,17 @@ export class NodeState {
     const state = encodeState(this.currentTerm, votedFor, this.boot, this.log);
     this.out.persist = { state, snapshot: this.snapshotData };
     if (this.tracing) {
+      // Storage is written before any message of this step goes out, so the event goes there too.
+      const at = this.firstSendTrace;
       this.trace(
         "Persist",
         "PERS",
         `S${this.me} persist T${this.currentTerm} vote=${votedFor ?? "-"} log=(${this.log.snapshotIndex},${this.log.lastIndex()}] ${state.length}B`,
       );
+      if (at >= 0) {
+        const ev = this.out.trace.pop();
+        if (ev !== undefined) this.out.trace.splice(at, 0, ev);
+      }
     }
   }
 

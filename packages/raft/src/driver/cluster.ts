@@ -6,7 +6,7 @@
 import type { ApplyMsg, ClientEnd, MakeRaft, RaftPeer, Runtime, Value } from "../api.js";
 import { cloneValue, decodeValue, encodeValue } from "../codec.js";
 import { createPrng, type Prng } from "../prng.js";
-import type { TraceSink } from "../trace.js";
+import { HARNESS, type HarnessOp, type TraceSink } from "../trace.js";
 import { wallClock, type Clock } from "./clock.js";
 import { MemoryPersister } from "./persister.js";
 import { make as defaultMake } from "./raft.js";
@@ -163,12 +163,20 @@ export class Cluster {
     }
   }
 
+  /** Emits a harness event (src = HARNESS) about peer i, if tracing. */
+  note(op: HarnessOp, msg: string, peer?: number): void {
+    if (this.trace === null) return;
+    this.trace({ t: this.clock.now(), src: HARNESS, term: -1, state: "none", op, topic: "TEST", msg, ...(peer === undefined ? {} : { peer }) });
+  }
+
   /** Disconnects peer i in both directions. */
   disconnect(i: number): void {
     this.connected[i] = false;
+    this.note("Disconnect", `disconnect S${i}`, i);
   }
   connect(i: number): void {
     this.connected[i] = true;
+    this.note("Connect", `connect S${i}`, i);
   }
   isConnected(i: number): boolean {
     return this.connected[i] === true;
@@ -180,6 +188,7 @@ export class Cluster {
     if (r === null || r === undefined) return;
     this.generation[i] = (this.generation[i] as number) + 1;
     this.persisters[i] = (this.persisters[i] as MemoryPersister).copy();
+    this.note("Crash", `crash S${i}`, i);
     r.kill();
     this.rafts[i] = null;
   }
@@ -187,7 +196,7 @@ export class Cluster {
   /** Restarts peer i from its persisted state (crashing it first if it is running). */
   restart(i: number): void {
     this.crash(i);
-    this.persisters[i] = (this.persisters[i] as MemoryPersister).copy();
+    this.note("Restart", `restart S${i}`, i);
     this.boot(i);
   }
 
