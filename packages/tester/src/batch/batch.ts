@@ -15,6 +15,7 @@ import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
+import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
 import { makeStyle } from "./style.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
@@ -49,6 +50,8 @@ export interface BatchOptions {
   readonly stdout?: ProgressStream;
   readonly stderr?: ProgressStream;
   readonly colour?: boolean;
+  /** Replay each failure group's example and check it reproduces exactly (default true). */
+  readonly verifyReplays?: boolean;
   /** No progress output at all (tests, benchmarks). */
   readonly quiet?: boolean;
   /** Aborting stops the batch cleanly: in-flight runs are abandoned, the summary and reports still written. */
@@ -65,6 +68,8 @@ export interface BatchOutcome {
   /** Runs of the list that never finished (Ctrl-C, --fail-fast). */
   readonly notRun: number;
   readonly report: BatchReport;
+  /** One per failure group (its example run), when replays were verified. */
+  readonly replayChecks: readonly ReplayCheck[];
   /** 0 all passed, 1 some run failed, 130 interrupted. */
   readonly exitCode: number;
 }
@@ -100,10 +105,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   let interrupted = options.signal?.aborted === true;
   let failFastStopped = false;
   let notRun = 0;
+  const replayChecks: ReplayCheck[] = [];
 
-  const slots = Array.from(
-    { length: Math.max(1, options.workers) },
-    (_, i) =>
+  const makeSlot = (i: number): WorkerSlot =>
       new WorkerSlot({
         config: {
           impl: options.impl,
@@ -116,8 +120,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         },
         timeoutMs: options.timeoutSec * 1000,
         maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
-      }),
-  );
+      });
+  const slots = Array.from({ length: Math.max(1, options.workers) }, (_, i) => makeSlot(i));
   const stopAll = (): void => {
     for (const s of slots) void s.close();
   };
@@ -162,6 +166,31 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         : "the run was stopped; the saved trace holds only what had been flushed";
     writeFileSync(join(options.outDir, `${stem}.log`), formatRunLog({ record, impl: options.impl, output: [], outputTruncated: 0, note }));
     return record;
+  };
+
+  /** Replays every failure group's example run, spread over the slots (fresh after --fail-fast). */
+  const verifyReplays = async (records: readonly RunRecord[]): Promise<ReplayCheck[]> => {
+    const checks: ReplayCheck[] = [];
+    const todo: RunRecord[] = [];
+    for (const g of groupFailures(records)) {
+      const why = replayCheckable(g.example);
+      if (why === null) todo.push(g.example);
+      else checks.push({ test: g.example.test, seed: g.example.seed, signature: g.signature, verdict: "skipped", detail: why });
+    }
+    if (todo.length === 0) return checks;
+    progress.print(style.dim(`replaying ${todo.length} failure${todo.length === 1 ? "" : "s"} to check they reproduce exactly\n`));
+    const verifiers = failFastStopped ? slots.map((_, i) => makeSlot(i)) : slots;
+    let next = 0;
+    await Promise.all(
+      verifiers.slice(0, todo.length).map(async (slot) => {
+        for (let r = todo[next++]; r !== undefined && !interrupted; r = todo[next++]) {
+          const outcome = await slot.execute(r, "verify");
+          checks.push(await compareReplay(r, options.outDir, outcome));
+        }
+      }),
+    );
+    if (verifiers !== slots) await Promise.all(verifiers.map((s) => s.close()));
+    return checks;
   };
 
   try {
@@ -210,6 +239,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
       }
     }
+    if (options.verifyReplays !== false && !interrupted) {
+      replayChecks.push(...(await verifyReplays(results.map((r) => r.record))));
+    }
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     await Promise.all(slots.map((s) => s.close()));
@@ -231,9 +263,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     elapsedMs: Math.round(elapsedMs),
     interrupted: interrupted || failFastStopped,
     runs: records,
+    replayChecks,
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
-  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, report, exitCode };
+  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, report, replayChecks, exitCode };
 }
 
 /** Writes the reports a batch was asked for, plus `report.json` in the output folder if it exists. */
@@ -265,7 +298,14 @@ export function formatBatchSummary(
   const lines: string[] = [""];
   lines.push(...formatSummaryTable(outcome.tally, style));
   lines.push("");
-  lines.push(...formatTriage(groupFailures(outcome.records), { impl: options.impl, outDir: outcome.report.outDir, style }));
+  lines.push(
+    ...formatTriage(groupFailures(outcome.records), {
+      impl: options.impl,
+      outDir: outcome.report.outDir,
+      style,
+      checks: outcome.replayChecks,
+    }),
+  );
   lines.push("");
   const secs = outcome.elapsedMs / 1000;
   const rate = secs > 0 ? outcome.tally.total / secs : 0;

@@ -26,6 +26,7 @@ import { BatchTally } from "./stats.js";
 import { colourWanted, makeStyle } from "./style.js";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
+import type { ReplayCheck } from "./verify.js";
 
 /** Exit codes shared by the three commands. */
 export const EXIT_OK = 0;
@@ -107,6 +108,7 @@ interface BatchFlags {
   maxMemory: number;
   traceCap: number;
   quiet?: boolean;
+  verify: boolean;
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
@@ -166,6 +168,7 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
     traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
     colour,
     quiet: flags.quiet === true,
+    verifyReplays: flags.verify,
     signal: controller.signal,
     runnerModule,
   };
@@ -186,6 +189,7 @@ function printResults(
   outDir: string | null,
   header: string,
   notes: readonly string[] = [],
+  checks: readonly ReplayCheck[] = [],
 ): number {
   const colour = colourWanted(process.stdout);
   const style = makeStyle(colour);
@@ -196,7 +200,7 @@ function printResults(
     "",
     ...formatSummaryTable(tally, style),
     "",
-    ...formatTriage(groupFailures(runs), { impl, outDir, style }),
+    ...formatTriage(groupFailures(runs), { impl, outDir, style, checks }),
     "",
     ...notes,
     formatTotalsLine(tally),
@@ -208,7 +212,14 @@ function printResults(
 function triageAction(path: string, flags: { impl?: string }): void {
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
-  process.exitCode = printResults(loaded.runs, impl, loaded.outDir, `triage of ${loaded.source}: ${loaded.runs.length} runs`);
+  process.exitCode = printResults(
+    loaded.runs,
+    impl,
+    loaded.outDir,
+    `triage of ${loaded.source}: ${loaded.runs.length} runs`,
+    [],
+    loaded.replayChecks,
+  );
 }
 
 function mergeAction(files: string[], flags: { json?: string; junit?: string }): void {
@@ -230,6 +241,7 @@ function mergeAction(files: string[], flags: { json?: string; junit?: string }):
     merged.report.outDir,
     `merged ${files.length} report${files.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
     [flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
+    merged.report.replayChecks,
   );
   process.exitCode = code;
 }
@@ -269,6 +281,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--impl <module>", "your own Raft: a JS module exporting `make` (MakeRaft)")
       .option("--max-memory <mb>", "heap limit per worker; a run over it is stopped and reported", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
+      .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {
         try {

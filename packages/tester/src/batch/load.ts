@@ -7,6 +7,7 @@ import { parseRunLogHeader } from "./artifacts.js";
 import type { FailureKind, RunRecord } from "./record.js";
 import { ReportError, readReport } from "./report.js";
 import { failureSignature } from "./signature.js";
+import type { ReplayCheck } from "./verify.js";
 
 export interface LoadedResults {
   readonly runs: readonly RunRecord[];
@@ -15,6 +16,8 @@ export interface LoadedResults {
   readonly outDir: string | null;
   /** Where the runs came from, for the header line. */
   readonly source: string;
+  /** Replay checks recorded in a JSON report (none for loose files). */
+  readonly replayChecks: readonly ReplayCheck[];
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -26,20 +29,20 @@ export function loadSavedResults(path: string): LoadedResults {
     const reportPath = join(path, "report.json");
     if (existsSync(reportPath)) {
       const r = readReport(reportPath);
-      return { runs: r.runs, impl: r.impl, outDir: path, source: reportPath };
+      return { runs: r.runs, impl: r.impl, outDir: path, source: reportPath, replayChecks: r.replayChecks };
     }
     return loadArtifacts(path);
   }
   if (path.endsWith(".log")) {
     const run = recordFromLog(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, outDir: dirOf(path), source: path };
+    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [] };
   }
   if (path.endsWith(".jsonl")) {
     const run = recordFromTrace(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, outDir: dirOf(path), source: path };
+    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [] };
   }
   const r = readReport(path);
-  return { runs: r.runs, impl: r.impl, outDir: r.outDir, source: path };
+  return { runs: r.runs, impl: r.impl, outDir: r.outDir, source: path, replayChecks: r.replayChecks };
 }
 
 function dirOf(path: string): string {
@@ -60,7 +63,7 @@ function loadArtifacts(dir: string): LoadedResults {
     }
   }
   if (runs.length === 0) throw new ReportError(`${dir} holds no report.json and no saved runs (.log / .jsonl)`);
-  return { runs, impl: null, outDir: dir, source: dir };
+  return { runs, impl: null, outDir: dir, source: dir, replayChecks: [] };
 }
 
 function recordFromLog(text: string, name: string, where: string): RunRecord {

@@ -5,12 +5,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { WorkerConfig, WorkerMessage } from "./protocol.js";
+import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
 import type { RunRecord } from "./record.js";
 import type { RunItem } from "./runlist.js";
 
 export type SlotOutcome =
-  | { readonly type: "done"; readonly record: RunRecord }
+  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null }
   | { readonly type: "stopped"; readonly kind: "timeout" | "crash"; readonly message: string; readonly wallMs: number }
   | { readonly type: "cancelled" };
 
@@ -77,7 +77,7 @@ export class WorkerSlot {
           reject(new WorkerInitError(msg.message));
           void worker.terminate();
         } else if (msg.type === "done" && this.worker === worker) {
-          this.settle({ type: "done", record: msg.record }, false);
+          this.settle({ type: "done", record: msg.record, traceSha256: msg.traceSha256 }, false);
         }
       });
       worker.on("error", (err: Error & { code?: string }) => {
@@ -101,7 +101,7 @@ export class WorkerSlot {
   }
 
   /** Runs one item. Never rejects for a failing run; rejects only if the worker cannot start at all. */
-  async execute(item: RunItem): Promise<SlotOutcome> {
+  async execute(item: RunItem, mode: "run" | "verify" = "run"): Promise<SlotOutcome> {
     if (this.closed) return { type: "cancelled" };
     await this.ensureWorker();
     const worker = this.worker;
@@ -115,7 +115,8 @@ export class WorkerSlot {
           `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`,
         );
       }, this.options.timeoutMs);
-      worker.postMessage({ type: "run", test: item.test, seed: item.seed });
+      const request: RunRequest = { type: "run", test: item.test, seed: item.seed, mode };
+      worker.postMessage(request);
     });
   }
 

@@ -226,9 +226,10 @@ export class Progress {
 
 export function createProgress(out: ProgressStream, err: ProgressStream, colour: boolean, quiet: boolean): Progress {
   const live = !quiet && err.isTTY === true;
+  const silent: ProgressStream = { write: () => true };
   return new Progress({
-    stream: quiet ? { write: () => true } : err,
-    out,
+    stream: quiet ? silent : err,
+    out: quiet ? silent : out,
     live,
     style: makeStyle(colour),
   });

@@ -22,9 +22,14 @@ export interface RunRequest {
   readonly type: "run";
   readonly test: string;
   readonly seed: number;
+  /**
+   * "run": a batch run (artifacts saved on failure). "verify": a replay of a saved run that saves
+   * nothing and reports the SHA-256 of its trace, to check that the replay is identical.
+   */
+  readonly mode: "run" | "verify";
 }
 
 export type WorkerMessage =
   | { readonly type: "ready" }
   | { readonly type: "init-error"; readonly message: string }
-  | { readonly type: "done"; readonly record: RunRecord };
+  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null };

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import type { FailureKind, RunRecord } from "./record.js";
 import { replayCommand } from "./record.js";
 import type { Shard } from "./runlist.js";
+import type { ReplayCheck } from "./verify.js";
 
 export const REPORT_FORMAT = "raftlab-batch-report";
 export const REPORT_VERSION = 1;
@@ -23,6 +24,8 @@ export interface BatchReport {
   /** The batch was stopped (Ctrl-C or --fail-fast) before running its whole list. */
   readonly interrupted: boolean;
   readonly runs: readonly RunRecord[];
+  /** Replays of each failure group's example run and whether they reproduced it exactly. */
+  readonly replayChecks: readonly ReplayCheck[];
 }
 
 export class ReportError extends Error {
@@ -77,7 +80,19 @@ export function parseReport(text: string, name: string): BatchReport {
     elapsedMs: typeof data["elapsedMs"] === "number" ? data["elapsedMs"] : 0,
     interrupted: data["interrupted"] === true,
     runs: checked,
+    replayChecks: Array.isArray(data["replayChecks"]) ? data["replayChecks"].filter(isReplayCheck) : [],
   };
+}
+
+function isReplayCheck(v: unknown): v is ReplayCheck {
+  return (
+    isObject(v) &&
+    typeof v["test"] === "string" &&
+    typeof v["seed"] === "number" &&
+    typeof v["signature"] === "string" &&
+    (v["verdict"] === "same" || v["verdict"] === "differs" || v["verdict"] === "skipped") &&
+    typeof v["detail"] === "string"
+  );
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -4,6 +4,7 @@
 import type { RunRecord } from "./record.js";
 import { replayCommand } from "./record.js";
 import { makeStyle, type Style } from "./style.js";
+import type { ReplayCheck } from "./verify.js";
 
 /** How many seeds per test a group lists. */
 export const SEEDS_SHOWN = 5;
@@ -60,6 +61,8 @@ export interface TriageFormatOptions {
   /** Where saved traces live, to print `logviz <file>` for the example when its trace was saved. */
   readonly outDir: string | null;
   readonly style?: Style;
+  /** Replay checks (from the batch or its report), shown under the group whose example they replayed. */
+  readonly checks?: readonly ReplayCheck[];
 }
 
 export function formatTriage(groups: readonly TriageGroup[], options: TriageFormatOptions): string[] {
@@ -80,6 +83,16 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
     out.push(`    seeds:  ${seeds.join("; ")}`);
     if (g.exampleMessage !== "") out.push(`    e.g.:   ${firstLine(g.exampleMessage)}`);
     out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl))}`);
+    const check = options.checks?.find((c) => c.test === g.example.test && c.seed === g.example.seed);
+    if (check !== undefined) {
+      const verdict =
+        check.verdict === "same"
+          ? style.green(`✓ replayed: ${check.detail}`)
+          : check.verdict === "differs"
+            ? style.red(`✗ REPLAY DIFFERS: ${check.detail}`)
+            : style.dim(`replay not checked: ${check.detail}`);
+      out.push(`            ${verdict}`);
+    }
     if (g.example.trace !== null && options.outDir !== null) {
       const note = g.example.traceTruncated ? style.yellow(" (truncated)") : "";
       out.push(`    saved:  logviz ${joinPath(options.outDir, g.example.trace)}${note}`);

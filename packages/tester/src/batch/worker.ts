@@ -2,6 +2,7 @@
 // trace into a bounded buffer that spills to a per-worker file, and writes the run's artifacts itself
 // when the run failed (or with --archive), so a passing run's trace never reaches the parent.
 
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
@@ -34,6 +35,10 @@ class TraceBuffer {
   readonly sink = (event: TraceEvent): void => {
     if (this.truncated) return;
     const line = `${formatTraceEvent(event)}\n`;
+    this.push(line);
+  };
+
+  private push(line: string): void {
     const size = Buffer.byteLength(line);
     if (this.bytes + size > this.capBytes) {
       this.truncated = true;
@@ -43,7 +48,7 @@ class TraceBuffer {
     this.chunks.push(line);
     this.chunkBytes += size;
     if (this.chunkBytes >= SPILL_CHUNK_BYTES) this.flush();
-  };
+  }
 
   private flush(): void {
     if (this.chunks.length === 0) return;
@@ -76,6 +81,17 @@ class TraceBuffer {
   }
 }
 
+/** A replay's trace, hashed as it streams (nothing kept): what a saved trace is compared against. */
+class TraceHasher {
+  private readonly hash: Hash = createHash("sha256");
+  readonly sink = (event: TraceEvent): void => {
+    this.hash.update(`${formatTraceEvent(event)}\n`);
+  };
+  digest(): string {
+    return this.hash.digest("hex");
+  }
+}
+
 const config = workerData as WorkerConfig;
 const port = parentPort;
 if (port === null) throw new Error("batch worker must run in a worker thread");
@@ -84,8 +100,14 @@ function post(message: WorkerMessage): void {
   port?.postMessage(message);
 }
 
-async function runOne(runner: RunnerModule, impl: MakeRaft | undefined, req: RunRequest): Promise<RunRecord> {
+async function runOne(
+  runner: RunnerModule,
+  impl: MakeRaft | undefined,
+  req: RunRequest,
+): Promise<{ record: RunRecord; traceSha256: string | null }> {
+  const verifying = req.mode === "verify";
   const trace = new TraceBuffer(config.spillPath, config.traceCapBytes);
+  const hasher = verifying ? new TraceHasher() : null;
   const output: string[] = [];
   let outputDropped = 0;
   const started = performance.now();
@@ -94,7 +116,7 @@ async function runOne(runner: RunnerModule, impl: MakeRaft | undefined, req: Run
     result = await runner.runTest(req.test, {
       seed: req.seed,
       ...(impl !== undefined ? { impl } : {}),
-      trace: trace.sink,
+      trace: hasher !== null ? hasher.sink : trace.sink,
       output: (line) => {
         if (output.length < config.outputCapLines) output.push(line);
         else outputDropped += 1;
@@ -116,7 +138,7 @@ async function runOne(runner: RunnerModule, impl: MakeRaft | undefined, req: Run
       peers: 0,
     };
   }
-  const keep = !result.ok || config.archive;
+  const keep = !verifying && (!result.ok || config.archive);
   const stem = artifactStem(req.test, req.seed);
   const failure = result.failure ?? (result.ok ? undefined : { kind: "fail" as const, message: "failed (no message)" });
   const record: RunRecord = {
@@ -148,7 +170,7 @@ async function runOne(runner: RunnerModule, impl: MakeRaft | undefined, req: Run
   } else {
     trace.discard();
   }
-  return record;
+  return { record, traceSha256: hasher?.digest() ?? null };
 }
 
 async function main(): Promise<void> {
@@ -163,7 +185,7 @@ async function main(): Promise<void> {
   }
   // One run at a time: the parent sends the next request only after "done".
   port?.on("message", (req: RunRequest) => {
-    void runOne(runner, impl, req).then((record) => post({ type: "done", record }));
+    void runOne(runner, impl, req).then(({ record, traceSha256 }) => post({ type: "done", record, traceSha256 }));
   });
   post({ type: "ready" });
 }

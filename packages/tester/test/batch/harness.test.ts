@@ -61,6 +61,14 @@ describe("batch harness (stand-in runner)", () => {
     );
     // Records are in run-list order (interleaved: seed 1 of every test, then seed 2, ...).
     expect(outcome.records.slice(0, 3).map((r) => `${r.test}-${r.seed}`)).toEqual(["FakePass-1", "FakeFlaky-1", "FakeViolation-1"]);
+    // Each group's example was replayed and reproduced exactly.
+    expect(outcome.replayChecks.map((c) => [c.test, c.verdict])).toEqual(
+      expect.arrayContaining([
+        ["FakeFlaky", "same"],
+        ["FakeViolation", "same"],
+      ]),
+    );
+    expect(outcome.replayChecks).toHaveLength(2);
     const groups = groupFailures(outcome.records);
     expect(groups.map((g) => [g.signature, g.count])).toEqual([
       ["fail: one(N) failed to reach agreement after N ms", 2],
@@ -73,6 +81,13 @@ describe("batch harness (stand-in runner)", () => {
     const log = readFileSync(join(o.outDir, "FakeFlaky-3.log"), "utf8");
     expect(log).toContain("# replay: raftlab run FakeFlaky --seed 3 --trace | logviz");
     expect(log).toContain("FAIL: one(300) failed to reach agreement");
+  });
+
+  it("flags a failure whose replay is not identical (a Raft that escapes the seeded runtime)", async () => {
+    const outcome = await runBatch(options({ tests: ["FakeNondet"], iterations: 2 }));
+    expect(outcome.replayChecks).toHaveLength(1);
+    expect(outcome.replayChecks[0]).toMatchObject({ verdict: "differs" });
+    expect(outcome.replayChecks[0]?.detail).toContain("trace differs");
   });
 
   it("keeps passing runs too with --archive", async () => {
@@ -101,6 +116,8 @@ describe("batch harness (stand-in runner)", () => {
     // Later seeds of the same tests still ran and passed on replacement workers.
     expect(outcome.records.filter((r) => r.test === "FakeHang" && r.ok).map((r) => r.seed)).toEqual([1, 3, 4, 5]);
     expect(existsSync(join(o.outDir, "FakeHang-2.log"))).toBe(true);
+    // Stopped runs cannot be compared by replay; they are reported as not checked, not as reproduced.
+    expect(outcome.replayChecks.filter((c) => c.verdict !== "skipped")).toEqual([]);
   });
 
   it("fail-fast stops at the first failure", async () => {

@@ -53,6 +53,7 @@ function report(runs: RunRecord[], shard: BatchReport["shard"] = null): BatchRep
     elapsedMs: 1234,
     interrupted: false,
     runs,
+    replayChecks: [],
   };
 }
 
@@ -61,7 +62,10 @@ const safety = { kind: "violation" as const, message: "term 3 has 2 leaders", si
 
 describe("JSON report", () => {
   it("round-trips every run with test, seed, ok, signature, failure and times", () => {
-    const r = report([rec("A", 1), rec("A", 2, agree(200)), rec("B", 1, safety)]);
+    const r: BatchReport = {
+      ...report([rec("A", 1), rec("A", 2, agree(200)), rec("B", 1, safety)]),
+      replayChecks: [{ test: "A", seed: 2, signature: "fail: one(N) failed to reach agreement", verdict: "same", detail: "same failure, byte-identical trace" }],
+    };
     const back = parseReport(serialiseReport(r), "r.json");
     expect(back).toEqual(r);
     expect(back.runs[1]).toMatchObject({ test: "A", seed: 2, ok: false, kind: "fail", signature: "fail: one(N) failed to reach agreement", virtualMs: 1002, wallMs: 12.5, rpcs: 100, bytes: 2000 });
