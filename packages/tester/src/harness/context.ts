@@ -1,0 +1,106 @@
+// The per-run context a test body receives (Go's *testing.T plus the tester's randomness): virtual
+// sleeps, the test's own seeded rand, coroutines ("goroutines") and fatal failures that stop the whole
+// run at once, so nothing of a failed run leaks into the next.
+
+import type { MakeRaft, Prng, TraceSink } from "@raftlab/raft";
+import { InvariantChecker, type Violation } from "../invariants/checker.js";
+import type { Simulator } from "../sim/simulator.js";
+import { Config } from "./config.js";
+import { emitHarness } from "./events.js";
+import { describeCrash, TestFailure, type RunFailure } from "./failure.js";
+
+export interface ContextOptions {
+  readonly sim: Simulator;
+  readonly impl: MakeRaft;
+  readonly trace: TraceSink | null;
+  readonly output: (line: string) => void;
+  /** The test's own randomness (Go's math/rand in test_test.go and config.go). */
+  readonly rand: Prng;
+  /** The network's fault decisions. */
+  readonly netRand: Prng;
+  /** Forked once per peer incarnation. */
+  readonly peerRand: Prng;
+}
+
+/** Go's rand.Int() range, kept within 31 bits so commands stay small, exact integers. */
+const RAND_INT_SPAN = 2 ** 31;
+
+export class TestContext {
+  readonly sim: Simulator;
+  readonly impl: MakeRaft;
+  readonly trace: TraceSink | null;
+  readonly rand: Prng;
+  readonly netRand: Prng;
+  readonly peerRand: Prng;
+  readonly checker: InvariantChecker;
+  failure: RunFailure | null = null;
+  config: Config | null = null;
+  private readonly out: (line: string) => void;
+
+  constructor(opts: ContextOptions) {
+    this.sim = opts.sim;
+    this.impl = opts.impl;
+    this.trace = opts.trace;
+    this.out = opts.output;
+    this.rand = opts.rand;
+    this.netRand = opts.netRand;
+    this.peerRand = opts.peerRand;
+    this.checker = new InvariantChecker((v) => this.violation(v));
+  }
+
+  /** make_config(t, n, unreliable, snapshot). */
+  makeConfig(n: number, unreliable: boolean, snapshot: boolean): Config {
+    const cfg = new Config(this, n, unreliable, snapshot);
+    this.config = cfg;
+    return cfg;
+  }
+
+  /** time.Sleep on the virtual clock. */
+  sleep(ms: number): Promise<void> {
+    return this.sim.sleep(ms);
+  }
+
+  /** rand.Int(). */
+  randInt(): number {
+    return this.rand.int(RAND_INT_SPAN);
+  }
+
+  print(line: string): void {
+    this.out(line);
+  }
+
+  /** t.Fatalf: records the failure, stops the run and unwinds the calling test body. */
+  fatal(message: string): never {
+    this.fail({ kind: "fail", message });
+    throw new TestFailure(message);
+  }
+
+  /** Records the first failure and stops the simulator; never throws (safe inside Raft callbacks). */
+  fail(failure: RunFailure): void {
+    if (this.failure !== null) return;
+    this.failure = failure;
+    this.sim.stop();
+    emitHarness(this.trace, this.sim.now, "TestFail", "ERRO", failure.message);
+  }
+
+  /** Anything the code under test threw. */
+  crash(err: unknown): void {
+    if (err instanceof TestFailure) return;
+    this.fail({ kind: "crash", message: describeCrash(err) });
+  }
+
+  /** `go func() {...}()`: a coroutine whose failure fails the run. */
+  go<T>(fn: () => Promise<T>): Promise<T> {
+    const p = fn();
+    p.catch((err: unknown) => this.crash(err));
+    return p;
+  }
+
+  private violation(v: Violation): void {
+    if (this.failure !== null) return;
+    const peer = v.peers[0];
+    const fields = { reason: v.invariant, ...(peer === undefined ? {} : { peer }), ...(v.index >= 0 ? { index: v.index } : {}) };
+    emitHarness(this.trace, this.sim.now, "Violation", "ERRO", v.message, fields);
+    this.fail({ kind: "violation", message: v.message, invariant: v.invariant });
+  }
+}

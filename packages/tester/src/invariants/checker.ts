@@ -1,0 +1,206 @@
+// Online checks of the five Raft safety properties (Figure 3 of the Raft paper). The checker never
+// reads a trace: it uses what the tester itself observes, so it works the same with tracing on or
+// off, and on any Raft (a student's, with no instrumentation at all):
+//   - every peer's getState() after each of its events, and every start()/getState() the tests make;
+//   - every AppendEntries request a live peer sends (see append-entries.ts): a view of the sender's log;
+//   - every command applied, by any peer.
+// Each check is sound: a correct Raft can never trip it.
+
+import type { Value } from "@raftlab/raft";
+import { formatValue, valueEquals } from "../harness/values.js";
+import { readAppendEntries } from "./append-entries.js";
+
+export const INVARIANTS = [
+  "Election Safety",
+  "Leader Append-Only",
+  "Log Matching",
+  "Leader Completeness",
+  "State Machine Safety",
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+export interface Violation {
+  readonly invariant: InvariantName;
+  /** One line: the property, the peers, the term and the index. */
+  readonly message: string;
+  readonly peers: readonly number[];
+  readonly term: number;
+  readonly index: number;
+}
+
+/** What one AppendEntries showed of its sender's log at one index. */
+interface SeenEntry {
+  readonly term: number;
+  /** The command, when the message carried the entry (undefined for a prevLogIndex/prevLogTerm pair). */
+  readonly command: Value | undefined;
+  /** The term of the entry before it, when the message showed it. */
+  readonly prevTerm: number | undefined;
+  readonly peer: number;
+}
+
+interface Applied {
+  readonly command: Value;
+  readonly peer: number;
+  /** No leader of a term above this can have committed it: the highest term seen when it was applied. */
+  readonly termBound: number;
+}
+
+/** Entries are keyed by (index, term) in one number: terms stay far below 2^21 in any test. */
+const TERM_SPAN = 2 ** 21;
+
+export class InvariantChecker {
+  private violated = false;
+  private maxTerm = 0;
+  private readonly leaderOf = new Map<number, number>();
+  /** (index, term) -> what a log holding that entry showed: Log Matching. */
+  private readonly entries = new Map<number, SeenEntry>();
+  /** leader (peer * TERM_SPAN + term) -> index -> entry term it sent: Leader Append-Only. */
+  private readonly leaderLogs = new Map<number, Map<number, SeenEntry>>();
+  private readonly applied = new Map<number, Applied>();
+
+  constructor(private readonly onViolation: (v: Violation) => void) {}
+
+  get failed(): boolean {
+    return this.violated;
+  }
+
+  /** A getState() or start() result. */
+  observeState(peer: number, term: number, isLeader: boolean): void {
+    if (this.violated) return;
+    if (term > this.maxTerm) this.maxTerm = term;
+    if (isLeader) this.observeLeader(peer, term, "getState");
+  }
+
+  /** A request a live peer sent. */
+  observeRequest(from: number, method: string, args: Value): void {
+    if (this.violated) return;
+    const ae = readAppendEntries(method, args);
+    if (ae === null) return;
+    const term = ae.term;
+    if (term > this.maxTerm) this.maxTerm = term;
+    // Only a leader sends AppendEntries: the sender led `term`.
+    if (!this.observeLeader(from, term, "AppendEntries")) return;
+    const leaderKey = from * TERM_SPAN + term;
+    let own = this.leaderLogs.get(leaderKey);
+    if (own === undefined) {
+      own = new Map();
+      this.leaderLogs.set(leaderKey, own);
+    }
+    let prevTerm: number | undefined = undefined;
+    if (ae.prevLogIndex > 0) {
+      const seen: SeenEntry = { term: ae.prevLogTerm, command: undefined, prevTerm: undefined, peer: from };
+      if (!this.checkLeaderAppendOnly(own, from, term, ae.prevLogIndex, seen)) return;
+      prevTerm = ae.prevLogTerm;
+    }
+    for (let k = 0; k < ae.entries.length; k++) {
+      const e = ae.entries[k] as { term: number; command: Value };
+      const index = ae.prevLogIndex + 1 + k;
+      const seen: SeenEntry = { term: e.term, command: e.command, prevTerm: index === 1 ? undefined : prevTerm, peer: from };
+      if (!this.checkLeaderAppendOnly(own, from, term, index, seen)) return;
+      if (!this.checkLogMatching(index, seen)) return;
+      if (!this.checkLeaderCompleteness(from, term, index, e.command)) return;
+      prevTerm = e.term;
+    }
+  }
+
+  /** A command applied by a peer. */
+  observeApply(peer: number, index: number, command: Value): void {
+    if (this.violated) return;
+    const prior = this.applied.get(index);
+    if (prior === undefined) {
+      this.applied.set(index, { command, peer, termBound: this.maxTerm });
+      return;
+    }
+    if (!valueEquals(prior.command, command)) {
+      this.fail(
+        "State Machine Safety",
+        `peers ${prior.peer} and ${peer} applied different commands at index ${index}: ${formatValue(prior.command)} != ${formatValue(command)}`,
+        [prior.peer, peer],
+        -1,
+        index,
+      );
+    }
+  }
+
+  private observeLeader(peer: number, term: number, how: string): boolean {
+    const other = this.leaderOf.get(term);
+    if (other === undefined) {
+      this.leaderOf.set(term, peer);
+      return true;
+    }
+    if (other === peer) return true;
+    this.fail("Election Safety", `peers ${other} and ${peer} are both leader in term ${term} (seen via ${how})`, [other, peer], term, -1);
+    return false;
+  }
+
+  private checkLeaderAppendOnly(own: Map<number, SeenEntry>, leader: number, term: number, index: number, seen: SeenEntry): boolean {
+    const before = own.get(index);
+    if (before === undefined) {
+      own.set(index, seen);
+      return true;
+    }
+    const sameCommand = before.command === undefined || seen.command === undefined || valueEquals(before.command, seen.command);
+    if (before.term === seen.term && sameCommand) {
+      if (before.command === undefined && seen.command !== undefined) own.set(index, seen);
+      return true;
+    }
+    this.fail(
+      "Leader Append-Only",
+      `leader ${leader} of term ${term} changed its entry at index ${index} from ${describe(before)} to ${describe(seen)}`,
+      [leader],
+      term,
+      index,
+    );
+    return false;
+  }
+
+  private checkLogMatching(index: number, seen: SeenEntry): boolean {
+    const key = index * TERM_SPAN + seen.term;
+    const before = this.entries.get(key);
+    if (before === undefined) {
+      this.entries.set(key, seen);
+      return true;
+    }
+    const sameCommand = valueEquals(before.command, seen.command);
+    const samePrev = before.prevTerm === undefined || seen.prevTerm === undefined || before.prevTerm === seen.prevTerm;
+    if (sameCommand && samePrev) {
+      if (before.prevTerm === undefined && seen.prevTerm !== undefined) this.entries.set(key, seen);
+      return true;
+    }
+    const what = sameCommand
+      ? `entries before it differ (term ${before.prevTerm} vs ${seen.prevTerm} at index ${index - 1})`
+      : `commands differ (${formatValue(before.command)} vs ${formatValue(seen.command)})`;
+    this.fail(
+      "Log Matching",
+      `peers ${before.peer} and ${seen.peer} both hold an entry of term ${seen.term} at index ${index} but ${what}`,
+      [before.peer, seen.peer],
+      seen.term,
+      index,
+    );
+    return false;
+  }
+
+  private checkLeaderCompleteness(leader: number, term: number, index: number, command: Value): boolean {
+    const committed = this.applied.get(index);
+    if (committed === undefined || term <= committed.termBound) return true;
+    if (valueEquals(committed.command, command)) return true;
+    this.fail(
+      "Leader Completeness",
+      `leader ${leader} of term ${term} has ${formatValue(command)} at index ${index}, but ${formatValue(committed.command)} was committed there (applied by peer ${committed.peer} by term ${committed.termBound})`,
+      [leader, committed.peer],
+      term,
+      index,
+    );
+    return false;
+  }
+
+  private fail(invariant: InvariantName, detail: string, peers: readonly number[], term: number, index: number): void {
+    if (this.violated) return;
+    this.violated = true;
+    this.onViolation({ invariant, message: `${invariant} violated: ${detail}`, peers, term, index });
+  }
+}
+
+function describe(e: SeenEntry): string {
+  return e.command === undefined ? `term ${e.term}` : `term ${e.term} ${formatValue(e.command)}`;
+}

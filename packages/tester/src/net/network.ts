@@ -1,0 +1,253 @@
+// The simulated network, with labrpc's semantics (6.5840 src/labrpc/labrpc.go):
+//   - directional ends (one per sender incarnation and destination), each with an enable flag;
+//   - every call counts one RPC and its encoded argument bytes, even when it goes nowhere;
+//   - an end that is disabled, or whose server is gone, fails the call after U[0,7000) ms (long
+//     delays, which the Raft tester always turns on) or U[0,100) ms;
+//   - reliable: the request is dispatched at once (a separate event, so it interleaves by seed);
+//   - unreliable: U{0..26} ms delay, then 10% of requests are dropped before the handler runs;
+//   - after the handler returns, the reply is lost if the end was disabled or the server replaced
+//     meanwhile; unreliable: 10% of replies are dropped (the handler did run);
+//   - long reordering: 600 in 900 replies are held for 200 + Intn(1 + Intn(2000)) ms;
+//   - reply bytes are counted when a reply is delivered; per-server counts are requests dispatched to
+//     that server object (a restarted server starts again at zero).
+// Arguments and replies are copied through encodeValue/decodeValue (our labgob), so no object is
+// shared between peers, and byte counts are encoded sizes.
+
+import {
+  decodeValue,
+  encodeValue,
+  type ClientEnd,
+  type Prng,
+  type RaftPeer,
+  type RpcMeta,
+  type TraceSink,
+  type Value,
+} from "@raftlab/raft";
+import { emitHarness } from "../harness/events.js";
+import { isThenable } from "../sim/runtime.js";
+import { NEVER, type Simulator } from "../sim/simulator.js";
+
+/** labrpc's constants. */
+export const SHORT_DELAY_MS = 27; // U{0..26}
+export const REQUEST_DROP_PER_MILLE = 100;
+export const REPLY_DROP_PER_MILLE = 100;
+export const LONG_DELAY_MS = 7000; // U[0,7000) for unreachable servers when long delays are on
+export const SHORT_TIMEOUT_MS = 100; // U[0,100) otherwise
+export const REORDER_NUMERATOR = 600; // out of 900
+export const REORDER_MIN_MS = 200;
+export const REORDER_SPREAD_MS = 2000;
+export const DEAD_POLL_MS = 100;
+
+/** Whoever owns an end: a peer incarnation, which may be killed. */
+export interface EndOwner {
+  readonly killed: boolean;
+}
+
+export interface NetworkHooks {
+  /** Sees every request sent by a live incarnation (before it is encoded), e.g. for invariant checks. */
+  onSend?(from: number, to: number, method: string, args: Value): void;
+}
+
+interface ServerSlot {
+  readonly peer: RaftPeer;
+  /** Requests dispatched to this server object (labrpc Server.GetCount). */
+  count: number;
+}
+
+export class SimEnd implements ClientEnd {
+  enabled = false;
+  constructor(
+    private readonly net: Network,
+    readonly from: number,
+    readonly to: number,
+    readonly owner: EndOwner,
+  ) {}
+  call(method: string, args: Value, meta?: RpcMeta): Promise<Value | null> {
+    return this.net.call(this, method, args, meta);
+  }
+}
+
+type Resolve = (v: Value | null) => void;
+
+export class Network {
+  reliable = true;
+  longReordering = false;
+  longDelays = true;
+  totalRpcs = 0;
+  totalBytes = 0;
+  private readonly servers: (ServerSlot | null)[];
+  private lostSeq = 0;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly prng: Prng,
+    n: number,
+    private readonly trace: TraceSink | null,
+    private readonly hooks: NetworkHooks = {},
+  ) {
+    this.servers = new Array<ServerSlot | null>(n).fill(null);
+  }
+
+  makeEnd(from: number, to: number, owner: EndOwner): SimEnd {
+    return new SimEnd(this, from, to, owner);
+  }
+
+  addServer(i: number, peer: RaftPeer): void {
+    this.servers[i] = { peer, count: 0 };
+  }
+
+  /** In-flight requests to the old server fail; later ones are unreachable. */
+  deleteServer(i: number): void {
+    this.servers[i] = null;
+  }
+
+  getCount(i: number): number {
+    return this.servers[i]?.count ?? 0;
+  }
+
+  call(end: SimEnd, method: string, args: Value, meta: RpcMeta | undefined): Promise<Value | null> {
+    const sim = this.sim;
+    if (sim.stopped) return NEVER;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeValue(args);
+    } catch (err) {
+      sim.onError(new Error(`peer ${end.from} sent ${method} with arguments that cannot be encoded: ${(err as Error).message}`));
+      return NEVER;
+    }
+    this.totalRpcs++;
+    this.totalBytes += bytes.length;
+    if (this.hooks.onSend !== undefined && !end.owner.killed) this.hooks.onSend(end.from, end.to, method, args);
+    return new Promise<Value | null>((resolve) => this.route(end, method, bytes, meta, resolve));
+  }
+
+  private route(end: SimEnd, method: string, bytes: Uint8Array, meta: RpcMeta | undefined, resolve: Resolve): void {
+    const slot = this.servers[end.to] ?? null;
+    // Like labrpc, the flags are read once, when the network picks the request up.
+    const reliable = this.reliable;
+    const reordering = this.longReordering;
+    if (!end.enabled || slot === null) {
+      const ms = this.longDelays ? this.prng.int(LONG_DELAY_MS) : this.prng.int(SHORT_TIMEOUT_MS);
+      this.lost(end, method, meta, end.enabled ? "server down" : "unreachable");
+      this.sim.schedule(ms, () => this.settle(resolve, null), end.from);
+      return;
+    }
+    const delay = reliable ? 0 : this.prng.int(SHORT_DELAY_MS);
+    this.sim.schedule(delay, () => this.dispatch(end, slot, method, bytes, meta, resolve, reliable, reordering), end.to);
+  }
+
+  private dispatch(
+    end: SimEnd,
+    slot: ServerSlot,
+    method: string,
+    bytes: Uint8Array,
+    meta: RpcMeta | undefined,
+    resolve: Resolve,
+    reliable: boolean,
+    reordering: boolean,
+  ): void {
+    if (!reliable && this.prng.int(1000) < REQUEST_DROP_PER_MILLE) {
+      this.lost(end, method, meta, "request dropped");
+      this.settle(resolve, null);
+      return;
+    }
+    slot.count++;
+    const args = decodeValue(bytes);
+    const result: unknown = slot.peer.handleRpc(method, args, meta);
+    if (!isThenable(result)) {
+      this.finish(end, slot, method, meta, resolve, result as Value | null, reliable, reordering);
+      return;
+    }
+    // An asynchronous handler: wait for it, giving up (as labrpc does) once the server is dead.
+    this.sim.needsDrain = true;
+    let done = false;
+    const poll = (): void => {
+      if (done) return;
+      if (this.isDead(end, slot)) {
+        done = true;
+        this.lost(end, method, meta, "server died during the call");
+        this.settle(resolve, null);
+        return;
+      }
+      this.sim.schedule(DEAD_POLL_MS, poll, end.to);
+    };
+    this.sim.schedule(DEAD_POLL_MS, poll, end.to);
+    result.then(
+      (reply) => {
+        if (done) return;
+        done = true;
+        this.finish(end, slot, method, meta, resolve, reply as Value | null, reliable, reordering);
+      },
+      (err: unknown) => {
+        done = true;
+        this.sim.onError(err);
+      },
+    );
+  }
+
+  private finish(
+    end: SimEnd,
+    slot: ServerSlot,
+    method: string,
+    meta: RpcMeta | undefined,
+    resolve: Resolve,
+    reply: Value | null | undefined,
+    reliable: boolean,
+    reordering: boolean,
+  ): void {
+    if (this.isDead(end, slot)) {
+      this.lost(end, method, meta, "server died or was disconnected before replying");
+      this.settle(resolve, null);
+      return;
+    }
+    if (reply === null || reply === undefined) {
+      this.lost(end, method, meta, "handler gave no reply");
+      this.settle(resolve, null);
+      return;
+    }
+    let replyBytes: Uint8Array;
+    try {
+      replyBytes = encodeValue(reply);
+    } catch (err) {
+      this.sim.onError(new Error(`peer ${end.to} replied to ${method} with a value that cannot be encoded: ${(err as Error).message}`));
+      return;
+    }
+    if (!reliable && this.prng.int(1000) < REPLY_DROP_PER_MILLE) {
+      this.lost(end, method, meta, "reply dropped");
+      this.settle(resolve, null);
+      return;
+    }
+    let delay = 0;
+    if (reordering && this.prng.int(900) < REORDER_NUMERATOR) {
+      delay = REORDER_MIN_MS + this.prng.int(1 + this.prng.int(REORDER_SPREAD_MS));
+    }
+    this.sim.schedule(
+      delay,
+      () => {
+        this.totalBytes += replyBytes.length;
+        this.settle(resolve, decodeValue(replyBytes));
+      },
+      end.from,
+    );
+  }
+
+  private isDead(end: SimEnd, slot: ServerSlot): boolean {
+    return !end.enabled || this.servers[end.to] !== slot;
+  }
+
+  private settle(resolve: Resolve, value: Value | null): void {
+    this.sim.needsDrain = true;
+    resolve(value);
+  }
+
+  private lost(end: SimEnd, method: string, meta: RpcMeta | undefined, reason: string): void {
+    if (this.trace === null) return;
+    const id = meta?.id ?? `net${++this.lostSeq}`;
+    emitHarness(this.trace, this.sim.now, "MsgLost", "DROP", `S${end.from} -> S${end.to} ${method} lost: ${reason}`, {
+      id,
+      from: end.from,
+      dst: end.to,
+      reason,
+    });
+  }
+}
