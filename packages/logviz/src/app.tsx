@@ -16,7 +16,16 @@ export function App({ viewer, subscribe }: AppProps): React.JSX.Element {
   const redraw = (): void => setTick((t) => (t + 1) % 1_000_000);
 
   useInput((input, key) => {
-    viewer.key(input, key);
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      // Ink delivers a run of typed-ahead or pasted characters as one string: replay them one by
+      // one so "t3<Enter>" typed quickly is the same as typed slowly.
+      for (const ch of input) {
+        if (ch === "\r" || ch === "\n") viewer.key("", { return: true });
+        else if (ch === "\x7f" || ch === "\b") viewer.key("", { backspace: true });
+        else viewer.key(ch, {});
+        if (viewer.quit) break;
+      }
+    } else viewer.key(input, key);
     if (viewer.quit) exit();
     else redraw();
   });

@@ -479,7 +479,7 @@ export class Viewer {
     const parts = [` ${this.visible.length}/${this.store.length} lines`];
     if (f) parts.push(f);
     if (this.search) parts.push(`/${escapeControls(this.search.source)}`);
-    parts.push(this.follow ? "FOLLOW" : this.live ? "live" : "end");
+    parts.push((this.live ? "live" : "end of input") + (this.follow ? " FOLLOW" : ""));
     let left = parts.join(" │ ");
     const right = " ?:help q:quit ";
     if (this.message) {

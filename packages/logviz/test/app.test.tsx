@@ -179,3 +179,13 @@ describe("viewer (ink-testing-library)", () => {
     expect(app.lastFrame()).not.toContain("FOLLOW");
   });
 });
+
+describe("typed-ahead input", () => {
+  it("replays a run of characters delivered at once, Enter included", async () => {
+    const { app, viewer } = await setup();
+    app.stdin.write("t2\r");
+    await tick();
+    expect(viewer.filter.term).toEqual({ lo: 2, hi: 2 });
+    expect(app.lastFrame()).toContain("5/15 lines │ term 2");
+  });
+});

@@ -1,0 +1,103 @@
+// End to end: the real built binary in a real terminal (tmux), driven with send-keys and read back
+// with capture-pane.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { synthTraceText } from "../src/synth.js";
+import { CLI, ensureBuilt } from "./build.js";
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+const SESSION = `logviz-e2e-${process.pid}`;
+let dir = "";
+let file = "";
+
+const tmux = (...args: string[]): string => execFileSync("tmux", args, { encoding: "utf8" });
+const screen = (escapes = false): string => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", SESSION);
+const keys = (...k: string[]): void => void tmux("send-keys", "-t", SESSION, ...k);
+const alive = (): boolean => spawnSync("tmux", ["has-session", "-t", SESSION]).status === 0;
+
+async function waitFor(pred: (s: string) => boolean, what: string, ms = 8000): Promise<string> {
+  const end = Date.now() + ms;
+  let s = "";
+  while (Date.now() < end) {
+    s = alive() ? screen() : "";
+    if (pred(s)) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+}
+
+/** Body rows: the lines between the two header lines and the status line. */
+const body = (s: string): string[] => s.split("\n").slice(2).filter((l) => /^\s+\d+\.\d s? ?/.test(l));
+
+function start(cmd: string): void {
+  spawnSync("tmux", ["kill-session", "-t", SESSION]);
+  tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "40", cmd);
+}
+
+describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), "logviz-e2e-"));
+    file = join(dir, "trace.jsonl");
+    writeFileSync(file, synthTraceText({ lines: 6000, peers: 3, seed: 5, testLength: 2000 }));
+  });
+  afterAll(() => {
+    spawnSync("tmux", ["kill-session", "-t", SESSION]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("opens a file, scrolls, filters by term and topic, searches, and quits", async () => {
+    start(`env -u NO_COLOR node ${CLI} ${file}`);
+    let s = await waitFor((x) => x.includes("6000/6000 lines"), "the first screen");
+    expect(s).toMatch(/ms term topc │S0 .*│S1 .*│S2/);
+    expect(s).toContain("── TestBegin");
+    const firstRow = body(s)[0];
+
+    // Scrolling: a page down moves the view.
+    keys("PageDown");
+    s = await waitFor((x) => body(x)[0] !== firstRow, "the view to scroll");
+    keys("G");
+    s = await waitFor((x) => x.includes("TestEnd"), "the end of the trace");
+
+    // Term filter: every row with a term shows T3.
+    keys("g", "t", "3", "Enter");
+    s = await waitFor((x) => /\d+\/6000 lines │ term 3/.test(x), "the term filter");
+    const terms = body(s).map((l) => /^\s+\S+ (T\d+)?/.exec(l)?.[1]).filter(Boolean);
+    expect(terms.length).toBeGreaterThan(5);
+    expect(new Set(terms)).toEqual(new Set(["T3"]));
+
+    // Topic filter on top: only VOTE rows (and pinned test boundaries).
+    keys("T", "+VOTE", "Enter");
+    s = await waitFor((x) => x.includes("term 3  just VOTE"), "the topic filter");
+    const topics = body(s)
+      .filter((l) => !/── Test(Begin|End)/.test(l)) // test boundaries are pinned
+      .map((l) => /^\s+\S+ +(?:T\d+)? +([A-Z0-9]{4}) /.exec(l)?.[1]);
+    expect(topics.length).toBeGreaterThan(3);
+    expect(new Set(topics)).toEqual(new Set(["VOTE"]));
+
+    // Clear, then search: the cursor (inverse video) lands on a matching row.
+    keys("c", "/", "Restart", "Enter");
+    s = await waitFor((x) => x.includes("/Restart"), "the search");
+    const selected = screen(true)
+      .split("\n")
+      .find((l) => /\x1b\[(?:\d+;)*7m/.test(l));
+    expect(selected).toContain("Restart");
+    keys("n");
+    keys("q");
+    await waitFor(() => !alive(), "logviz to quit");
+  });
+
+  it("reads a pipe and takes keys from the terminal", async () => {
+    start(`cat ${file} | env -u NO_COLOR node ${CLI}`);
+    let s = await waitFor((x) => x.includes("6000/6000 lines") && x.includes("end of input"), "the piped trace");
+    // Piped input starts in follow mode at the end; g goes to the top.
+    keys("g");
+    s = await waitFor((x) => body(x)[0]?.includes("TestBegin") === true, "the top");
+    expect(s).toContain("logviz  stdin");
+    keys("q");
+    await waitFor(() => !alive(), "logviz to quit");
+  });
+});
