@@ -157,7 +157,11 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
   // Rule 1: reply false if term < currentTerm.
   if (a.term < s.currentTerm) return failReply(s, -1, -1);
   observeTerm(s, a.term, `AppendEntries from leader S${a.leaderId} in T${a.term}`);
-  assert(s.role !== "leader", `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
+  if (s.role === "leader") {
+    // Election Safety says this cannot happen; with deliberate bugs it can, and then we step down.
+    assert(!s.strict, `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
+    becomeFollower(s, a.term, `another leader S${a.leaderId} in the same term`);
+  }
   // Figure 2, candidates: "If AppendEntries RPC received from new leader: convert to follower".
   if (s.role === "candidate") becomeFollower(s, a.term, `AppendEntries from leader S${a.leaderId}`);
   s.leaderId = a.leaderId;
@@ -189,7 +193,7 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
     const e = entries[i] as Entry;
     if (index <= s.log.lastIndex()) {
       if (s.log.termAt(index) === e.term) continue;
-      assert(index > s.commitIndex, `truncating committed entry ${index} (commitIndex ${s.commitIndex})`);
+      assert(index > s.commitIndex || !s.strict, `truncating committed entry ${index} (commitIndex ${s.commitIndex})`);
       if (s.tracing) s.trace("Log", "LOG2", `S${s.me} conflict at ${index}: drop [${index}..${s.log.lastIndex()}]`, { index });
       s.log.truncateFrom(index);
     }
@@ -200,6 +204,12 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
     s.markDirty();
     if (s.tracing) s.trace("Log", "LOG2", `S${s.me} append [${index}..${s.log.lastIndex()}]`, { index });
     break;
+  }
+  if (!s.strict) {
+    // Only reachable with deliberate bugs: committed entries were overwritten. Keep the indices
+    // consistent and let the service see the damage (it will be re-applied differently).
+    s.commitIndex = Math.min(s.commitIndex, s.log.lastIndex());
+    s.lastApplied = Math.min(s.lastApplied, s.commitIndex);
   }
 
   // Rule 5: if leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).

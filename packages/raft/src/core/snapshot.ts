@@ -83,7 +83,10 @@ function installSnapshotReceiver(s: NodeState, a: InstallSnapshotArgs): void {
   // Rule 1: reply immediately if term < currentTerm.
   if (a.term < s.currentTerm) return;
   observeTerm(s, a.term, `InstallSnapshot from leader S${a.leaderId} in T${a.term}`);
-  assert(s.role !== "leader", `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
+  if (s.role === "leader") {
+    assert(!s.strict, `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
+    becomeFollower(s, a.term, `another leader S${a.leaderId} in the same term`);
+  }
   if (s.role === "candidate") becomeFollower(s, a.term, `InstallSnapshot from leader S${a.leaderId}`);
   s.leaderId = a.leaderId;
   s.resetElectionTimer();

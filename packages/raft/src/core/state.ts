@@ -54,6 +54,12 @@ export class NodeState {
 
   readonly majority: number;
   readonly tracing: boolean;
+  /**
+   * False when deliberate bugs are configured. Then the cluster-wide consequences of the bugs (two
+   * leaders in a term, committed entries overwritten) are expected and must reach the tester as wrong
+   * behaviour rather than stop the peer with an InvariantError.
+   */
+  readonly strict: boolean;
 
   constructor(
     readonly cfg: CoreConfig,
@@ -61,6 +67,7 @@ export class NodeState {
   ) {
     this.majority = Math.floor(cfg.peerCount / 2) + 1;
     this.tracing = cfg.tracing;
+    this.strict = cfg.bugs.size === 0;
     for (let p = 0; p < cfg.peerCount; p++) this.progress.push({ nextIndex: 1, matchIndex: 0, heartbeatDue: 0, outstanding: 0 });
   }
 
@@ -120,6 +127,7 @@ export class NodeState {
   }
 
   checkInvariants(): void {
+    if (!this.strict) return;
     assert(this.commitIndex <= this.log.lastIndex(), `commitIndex ${this.commitIndex} > last log index ${this.log.lastIndex()}`);
     assert(this.lastApplied <= this.commitIndex, `lastApplied ${this.lastApplied} > commitIndex ${this.commitIndex}`);
     assert(this.log.snapshotIndex <= this.lastApplied, `snapshot ${this.log.snapshotIndex} beyond lastApplied ${this.lastApplied}`);
