@@ -116,7 +116,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const rand = root.fork();
   const peerRand = root.fork();
   const sim = new Simulator({ prng: order, limitMs: TEST_LIMIT_MS, maxEvents: MAX_EVENTS_PER_RUN, ...(options.pace ? { pace: options.pace } : {}) });
-  const t = new TestContext({ sim, impl, trace, output, rand, netRand, peerRand });
+  const t = new TestContext({ sim, impl, trace, output, rand, netRand, peerRand, testName: test.name, seed });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => t.config?.pollState(owner);
   if (trace !== null) trace(harnessEvent(0, "TestBegin", "TEST", `${test.name} seed ${seed}`, { test: test.name, seed }));

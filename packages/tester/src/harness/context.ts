@@ -6,7 +6,7 @@ import type { MakeRaft, Prng, TraceSink } from "@raftlab/raft";
 import { InvariantChecker, type Violation } from "../invariants/checker.js";
 import type { Simulator } from "../sim/simulator.js";
 import { Config } from "./config.js";
-import { emitHarness } from "./events.js";
+import { emitHarness, harnessEvent } from "./events.js";
 import { describeCrash, TestFailure, type RunFailure } from "./failure.js";
 
 export interface ContextOptions {
@@ -20,6 +20,9 @@ export interface ContextOptions {
   readonly netRand: Prng;
   /** Forked once per peer incarnation. */
   readonly peerRand: Prng;
+  /** For the TestFail event. */
+  readonly testName: string;
+  readonly seed: number;
 }
 
 /** Go's rand.Int() range, kept within 31 bits so commands stay small, exact integers. */
@@ -36,6 +39,8 @@ export class TestContext {
   failure: RunFailure | null = null;
   config: Config | null = null;
   private readonly out: (line: string) => void;
+  private readonly testName: string;
+  private readonly seed: number;
 
   constructor(opts: ContextOptions) {
     this.sim = opts.sim;
@@ -45,6 +50,8 @@ export class TestContext {
     this.rand = opts.rand;
     this.netRand = opts.netRand;
     this.peerRand = opts.peerRand;
+    this.testName = opts.testName;
+    this.seed = opts.seed;
     this.checker = new InvariantChecker((v) => this.violation(v));
   }
 
@@ -80,7 +87,7 @@ export class TestContext {
     if (this.failure !== null) return;
     this.failure = failure;
     this.sim.stop();
-    emitHarness(this.trace, this.sim.now, "TestFail", "ERRO", failure.message);
+    emitHarness(this.trace, this.sim.now, "TestFail", "ERRO", failure.message, { test: this.testName, seed: this.seed, ok: false });
   }
 
   /** Anything the code under test threw. */
@@ -99,8 +106,11 @@ export class TestContext {
   private violation(v: Violation): void {
     if (this.failure !== null) return;
     const peer = v.peers[0];
-    const fields = { reason: v.invariant, ...(peer === undefined ? {} : { peer }), ...(v.index >= 0 ? { index: v.index } : {}) };
-    emitHarness(this.trace, this.sim.now, "Violation", "ERRO", v.message, fields);
+    if (this.trace !== null) {
+      const fields = { reason: v.invariant, ...(peer === undefined ? {} : { peer }), ...(v.index >= 0 ? { index: v.index } : {}) };
+      // docs/trace-format.md: a Violation carries the term it is about.
+      this.trace({ ...harnessEvent(this.sim.now, "Violation", "ERRO", v.message, fields), term: v.term });
+    }
     this.fail({ kind: "violation", message: v.message, invariant: v.invariant });
   }
 }
