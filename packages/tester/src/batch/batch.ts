@@ -2,6 +2,7 @@
 // progress, and ends with the summary table, the triage and the reports.
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatRunLog, moveFile } from "./artifacts.js";
@@ -9,7 +10,7 @@ import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "./progress.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
-import { REPORT_FORMAT, REPORT_VERSION, formatJUnit, serialiseReport, type BatchReport } from "./report.js";
+import { REPORT_FORMAT, REPORT_VERSION, ReportError, formatJUnit, serialiseReport, type BatchReport } from "./report.js";
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
 import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
@@ -279,11 +280,11 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
     written.push(p);
   }
   if (options.jsonPath !== null) {
-    writeFileSync(options.jsonPath, json);
+    writeReportFile(options.jsonPath, json);
     written.push(options.jsonPath);
   }
   if (options.junitPath !== null) {
-    writeFileSync(options.junitPath, formatJUnit(outcome.records, { impl: options.impl, outDir: outcome.report.outDir }));
+    writeReportFile(options.junitPath, formatJUnit(outcome.records, { impl: options.impl, outDir: outcome.report.outDir }));
     written.push(options.junitPath);
   }
   return written;
@@ -316,4 +317,14 @@ export function formatBatchSummary(
   for (const w of options.written) lines.push(`wrote ${w}`);
   lines.push(formatTotalsLine(outcome.tally));
   return lines;
+}
+
+/** Writes a report, creating its folder; a failure is a one-line ReportError, not a stack trace. */
+export function writeReportFile(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

@@ -1,6 +1,5 @@
 // The `batch`, `triage` and `merge` subcommands of the raftlab CLI.
 
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import {
@@ -13,6 +12,7 @@ import {
   formatBatchSummary,
   runBatch,
   writeBatchReports,
+  writeReportFile,
   type BatchOptions,
 } from "./batch.js";
 import { loadRunner } from "./contract.js";
@@ -92,7 +92,7 @@ function fail(command: string, e: unknown): void {
 
 interface BatchFlags {
   iterations: number;
-  workers: number;
+  workers?: number;
   sequential?: boolean;
   out?: string;
   archive?: boolean;
@@ -151,7 +151,7 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
   const options: BatchOptions = {
     tests,
     iterations: flags.iterations,
-    workers: flags.workers,
+    workers: flags.workers ?? defaultWorkers(),
     sequential: flags.sequential === true,
     outDir: flags.out ?? defaultOutDir(),
     archive: flags.archive === true,
@@ -231,9 +231,9 @@ function mergeAction(files: string[], flags: { json?: string; junit?: string }):
     const count = files.length + merged.missingShards.length;
     process.stderr.write(`raftlab merge: warning: shards ${merged.missingShards.map((i) => `${i}/${count}`).join(", ")} are missing\n`);
   }
-  if (flags.json !== undefined) writeFileSync(flags.json, serialiseReport(merged.report));
+  if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));
   if (flags.junit !== undefined) {
-    writeFileSync(flags.junit, formatJUnit(merged.report.runs, { impl: merged.report.impl, outDir: merged.report.outDir }));
+    writeReportFile(flags.junit, formatJUnit(merged.report.runs, { impl: merged.report.impl, outDir: merged.report.outDir }));
   }
   const code = printResults(
     merged.report.runs,
@@ -259,14 +259,21 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .command("batch")
       .summary("run tests many times over many seeds in parallel, save failing traces, triage failures")
       .description(
-        "Runs every (test, seed) pair, seeds --seed-start .. --seed-start+N-1 for each test, in parallel worker\n" +
-          "threads. Failing runs are saved as <test>-<seed>.jsonl (trace) and <test>-<seed>.log in --out, and\n" +
-          "grouped by failure signature with a command that replays each group exactly. With no pattern, runs\n" +
-          "the whole suite. Exit code: 0 all passed, 1 a run failed, 2 usage error, 130 interrupted.",
+        "Runs every (test, seed) pair, seeds S..S+N-1 per test, in parallel worker threads, with live progress. " +
+          "Failing runs are saved as <test>-<seed>.jsonl (trace) and <test>-<seed>.log in --out and grouped by " +
+          "failure signature, each group with a command that replays it exactly (checked by replaying it). " +
+          "With no pattern, runs the whole suite.\n" +
+          "Exit code: 0 all passed, 1 a run failed, 2 usage error, 130 interrupted.\n" +
+          "Examples:\n" +
+          "  raftlab batch 3A 3B -n 200 -j 2\n" +
+          "  raftlab batch Figure8 -n 1000 --fail-fast\n" +
+          "  raftlab batch 3C --loop --json report.json   (rounds double until Ctrl-C)\n" +
+          "  raftlab batch -n 100 --shard 2/4 --json s2.json  (CI: machine 2 of 4)\n" +
+          "  raftlab batch 3B -n 50 --impl ./my-raft/dist/raft.js",
       )
       .argument("[patterns...]", "tests to run: a part (3A), a test name, or a pattern the tester accepts")
       .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
-      .option("-j, --workers <n>", "parallel worker threads (default: the CPU count)", positiveInt("--workers"), defaultWorkers())
+      .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here)`, positiveInt("--workers"))
       .option("-s, --sequential", "run all iterations of a test before the next test (default: interleave)")
       .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS)")
       .option("-a, --archive", "also save passing runs")
@@ -297,8 +304,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .command("triage")
       .summary("group saved failures by signature, with replay commands")
       .description(
-        "Prints the summary table and the failure groups of saved results: a batch output folder\n" +
-          "(its report.json, or its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl.\n" +
+        "Prints the summary table and the failure groups of saved results: a batch output folder " +
+          "(its report.json, or else its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl.\n" +
           "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
       )
       .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")
@@ -317,8 +324,9 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .command("merge")
       .summary("join JSON reports (e.g. of --shard runs) into one table and triage")
       .description(
-        "Joins batch JSON reports, typically the shards 1/N..N/N of one batch run on a CI matrix, into one\n" +
-          "table and triage. Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
+        "Joins batch JSON reports, typically the shards 1/N..N/N of one batch run on a CI matrix, into one " +
+          "table and triage, and warns about missing shards and repeated runs.\n" +
+          "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
       )
       .argument("<reports...>", "JSON reports written by raftlab batch --json")
       .option("--json <file>", "write the merged JSON report")

@@ -1,42 +1,14 @@
-// The runner API the batch runner builds on (packages/tester/src/runner.ts). The batch runner reaches the
-// runner only through this module, so the seam is explicit: workers call `runTest`, the parent resolves
-// patterns with `matchTests` and validates `--impl` with `loadImpl`.
-//
-// TEMPORARY: runner.ts has not landed yet; these types mirror its agreed contract and the module is
-// loaded dynamically. Once it lands this file re-exports it statically.
+// The runner API the batch runner builds on (packages/tester/src/runner.ts). The batch runner reaches
+// the runner only through this module, so the seam is explicit: workers call `runTest`, the parent
+// resolves patterns with `matchTests` and validates `--impl` with `loadImpl`.
 
-import type { MakeRaft, TraceSink } from "@raftlab/raft";
+import type { MakeRaft } from "@raftlab/raft";
+import * as runner from "../runner.js";
+import type { RunOptions, RunResult, TestSpec } from "../runner.js";
 
-export interface TestSpec {
-  readonly name: string;
-  readonly part: "3A" | "3B" | "3C" | "3D";
-  readonly servers: number;
-  readonly description: string;
-}
-export interface RunOptions {
-  readonly seed: number;
-  readonly impl?: MakeRaft;
-  readonly trace?: TraceSink | null;
-  readonly output?: (line: string) => void;
-  readonly pace?: number;
-}
-export interface RunFailure {
-  readonly kind: "fail" | "violation" | "timeout" | "crash";
-  readonly message: string;
-  readonly invariant?: string;
-}
-export interface RunResult {
-  readonly test: string;
-  readonly seed: number;
-  readonly ok: boolean;
-  readonly failure?: RunFailure;
-  readonly virtualMs: number;
-  readonly wallMs: number;
-  readonly rpcs: number;
-  readonly bytes: number;
-  readonly cmds: number;
-  readonly peers: number;
-}
+export type { RunFailure, RunOptions, RunResult, TestSpec } from "../runner.js";
+
+/** What the batch runner uses of a runner module. */
 export interface RunnerModule {
   readonly TESTS: readonly TestSpec[];
   matchTests(patterns: readonly string[]): TestSpec[];
@@ -44,8 +16,13 @@ export interface RunnerModule {
   loadImpl(modulePath: string): Promise<MakeRaft>;
 }
 
-/** The default runner: packages/tester/src/runner.ts (dist/runner.js when compiled). */
+const defaultRunner: RunnerModule = runner;
+
+/**
+ * The runner: packages/tester's own, or (a test seam) another module with the same API, given by URL,
+ * such as the stand-in runner the batch harness tests use.
+ */
 export async function loadRunner(moduleUrl?: string): Promise<RunnerModule> {
-  const url = moduleUrl ?? new URL("../runner.js", import.meta.url).href;
-  return (await import(url)) as RunnerModule;
+  if (moduleUrl === undefined) return defaultRunner;
+  return (await import(moduleUrl)) as RunnerModule;
 }

@@ -8,6 +8,9 @@ import type { ReplayCheck } from "./verify.js";
 
 /** How many seeds per test a group lists. */
 export const SEEDS_SHOWN = 5;
+/** How many tests a group names, and for how many of them it lists seeds. */
+export const TESTS_SHOWN = 8;
+export const SEED_TESTS_SHOWN = 3;
 
 export interface TriageGroup {
   readonly signature: string;
@@ -75,12 +78,13 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
   groups.forEach((g, i) => {
     out.push("");
     out.push(`${style.red(`[${i + 1}]`)} ${style.bold(`${g.count}×`)} ${g.signature}`);
-    out.push(`    tests:  ${g.tests.map((t) => `${t.test} (${t.count})`).join(", ")}`);
-    const seeds = g.tests.map((t) => {
+    const more = (n: number): string => (n > 0 ? `, … ${n} more test${n === 1 ? "" : "s"}` : "");
+    out.push(`    tests:  ${g.tests.slice(0, TESTS_SHOWN).map((t) => `${t.test} (${t.count})`).join(", ")}${more(g.tests.length - TESTS_SHOWN)}`);
+    const seeds = g.tests.slice(0, SEED_TESTS_SHOWN).map((t) => {
       const shown = t.seeds.slice(0, SEEDS_SHOWN).join(", ");
       return `${t.test}: ${shown}${t.seeds.length > SEEDS_SHOWN ? ", …" : ""}`;
     });
-    out.push(`    seeds:  ${seeds.join("; ")}`);
+    out.push(`    seeds:  ${seeds.join("; ")}${more(g.tests.length - SEED_TESTS_SHOWN)}`);
     if (g.exampleMessage !== "") out.push(`    e.g.:   ${firstLine(g.exampleMessage)}`);
     out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl))}`);
     const check = options.checks?.find((c) => c.test === g.example.test && c.seed === g.example.seed);

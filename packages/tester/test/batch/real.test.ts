@@ -1,0 +1,115 @@
+// The batch runner on the real tester and raftlab's Raft with a deliberate bug: failing runs are
+// saved and grouped, every printed replay command reproduces its failure exactly (same message, same
+// trace bytes, run again in this process through runTest), and a Raft that busy-loops is stopped at
+// the timeout without stopping the batch. Needs the compiled worker (`tsc -b`).
+
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatTraceEvent, type MakeRaft } from "@raftlab/raft";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTest } from "../../src/runner.js";
+import { runBatch, type BatchOptions, type BatchOutcome } from "../../src/batch/batch.js";
+import { formatTriage, groupFailures } from "../../src/batch/triage.js";
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const buggy = fixture("apply-out-of-order.mjs");
+const dir = mkdtempSync(join(tmpdir(), "raftlab-real-batch-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function options(overrides: Partial<BatchOptions>): BatchOptions {
+  return {
+    tests: [],
+    iterations: 3,
+    workers: 2,
+    sequential: false,
+    outDir: join(dir, "out"),
+    archive: false,
+    seedStart: 1,
+    timeoutSec: 60,
+    jsonPath: null,
+    junitPath: null,
+    shard: null,
+    loop: false,
+    growth: 2,
+    failFast: false,
+    impl: null,
+    quiet: true,
+    ...overrides,
+  };
+}
+
+describe("batch against a broken Raft (apply-out-of-order)", () => {
+  let outcome: BatchOutcome;
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = join(dir, "buggy");
+    outcome = await runBatch(
+      options({
+        tests: ["TestInitialElection3A", "TestConcurrentStarts3B", "TestFailAgree3B", "TestRejoin3B"],
+        iterations: 3,
+        impl: buggy,
+        outDir,
+      }),
+    );
+  });
+
+  it("fails the runs that apply two entries at once, saves their traces and logs, and groups them", () => {
+    const failed = outcome.records.filter((r) => !r.ok);
+    // Elections alone never apply anything, so the 3A test passes; the 3B tests catch the bug.
+    expect(outcome.records.filter((r) => r.test === "TestInitialElection3A").every((r) => r.ok)).toBe(true);
+    expect(failed.length).toBeGreaterThanOrEqual(6);
+    const saved = new Set(readdirSync(outDir));
+    for (const r of failed) {
+      expect(saved.has(`${r.test}-${r.seed}.jsonl`)).toBe(true);
+      expect(saved.has(`${r.test}-${r.seed}.log`)).toBe(true);
+    }
+    // Passing runs are not saved.
+    expect([...saved].filter((f) => f.startsWith("TestInitialElection3A"))).toEqual([]);
+    const groups = groupFailures(outcome.records);
+    expect(groups[0]?.signature).toBe("fail: apply error: server N apply out of order N");
+    expect(groups.reduce((n, g) => n + g.count, 0)).toBe(failed.length);
+    expect(outcome.replayChecks.length).toBe(groups.length);
+    expect(outcome.replayChecks.every((c) => c.verdict === "same")).toBe(true);
+  });
+
+  it("every printed replay command reproduces its failure exactly: same message, same trace bytes", async () => {
+    const make = ((await import(buggy)) as { make: MakeRaft }).make;
+    const text = formatTriage(groupFailures(outcome.records), { impl: buggy, outDir }).join("\n");
+    const commands = [...text.matchAll(/replay: raftlab run (\S+) --seed (\d+) --impl \S+ --trace \| logviz/g)];
+    expect(commands.length).toBe(groupFailures(outcome.records).length);
+    // Also every failing run, not only the groups' examples: each saved run must replay exactly.
+    const pairs = new Map<string, [string, number]>();
+    for (const m of commands) pairs.set(`${m[1]}#${m[2]}`, [m[1] ?? "", Number(m[2])]);
+    for (const r of outcome.records) if (!r.ok) pairs.set(`${r.test}#${r.seed}`, [r.test, r.seed]);
+    for (const [test, seed] of pairs.values()) {
+      const saved = outcome.records.find((r) => r.test === test && r.seed === seed);
+      expect(saved?.ok).toBe(false);
+      const lines: string[] = [];
+      const replay = await runTest(test, { seed, impl: make, trace: (e) => lines.push(`${formatTraceEvent(e)}\n`) });
+      expect(replay.ok).toBe(false);
+      expect(replay.failure?.message).toBe(saved?.message);
+      expect(replay.failure?.kind).toBe(saved?.kind);
+      expect(replay.virtualMs).toBe(saved?.virtualMs);
+      expect(lines.join("")).toBe(readFileSync(join(outDir, `${test}-${seed}.jsonl`), "utf8"));
+    }
+  });
+});
+
+describe("batch against a Raft that busy-loops", () => {
+  it("stops each run at the timeout, reports it, and finishes the batch", async () => {
+    const started = performance.now();
+    const outcome = await runBatch(
+      options({ tests: ["TestInitialElection3A"], iterations: 2, workers: 1, timeoutSec: 1, impl: fixture("busy-loop-raft.mjs"), outDir: join(dir, "hang") }),
+    );
+    expect(outcome.tally.total).toBe(2);
+    expect(outcome.records.map((r) => [r.seed, r.ok, r.kind])).toEqual([
+      [1, false, "timeout"],
+      [2, false, "timeout"],
+    ]);
+    expect(outcome.records[0]?.message).toContain("the run was stopped (--timeout)");
+    expect(readFileSync(join(dir, "hang", "TestInitialElection3A-1.log"), "utf8")).toContain("# kind: timeout");
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+});
