@@ -188,6 +188,8 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
       viewer,
       subscribe: (l: () => void) => {
         listeners.add(l);
+        // Data may have arrived before the component subscribed: draw it now.
+        l();
         return () => listeners.delete(l);
       },
     }),

@@ -129,7 +129,7 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
       marker = (role === RoleId.Leader ? style.leader("L") : style.candidate("C")) + " ";
       rest -= 2;
     }
-    const text = padWidth(store.text[row] ?? "", Math.max(rest, 0));
+    const text = padWidth(columnText(store.text[row] ?? "", src), Math.max(rest, 0));
     out += sep + marker + paint(highlight(text, opts.search ?? null, style));
   }
   const used = GUTTER + layout.cols.length * layout.colWidth;
@@ -139,6 +139,12 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     return g + style.dim(padWidth(`(S${src}) ${store.text[row] ?? ""}`, layout.width - GUTTER));
   }
   return out;
+}
+
+/** In a peer's own column a leading "S<peer> " in its message says nothing new: drop it. */
+export function columnText(text: string, src: number): string {
+  const prefix = `S${src} `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }
 
 function highlight(text: string, re: RegExp | null, style: Style): string {

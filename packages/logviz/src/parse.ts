@@ -29,10 +29,13 @@ export interface ParserState {
   /** dslogs lines carry a term only sometimes: remember each peer's last one, and its role. */
   lastTerm: Map<number, number>;
   lastRole: Map<number, RoleId>;
+  /** A JSON TestBegin without its TestEnd yet: the tester's own "Test (3C): ..." output line inside
+   * it is the same test, not a new one. */
+  jsonTestOpen: boolean;
 }
 
 export function newParserState(): ParserState {
-  return { maxTerm: -1, lastTerm: new Map(), lastRole: new Map() };
+  return { maxTerm: -1, lastTerm: new Map(), lastRole: new Map(), jsonTestOpen: false };
 }
 
 /** Reused for every line: parsing a million lines allocates no per-row objects. */
@@ -81,7 +84,7 @@ export function parseLineInto(store: LogStore, state: ParserState, line: string)
   const c = line.charCodeAt(0);
   if (c === 123 /* { */ && fillJson(store, state, r, line)) return finish(store, state, r);
   if (c >= 48 && c <= 57 && fillDslog(store, state, r, line)) return finish(store, state, r);
-  fillRaw(store, r, line);
+  fillRaw(store, state, r, line);
   return finish(store, state, r);
 }
 
@@ -141,8 +144,10 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
       r.test = store.beginTest(typeof o.test === "string" ? escapeControls(o.test) : `test ${store.tests.length}`);
       state.lastRole.clear();
       state.lastTerm.clear();
+      state.jsonTestOpen = true;
     } else if (op === "TestEnd") {
       r.flags |= F.TestEnd;
+      state.jsonTestOpen = false;
       if (o.ok === false) r.flags |= F.Fail;
     } else if (op === "TestFail" || op === "Violation") {
       r.flags |= F.Fail;
@@ -208,7 +213,7 @@ function fillDslog(store: LogStore, state: ParserState, r: RowInput, line: strin
   return true;
 }
 
-function fillRaw(store: LogStore, r: RowInput, line: string): void {
+function fillRaw(store: LogStore, state: ParserState, r: RowInput, line: string): void {
   r.kind = Kind.Raw;
   r.flags |= F.Full;
   r.text = escapeControls(line);
@@ -216,6 +221,10 @@ function fillRaw(store: LogStore, r: RowInput, line: string): void {
   // Cheap first-character checks keep ordinary output lines off the regexes.
   if (c === 61 /* = */ || c === 84 /* T */) {
     const b = RAW_TEST_BEGIN.exec(line);
+    if (b && state.jsonTestOpen) {
+      r.flags |= F.Pinned;
+      return;
+    }
     if (b) {
       r.flags |= F.TestBegin | F.Pinned;
       r.test = store.beginTest(escapeControls(b[1] ?? `(${b[2] ?? ""}) ${b[3] ?? ""}`));
@@ -225,7 +234,7 @@ function fillRaw(store: LogStore, r: RowInput, line: string): void {
   if (c === 45 /* - */ || c === 32 || c === 9) {
     const e = RAW_TEST_END.exec(line);
     if (e) {
-      r.flags |= F.TestEnd | F.Pinned;
+      r.flags |= (state.jsonTestOpen ? 0 : F.TestEnd) | F.Pinned;
       if (e[1] === "FAIL") r.flags |= F.Fail;
       return;
     }

@@ -53,7 +53,7 @@ describe("viewer (ink-testing-library)", () => {
     const f = await press("\r");
     expect(f).toContain("5/15 lines │ term 2");
     expect(f).not.toContain("RequestVote");
-    expect(f).toContain("S2 candidate T2");
+    expect(f).toContain("│C candidate T2");
   });
 
   it("rejects a bad term in the status line without crashing", async () => {

@@ -1,7 +1,7 @@
 // End to end: the real built binary in a real terminal (tmux), driven with send-keys and read back
 // with capture-pane.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,16 +26,19 @@ async function waitFor(pred: (s: string) => boolean, what: string, ms = 8000): P
     if (pred(s)) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+  const err = existsSync(join(dir, "stderr")) ? readFileSync(join(dir, "stderr"), "utf8") : "";
+  throw new Error(`timed out waiting for ${what}; screen:\n${s}\nstderr:\n${err}`);
 }
 
 /** Body rows: the lines between the two header lines and the status line. */
 const body = (s: string): string[] => s.split("\n").slice(2).filter((l) => /^\s+\d+\.\d s? ?/.test(l));
 
+/** Runs `cmd` in a fresh 160x40 session; the shell stays to report how logviz exited. */
 function start(cmd: string): void {
   spawnSync("tmux", ["kill-session", "-t", SESSION]);
-  tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "40", cmd);
+  tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "40", `${cmd} 2>${join(dir, "stderr")}; echo "[logviz exited $?]"; sleep 60`);
 }
+const exited = (s: string): boolean => s.includes("[logviz exited 0]");
 
 describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
   beforeAll(() => {
@@ -86,8 +89,13 @@ describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
       .find((l) => /\x1b\[(?:\d+;)*7m/.test(l));
     expect(selected).toContain("Restart");
     keys("n");
+
+    // Resize: the layout is redone for the new width (all three columns and the status line fit).
+    tmux("resize-window", "-t", SESSION, "-x", "100", "-y", "30");
+    s = await waitFor((x) => /│S0 .*│S1 .*│S2/.test(x.split("\n")[1] ?? "") && /\?:help q:quit\s*$/m.test(x) && x.split("\n").length <= 31, "the layout to follow a resize");
+    for (const l of s.split("\n")) expect(l.length).toBeLessThanOrEqual(100);
     keys("q");
-    await waitFor(() => !alive(), "logviz to quit");
+    await waitFor(exited, "logviz to quit with status 0");
   });
 
   it("reads a pipe and takes keys from the terminal", async () => {
@@ -98,6 +106,6 @@ describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
     s = await waitFor((x) => body(x)[0]?.includes("TestBegin") === true, "the top");
     expect(s).toContain("logviz  stdin");
     keys("q");
-    await waitFor(() => !alive(), "logviz to quit");
+    await waitFor(exited, "logviz to quit with status 0");
   });
 });

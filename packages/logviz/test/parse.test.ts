@@ -123,6 +123,18 @@ describe("raw lines", () => {
   });
 });
 
+describe("mixed streams", () => {
+  it("does not start a second test for the tester's own title line inside a JSON test", () => {
+    const s = storeOf(
+      [ev({ t: 0, src: -1, op: "TestBegin", test: "TestFigure83C" }), "Test (3C): Figure 8 ...", ev({ t: 1, src: 0, op: "Log" }), "  ... Passed --  32.5  5", ev({ t: 2, src: -1, op: "TestEnd", test: "TestFigure83C", ok: true }), "Test (3A): initial election ..."].join("\n"),
+    );
+    expect(s.tests).toEqual(["", "TestFigure83C", "(3A) initial election"]);
+    expect(s.testBegins).toEqual([0, 5]);
+    expect(s.flags[1]! & F.Pinned).toBeTruthy();
+    expect(s.testName(2)).toBe("TestFigure83C");
+  });
+});
+
 describe("hostile input", () => {
   it("escapes terminal escape sequences and control characters in every format", () => {
     const evil = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;Zm9v\x07\r\x00\x9b";

@@ -19,9 +19,9 @@ describe("print mode", () => {
     expect(lines[0]).toMatch(/^\s+ms term topc │S0\s+│S1\s+│S2$/);
     const col = (line: string, text: string): number => line.indexOf(text);
     const header = lines[0] ?? "";
-    // S1's receipt sits under S1's header, S0's send under S0's.
-    expect(col(lines[5] ?? "", "S1 <- S0 RequestVote")).toBe(col(header, "S1"));
-    expect(col(lines[4] ?? "", "S0 -> S1 RequestVote")).toBe(col(header, "S0") + 2); // after the "C " marker
+    // S1's receipt sits under S1's header, S0's send under S0's; the redundant "S<peer> " prefix is dropped.
+    expect(col(lines[5] ?? "", "│<- S0 RequestVote")).toBe(col(header, "S1") - 1);
+    expect(col(lines[4] ?? "", "│C -> S1 RequestVote")).toBe(col(header, "S0") - 1);
     expect(lines[1]).toContain("── TestBegin  Test Small begins");
     expect(lines[11]).toContain("── Crash S2  crash S2");
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
@@ -39,7 +39,7 @@ describe("print mode", () => {
 
   it("applies filters", () => {
     const out = print(SMALL_TRACE, { filter: { term: { lo: 2, hi: 2 } } });
-    expect(out).toContain("S2 candidate T2");
+    expect(out).toContain("│C candidate T2");
     expect(out).not.toContain("RequestVote");
   });
 
