@@ -7,3 +7,4 @@ export { readAppendEntries, type AppendEntriesView } from "./invariants/append-e
 export { Simulator } from "./sim/simulator.js";
 export { Network } from "./net/network.js";
 export { SimPersister } from "./net/persister.js";
+export * from "./batch/index.js";

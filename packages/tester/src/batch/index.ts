@@ -1,22 +1,31 @@
-// Public API of the batch runner: `raftlab batch`, `triage` and `merge`, and the pieces behind them.
+// Public API of the batch runner (`raftlab batch`, `triage`, `merge`), re-exported from
+// @raftlab/tester. Names that could collide with the tester's own carry a Batch prefix.
 
 export {
   runBatch,
   writeBatchReports,
   formatBatchSummary,
-  defaultOutDir,
-  defaultWorkers,
-  DEFAULT_GROWTH,
-  DEFAULT_TIMEOUT_SEC,
+  defaultOutDir as defaultBatchOutDir,
+  defaultWorkers as defaultBatchWorkers,
+  DEFAULT_GROWTH as BATCH_DEFAULT_GROWTH,
+  DEFAULT_TIMEOUT_SEC as BATCH_DEFAULT_TIMEOUT_SEC,
   type BatchOptions,
   type BatchOutcome,
 } from "./batch.js";
 export { registerBatchCommands } from "./commands.js";
-export { buildRunList, shardRunList, parseShard, loopRoundIterations, type RunItem, type Shard } from "./runlist.js";
+export {
+  buildRunList,
+  shardRunList,
+  parseShard,
+  loopRoundIterations,
+  type RunItem as BatchRunItem,
+  type Shard as BatchShard,
+} from "./runlist.js";
 export { failureSignature, normaliseMessage } from "./signature.js";
 export { groupFailures, formatTriage, type TriageGroup } from "./triage.js";
 export { formatJUnit, readReport, parseReport, serialiseReport, type BatchReport } from "./report.js";
 export { loadSavedResults } from "./load.js";
 export { mergeReports } from "./merge.js";
-export { replayCommand, type RunRecord } from "./record.js";
-export { measureBatchThroughput, type ThroughputResult } from "./bench.js";
+export { replayCommand as batchReplayCommand, type RunRecord as BatchRunRecord } from "./record.js";
+export type { ReplayCheck } from "./verify.js";
+export { measureBatchThroughput, type ThroughputOptions, type ThroughputResult } from "./bench.js";
