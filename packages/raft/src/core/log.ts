@@ -12,8 +12,14 @@ export class RaftLog {
   private _snapshotTerm = 0;
   /** entries[k] holds index snapshotIndex + 1 + k. */
   private entries: Entry[] = [];
-  /** The encoded command of each entry, computed once: used for persistence and batch sizing. */
-  private encoded: Uint8Array[] = [];
+  /**
+   * The persisted form of the entries, kept up to date as the log changes so that persisting is one
+   * copy instead of re-encoding the whole log: per entry, varint term, varint length, then
+   * encodeValue(command) (the layout persist.ts documents). ends[k] is the offset just after entry k.
+   */
+  private records: Uint8Array = new Uint8Array(256);
+  private used = 0;
+  private ends: number[] = [];
 
   get snapshotIndex(): number {
     return this._snapshotIndex;
@@ -43,10 +49,59 @@ export class RaftLog {
     assert(e !== undefined, `log entry ${index} requested outside (${this._snapshotIndex}, ${this.lastIndex()}]`);
     return e;
   }
-  encodedAt(index: number): Uint8Array {
-    const b = this.encoded[index - this._snapshotIndex - 1];
-    assert(b !== undefined, `encoded entry ${index} requested outside (${this._snapshotIndex}, ${this.lastIndex()}]`);
-    return b;
+  /** The persisted size in bytes of the entry at `index` (its term, length and encoded command). */
+  recordSize(index: number): number {
+    const k = index - this._snapshotIndex - 1;
+    const end = this.ends[k];
+    assert(end !== undefined, `entry ${index} requested outside (${this._snapshotIndex}, ${this.lastIndex()}]`);
+    return end - (k === 0 ? 0 : (this.ends[k - 1] as number));
+  }
+  /** The persisted records of all entries held, in order (a view: copy it before the log changes). */
+  recordBytes(): Uint8Array {
+    return this.records.subarray(0, this.used);
+  }
+  private writeRecord(term: number, encoded: Uint8Array): void {
+    const need = this.used + 16 + encoded.length;
+    if (need > this.records.length) {
+      let cap = this.records.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.records.subarray(0, this.used));
+      this.records = next;
+    }
+    const buf = this.records;
+    let pos = this.used;
+    for (let n = term; ; ) {
+      if (n < 0x80) {
+        buf[pos++] = n;
+        break;
+      }
+      buf[pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    for (let n = encoded.length; ; ) {
+      if (n < 0x80) {
+        buf[pos++] = n;
+        break;
+      }
+      buf[pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    buf.set(encoded, pos);
+    pos += encoded.length;
+    this.used = pos;
+    this.ends.push(pos);
+  }
+  /** Drops the first `drop` records, moving the rest to a fresh buffer. */
+  private dropRecords(drop: number): void {
+    if (drop === 0) return;
+    const cut = drop >= this.ends.length ? this.used : (this.ends[drop - 1] as number);
+    const rest = this.records.subarray(cut, this.used);
+    const next = new Uint8Array(Math.max(256, rest.length * 2));
+    next.set(rest);
+    this.records = next;
+    this.used = rest.length;
+    this.ends = this.ends.slice(drop).map((e) => e - cut);
   }
   /** The first index in (snapshotIndex, lastIndex] whose term is `term`, searching down from `from`. */
   firstIndexOfTerm(term: number, from: number): number {
@@ -69,7 +124,7 @@ export class RaftLog {
   append(term: number, command: Value, encoded?: Uint8Array): number {
     assert(term >= this.lastTerm(), `appending term ${term} after term ${this.lastTerm()} (log terms must not decrease)`);
     this.entries.push({ term, command });
-    this.encoded.push(encoded ?? encodeValue(command));
+    this.writeRecord(term, encoded ?? encodeValue(command));
     return this.lastIndex();
   }
   /** Deletes the entry at `index` and all that follow it (Figure 2, AppendEntries rule 3). */
@@ -78,7 +133,8 @@ export class RaftLog {
     const keep = index - this._snapshotIndex - 1;
     if (keep < this.entries.length) {
       this.entries.length = keep;
-      this.encoded.length = keep;
+      this.ends.length = keep;
+      this.used = keep === 0 ? 0 : (this.ends[keep - 1] as number);
     }
   }
   /** Entries (from, to], for an AppendEntries batch. */
@@ -94,7 +150,7 @@ export class RaftLog {
     assert(term !== undefined && index > this._snapshotIndex, `compacting to ${index}, not in the log`);
     const drop = index - this._snapshotIndex;
     this.entries = this.entries.slice(drop);
-    this.encoded = this.encoded.slice(drop);
+    this.dropRecords(drop);
     this._snapshotIndex = index;
     this._snapshotTerm = term;
   }
@@ -110,7 +166,7 @@ export class RaftLog {
       return;
     }
     this.entries = [];
-    this.encoded = [];
+    this.dropRecords(this.ends.length);
     this._snapshotIndex = index;
     this._snapshotTerm = term;
   }
@@ -120,6 +176,9 @@ export class RaftLog {
     this._snapshotIndex = snapshotIndex;
     this._snapshotTerm = snapshotTerm;
     this.entries = entries;
-    this.encoded = encoded;
+    this.records = new Uint8Array(256);
+    this.used = 0;
+    this.ends = [];
+    for (let k = 0; k < entries.length; k++) this.writeRecord((entries[k] as Entry).term, encoded[k] as Uint8Array);
   }
 }

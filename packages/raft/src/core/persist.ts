@@ -33,35 +33,29 @@ export interface PersistedState {
 }
 
 export function encodeState(currentTerm: number, votedFor: number | null, boot: number, log: RaftLog): Uint8Array {
-  const first = log.snapshotIndex + 1;
-  const last = log.lastIndex();
-  let size = 2 + 6 * 8;
-  for (let i = first; i <= last; i++) size += 16 + log.encodedAt(i).length;
-  const buf = new Uint8Array(size);
+  const records = log.recordBytes();
+  const head = new Uint8Array(2 + 6 * 8);
   let pos = 0;
   const varint = (n: number): void => {
     while (n >= 0x80) {
-      buf[pos++] = (n % 0x80) | 0x80;
+      head[pos++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    buf[pos++] = n;
+    head[pos++] = n;
   };
-  buf[pos++] = MAGIC;
-  buf[pos++] = VERSION;
+  head[pos++] = MAGIC;
+  head[pos++] = VERSION;
   varint(currentTerm);
   varint(votedFor === null ? 0 : votedFor + 1);
   varint(boot);
   varint(log.snapshotIndex);
   varint(log.snapshotTerm);
-  varint(last - log.snapshotIndex);
-  for (let i = first; i <= last; i++) {
-    const bytes = log.encodedAt(i);
-    varint(log.entry(i).term);
-    varint(bytes.length);
-    buf.set(bytes, pos);
-    pos += bytes.length;
-  }
-  return buf.slice(0, pos);
+  varint(log.length);
+  // The log keeps its entries in persisted form already, so this is one copy.
+  const out = new Uint8Array(pos + records.length);
+  out.set(head.subarray(0, pos));
+  out.set(records, pos);
+  return out;
 }
 
 /** Decodes persisted state; `peerCount` bounds votedFor. An empty array means a fresh peer. */

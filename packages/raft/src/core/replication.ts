@@ -109,10 +109,10 @@ function batchEnd(s: NodeState, first: number): number {
   const lastIndex = s.log.lastIndex();
   if (first > lastIndex) return first - 1;
   const maxLast = Math.min(lastIndex, first + s.cfg.maxEntriesPerAppend - 1);
-  let bytes = s.log.encodedAt(first).length;
+  let bytes = s.log.recordSize(first);
   let last = first;
   while (last < maxLast) {
-    const next = bytes + s.log.encodedAt(last + 1).length;
+    const next = bytes + s.log.recordSize(last + 1);
     if (next > s.cfg.maxBytesPerAppend) break;
     bytes = next;
     last++;
