@@ -3,6 +3,7 @@
 // trace bytes, run again in this process through runTest), and a Raft that busy-loops is stopped at
 // the timeout without stopping the batch. Needs the compiled worker (`tsc -b`).
 
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,5 +112,33 @@ describe("batch against a Raft that busy-loops", () => {
     expect(outcome.records[0]?.message).toContain("the run was stopped (--timeout)");
     expect(readFileSync(join(dir, "hang", "TestInitialElection3A-1.log"), "utf8")).toContain("# kind: timeout");
     expect(performance.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe("raftlab batch (the real binary)", () => {
+  const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+  const raftlab = (args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+  const lastLine = (s: string): string => s.trimEnd().split("\n").at(-1) ?? "";
+
+  it("runs 3A with our Raft: exit 0, progress on stderr, table and `N passed, 0 failed` last", () => {
+    const r = raftlab(["batch", "3A", "-n", "3", "-j", "2", "--out", join(dir, "cli-ok"), "--json", join(dir, "cli-ok.json")]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/TestManyElections3A\s+0\s+3\s+0\.0%/);
+    expect(lastLine(r.stdout)).toBe("9 passed, 0 failed");
+    expect(r.stderr).toContain("9/9 runs (100%)");
+  });
+
+  it("with --impl of a broken Raft: exit 1, a verified replay command per group, and triage of the folder agrees", () => {
+    const out = join(dir, "cli-bad");
+    const r = raftlab(["batch", "TestFailAgree3B", "TestConcurrentStarts3B", "-n", "2", "-j", "2", "--impl", buggy, "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("fail: apply error: server N apply out of order N");
+    expect(r.stdout).toMatch(/replay: raftlab run Test\w+ --seed \d+ --impl \S+ --trace \| logviz/);
+    expect(r.stdout).toContain("✓ replayed: same failure, byte-identical trace");
+    const t = raftlab(["triage", out]);
+    expect(t.status).toBe(1);
+    expect(lastLine(t.stdout)).toBe(lastLine(r.stdout));
+    expect(t.stdout).toContain("fail: apply error: server N apply out of order N");
   });
 });
