@@ -25,6 +25,8 @@ export const DEFAULT_GROWTH = 2;
 export const DEFAULT_MAX_HEAP_MB = 2048;
 export const DEFAULT_TRACE_CAP_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_OUTPUT_CAP_LINES = 20_000;
+/** Passing runs listed in memory and in the report; beyond this they are only counted. */
+export const MAX_PASSING_RUNS_KEPT = 200_000;
 
 export interface BatchOptions {
   /** Test names (already resolved from patterns), in the tester's order. */
@@ -51,6 +53,8 @@ export interface BatchOptions {
   readonly stdout?: ProgressStream;
   readonly stderr?: ProgressStream;
   readonly colour?: boolean;
+  /** Passing runs kept for the report (default MAX_PASSING_RUNS_KEPT); later ones are only counted. */
+  readonly maxPassingRunsKept?: number;
   /** Replay each failure group's example and check it reproduces exactly (default true). */
   readonly verifyReplays?: boolean;
   /** No progress output at all (tests, benchmarks). */
@@ -102,6 +106,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const tally = new BatchTally();
   for (const t of options.tests) tally.ensure(t);
   const results: { index: number; record: RunRecord }[] = [];
+  // Bounded memory for long --loop batches: failures are always kept, passing runs up to a cap (the
+  // tallies still count every run).
+  const maxPassingKept = options.maxPassingRunsKept ?? MAX_PASSING_RUNS_KEPT;
+  let keptPassing = 0;
+  let omittedPassing = 0;
   let listOffset = 0;
   let interrupted = options.signal?.aborted === true;
   let failFastStopped = false;
@@ -224,7 +233,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
           if (outcome.type === "cancelled") return;
           const record = outcome.type === "done" ? outcome.record : recordStopped(slotIndex, job.item, outcome);
           finished += 1;
-          results.push({ index: job.index, record });
+          if (record.ok && keptPassing >= maxPassingKept) omittedPassing += 1;
+          else {
+            if (record.ok) keptPassing += 1;
+            results.push({ index: job.index, record });
+          }
           tally.add(record);
           progress.result(record, record.log === null || record.ok ? null : join(options.outDir, record.log));
           if (!record.ok && options.failFast && !failFastStopped) {
@@ -264,6 +277,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     elapsedMs: Math.round(elapsedMs),
     interrupted: interrupted || failFastStopped,
     runs: records,
+    omittedPassingRuns: omittedPassing,
     replayChecks,
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
@@ -313,6 +327,9 @@ export function formatBatchSummary(
   lines.push(style.dim(`${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`));
   if (outcome.interrupted) lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
   if (outcome.failFastStopped) lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
+  if (outcome.report.omittedPassingRuns > 0) {
+    lines.push(style.dim(`${outcome.report.omittedPassingRuns} passing runs are counted but not listed in the report (memory cap)`));
+  }
   if (outcome.report.outDir !== null) lines.push(`saved runs: ${outcome.report.outDir}`);
   for (const w of options.written) lines.push(`wrote ${w}`);
   lines.push(formatTotalsLine(outcome.tally));

@@ -209,6 +209,10 @@ function printResults(
   return tally.failed > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 
+function omittedNote(n: number): string[] {
+  return n > 0 ? [`(${n} more passing runs were counted by the batch but not listed in its report)`] : [];
+}
+
 function triageAction(path: string, flags: { impl?: string }): void {
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
@@ -217,7 +221,7 @@ function triageAction(path: string, flags: { impl?: string }): void {
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [],
+    omittedNote(loaded.omittedPassingRuns),
     loaded.replayChecks,
   );
 }
@@ -240,7 +244,10 @@ function mergeAction(files: string[], flags: { json?: string; junit?: string }):
     merged.report.impl,
     merged.report.outDir,
     `merged ${files.length} report${files.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
-    [flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
+    [
+      ...omittedNote(merged.report.omittedPassingRuns),
+      ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
+    ],
     merged.report.replayChecks,
   );
   process.exitCode = code;

@@ -18,6 +18,8 @@ export interface LoadedResults {
   readonly source: string;
   /** Replay checks recorded in a JSON report (none for loose files). */
   readonly replayChecks: readonly ReplayCheck[];
+  /** Passing runs a report counted but did not list. */
+  readonly omittedPassingRuns: number;
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -29,20 +31,20 @@ export function loadSavedResults(path: string): LoadedResults {
     const reportPath = join(path, "report.json");
     if (existsSync(reportPath)) {
       const r = readReport(reportPath);
-      return { runs: r.runs, impl: r.impl, outDir: path, source: reportPath, replayChecks: r.replayChecks };
+      return { runs: r.runs, impl: r.impl, outDir: path, source: reportPath, replayChecks: r.replayChecks, omittedPassingRuns: r.omittedPassingRuns };
     }
     return loadArtifacts(path);
   }
   if (path.endsWith(".log")) {
     const run = recordFromLog(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [] };
+    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0 };
   }
   if (path.endsWith(".jsonl")) {
     const run = recordFromTrace(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [] };
+    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0 };
   }
   const r = readReport(path);
-  return { runs: r.runs, impl: r.impl, outDir: r.outDir, source: path, replayChecks: r.replayChecks };
+  return { runs: r.runs, impl: r.impl, outDir: r.outDir, source: path, replayChecks: r.replayChecks, omittedPassingRuns: r.omittedPassingRuns };
 }
 
 function dirOf(path: string): string {
@@ -63,7 +65,7 @@ function loadArtifacts(dir: string): LoadedResults {
     }
   }
   if (runs.length === 0) throw new ReportError(`${dir} holds no report.json and no saved runs (.log / .jsonl)`);
-  return { runs, impl: null, outDir: dir, source: dir, replayChecks: [] };
+  return { runs, impl: null, outDir: dir, source: dir, replayChecks: [], omittedPassingRuns: 0 };
 }
 
 function recordFromLog(text: string, name: string, where: string): RunRecord {

@@ -53,6 +53,7 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
     elapsedMs: Math.max(...reports.map((r) => r.report.elapsedMs)),
     interrupted: reports.some((r) => r.report.interrupted),
     runs,
+    omittedPassingRuns: reports.reduce((n, r) => n + r.report.omittedPassingRuns, 0),
     replayChecks: reports.flatMap((r) => r.report.replayChecks),
   };
   return { report, duplicates, missingShards };

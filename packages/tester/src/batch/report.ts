@@ -24,6 +24,8 @@ export interface BatchReport {
   /** The batch was stopped (Ctrl-C or --fail-fast) before running its whole list. */
   readonly interrupted: boolean;
   readonly runs: readonly RunRecord[];
+  /** Passing runs that ran but are not listed in `runs` (the cap on a very long --loop). */
+  readonly omittedPassingRuns: number;
   /** Replays of each failure group's example run and whether they reproduced it exactly. */
   readonly replayChecks: readonly ReplayCheck[];
 }
@@ -80,6 +82,7 @@ export function parseReport(text: string, name: string): BatchReport {
     elapsedMs: typeof data["elapsedMs"] === "number" ? data["elapsedMs"] : 0,
     interrupted: data["interrupted"] === true,
     runs: checked,
+    omittedPassingRuns: typeof data["omittedPassingRuns"] === "number" ? data["omittedPassingRuns"] : 0,
     replayChecks: Array.isArray(data["replayChecks"]) ? data["replayChecks"].filter(isReplayCheck) : [],
   };
 }

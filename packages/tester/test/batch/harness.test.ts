@@ -140,6 +140,28 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.tally.total + outcome.notRun).toBe(200);
   });
 
+  it("caps the passing runs it lists (bounded memory) but counts them all", async () => {
+    const outcome = await runBatch(options({ tests: ["FakePass", "FakeFlaky"], iterations: 9, maxPassingRunsKept: 5 }));
+    expect(outcome.tally.total).toBe(18);
+    expect(outcome.records.filter((r) => r.ok)).toHaveLength(5);
+    expect(outcome.records.filter((r) => !r.ok)).toHaveLength(3);
+    expect(outcome.report.omittedPassingRuns).toBe(10);
+  });
+
+  it("--loop runs rounds growing by the factor, on fresh seeds, until stopped", async () => {
+    const controller = new AbortController();
+    const o = options({ tests: ["FakePass"], iterations: 3, loop: true, growth: 2, workers: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(), 800);
+    const outcome = await runBatch(o);
+    expect(outcome.interrupted).toBe(true);
+    const seeds = outcome.records.map((r) => r.seed);
+    // Rounds of 3, 6, 12, ... runs on consecutive, never repeated seeds from --seed-start; with one
+    // worker the finished runs are a prefix of that sequence.
+    expect(seeds).toEqual(seeds.map((_, i) => i + 1));
+    // More than the first two rounds (3 + 6) ran before the abort.
+    expect(seeds.length).toBeGreaterThan(9);
+  });
+
   it("triage reads the saved folder back to the same groups", async () => {
     const o = options({ tests: ["FakeFlaky", "FakeViolation"], iterations: 8 });
     const outcome = await runBatch(o);
