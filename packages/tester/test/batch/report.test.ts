@@ -53,6 +53,7 @@ function report(runs: RunRecord[], shard: BatchReport["shard"] = null): BatchRep
     elapsedMs: 1234,
     interrupted: false,
     runs,
+    omittedPassingRuns: 0,
     replayChecks: [],
   };
 }
