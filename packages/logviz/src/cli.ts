@@ -208,7 +208,7 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name("logviz")
-    .description("A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role,\nsearch, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.")
+    .description("A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.")
     .argument("[file]", "trace file (JSON lines or dslogs text); omit to read a pipe on stdin")
     .option("--term <range>", "only terms N or N..M (rows without a term stay)")
     .option("--just <topics>", "only these topics, comma-separated (custom topics allowed), like dslogs -j")
@@ -216,7 +216,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--peers <list>", "show only these peers' columns, e.g. 0,2")
     .option("--hide-peers <list>", "hide these peers' columns")
     .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
-    .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); -Name hides one")
+    .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
     .option("--test <name>", "only tests whose name contains NAME")
     .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
     .option("--color", "keep colour in print mode (also overrides NO_COLOR)")

@@ -1,69 +1,83 @@
-// Splits a byte stream into lines, bounded: a line longer than MAX_LINE_BYTES is cut, the rest of it
+// Splits a byte stream into lines, bounded: a line longer than MAX_LINE_CHARS is cut, the rest of it
 // skipped up to its newline, and a marker says how much was dropped. A binary file or a single 1 GB
-// line therefore costs at most MAX_LINE_BYTES of memory per line.
-import { MAX_LINE_BYTES } from "./sanitize.js";
+// line therefore costs at most MAX_LINE_CHARS of memory per line. Each chunk is decoded once and
+// lines are slices of it (cheaper than decoding every line from bytes).
+import { StringDecoder } from "node:string_decoder";
+import { MAX_LINE_CHARS } from "./sanitize.js";
 
 export type LineSink = (line: string) => void;
 
 export class LineSplitter {
-  private pending: Buffer[] = [];
+  private readonly decoder = new StringDecoder("utf8");
+  private pending: string[] = [];
   private pendingLen = 0;
   private dropped = 0;
 
   constructor(
     private readonly sink: LineSink,
-    private readonly maxBytes: number = MAX_LINE_BYTES,
+    private readonly maxChars: number = MAX_LINE_CHARS,
   ) {}
 
   /** Feeds a chunk; calls the sink once per complete line. */
   push(chunk: Buffer): void {
+    this.pushText(this.decoder.write(chunk));
+  }
+
+  pushText(text: string): void {
     let pos = 0;
-    const n = chunk.length;
+    const n = text.length;
     while (pos < n) {
-      const nl = chunk.indexOf(10, pos);
-      const end = nl < 0 ? n : nl;
-      this.take(chunk, pos, end);
-      if (nl < 0) return;
-      this.emit();
+      const nl = text.indexOf("\n", pos);
+      if (nl < 0) {
+        this.take(text, pos, n);
+        return;
+      }
+      if (this.pendingLen === 0 && this.dropped === 0 && nl - pos <= this.maxChars) {
+        // The common case: a whole line inside this chunk.
+        let end = nl;
+        if (end > pos && text.charCodeAt(end - 1) === 13) end--; // CRLF
+        this.sink(text.slice(pos, end));
+      } else {
+        this.take(text, pos, nl);
+        this.emit();
+      }
       pos = nl + 1;
     }
   }
 
   /** Flushes a final line that had no newline (a partial line at the end of a stream). */
   end(): void {
+    const rest = this.decoder.end();
+    if (rest) this.pushText(rest);
     if (this.pendingLen > 0 || this.dropped > 0) this.emit();
   }
 
-  /** Bytes of an unfinished line held back (a live stream may complete it later). */
-  get partialBytes(): number {
+  /** Characters of an unfinished line held back (a live stream may complete it later). */
+  get partialChars(): number {
     return this.pendingLen + this.dropped;
   }
 
-  private take(chunk: Buffer, start: number, end: number): void {
-    const room = this.maxBytes - this.pendingLen;
+  private take(text: string, start: number, end: number): void {
+    const room = this.maxChars - this.pendingLen;
     const len = end - start;
     if (len <= room) {
       if (len > 0) {
-        this.pending.push(chunk.subarray(start, end));
+        this.pending.push(text.slice(start, end));
         this.pendingLen += len;
       }
       return;
     }
     if (room > 0) {
-      this.pending.push(chunk.subarray(start, start + room));
+      this.pending.push(text.slice(start, start + room));
       this.pendingLen += room;
     }
     this.dropped += len - Math.max(room, 0);
   }
 
   private emit(): void {
-    let buf: Buffer;
-    if (this.pending.length === 1) buf = this.pending[0] as Buffer;
-    else buf = Buffer.concat(this.pending, this.pendingLen);
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 13 && this.dropped === 0) end--; // CRLF
-    let line = buf.toString("utf8", 0, end);
-    if (this.dropped > 0) line += ` …[line truncated: ${this.dropped} more bytes]`;
+    let line = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join("");
+    if (this.dropped === 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (this.dropped > 0) line += ` …[line truncated: ${this.dropped} more characters]`;
     this.pending = [];
     this.pendingLen = 0;
     this.dropped = 0;

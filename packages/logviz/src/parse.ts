@@ -97,33 +97,59 @@ function finish(store: LogStore, state: ParserState, r: RowInput): number {
   return store.append(r);
 }
 
-interface JsonEvent {
-  t?: unknown;
-  src?: unknown;
-  term?: unknown;
-  state?: unknown;
-  op?: unknown;
-  topic?: unknown;
-  msg?: unknown;
-  dst?: unknown;
-  dir?: unknown;
-  mterm?: unknown;
-  peer?: unknown;
-  test?: unknown;
-  ok?: unknown;
-  reason?: unknown;
+/** The fields logviz reads from a trace event. Numbers are NaN and strings null when absent or of
+ * the wrong type. (A hand-written scanner was tried in place of JSON.parse: it was slower.) */
+interface EventFields {
+  t: number;
+  src: number;
+  term: number;
+  dst: number;
+  mterm: number;
+  peer: number;
+  state: string | null;
+  op: string | null;
+  topic: string | null;
+  msg: string | null;
+  dir: string | null;
+  test: string | null;
+  /** 1 = true, 0 = false, -1 = absent. */
+  ok: number;
 }
 
-function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string): boolean {
-  let o: JsonEvent;
+const scanned: EventFields = { t: NaN, src: NaN, term: NaN, dst: NaN, mterm: NaN, peer: NaN, state: null, op: null, topic: null, msg: null, dir: null, test: null, ok: -1 };
+
+/** JSON.parse, then the fields logviz needs (wrong types dropped). */
+function parseEvent(line: string, e: EventFields): boolean {
+  let o: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(line);
     if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-    o = v as JsonEvent;
+    o = v as Record<string, unknown>;
   } catch {
     return false;
   }
-  if (typeof o.t !== "number" || typeof o.src !== "number" || typeof o.op !== "string") return false;
+  const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
+  const str = (x: unknown): string | null => (typeof x === "string" ? x : null);
+  e.t = num(o.t);
+  e.src = num(o.src);
+  e.term = num(o.term);
+  e.dst = num(o.dst);
+  e.mterm = num(o.mterm);
+  e.peer = num(o.peer);
+  e.state = str(o.state);
+  e.op = str(o.op);
+  e.topic = str(o.topic);
+  e.msg = typeof o.msg === "string" ? o.msg : o.msg === undefined ? null : (JSON.stringify(o.msg) ?? null);
+  e.dir = str(o.dir);
+  e.test = str(o.test);
+  e.ok = o.ok === true ? 1 : o.ok === false ? 0 : -1;
+  return true;
+}
+
+function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string): boolean {
+  const o = scanned;
+  if (!parseEvent(line, o)) return false;
+  if (Number.isNaN(o.t) || Number.isNaN(o.src) || o.op === null) return false;
   const src = o.src;
   if (src !== HARNESS_SRC && !isPeer(src)) return false;
   r.kind = Kind.Json;
@@ -131,8 +157,8 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
   r.t = o.t;
   r.src = src;
   r.op = store.ops.id(shortName(o.op));
-  if (typeof o.topic === "string") r.topic = store.topics.id(shortName(o.topic));
-  r.text = typeof o.msg === "string" ? escapeControls(o.msg) : "";
+  if (o.topic !== null) r.topic = store.topics.id(shortName(o.topic));
+  r.text = o.msg !== null ? escapeControls(o.msg) : "";
   if (o.dir === "send") r.flags |= F.Send;
   else if (o.dir === "recv") r.flags |= F.Recv;
   if (src === HARNESS_SRC) {
@@ -141,24 +167,24 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
     if (PINNED_OPS.has(op)) r.flags |= F.Pinned;
     if (op === "TestBegin") {
       r.flags |= F.TestBegin;
-      r.test = store.beginTest(typeof o.test === "string" ? escapeControls(o.test) : `test ${store.tests.length}`);
+      r.test = store.beginTest(o.test !== null ? escapeControls(o.test) : `test ${store.tests.length}`);
       state.lastRole.clear();
       state.lastTerm.clear();
       state.jsonTestOpen = true;
     } else if (op === "TestEnd") {
       r.flags |= F.TestEnd;
       state.jsonTestOpen = false;
-      if (o.ok === false) r.flags |= F.Fail;
+      if (o.ok === 0) r.flags |= F.Fail;
     } else if (op === "TestFail" || op === "Violation") {
       r.flags |= F.Fail;
     }
     // A harness event about a peer is drawn in, and filtered with, that peer; a lost message has a term.
     if (isPeer(o.peer)) r.dst = o.peer;
     else if (isPeer(o.dst)) r.dst = o.dst;
-    if (typeof o.mterm === "number" && Number.isInteger(o.mterm)) r.term = o.mterm;
+    if (Number.isInteger(o.mterm)) r.term = o.mterm;
   } else {
-    if (typeof o.term === "number" && Number.isInteger(o.term)) r.term = o.term;
-    r.role = roleId(o.state);
+    if (Number.isInteger(o.term)) r.term = o.term;
+    r.role = o.state !== null ? roleId(o.state) : RoleId.None;
     if (isPeer(o.dst)) r.dst = o.dst;
   }
   return true;

@@ -2,8 +2,8 @@
 // repaint the screen, set the window title or write the clipboard (OSC 52). Every string that reaches
 // the terminal passes through escapeControls first, so such bytes are shown, never interpreted.
 
-/** Longest line kept, in bytes; longer lines are cut and marked (bounded memory, bounded render work). */
-export const MAX_LINE_BYTES = 64 * 1024;
+/** Longest line kept, in characters; longer lines are cut and marked (bounded memory, bounded render work). */
+export const MAX_LINE_CHARS = 64 * 1024;
 
 // C0 controls except tab, DEL, C1 controls, and the Unicode bidi overrides and isolates (they reorder
 // what the terminal shows, so a log could disguise its own text), plus line/paragraph separators.

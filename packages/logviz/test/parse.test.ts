@@ -164,7 +164,7 @@ describe("hostile input", () => {
     const lines: string[] = [];
     const sp = new LineSplitter((l) => lines.push(l), 1024);
     sp.push(Buffer.from("x".repeat(3000) + "\nnext\n"));
-    expect(lines[0]).toMatch(/^x{1024} …\[line truncated: 1976 more bytes\]$/);
+    expect(lines[0]).toMatch(/^x{1024} …\[line truncated: 1976 more characters\]$/);
     expect(lines[1]).toBe("next");
     const s = storeOf("y".repeat(200_000) + "\nok\n");
     expect(s.length).toBe(2);
@@ -178,7 +178,7 @@ describe("hostile input", () => {
     sp.push(Buffer.from("ab"));
     sp.push(Buffer.from("c\r\nde"));
     expect(lines).toEqual(["abc"]);
-    expect(sp.partialBytes).toBe(2);
+    expect(sp.partialChars).toBe(2);
     sp.end();
     expect(lines).toEqual(["abc", "de"]);
   });
@@ -186,5 +186,24 @@ describe("hostile input", () => {
   it("measures and cuts wide characters by cells", () => {
     expect(displayWidth("日本")).toBe(4);
     expect(fitWidth("日本語テキスト", 5)).toBe("日本…");
+  });
+});
+
+describe("line splitting across chunk boundaries", () => {
+  it("keeps a multi-byte character split between two chunks intact", () => {
+    const lines: string[] = [];
+    const sp = new LineSplitter((l) => lines.push(l));
+    const bytes = Buffer.from("héllo 日本\nnext\n", "utf8");
+    for (let i = 0; i < bytes.length; i++) sp.push(bytes.subarray(i, i + 1));
+    sp.end();
+    expect(lines).toEqual(["héllo 日本", "next"]);
+  });
+
+  it("joins CR and LF split across chunks", () => {
+    const lines: string[] = [];
+    const sp = new LineSplitter((l) => lines.push(l));
+    sp.push(Buffer.from("a\r"));
+    sp.push(Buffer.from("\nb\n"));
+    expect(lines).toEqual(["a", "b"]);
   });
 });
