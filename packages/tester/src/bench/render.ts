@@ -1,0 +1,64 @@
+// Terminal output: each figure as a titled, aligned table, its goals with a verdict, and its notes.
+// Colour only when asked for (the CLI decides: a TTY and NO_COLOR unset).
+
+import type { Cell, Figure, FigureTable } from "./types.js";
+
+export interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  good(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+}
+
+const sgr = (open: number, close: number) => (s: string): string => `\u001b[${open}m${s}\u001b[${close}m`;
+
+export function makePaint(colour: boolean): Paint {
+  if (!colour) {
+    const id = (s: string): string => s;
+    return { bold: id, dim: id, good: id, bad: id, warn: id };
+  }
+  return { bold: sgr(1, 22), dim: sgr(2, 22), good: sgr(32, 39), bad: sgr(31, 39), warn: sgr(33, 39) };
+}
+
+/** Whether to colour stdout: a TTY, and NO_COLOR absent or empty (https://no-color.org). */
+export function wantColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  const noColor = env.NO_COLOR;
+  return stream.isTTY === true && (noColor === undefined || noColor === "");
+}
+
+function isNumeric(c: Cell): boolean {
+  return typeof c === "number" || /^[-+]?[\d,.]+(\s*(×|%|s|ms))?$/.test(c.trim());
+}
+
+export function renderTable(t: FigureTable, paint: Paint): string {
+  const cells = t.rows.map((r) => r.map((c) => String(c)));
+  const widths = t.columns.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: readonly string[], raw: readonly Cell[] | null): string =>
+    r
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        // Numbers right-aligned, text (and the first column) left-aligned.
+        return i > 0 && raw !== null && isNumeric(raw[i] ?? "") ? c.padStart(w) : c.padEnd(w);
+      })
+      .join("  ")
+      .trimEnd();
+  const out = [paint.bold(line(t.columns, null)), paint.dim(widths.map((w) => "-".repeat(w)).join("  "))];
+  t.rows.forEach((r, i) => out.push(line(cells[i] ?? [], r)));
+  return out.join("\n");
+}
+
+export function renderFigure(f: Figure, paint: Paint): string {
+  const out: string[] = [paint.bold(f.title)];
+  if (f.notMeasured !== undefined) {
+    out.push(paint.warn(`  not measured: ${f.notMeasured}`));
+    return out.join("\n");
+  }
+  for (const t of f.tables) out.push(renderTable(t, paint));
+  for (const g of f.goals) {
+    const verdict = g.met ? paint.good("goal met    ") : paint.bad("goal NOT met");
+    out.push(`${verdict}  ${g.text}: ${g.detail}`);
+  }
+  for (const n of f.notes) out.push(paint.dim(`  · ${n}`));
+  return out.join("\n");
+}

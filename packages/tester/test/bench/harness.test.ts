@@ -1,0 +1,140 @@
+// The pieces of `pnpm bench` that decide what is measured and how it is shown: the echo baseline moves
+// the same messages as the Raft it is compared with, a command stream is reproducible, flags are
+// validated, and colour follows the TTY/NO_COLOR rule. (The figures themselves are benchmarks, not
+// tests: nothing here asserts a speed.)
+
+import { make } from "@raftlab/raft";
+import { describe, expect, it } from "vitest";
+import { parseBenchArgs, UsageError } from "../../src/bench/args.js";
+import { main } from "../../src/bench/cli.js";
+import { runCommandStream } from "../../src/bench/cluster.js";
+import { measureCore } from "../../src/bench/core.js";
+import { makeEcho } from "../../src/bench/echo.js";
+import { makePaint, renderFigure, renderTable, wantColour } from "../../src/bench/render.js";
+
+describe("command stream cluster (figure 2)", () => {
+  it("commits exactly the requested commands with our Raft and with the echo baseline", async () => {
+    for (const impl of [make, makeEcho]) {
+      for (const peers of [3, 5]) {
+        const r = await runCommandStream({ impl, peers, commands: 150, seed: 7, trace: false });
+        expect(r.commands).toBe(150);
+        expect(r.rpcs).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("is deterministic: the same seed moves the same messages and trace events", async () => {
+    const a = await runCommandStream({ impl: make, peers: 5, commands: 120, seed: 3, trace: true });
+    const b = await runCommandStream({ impl: make, peers: 5, commands: 120, seed: 3, trace: true });
+    expect([a.rpcs, a.bytes, a.simEvents, a.traceEvents, a.traceBytes]).toEqual([b.rpcs, b.bytes, b.simEvents, b.traceEvents, b.traceBytes]);
+    expect(a.traceEvents).toBeGreaterThan(0);
+  });
+
+  it("echo baseline moves about as many messages and bytes per command as the Raft (within 20%)", async () => {
+    for (const peers of [3, 5]) {
+      const raft = await runCommandStream({ impl: make, peers, commands: 400, seed: 11, trace: false });
+      const echo = await runCommandStream({ impl: makeEcho, peers, commands: 400, seed: 11, trace: false });
+      expect(echo.rpcs / raft.rpcs).toBeGreaterThan(0.8);
+      expect(echo.rpcs / raft.rpcs).toBeLessThan(1.2);
+      expect(echo.bytes / raft.bytes).toBeGreaterThan(0.8);
+      expect(echo.bytes / raft.bytes).toBeLessThan(1.2);
+    }
+  });
+
+  it("tracing off emits nothing; tracing on serialises every event", async () => {
+    const off = await runCommandStream({ impl: make, peers: 3, commands: 50, seed: 1, trace: false });
+    const on = await runCommandStream({ impl: make, peers: 3, commands: 50, seed: 1, trace: true });
+    expect(off.traceEvents).toBe(0);
+    expect(on.traceBytes).toBeGreaterThan(on.traceEvents * 20);
+    // Tracing changes no behaviour: the same messages either way.
+    expect(on.rpcs).toBe(off.rpcs);
+  });
+
+  it("measureCore reports each Raft variant relative to the echo floor at its peer count", async () => {
+    const { rows } = await measureCore({ commands: 30, timeMs: 20, peerCounts: [3] }, () => {});
+    expect(rows.map((r) => r.name)).toEqual(["echo baseline, 3 peers", "raft, 3 peers, trace off", "raft, 3 peers, trace on"]);
+    const echo = rows[0];
+    expect(echo?.vsEcho).toBe(1);
+    for (const r of rows) {
+      expect(r.cpuUsPerCmd).toBeGreaterThan(0);
+      expect(Number.isFinite(r.vsEcho)).toBe(true);
+    }
+  });
+});
+
+describe("bench flags", () => {
+  it("defaults: every figure, seeds 1..3", () => {
+    expect(parseBenchArgs([])).toEqual({ help: false, only: ["suite", "core", "logviz", "batch"], seeds: 3, json: null, quick: false });
+  });
+
+  it("--only keeps the canonical order; --seeds and --json are read", () => {
+    const a = parseBenchArgs(["--only", "batch,suite", "--seeds", "5", "--json", "out.json"]);
+    expect(a.only).toEqual(["suite", "batch"]);
+    expect(a.seeds).toBe(5);
+    expect(a.json).toBe("out.json");
+  });
+
+  it.each([
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--only", "suite,nope"], /unknown figure "nope"/],
+    [["--only", ","], /needs a list/],
+    [["--seeds", "0"], /--seeds must be an integer/],
+    [["--seeds", "2.5"], /--seeds must be an integer/],
+    [["--seeds", "1001"], /--seeds must be an integer/],
+    [["stray"], /positional/],
+  ])("%j is a one-line usage error", (argv, message) => {
+    expect(() => parseBenchArgs(argv)).toThrow(UsageError);
+    try {
+      parseBenchArgs(argv);
+    } catch (err) {
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toContain("\n");
+    }
+  });
+
+  it("main: a usage error prints one line and exits 2; --help exits 0", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s), colour: false };
+    expect(await main(["--frobnicate"], io)).toBe(2);
+    expect(err.join("")).toMatch(/^bench: Unknown option '--frobnicate'.*\n$/);
+    expect(err.join("").trim().split("\n")).toHaveLength(1);
+    expect(out).toEqual([]);
+    expect(await main(["--help"], io)).toBe(0);
+    expect(out.join("")).toContain("--only LIST");
+  });
+});
+
+describe("output", () => {
+  it("colour only on a TTY and never with NO_COLOR set", () => {
+    expect(wantColour({ isTTY: true }, {})).toBe(true);
+    expect(wantColour({ isTTY: false }, {})).toBe(false);
+    expect(wantColour({}, {})).toBe(false);
+    expect(wantColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
+    expect(wantColour({ isTTY: true }, { NO_COLOR: "" })).toBe(true);
+  });
+
+  it("plain tables have no escape sequences and aligned columns", () => {
+    const t = renderTable({ columns: ["name", "value"], rows: [["a", "1.5"], ["longer", "22.25"]] }, makePaint(false));
+    expect(t).not.toContain("\u001b");
+    const lines = t.split("\n");
+    expect(lines).toHaveLength(4);
+    // Numbers are right-aligned under their header.
+    expect(lines[2]?.endsWith("  1.5")).toBe(true);
+    expect(lines[3]?.endsWith("22.25")).toBe(true);
+  });
+
+  it("a figure that could not be measured says so instead of showing numbers", () => {
+    const s = renderFigure({ id: "logviz", title: "3. logviz", tables: [], goals: [], notes: [], notMeasured: "module missing", data: {} }, makePaint(false));
+    expect(s).toBe("3. logviz\n  not measured: module missing");
+  });
+
+  it("goals show a verdict either way", () => {
+    const s = renderFigure(
+      { id: "suite", title: "t", tables: [], notes: [], data: {}, goals: [{ text: "fast", met: false, detail: "6 s" }, { text: "cheap", met: true, detail: "1 s" }] },
+      makePaint(false),
+    );
+    expect(s).toContain("goal NOT met  fast: 6 s");
+    expect(s).toContain("goal met      cheap: 1 s");
+  });
+});
