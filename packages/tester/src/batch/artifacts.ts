@@ -34,7 +34,7 @@ export function formatRunLog(c: LogContent): string {
           `# message: ${oneLine(r.message ?? "")}`,
         ]),
     `# virtual-ms: ${r.virtualMs ?? "unknown"}`,
-    `# wall-ms: ${r.wallMs}`,
+    `# wall-ms: ${r.wallMs.toFixed(1)}`,
     ...(r.rpcs !== null ? [`# rpcs: ${r.rpcs}`, `# bytes: ${r.bytes ?? 0}`, `# cmds: ${r.cmds ?? 0}`, `# peers: ${r.peers ?? 0}`] : []),
     ...(r.trace !== null ? [`# trace: ${r.trace}${r.traceTruncated ? " (truncated)" : ""}`] : []),
     `# replay: ${replayCommand(r.test, r.seed, c.impl)}`,

@@ -86,7 +86,14 @@ export class WorkerSlot {
             ? `out of memory: the run exceeded the worker heap limit of ${this.options.maxHeapMb} MB`
             : `the run crashed its worker: ${err.stack ?? err.message}`;
         if (!isReady) reject(new WorkerInitError(message));
-        if (this.worker === worker) this.settleStopped("crash", message);
+        if (this.worker !== worker) return;
+        if (this.pending !== null) this.settleStopped("crash", message);
+        else {
+          // Died between runs (a stray timer of the last run threw): never hand it the next run.
+          this.worker = null;
+          this.ready = null;
+          void worker.terminate();
+        }
       });
       worker.on("exit", (code) => {
         if (!isReady) reject(new WorkerInitError(`worker exited with code ${code} while starting`));

@@ -100,6 +100,22 @@ function post(message: WorkerMessage): void {
   port?.postMessage(message);
 }
 
+/**
+ * Console output of the code under test (a student's debug prints) goes into the current run's output,
+ * and so into its saved `.log`, instead of the terminal where it would tear the progress display.
+ */
+let captureConsole: ((text: string) => void) | null = null;
+function hookStream(stream: NodeJS.WriteStream): void {
+  stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    captureConsole?.(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") (done as () => void)();
+    return true;
+  }) as typeof stream.write;
+}
+hookStream(process.stdout);
+hookStream(process.stderr);
+
 async function runOne(
   runner: RunnerModule,
   impl: MakeRaft | undefined,
@@ -110,6 +126,13 @@ async function runOne(
   const hasher = verifying ? new TraceHasher() : null;
   const output: string[] = [];
   let outputDropped = 0;
+  const addOutput = (line: string): void => {
+    if (output.length < config.outputCapLines) output.push(line);
+    else outputDropped += 1;
+  };
+  captureConsole = (text) => {
+    for (const line of text.replace(/\n$/, "").split("\n")) addOutput(line);
+  };
   const started = performance.now();
   let result: RunResult;
   try {
@@ -117,10 +140,7 @@ async function runOne(
       seed: req.seed,
       ...(impl !== undefined ? { impl } : {}),
       trace: hasher !== null ? hasher.sink : trace.sink,
-      output: (line) => {
-        if (output.length < config.outputCapLines) output.push(line);
-        else outputDropped += 1;
-      },
+      output: addOutput,
     });
   } catch (e) {
     // runTest promises not to throw for a failing Raft; if it does anyway, that is a crash of this run.
@@ -138,6 +158,7 @@ async function runOne(
       peers: 0,
     };
   }
+  captureConsole = null;
   const keep = !verifying && (!result.ok || config.archive);
   const stem = artifactStem(req.test, req.seed);
   const failure = result.failure ?? (result.ok ? undefined : { kind: "fail" as const, message: "failed (no message)" });

@@ -98,6 +98,18 @@ describe("batch against a broken Raft (apply-out-of-order)", () => {
   });
 });
 
+describe("batch against a Raft that prints (printf debugging)", () => {
+  it("puts the Raft's console output in the failing run's .log, in order with the tester's lines", async () => {
+    const outDir = join(dir, "chatty");
+    const outcome = await runBatch(options({ tests: ["TestConcurrentStarts3B"], iterations: 1, workers: 1, impl: fixture("chatty-raft.mjs"), outDir }));
+    expect(outcome.records[0]?.ok).toBe(false);
+    const log = readFileSync(join(outDir, "TestConcurrentStarts3B-1.log"), "utf8");
+    expect(log).toContain("S0 starting at t=0");
+    expect(log).toMatch(/Test \(3B\): concurrent Start\(\)s[\s\S]*S\d applies 1/);
+    expect(log).toContain("--- FAIL: TestConcurrentStarts3B");
+  });
+});
+
 describe("batch against a Raft that busy-loops", () => {
   it("stops each run at the timeout, reports it, and finishes the batch", async () => {
     const started = performance.now();
