@@ -87,10 +87,27 @@ export function pairLines(store: LogStore, row: number, id: string, width: numbe
     const j = store.json[i] ?? "";
     if (j.includes(needle)) related.push(i);
   }
-  const t0 = store.t[row] as number;
-  const out = [`message ${escapeControls(id)}: ${related.length} event${related.length === 1 ? "" : "s"}`];
-  for (const i of related.slice(0, PAIR_MAX)) {
+  // An id names one exchange between two peers within one test; an event with the same id between
+  // other peers or in another test is a different message (an implementation that reuses ids).
+  const self = parseJson(store.json[row] ?? "") ?? {};
+  const pairKey = (o: Record<string, unknown>): string => {
+    const a = typeof o.from === "number" ? o.from : -1;
+    const b = typeof o.dst === "number" ? o.dst : -1;
+    return a < b ? `${a},${b}` : `${b},${a}`;
+  };
+  const key = pairKey(self);
+  const test = store.test[row];
+  const parsed = new Map<number, Record<string, unknown>>();
+  const same = related.filter((i) => {
     const o = parseJson(store.json[i] ?? "") ?? {};
+    parsed.set(i, o);
+    return store.test[i] === test && pairKey(o) === key;
+  });
+  const others = related.length - same.length;
+  const t0 = store.t[row] as number;
+  const out = [`message ${escapeControls(id)}: ${same.length} event${same.length === 1 ? "" : "s"}${others > 0 ? ` (${others} more with the same id between other peers or in another test: id reused)` : ""}`];
+  for (const i of same.slice(0, PAIR_MAX)) {
+    const o = parsed.get(i) ?? {};
     const src = store.src[i] as number;
     const who = src >= 0 ? `S${src}` : "harness";
     const op = store.ops.name(store.op[i] as number);
@@ -101,8 +118,8 @@ export function pairLines(store: LogStore, row: number, id: string, width: numbe
     const line = `${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} ${who.padEnd(7)} ${op} ${dir} ${route} ${delay}`;
     out.push(line.slice(0, width));
   }
-  if (!related.some((i) => store.ops.name(store.op[i] as number).endsWith("Reply"))) {
-    const lost = related.some((i) => store.ops.name(store.op[i] as number) === "MsgLost");
+  if (!same.some((i) => store.ops.name(store.op[i] as number).endsWith("Reply"))) {
+    const lost = same.some((i) => store.ops.name(store.op[i] as number) === "MsgLost");
     out.push(lost ? "  (lost: no reply)" : "  (no reply seen)");
   }
   return out;

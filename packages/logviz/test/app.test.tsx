@@ -189,3 +189,16 @@ describe("typed-ahead input", () => {
     expect(app.lastFrame()).toContain("5/15 lines │ term 2");
   });
 });
+
+describe("detail pane pairing", () => {
+  it("keeps a reused id between other peers out of the exchange", async () => {
+    const { ev, SMALL_TRACE: base } = await import("./helpers.js");
+    const reused = ev({ t: 50, src: 1, op: "RequestVote", topic: "VOTE", term: 3, msg: "S1 -> S2 RequestVote", dst: 2, from: 1, id: "v1", dir: "send", mterm: 3 });
+    const viewer = new Viewer({ store: storeOf(base + reused + "\n"), style: makeStyle(false), source: "x", width: 120, height: 30 });
+    viewer.moveTo(3);
+    viewer.key("", { return: true });
+    const f = viewer.frame().join("\n");
+    expect(f).toContain("message v1: 4 events (1 more with the same id between other peers or in another test: id reused)");
+    expect(f).not.toMatch(/\+47\.0ms/);
+  });
+});
