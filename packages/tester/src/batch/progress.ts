@@ -158,7 +158,9 @@ export class Progress {
 
   private statusParts(): string[] {
     const pct = this.total === 0 ? 100 : Math.floor((100 * this.done) / this.total);
-    const failed = this.failed > 0 ? this.style.red(`${this.failed} failed`) : "0 failed";
+    const sigs = this.seenSignatures.size;
+    const failed =
+      this.failed > 0 ? this.style.red(`${this.failed} failed (${sigs} signature${sigs === 1 ? "" : "s"})`) : "0 failed";
     return [
       ...(this.round > 0 ? [`round ${this.round + 1}`] : []),
       `${this.done}/${this.total} runs (${pct}%)`,

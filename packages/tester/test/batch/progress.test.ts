@@ -36,7 +36,7 @@ describe("Progress", () => {
     expect(panel[0]).toMatch(/InitialElection3A\s+1\/4/);
     expect(panel[0]).toContain("\u001b[31mReElection3A"); // the failed test is red
     expect(panel[0]).toMatch(/ReElection3A.*1\/4.*1 failed/);
-    expect(panel.at(-1)).toMatch(/2\/8 runs \(25%\).*1 failed.*1\.0 runs\/s.*ETA 00:06.*elapsed 00:02/);
+    expect(panel.at(-1)).toMatch(/2\/8 runs \(25%\).*1 failed \(1 signature\).*1\.0 runs\/s.*ETA 00:06.*elapsed 00:02/);
     expect(out.text()).toContain("FAIL\u001b[39m ReElection3A seed 1 [fail]: boom 1");
     expect(out.text()).toContain("out/ReElection3A-1.log");
     p.stop();
@@ -51,7 +51,7 @@ describe("Progress", () => {
     p.result(rec("A", 1, false), null);
     p.result(rec("A", 2, true), null);
     p.stop();
-    expect(err.text()).toBe("[00:00] 2/2 runs (100%) · 1 failed · 0.0 runs/s · ETA --:-- · elapsed 00:00\n");
+    expect(err.text()).toBe("[00:00] 2/2 runs (100%) · 1 failed (1 signature) · 0.0 runs/s · ETA --:-- · elapsed 00:00\n");
     expect(out.text()).toBe("FAIL A seed 1 [fail]: boom 1\n");
     expect(err.text() + out.text()).not.toContain("\u001b");
   });
