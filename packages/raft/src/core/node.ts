@@ -181,6 +181,10 @@ export class RaftCore {
   private onReply(input: Extract<Input, { kind: "reply" }>): void {
     const s = this.s;
     const req = input.request;
+    if (input.reply === null && s.tracing) {
+      // The network's MsgLost event (if any) says why; this says the sender noticed.
+      s.trace("Log", "DROP", `S${s.me} no reply from S${req.to} to ${req.method.replace(/^Raft\./, "")} ${req.id}`, { id: req.id });
+    }
     switch (req.method) {
       case RPC_REQUEST_VOTE:
         handleRequestVoteReply(s, req, parseRequestVoteReply(input.reply));
