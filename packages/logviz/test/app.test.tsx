@@ -202,3 +202,46 @@ describe("detail pane pairing", () => {
     expect(f).not.toMatch(/\+47\.0ms/);
   });
 });
+
+describe("dslogs logs in the viewer", () => {
+  const DSLOG = [
+    "Test (3A): initial election ...",
+    "000035 TIMR S0 Election timeout, starting election",
+    "000036 VOTE S0 -> S1 asking for vote T1",
+    "000037 VOTE S1 <- S0 granting vote for T1",
+    "000040 LEAD S0 Achieved Majority for T1 (2), converting to Leader",
+    "000050 LOG1 S0 -> S2 Sending PLI: 0 PLT: 0 N: 0 LC: 0 - []",
+    "000090 TIMR S2 Election timeout, starting election for T2",
+    "000091 TERM S2 now at T2",
+    "panic: runtime error: index out of range [5] with length 3",
+    "  ... Passed --   3.0  3   56    0",
+  ].join("\n");
+
+  it("draws columns, a term filter and role markers from dslogs text", async () => {
+    const { press, frame } = await setup(DSLOG);
+    let f = frame();
+    expect(f).toMatch(/ms term topc │S0 .*│S1 .*│S2/);
+    expect(f).toMatch(/4\.0 T1 {3}LEAD │L Achieved Majority/);
+    expect(f).toContain("Test (3A): initial election ...");
+    f = await press("t", "2", "\r");
+    expect(f).toContain("term 2");
+    expect(f).not.toContain("Achieved Majority");
+    expect(f).toMatch(/9\.1 T2 {3}TERM │\s+│\s+│C now at T2/);
+    expect(f).toContain("panic: runtime error"); // raw lines stay
+    await press("c", "g", "e");
+    expect(frame()).toMatch(/\n>panic: runtime error/); // the failure jump lands on the panic
+  });
+});
+
+describe("many peers", () => {
+  it("scrolls columns horizontally when they do not fit", async () => {
+    const { ev } = await import("./helpers.js");
+    const lines = Array.from({ length: 12 }, (_, p) => ev({ t: p, src: p, op: "Log", topic: "INFO", term: 1, msg: `hello from ${p}` })).join("\n");
+    const { press, frame } = await setup(lines);
+    expect(frame()).toMatch(/│S5 .*6▶/);
+    const f = await press("l", "l");
+    expect(f).toMatch(/◀2 4▶/);
+    expect(f).toMatch(/│S2 /);
+    expect(f).not.toMatch(/│S0 /);
+  });
+});
