@@ -25,6 +25,8 @@ export const DEFAULT_GROWTH = 2;
 export const DEFAULT_MAX_HEAP_MB = 2048;
 export const DEFAULT_TRACE_CAP_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_OUTPUT_CAP_LINES = 20_000;
+/** Failure groups whose example is replayed after a batch (largest groups first). */
+export const MAX_REPLAY_CHECKS = 50;
 /** Passing runs listed in memory and in the report; beyond this they are only counted. */
 export const MAX_PASSING_RUNS_KEPT = 200_000;
 
@@ -112,6 +114,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   let keptPassing = 0;
   let omittedPassing = 0;
   let listOffset = 0;
+  /** Position of a round's first run in the whole batch, so records sort back into run-list order. */
+  let runIndexBase = 0;
   let interrupted = options.signal?.aborted === true;
   let failFastStopped = false;
   let notRun = 0;
@@ -183,17 +187,20 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     const checks: ReplayCheck[] = [];
     const todo: RunRecord[] = [];
     for (const g of groupFailures(records)) {
-      const why = replayCheckable(g.example);
+      const why = todo.length >= MAX_REPLAY_CHECKS ? `only the ${MAX_REPLAY_CHECKS} largest groups are replayed` : replayCheckable(g.example);
       if (why === null) todo.push(g.example);
       else checks.push({ test: g.example.test, seed: g.example.seed, signature: g.signature, verdict: "skipped", detail: why });
     }
     if (todo.length === 0) return checks;
     progress.print(style.dim(`replaying ${todo.length} failure${todo.length === 1 ? "" : "s"} to check they reproduce exactly\n`));
-    const verifiers = failFastStopped ? slots.map((_, i) => makeSlot(i)) : slots;
+    // After Ctrl-C or --fail-fast the batch's slots are closed; the replays get fresh ones. (A second
+    // Ctrl-C still quits at once.)
+    const fresh = failFastStopped || interrupted;
+    const verifiers = fresh ? slots.map((_, i) => makeSlot(i)) : slots;
     let next = 0;
     await Promise.all(
       verifiers.slice(0, todo.length).map(async (slot) => {
-        for (let r = todo[next++]; r !== undefined && !interrupted; r = todo[next++]) {
+        for (let r = todo[next++]; r !== undefined; r = todo[next++]) {
           const outcome = await slot.execute(r, "verify");
           checks.push(await compareReplay(r, options.outDir, outcome));
         }
@@ -216,7 +223,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       });
       listOffset += iterations;
       if (options.shard !== null) full = shardRunList(full, options.shard);
-      const list: Indexed[] = full.map((item, i) => ({ index: results.length + i, item }));
+      const list: Indexed[] = full.map((item, i) => ({ index: runIndexBase + i, item }));
+      runIndexBase += list.length;
       const totals = new Map<string, number>();
       for (const t of options.tests) totals.set(t, 0);
       for (const { item } of list) totals.set(item.test, (totals.get(item.test) ?? 0) + 1);
@@ -253,7 +261,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
       }
     }
-    if (options.verifyReplays !== false && !interrupted) {
+    if (options.verifyReplays !== false) {
       replayChecks.push(...(await verifyReplays(results.map((r) => r.record))));
     }
   } finally {

@@ -140,6 +140,17 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.tally.total + outcome.notRun).toBe(200);
   });
 
+  it("after an abort, still replays the failures found so far to verify them", async () => {
+    const controller = new AbortController();
+    const o = options({ tests: ["FakeFlaky", "FakeBigTrace"], iterations: 2000, workers: 2, signal: controller.signal });
+    setTimeout(() => controller.abort(), 700);
+    const outcome = await runBatch(o);
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.tally.failed).toBeGreaterThan(0);
+    expect(outcome.replayChecks).toHaveLength(1);
+    expect(outcome.replayChecks[0]).toMatchObject({ test: "FakeFlaky", verdict: "same" });
+  });
+
   it("caps the passing runs it lists (bounded memory) but counts them all", async () => {
     const outcome = await runBatch(options({ tests: ["FakePass", "FakeFlaky"], iterations: 9, maxPassingRunsKept: 5 }));
     expect(outcome.tally.total).toBe(18);
