@@ -11,16 +11,23 @@ import type { NodeState } from "./state.js";
  */
 export function maybeCommit(s: NodeState): void {
   if (s.role !== "leader") return;
-  const matches: number[] = [];
+  // The highest index that a majority of peers (this one included) hold: the majority-th largest
+  // matchIndex. Peer counts are small, so count rather than sort.
+  let n = 0;
   for (let p = 0; p < s.cfg.peerCount; p++) {
-    matches.push(p === s.me ? s.log.lastIndex() : (s.progress[p]?.matchIndex ?? 0));
+    const candidate = matchOf(s, p);
+    if (candidate <= n || candidate <= s.commitIndex) continue;
+    let holders = 0;
+    for (let q = 0; q < s.cfg.peerCount; q++) if (matchOf(s, q) >= candidate) holders++;
+    if (holders >= s.majority) n = candidate;
   }
-  matches.sort((a, b) => b - a);
-  // The highest index that a majority of peers (this one included) hold.
-  const n = matches[s.majority - 1] ?? 0;
   if (n <= s.commitIndex) return;
   if (s.log.termAt(n) !== s.currentTerm && !s.hasBug("commit-previous-term-by-count")) return;
   advanceCommitIndex(s, n, "replicated on a majority");
+}
+
+function matchOf(s: NodeState, p: number): number {
+  return p === s.me ? s.log.lastIndex() : (s.progress[p]?.matchIndex ?? 0);
 }
 
 export function advanceCommitIndex(s: NodeState, index: number, why: string): void {

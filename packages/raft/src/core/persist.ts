@@ -32,9 +32,12 @@ export interface PersistedState {
   readonly encoded: Uint8Array[];
 }
 
+/** The header is built here and copied out: a persist then allocates only its result. */
+const HEAD_SCRATCH = new Uint8Array(2 + 6 * 8);
+
 export function encodeState(currentTerm: number, votedFor: number | null, boot: number, log: RaftLog): Uint8Array {
   const records = log.recordBytes();
-  const head = new Uint8Array(2 + 6 * 8);
+  const head = HEAD_SCRATCH;
   let pos = 0;
   const varint = (n: number): void => {
     while (n >= 0x80) {
