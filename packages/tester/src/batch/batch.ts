@@ -54,6 +54,7 @@ export interface BatchOptions {
   /** Where results go (default process.stdout) and progress goes (default process.stderr). */
   readonly stdout?: ProgressStream;
   readonly stderr?: ProgressStream;
+  /** Colour in the progress output (the CLI sets it when stdout and stderr are both colour TTYs). */
   readonly colour?: boolean;
   /** Passing runs kept for the report (default MAX_PASSING_RUNS_KEPT); later ones are only counted. */
   readonly maxPassingRunsKept?: number;

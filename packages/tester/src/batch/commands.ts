@@ -166,7 +166,8 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
     impl: implPath,
     maxHeapMb: flags.maxMemory,
     traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
-    colour,
+    // Progress writes to both streams (panel on stderr, FAIL lines on stdout): colour only if both are TTYs.
+    colour: colour && colourWanted(process.stderr),
     quiet: flags.quiet === true,
     verifyReplays: flags.verify,
     signal: controller.signal,
