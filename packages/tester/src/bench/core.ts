@@ -31,11 +31,12 @@ export interface CoreRow {
   readonly peers: number;
   readonly trace: boolean;
   readonly samples: number;
-  /** Wall µs per committed command: tinybench mean and relative margin of error (%). */
-  readonly wallUsPerCmd: number;
-  readonly rmePct: number;
-  /** CPU µs per committed command (process.cpuUsage over the measured samples). */
+  /** CPU µs per committed command (process.cpuUsage per sample): median over all samples. */
   readonly cpuUsPerCmd: number;
+  /** Half the interquartile range of the samples, % of the median. */
+  readonly spreadPct: number;
+  /** Wall µs per committed command, median (inflated by other load on a shared machine). */
+  readonly wallUsPerCmd: number;
   readonly commitsPerSec: number;
   readonly rpcsPerCmd: number;
   readonly bytesPerCmd: number;
@@ -53,10 +54,25 @@ interface Acc {
   seed: number;
   samples: number;
   sum: Sums;
+  /** Per sample: CPU µs per command (from tinybench's retained samples) and wall µs per command. */
+  cpu: number[];
+  wall: number[];
 }
 
 function emptySum(): Sums {
   return { cpuUs: 0, commands: 0, rpcs: 0, bytes: 0, simEvents: 0, traceEvents: 0, traceBytes: 0 };
+}
+
+/** Rounds of the whole task set, each a fresh tinybench run in a rotated order, pooled: a burst of
+ * other load on this shared machine then spoils a part of every task's samples, not one whole task. */
+const ROUNDS = 3;
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
 }
 
 export async function measureCore(options: CoreOptions, progress: Progress): Promise<{ rows: CoreRow[]; figure: Figure }> {
@@ -67,52 +83,66 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
     variants.push({ name: `raft, ${peers} peers, trace off`, impl: make, kind: "raft", peers, trace: false });
     variants.push({ name: `raft, ${peers} peers, trace on`, impl: make, kind: "raft", peers, trace: true });
   }
-  const bench = new Bench({
-    name: "raft core",
-    time: options.timeMs ?? 1500,
-    iterations: 10,
-    warmupTime: 300,
-    warmupIterations: 3,
-    throws: true,
-  });
-  const accs = new Map<string, Acc>();
-  for (const v of variants) {
-    const acc: Acc = { phase: "warmup", seed: 1, samples: 0, sum: emptySum() };
-    accs.set(v.name, acc);
-    bench.add(
-      v.name,
-      async (): Promise<FnReturnedObject> => {
-        const t = performance.now();
-        const r = await runCommandStream({ impl: v.impl, peers: v.peers, commands, seed: acc.seed++, trace: v.trace });
-        if (acc.phase === "run") {
-          acc.samples++;
-          for (const k of Object.keys(acc.sum) as (keyof Sums)[]) acc.sum[k] += r[k];
-        }
-        return { overriddenDuration: r.wallMs / r.commands, overriddenIterationCost: performance.now() - t };
-      },
-      {
-        async: true,
-        beforeAll(mode) {
-          acc.phase = mode === "run" ? "run" : "warmup";
-          if (mode === "run") progress(`core: ${v.name}…`);
+  const accs = new Map<string, Acc>(variants.map((v) => [v.name, { phase: "warmup", seed: 1, samples: 0, sum: emptySum(), cpu: [], wall: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    progress(`core: round ${round + 1}/${ROUNDS} (${variants.length} clusters, ${commands} commands a sample)…`);
+    // Each sample's value is the CPU time per committed command (ms), so tinybench's statistics are
+    // about exactly the figure reported; wall time per command is kept alongside.
+    const bench = new Bench({
+      name: `raft core, round ${round + 1}`,
+      time: (options.timeMs ?? 1500) / ROUNDS,
+      iterations: 5,
+      warmupTime: round === 0 ? 300 : 100,
+      warmupIterations: 2,
+      throws: true,
+      retainSamples: true,
+    });
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + round) % variants.length] as Variant;
+      const acc = accs.get(v.name) as Acc;
+      bench.add(
+        v.name,
+        async (): Promise<FnReturnedObject> => {
+          const t = performance.now();
+          const r = await runCommandStream({ impl: v.impl, peers: v.peers, commands, seed: acc.seed++, trace: v.trace });
+          if (acc.phase === "run") {
+            acc.samples++;
+            for (const key of Object.keys(acc.sum) as (keyof Sums)[]) acc.sum[key] += r[key];
+            acc.wall.push((r.wallMs * 1000) / r.commands);
+          }
+          return { overriddenDuration: r.cpuUs / 1000 / r.commands, overriddenIterationCost: performance.now() - t };
         },
-      },
-    );
+        {
+          async: true,
+          beforeAll(mode) {
+            acc.phase = mode === "run" ? "run" : "warmup";
+          },
+        },
+      );
+    }
+    await bench.run();
+    for (const v of variants) {
+      const res = bench.getTask(v.name)?.result;
+      if (res === undefined || !("latency" in res) || res.latency.samples === undefined) {
+        throw new Error(`core bench: task "${v.name}" did not complete (${res?.state ?? "missing"})`);
+      }
+      for (const ms of res.latency.samples) (accs.get(v.name) as Acc).cpu.push(ms * 1000);
+    }
   }
-  await bench.run();
 
   const raw = variants.map((v) => {
-    const task = bench.getTask(v.name);
-    const res = task?.result;
-    if (res === undefined || !("latency" in res)) throw new Error(`core bench: task "${v.name}" did not complete (${res?.state ?? "missing"})`);
     const acc = accs.get(v.name) as Acc;
     const n = acc.sum.commands;
+    const cpu = [...acc.cpu].sort((a, b) => a - b);
+    const wall = [...acc.wall].sort((a, b) => a - b);
+    const median = quantile(cpu, 0.5);
     return {
       v,
-      samples: res.latency.samplesCount,
-      wallUsPerCmd: res.latency.mean * 1000,
-      rmePct: res.latency.rme,
-      cpuUsPerCmd: acc.sum.cpuUs / n,
+      samples: cpu.length,
+      cpuUsPerCmd: median,
+      /** Half the interquartile range, as a percentage of the median: the spread of the samples. */
+      spreadPct: (100 * (quantile(cpu, 0.75) - quantile(cpu, 0.25))) / 2 / median,
+      wallUsPerCmd: quantile(wall, 0.5),
       rpcsPerCmd: acc.sum.rpcs / n,
       bytesPerCmd: acc.sum.bytes / n,
       simEventsPerCmd: acc.sum.simEvents / n,
@@ -128,9 +158,9 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
       peers: r.v.peers,
       trace: r.v.trace,
       samples: r.samples,
-      wallUsPerCmd: r.wallUsPerCmd,
-      rmePct: r.rmePct,
       cpuUsPerCmd: r.cpuUsPerCmd,
+      spreadPct: r.spreadPct,
+      wallUsPerCmd: r.wallUsPerCmd,
       commitsPerSec: 1e6 / r.cpuUsPerCmd,
       rpcsPerCmd: r.rpcsPerCmd,
       bytesPerCmd: r.bytesPerCmd,
@@ -147,13 +177,15 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
     title: "2. Raft core: CPU per committed command (reliable simulated cluster)",
     tables: [
       {
-        columns: ["cluster", "CPU µs/cmd", "commits/s (CPU)", "× echo", "wall µs/cmd ±rme", "RPCs/cmd", "bytes/cmd", "trace ev/cmd"],
+        columns: ["cluster", "CPU µs/cmd", "±", "commits/CPU s", "× echo", "wall µs/cmd", "samples", "RPCs/cmd", "bytes/cmd", "trace ev/cmd"],
         rows: rows.map((r) => [
           r.name,
           fmt(r.cpuUsPerCmd),
+          `${fmt(r.spreadPct, 0)}%`,
           Math.round(r.commitsPerSec).toLocaleString("en-US"),
           r.kind === "echo" ? "1.00 (floor)" : fmt(r.vsEcho, 2),
-          `${fmt(r.wallUsPerCmd)} ±${fmt(r.rmePct)}%`,
+          fmt(r.wallUsPerCmd),
+          r.samples,
           fmt(r.rpcsPerCmd, 2),
           fmt(r.bytesPerCmd, 0),
           r.trace ? fmt(r.traceEventsPerCmd, 1) : "-",
@@ -162,6 +194,7 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
     ],
     goals: [],
     notes: [
+      `CPU µs/cmd: median over all samples (tinybench, ${ROUNDS} rounds of every cluster in rotated order, pooled); ± is half the interquartile range. Wall time is shown but inflated by other load on a shared machine.`,
       `Each sample: a fresh cluster elects a leader (not timed), then ${commands} commands are committed one at a time at the leader; the service snapshots every ${SNAPSHOT_EVERY}th index from its apply callback (the lab's applierSnap does so every 10th).`,
       "Echo baseline: the same simulator and network, AppendEntries-shaped requests and replies with the leader's flow control (one request in flight per follower, carrying what it lacks), commit on a majority; no log, terms, persistence or Raft rules. RPCs/cmd and bytes/cmd show both move about the same messages.",
       "× echo = CPU per command / echo CPU per command at the same peer count (1.00 would mean Raft costs nothing beyond its messages).",

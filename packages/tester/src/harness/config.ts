@@ -62,7 +62,9 @@ export class Config {
     this.snapshotMode = snapshot;
     const checker = t.checker;
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
-      onSend: (from, _to, method, args) => checker.observeRequest(from, method, args),
+      onSend: (from, _to, method, args) => checker.observeRequest(from, method, args, t.sim.now),
+      onReply: (from, to, _method, reply) => checker.observeReply(from, to, reply, t.sim.now),
+      onHandled: (from, to, method, args, reply) => checker.observeHandled(to, from, method, args, reply),
     });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, Value>());
@@ -160,6 +162,7 @@ export class Config {
     if (this.t.trace !== null) {
       emitHarness(this.t.trace, this.t.sim.now, "Restart", "TEST", restart ? `restart S${i}` : `start S${i}`, { peer: i });
     }
+    this.t.checker.observeRestart(i);
     const rf = this.t.impl(ends, i, persister, applyCh, runtime);
     checkRaftShape(rf, i);
     inc.raft = rf;

@@ -16,6 +16,12 @@ export const INVARIANTS = [
   "Log Matching",
   "Leader Completeness",
   "State Machine Safety",
+  // Not one of Figure 3's five properties but a Figure 2 rule ("All Servers: if RPC request or response
+  // contains term T > currentTerm: set currentTerm = T, convert to follower"), checked from outside.
+  "Term Rule",
+  // Figure 2: votedFor is on stable storage before responding, so a server grants at most one
+  // candidate per term, even across crashes and restarts.
+  "One Vote Per Term",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -48,6 +54,19 @@ interface Applied {
 /** Entries are keyed by (index, term) in one number: terms stay far below 2^21 in any test. */
 const TERM_SPAN = 2 ** 21;
 
+/**
+ * The Term Rule allows a peer this long (virtual ms) after a reply with a higher term is delivered to
+ * it before a request it sends must carry at least that term: generous for a Raft that handles replies
+ * in a later loop iteration rather than at once, and far shorter than a heartbeat interval.
+ */
+export const TERM_RULE_GRACE_MS = 50;
+
+interface ReplyTerm {
+  readonly term: number;
+  readonly from: number;
+  readonly at: number;
+}
+
 export class InvariantChecker {
   private violated = false;
   private maxTerm = 0;
@@ -57,6 +76,12 @@ export class InvariantChecker {
   /** leader (peer * TERM_SPAN + term) -> index -> entry term it sent: Leader Append-Only. */
   private readonly leaderLogs = new Map<number, Map<number, SeenEntry>>();
   private readonly applied = new Map<number, Applied>();
+  /** The highest term each live incarnation has been told in a reply. */
+  private readonly replyTerms = new Map<number, ReplyTerm>();
+  /** (voter, term) -> the candidate it voted for, once that vote must be on stable storage. */
+  private readonly votes = new Map<number, number>();
+  /** The term each peer last asked for votes in (its self-vote, not yet known to be persisted). */
+  private readonly selfVoteTerm = new Map<number, number>();
 
   constructor(private readonly onViolation: (v: Violation) => void) {}
 
@@ -71,9 +96,43 @@ export class InvariantChecker {
     if (isLeader) this.observeLeader(peer, term, "getState");
   }
 
-  /** A request a live peer sent. */
-  observeRequest(from: number, method: string, args: Value): void {
+  /** A peer was (re)started: a term it was told but had not persisted may be legitimately forgotten. */
+  observeRestart(peer: number): void {
+    this.replyTerms.delete(peer);
+  }
+
+  /** A reply delivered to a live peer (`to`) from `from`. */
+  observeReply(to: number, from: number, reply: Value, now: number): void {
     if (this.violated) return;
+    const term = readTerm(reply);
+    if (term === null) return;
+    if (term > this.maxTerm) this.maxTerm = term;
+    const prior = this.replyTerms.get(to);
+    if (prior === undefined || term > prior.term) this.replyTerms.set(to, { term, from, at: now });
+  }
+
+  /** A request a live peer sent. */
+  observeRequest(from: number, method: string, args: Value, now = 0): void {
+    if (this.violated) return;
+    const told = this.replyTerms.get(from);
+    if (told !== undefined && now - told.at >= TERM_RULE_GRACE_MS) {
+      const term = readTerm(args);
+      if (term !== null && term < told.term) {
+        this.fail(
+          "Term Rule",
+          `peer ${from} sent ${method} in term ${term}, ${now - told.at} ms after a reply from peer ${told.from} told it of term ${told.term} (Figure 2: a reply with a higher term must make it adopt that term)`,
+          [from, told.from],
+          told.term,
+          -1,
+        );
+        return;
+      }
+    }
+    if (REQUEST_VOTE.test(method)) {
+      const term = readTerm(args);
+      if (term !== null) this.selfVoteTerm.set(from, term);
+      return;
+    }
     const ae = readAppendEntries(method, args);
     if (ae === null) return;
     const term = ae.term;
@@ -101,6 +160,40 @@ export class InvariantChecker {
       if (!this.checkLeaderCompleteness(from, term, index, e.command)) return;
       prevTerm = e.term;
     }
+  }
+
+  /**
+   * A server's handler answered a request from `caller` (whether or not the reply then arrives). A
+   * granted vote, and a candidate's own vote once it answers anything in that term, are votes Figure 2
+   * requires to be on stable storage.
+   */
+  observeHandled(server: number, caller: number, method: string, args: Value, reply: Value): void {
+    if (this.violated) return;
+    const replyTerm = readTerm(reply);
+    if (replyTerm !== null && this.selfVoteTerm.get(server) === replyTerm) {
+      this.selfVoteTerm.delete(server);
+      if (!this.recordVote(server, replyTerm, server)) return;
+    }
+    if (!REQUEST_VOTE.test(method) || readField(reply, "voteGranted") !== true) return;
+    const term = readTerm(args);
+    if (term !== null) this.recordVote(server, term, caller);
+  }
+
+  private recordVote(voter: number, term: number, candidate: number): boolean {
+    const key = voter * TERM_SPAN + term;
+    const before = this.votes.get(key);
+    if (before === undefined || before === candidate) {
+      this.votes.set(key, candidate);
+      return true;
+    }
+    this.fail(
+      "One Vote Per Term",
+      `peer ${voter} voted for both peer ${before} and peer ${candidate} in term ${term} (votedFor must survive a restart)`,
+      [voter, before, candidate],
+      term,
+      -1,
+    );
+    return false;
   }
 
   /** A command applied by a peer. */
@@ -199,6 +292,25 @@ export class InvariantChecker {
     this.violated = true;
     this.onViolation({ invariant, message: `${invariant} violated: ${detail}`, peers, term, index });
   }
+}
+
+const REQUEST_VOTE = /requestvote/i;
+
+/** A top-level field of an RPC's arguments or reply, in any letter case. */
+function readField(v: Value, name: string): Value | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof Uint8Array) return undefined;
+  const o = v as { readonly [key: string]: Value };
+  const direct = o[name];
+  if (direct !== undefined) return direct;
+  const want = name.toLowerCase();
+  for (const key of Object.keys(o)) if (key.toLowerCase() === want) return o[key];
+  return undefined;
+}
+
+/** The `term` of an RPC's arguments or reply. */
+function readTerm(v: Value): number | null {
+  const t = readField(v, "term");
+  return typeof t === "number" ? t : null;
 }
 
 function describe(e: SeenEntry): string {

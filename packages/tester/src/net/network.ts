@@ -46,6 +46,10 @@ export interface EndOwner {
 export interface NetworkHooks {
   /** Sees every request sent by a live incarnation (before it is encoded), e.g. for invariant checks. */
   onSend?(from: number, to: number, method: string, args: Value): void;
+  /** Sees every reply delivered to a live incarnation (`from` is the caller). */
+  onReply?(from: number, to: number, method: string, reply: Value): void;
+  /** Sees every reply a server's handler returned (`from` is the caller), delivered or not. */
+  onHandled?(from: number, to: number, method: string, args: Value, reply: Value): void;
 }
 
 interface ServerSlot {
@@ -155,7 +159,7 @@ export class Network {
     const args = decodeValue(bytes);
     const result: unknown = slot.peer.handleRpc(method, args, meta);
     if (!isThenable(result)) {
-      this.finish(end, slot, method, meta, resolve, result as Value | null, reliable, reordering);
+      this.finish(end, slot, method, args, meta, resolve, result as Value | null, reliable, reordering);
       return;
     }
     // An asynchronous handler: wait for it, giving up (as labrpc does) once the server is dead.
@@ -176,7 +180,7 @@ export class Network {
       (reply) => {
         if (done) return;
         done = true;
-        this.finish(end, slot, method, meta, resolve, reply as Value | null, reliable, reordering);
+        this.finish(end, slot, method, args, meta, resolve, reply as Value | null, reliable, reordering);
       },
       (err: unknown) => {
         done = true;
@@ -189,12 +193,16 @@ export class Network {
     end: SimEnd,
     slot: ServerSlot,
     method: string,
+    args: Value,
     meta: RpcMeta | undefined,
     resolve: Resolve,
     reply: Value | null | undefined,
     reliable: boolean,
     reordering: boolean,
   ): void {
+    if (reply !== null && reply !== undefined && this.hooks.onHandled !== undefined && this.servers[end.to] === slot) {
+      this.hooks.onHandled(end.from, end.to, method, args, reply);
+    }
     if (this.isDead(end, slot)) {
       this.lost(end, method, meta, "server died or was disconnected before replying");
       this.settle(resolve, null);
@@ -225,7 +233,9 @@ export class Network {
       delay,
       () => {
         this.totalBytes += replyBytes.length;
-        this.settle(resolve, decodeValue(replyBytes));
+        const value = decodeValue(replyBytes);
+        if (this.hooks.onReply !== undefined && !end.owner.killed) this.hooks.onReply(end.from, end.to, method, value);
+        this.settle(resolve, value);
       },
       end.from,
     );
