@@ -101,14 +101,15 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
   };
   await new Promise<void>((resolve) => {
     let printed = 0;
-    let header = true;
+    let columns = "";
     const flush = (): void => {
       if (!o.follow) return;
-      // Streaming: print complete rows as they arrive.
+      // Streaming: print complete rows as they arrive; print the header again if new peers appeared.
       const from = printed;
       if (store.length > from) {
-        printRows(store, { filter, width, style, write, fromRow: from, header });
-        header = false;
+        const cols = store.peers.join(",");
+        printRows(store, { filter, width, style, write, fromRow: from, header: cols !== columns });
+        columns = cols;
         printed = store.length;
       }
     };
@@ -195,6 +196,14 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     }),
     { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
   );
+  // A terminal closed or a kill: restore the screen and the terminal mode before going.
+  for (const sig of ["SIGTERM", "SIGHUP"] as const) {
+    process.once(sig, () => {
+      inst.unmount();
+      leave();
+      process.exit(128 + (sig === "SIGTERM" ? 15 : 1));
+    });
+  }
   await inst.waitUntilExit();
   src.close();
   if (pending) clearTimeout(pending);

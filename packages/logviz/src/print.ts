@@ -1,5 +1,5 @@
 // Print mode: the filtered per-peer columns as text, for pipes (`logviz run.jsonl --term 4 | less -R`).
-import { computeVisible, peerShown, type Filter } from "./filter.js";
+import { extendVisible, peerShown, VisibleRows, type Filter } from "./filter.js";
 import { computeLayout, formatColumnHeader, formatRow } from "./layout.js";
 import type { LogStore } from "./store.js";
 import type { Style } from "./style.js";
@@ -20,7 +20,10 @@ export interface PrintOptions {
 export function printRows(store: LogStore, o: PrintOptions): number {
   const peers = store.peers.filter((p) => peerShown(o.filter, p));
   const layout = computeLayout(o.width, peers);
-  const visible = computeVisible(store, o.filter);
+  // Only rows from `fromRow` on are examined, so printing a stream chunk by chunk stays linear.
+  const visible = new VisibleRows();
+  visible.scanned = o.fromRow ?? 0;
+  extendVisible(store, o.filter, visible);
   let buf = "";
   const trim = !o.style.color;
   if (o.header !== false) {
@@ -28,7 +31,7 @@ export function printRows(store: LogStore, o: PrintOptions): number {
     buf += (trim ? h.trimEnd() : h) + "\n";
   }
   let count = 0;
-  for (let i = visible.lowerBound(o.fromRow ?? 0); i < visible.length; i++) {
+  for (let i = 0; i < visible.length; i++) {
     const line = formatRow(store, visible.at(i), layout, o.style);
     buf += (trim ? line.trimEnd() : line) + "\n";
     count++;

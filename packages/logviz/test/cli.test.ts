@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,5 +82,29 @@ describe("logviz CLI", () => {
     const missing = run([join(dir, "nope.jsonl")]);
     expect(missing.code).toBe(1);
     expect(missing.err.trim()).toMatch(/^logviz: cannot open .*nope\.jsonl: no such file$/);
+  });
+
+  it("--print --follow streams rows as they arrive, repeating the header when a new peer appears", async () => {
+    const child = spawn(process.execPath, [CLI, "--print", "--follow", "--width", "80"], { env: { ...process.env, NO_COLOR: "" } });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const waitOut = async (pred: () => boolean): Promise<void> => {
+      const end = Date.now() + 10_000;
+      while (!pred()) {
+        if (Date.now() > end) throw new Error(`timed out; output so far:\n${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    child.stdin.write('{"t":1,"src":0,"term":1,"state":"leader","op":"Log","topic":"INFO","msg":"first"}\n');
+    await waitOut(() => out.includes("first"));
+    expect(out).not.toContain("second"); // printed before the input ended
+    child.stdin.write('{"t":2,"src":1,"term":1,"state":"follower","op":"Log","topic":"INFO","msg":"second"}\n');
+    await waitOut(() => out.includes("second"));
+    child.stdin.end();
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(code).toBe(0);
+    const headers = out.split("\n").filter((l) => l.includes("ms term topc"));
+    expect(headers).toHaveLength(2);
+    expect(headers[1]).toMatch(/│S0\s+│S1/);
   });
 });
