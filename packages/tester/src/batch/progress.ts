@@ -200,23 +200,35 @@ export class Progress {
     const cols = Math.max(40, this.options.stream.columns ?? 80);
     const rows = Math.max(6, this.options.stream.rows ?? 24);
     const nameWidth = Math.min(40, Math.max(4, ...[...this.tests.keys()].map((t) => t.length)));
-    const cells = [...this.tests].map(([test, t]) => {
+    const countWidth = String(Math.max(0, ...[...this.tests.values()].map((t) => t.total))).length;
+    const cell = (test: string, t: TestLine): string => {
       const finished = t.done === t.total;
       const mark = t.failed > 0 ? s.red("✗") : finished ? s.green("✓") : (SPINNER[this.frame % SPINNER.length] ?? "-");
       const name = t.failed > 0 ? s.red(padEnd(test, nameWidth)) : padEnd(test, nameWidth);
       const fails = t.failed > 0 ? s.red(` ${t.failed} failed`) : "";
-      return `${mark} ${name} ${String(t.done).padStart(5)}/${t.total}${fails}`;
-    });
-    const cellWidth = nameWidth + 28;
+      return `${mark} ${name} ${String(t.done).padStart(countWidth)}/${t.total}${fails}`;
+    };
+    // Room for "✗ name done/total NNNN failed" plus a gap.
+    const cellWidth = nameWidth + 2 * countWidth + 18;
     const perRow = Math.max(1, Math.floor(cols / cellWidth));
-    const maxTestRows = rows - 5;
+    const maxCells = Math.max(1, (rows - 5) * perRow);
+    let entries = [...this.tests];
+    let hiddenNote: string | null = null;
+    if (entries.length > maxCells) {
+      // Not enough rows for every test: show failing ones first, then those running, then those not
+      // started; tests finished clean are the ones left out (and counted).
+      const rank = (t: TestLine): number => (t.failed > 0 ? 0 : t.done > 0 && t.done < t.total ? 1 : t.done === 0 ? 2 : 3);
+      const shown = [...entries].sort((a, b) => rank(a[1]) - rank(b[1])).slice(0, maxCells - perRow);
+      const keep = new Set(shown.map(([name]) => name));
+      const hidden = entries.filter(([name]) => !keep.has(name));
+      const clean = hidden.filter(([, t]) => t.failed === 0 && t.done === t.total).length;
+      entries = shown;
+      hiddenNote = s.dim(`… ${hidden.length} more tests (${clean} finished clean)`);
+    }
+    const cells = entries.map(([test, t]) => cell(test, t));
     const out: string[] = [];
     for (let i = 0; i < cells.length; i += perRow) out.push(cells.slice(i, i + perRow).map((c) => padEnd(c, cellWidth)).join("").trimEnd());
-    if (out.length > maxTestRows) {
-      const hidden = out.length - (maxTestRows - 1);
-      out.length = maxTestRows - 1;
-      out.push(s.dim(`… ${hidden} more rows of tests`));
-    }
+    if (hiddenNote !== null) out.push(hiddenNote);
     const barWidth = Math.max(10, Math.min(40, cols - 2));
     const filled = this.total === 0 ? barWidth : Math.floor((barWidth * this.done) / this.total);
     const bar = `${(this.failed > 0 ? s.red : s.green)("█".repeat(filled))}${s.dim("░".repeat(barWidth - filled))}`;

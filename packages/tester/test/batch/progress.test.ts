@@ -78,3 +78,25 @@ describe("colourWanted", () => {
     expect(colourWanted({ isTTY: true }, { NO_COLOR: "" })).toBe(true);
   });
 });
+
+describe("Progress panel on a small terminal", () => {
+  it("shows failing and running tests first and counts the hidden ones", () => {
+    const err = { write: () => true, isTTY: true, columns: 60, rows: 10 };
+    const p = new Progress({ stream: err, out: { write: () => true }, live: false, style: makeStyle(false) });
+    const totals = new Map(Array.from({ length: 28 }, (_, i) => [`Test${String(i).padStart(2, "0")}`, 2] as [string, number]));
+    p.startRound(0, totals);
+    for (let i = 0; i < 20; i++) {
+      p.result(rec(`Test${String(i).padStart(2, "0")}`, 1, true), null);
+      p.result(rec(`Test${String(i).padStart(2, "0")}`, 2, true), null);
+    }
+    p.result(rec("Test25", 1, false), null);
+    p.result(rec("Test22", 1, true), null);
+    const panel = p.panel();
+    p.stop();
+    expect(panel.length).toBeLessThanOrEqual(10);
+    // Two cells per row: the failing test first, then the one running.
+    expect(panel[0]).toMatch(/^✗ Test25 +1\/2 1 failed +. Test22 +1\/2$/);
+    expect(panel.join("\n")).toMatch(/… \d+ more tests \(\d+ finished clean\)/);
+    for (const line of panel) expect(line.length).toBeLessThanOrEqual(60);
+  });
+});
