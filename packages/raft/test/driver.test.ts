@@ -2,7 +2,7 @@
 // apply callback, handleRpc's synchronous reply, and the logging helper.
 import { describe, expect, it } from "vitest";
 import type { ApplyMsg, ClientEnd, Runtime, Value } from "../src/api.js";
-import { createDebug, make, MemoryPersister, type TraceEvent } from "../src/index.js";
+import { createDebug, make, MemoryPersister, realRuntime, type TraceEvent } from "../src/index.js";
 
 interface FakeRuntime extends Runtime {
   timers: { at: number; fn: () => void; live: boolean }[];
@@ -151,5 +151,20 @@ describe("driver (lab-style API over the core)", () => {
     p.save(Uint8Array.from([1, 2, 3]), null);
     expect(() => make([], 0, p, () => {}, fakeRuntime())).toThrow(/make: me=0/);
     expect(() => make(recordingEnds(3, []).ends, 0, p, () => {}, fakeRuntime())).toThrow(/corrupt persisted Raft state \(3 bytes\): bad magic byte/);
+  });
+
+  it("realRuntime: wall-clock timers that can be cancelled, and a seeded random()", async () => {
+    const a = realRuntime({ seed: 5 });
+    const b = realRuntime({ seed: 5 });
+    expect([a.random(), a.random()]).toEqual([b.random(), b.random()]);
+    expect(a.trace).toBeNull();
+    const fired: string[] = [];
+    a.setTimer(5, () => fired.push("kept"));
+    const cancel = a.setTimer(5, () => fired.push("cancelled"));
+    cancel();
+    const t0 = a.now();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toEqual(["kept"]);
+    expect(a.now() - t0).toBeGreaterThanOrEqual(20);
   });
 });
