@@ -14,13 +14,15 @@ export interface BenchArgs {
   /** Suite seeds 1..seeds. */
   readonly seeds: number;
   readonly json: string | null;
+  /** Also write the figures as Markdown tables here. */
+  readonly markdown: string | null;
   /** Smaller workloads everywhere (a smoke run, for tests and quick checks). */
   readonly quick: boolean;
 }
 
 export const MAX_SEEDS = 1000;
 
-export const USAGE = `usage: pnpm bench [--only LIST] [--seeds N] [--json FILE] [--quick]
+export const USAGE = `usage: pnpm bench [--only LIST] [--seeds N] [--json FILE] [--markdown FILE] [--quick]
 
 Measures raftlab's speed; every figure is a ratio against a baseline measured in the same run or
 against the MIT 6.5840 lab's published timings.
@@ -32,6 +34,7 @@ against the MIT 6.5840 lab's published timings.
                   batch   batch runner runs/s with 1 and 2 workers
   --seeds N     suite seeds 1..N (default 3; ${MAX_SEEDS} at most)
   --json FILE   also write every figure, the machine and the command as JSON
+  --markdown FILE  also write the figures as Markdown tables (for docs/performance.md)
   --quick       smaller workloads (1 seed, 100k-line trace, short samples): a smoke run, not figures
   -h, --help    this help
 
@@ -54,6 +57,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         only: { type: "string" },
         seeds: { type: "string" },
         json: { type: "string" },
+        markdown: { type: "string" },
         quick: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -79,5 +83,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     seeds = Number(v.seeds);
   }
   if (v.json !== undefined && v.json.trim() === "") throw new UsageError("--json needs a file name");
-  return { help: v.help === true, only, seeds, json: v.json ?? null, quick: v.quick === true };
+  if (v.markdown !== undefined && v.markdown.trim() === "") throw new UsageError("--markdown needs a file name");
+  return { help: v.help === true, only, seeds, json: v.json ?? null, markdown: v.markdown ?? null, quick: v.quick === true };
 }

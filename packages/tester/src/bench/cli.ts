@@ -9,7 +9,7 @@ import { measureBatch } from "./batch.js";
 import { measureCore } from "./core.js";
 import { measureLogviz } from "./logviz.js";
 import { formatMachine, machineInfo } from "./machine.js";
-import { makePaint, renderFigure, wantColour } from "./render.js";
+import { makePaint, renderFigure, renderFigureMarkdown, wantColour } from "./render.js";
 import { measureSuite } from "./suite.js";
 import type { Figure, FigureId, Progress } from "./types.js";
 
@@ -82,6 +82,15 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
       `${missing.length > 0 ? `; not measured: ${missing.map((f) => f.id).join(", ")}` : ""}; bench took ${elapsedS.toFixed(1)} s\n`,
   );
   if (failedRuns > 0) io.out(paint.bad(`${failedRuns} lab run(s) failed: these figures measure a failing suite\n`));
+  if (a.markdown !== null) {
+    const md = [
+      `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`${command}\` on ${formatMachine(machine)}.`,
+      "",
+      ...figures.map((f) => renderFigureMarkdown(f) + "\n"),
+    ].join("\n");
+    writeFileSync(a.markdown, md);
+    io.err(`wrote ${a.markdown}\n`);
+  }
   if (a.json !== null) {
     const doc = {
       date: new Date().toISOString(),

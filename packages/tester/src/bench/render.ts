@@ -62,3 +62,26 @@ export function renderFigure(f: Figure, paint: Paint): string {
   for (const n of f.notes) out.push(paint.dim(`  · ${n}`));
   return out.join("\n");
 }
+
+function mdCell(c: Cell): string {
+  return String(c).replace(/\|/g, "\\|");
+}
+
+/** A figure as Markdown (for docs/performance.md and the README's Performance section). */
+export function renderFigureMarkdown(f: Figure): string {
+  const out: string[] = [`### ${f.title}`, ""];
+  if (f.notMeasured !== undefined) {
+    out.push(`Not measured: ${f.notMeasured}`);
+    return out.join("\n");
+  }
+  for (const t of f.tables) {
+    out.push(`| ${t.columns.map(mdCell).join(" | ")} |`);
+    out.push(`|${t.columns.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`);
+    for (const r of t.rows) out.push(`| ${r.map(mdCell).join(" | ")} |`);
+    out.push("");
+  }
+  for (const g of f.goals) out.push(`- **${g.met ? "Goal met" : "Goal NOT met"}**: ${g.text}: ${g.detail}`);
+  if (f.goals.length > 0) out.push("");
+  for (const n of f.notes) out.push(`- ${n}`);
+  return out.join("\n");
+}

@@ -10,7 +10,7 @@ import { main } from "../../src/bench/cli.js";
 import { runCommandStream } from "../../src/bench/cluster.js";
 import { measureCore } from "../../src/bench/core.js";
 import { makeEcho } from "../../src/bench/echo.js";
-import { makePaint, renderFigure, renderTable, wantColour } from "../../src/bench/render.js";
+import { makePaint, renderFigure, renderFigureMarkdown, renderTable, wantColour } from "../../src/bench/render.js";
 
 describe("command stream cluster (figure 2)", () => {
   it("commits exactly the requested commands with our Raft and with the echo baseline", async () => {
@@ -64,7 +64,7 @@ describe("command stream cluster (figure 2)", () => {
 
 describe("bench flags", () => {
   it("defaults: every figure, seeds 1..3", () => {
-    expect(parseBenchArgs([])).toEqual({ help: false, only: ["suite", "core", "logviz", "batch"], seeds: 3, json: null, quick: false });
+    expect(parseBenchArgs([])).toEqual({ help: false, only: ["suite", "core", "logviz", "batch"], seeds: 3, json: null, markdown: null, quick: false });
   });
 
   it("--only keeps the canonical order; --seeds and --json are read", () => {
@@ -127,6 +127,11 @@ describe("output", () => {
   it("a figure that could not be measured says so instead of showing numbers", () => {
     const s = renderFigure({ id: "logviz", title: "3. logviz", tables: [], goals: [], notes: [], notMeasured: "module missing", data: {} }, makePaint(false));
     expect(s).toBe("3. logviz\n  not measured: module missing");
+  });
+
+  it("markdown tables escape pipes and right-align number columns", () => {
+    const md = renderFigureMarkdown({ id: "core", title: "2. core", tables: [{ columns: ["a", "b"], rows: [["x|y", 1]] }], goals: [], notes: ["n"], data: {} });
+    expect(md).toBe("### 2. core\n\n| a | b |\n| --- | ---: |\n| x\\|y | 1 |\n\n- n");
   });
 
   it("goals show a verdict either way", () => {
