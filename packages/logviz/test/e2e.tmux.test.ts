@@ -10,13 +10,17 @@ import { CLI, ensureBuilt } from "./build.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const SESSION = `logviz-e2e-${process.pid}`;
+/** A private tmux server: the test never touches the user's own sessions or their environment. */
+const SOCKET_PATH = join(tmpdir(), `${SESSION}.sock`);
+const SOCKET = ["-S", SOCKET_PATH];
+const NODE = JSON.stringify(process.execPath);
 let dir = "";
 let file = "";
 
-const tmux = (...args: string[]): string => execFileSync("tmux", args, { encoding: "utf8" });
+const tmux = (...args: string[]): string => execFileSync("tmux", [...SOCKET, ...args], { encoding: "utf8" });
 const screen = (escapes = false): string => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", SESSION);
 const keys = (...k: string[]): void => void tmux("send-keys", "-t", SESSION, ...k);
-const alive = (): boolean => spawnSync("tmux", ["has-session", "-t", SESSION]).status === 0;
+const alive = (): boolean => spawnSync("tmux", [...SOCKET, "has-session", "-t", SESSION]).status === 0;
 
 async function waitFor(pred: (s: string) => boolean, what: string, ms = 8000): Promise<string> {
   const end = Date.now() + ms;
@@ -35,7 +39,7 @@ const body = (s: string): string[] => s.split("\n").slice(2).filter((l) => /^\s+
 
 /** Runs `cmd` in a fresh 160x40 session; the shell stays to report how logviz exited. */
 function start(cmd: string): void {
-  spawnSync("tmux", ["kill-session", "-t", SESSION]);
+  spawnSync("tmux", [...SOCKET, "kill-session", "-t", SESSION]);
   tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "40", `${cmd} 2>${join(dir, "stderr")}; echo "[logviz exited $?]"; sleep 60`);
 }
 const exited = (s: string): boolean => s.includes("[logviz exited 0]");
@@ -48,12 +52,13 @@ describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
     writeFileSync(file, synthTraceText({ lines: 6000, peers: 3, seed: 5, testLength: 2000 }));
   });
   afterAll(() => {
-    spawnSync("tmux", ["kill-session", "-t", SESSION]);
+    spawnSync("tmux", [...SOCKET, "kill-server"]);
+    rmSync(SOCKET_PATH, { force: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("opens a file, scrolls, filters by term and topic, searches, and quits", async () => {
-    start(`env -u NO_COLOR node ${CLI} ${file}`);
+    start(`env -u NO_COLOR ${NODE} ${JSON.stringify(CLI)} ${JSON.stringify(file)}`);
     let s = await waitFor((x) => x.includes("6000/6000 lines"), "the first screen");
     expect(s).toMatch(/ms term topc │S0 .*│S1 .*│S2/);
     expect(s).toContain("── TestBegin");
@@ -99,7 +104,7 @@ describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
   });
 
   it("reads a pipe and takes keys from the terminal", async () => {
-    start(`cat ${file} | env -u NO_COLOR node ${CLI}`);
+    start(`cat ${JSON.stringify(file)} | env -u NO_COLOR ${NODE} ${JSON.stringify(CLI)}`);
     let s = await waitFor((x) => x.includes("6000/6000 lines") && x.includes("end of input"), "the piped trace");
     // Piped input starts in follow mode at the end; g goes to the top.
     keys("g");
