@@ -166,6 +166,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     output(`--- FAIL: ${test.name} (${(sim.now / 1000).toFixed(1)}s virtual, ${Math.round(wallMs)}ms wall)`);
     output(`    ${failure.kind === "fail" ? "" : `[${failure.kind}] `}${failure.message}`);
   }
+  t.emitFailure();
   if (trace !== null) trace(harnessEvent(sim.now, "TestEnd", "TEST", `${test.name} ${ok ? "passed" : "FAILED"}`, { test: test.name, ok }));
   return {
     test: test.name,

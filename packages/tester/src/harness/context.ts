@@ -82,12 +82,17 @@ export class TestContext {
     throw new TestFailure(message);
   }
 
+  /** The TestFail event: emitted by the runner after cleanup, just before TestEnd. */
+  emitFailure(): void {
+    if (this.failure === null) return;
+    emitHarness(this.trace, this.sim.now, "TestFail", "ERRO", this.failure.message, { test: this.testName, seed: this.seed, ok: false });
+  }
+
   /** Records the first failure and stops the simulator; never throws (safe inside Raft callbacks). */
   fail(failure: RunFailure): void {
     if (this.failure !== null) return;
     this.failure = failure;
     this.sim.stop();
-    emitHarness(this.trace, this.sim.now, "TestFail", "ERRO", failure.message, { test: this.testName, seed: this.seed, ok: false });
   }
 
   /** Anything the code under test threw. */
