@@ -1,12 +1,12 @@
 // The interactive viewer's state and key handling, kept apart from React so it is easy to test and
 // so a frame is one function of the state: frame() returns exactly the lines to draw.
-import { computeVisible, describeFilter, extendVisible, FilterError, formatTermRange, parsePeerList, parseRoles, parseShowHide, parseTermRange, peerShown, type Filter, type VisibleRows } from "./filter.js";
-import { computeLayout, formatColumnHeader, formatRow, fullText, peerStatesAt, type Layout } from "./layout.js";
+import { computeVisible, extendVisible, FilterError, peerShown, type Filter, type VisibleRows } from "./filter.js";
+import { computeLayout, fullText, type Layout } from "./layout.js";
 import { F, Kind, LogStore } from "./store.js";
 import type { Style } from "./style.js";
-import { detailLines } from "./detail.js";
-import { displayWidth, escapeControls, fitWidth, padWidth } from "./sanitize.js";
-import { HELP_KEYS } from "./help.js";
+import { escapeControls } from "./sanitize.js";
+import { applyFilterPrompt, PROMPT_MAX, promptInitial, type PromptKind } from "./prompts.js";
+import { drawFrame } from "./screen.js";
 
 export interface KeyLike {
   upArrow?: boolean;
@@ -25,21 +25,6 @@ export interface KeyLike {
   meta?: boolean;
   tab?: boolean;
 }
-
-type PromptKind = "search" | "term" | "topic" | "peer" | "role" | "op" | "test";
-
-const PROMPT_LABEL: Record<PromptKind, string> = {
-  search: "/",
-  term: "term (N or N..M, empty = all): ",
-  topic: "topics (+A,B show only, -C hide, empty = all): ",
-  peer: "peers (0,2 show only, -1 hide, empty = all): ",
-  role: "roles (leader,candidate,follower, empty = all): ",
-  op: "ops (+AppendEntries show only, -MsgLost hide, empty = all): ",
-  test: "test name contains (empty = all): ",
-};
-
-/** Longest text a prompt accepts (bounded input). */
-const PROMPT_MAX = 200;
 
 export interface ViewerOptions {
   readonly store: LogStore;
@@ -112,7 +97,7 @@ export class Viewer {
     return Math.max(1, this.height - 3 - this.detailHeight);
   }
 
-  private get detailHeight(): number {
+  get detailHeight(): number {
     return this.detail ? Math.min(16, Math.max(6, Math.floor(this.height * 0.45))) : 0;
   }
 
@@ -139,51 +124,8 @@ export class Viewer {
   }
 
   private applyPrompt(kind: PromptKind, text: string): void {
-    const f = this.filter;
-    const s = text.trim();
-    switch (kind) {
-      case "search":
-        return this.setSearch(text);
-      case "term":
-        return this.setFilter({ ...f, term: s === "" ? undefined : parseTermRange(s) });
-      case "topic": {
-        const { show, hide } = parseShowHide(s.toUpperCase(), "topic");
-        return this.setFilter({ ...f, just: show, ignore: hide });
-      }
-      case "op": {
-        const { show, hide } = parseShowHide(s, "op");
-        return this.setFilter({ ...f, ops: show, hideOps: hide });
-      }
-      case "peer": {
-        if (s === "") return this.setFilter({ ...f, peers: undefined, hidePeers: undefined });
-        if (s.startsWith("-")) return this.setFilter({ ...f, peers: undefined, hidePeers: parsePeerList(s.slice(1)) });
-        return this.setFilter({ ...f, peers: parsePeerList(s.replace(/^\+/, "")), hidePeers: undefined });
-      }
-      case "role":
-        return this.setFilter({ ...f, roles: s === "" ? undefined : parseRoles(s) });
-      case "test":
-        return this.setFilter({ ...f, test: s === "" ? undefined : s });
-    }
-  }
-
-  private promptInitial(kind: PromptKind): string {
-    const f = this.filter;
-    switch (kind) {
-      case "term":
-        return f.term ? formatTermRange(f.term) : "";
-      case "topic":
-        return [...(f.just ?? []).map((x) => "+" + x), ...(f.ignore?.length ? ["-" + f.ignore.join(",")] : [])].join(" ");
-      case "op":
-        return [...(f.ops ?? []).map((x) => "+" + x), ...(f.hideOps?.length ? ["-" + f.hideOps.join(",")] : [])].join(" ");
-      case "peer":
-        return f.peers?.length ? f.peers.join(",") : f.hidePeers?.length ? "-" + f.hidePeers.join(",") : "";
-      case "role":
-        return (f.roles ?? []).join(",");
-      case "test":
-        return f.test ?? "";
-      case "search":
-        return "";
-    }
+    if (kind === "search") return this.setSearch(text);
+    this.setFilter(applyFilterPrompt(kind, text, this.filter));
   }
 
   private togglePeer(p: number): void {
@@ -379,7 +321,7 @@ export class Viewer {
       case "o":
       case "s": {
         const kind: PromptKind = ({ t: "term", T: "topic", p: "peer", r: "role", o: "op", s: "test" } as const)[input];
-        this.prompt = { kind, text: this.promptInitial(kind) };
+        this.prompt = { kind, text: promptInitial(kind, this.filter) };
         return;
       }
       case "c":
@@ -422,81 +364,8 @@ export class Viewer {
     p.text = (p.text + clean).slice(0, PROMPT_MAX);
   }
 
-  // ---- drawing -----------------------------------------------------------------------------
-
   /** The whole screen: exactly `height - 1` lines (Ink clears the terminal on full-height output). */
   frame(): string[] {
-    const H = Math.max(4, this.height - 1);
-    const W = Math.max(20, this.width);
-    const s = this.style;
-    const lines: string[] = [];
-    const lay = this.layout();
-    const width = lay.width > W ? W : lay.width;
-    const body = Math.max(1, H - 3 - this.detailHeight);
-    // Keep the cursor on screen.
-    const n = this.visible.length;
-    if (this.cursor >= n) this.cursor = Math.max(0, n - 1);
-    if (this.cursor < this.top) this.top = this.cursor;
-    if (this.cursor >= this.top + body) this.top = this.cursor - body + 1;
-    if (this.top > Math.max(0, n - body)) this.top = Math.max(0, n - body);
-    const sel = this.selectedRow();
-    // Title: source, current test.
-    const testName = sel !== undefined ? this.store.testName(sel) : "";
-    const title = ` logviz  ${this.source}${testName ? "   test: " + testName : ""}   ${this.store.peers.length} peers`;
-    lines.push(s.header(padWidth(title, width)));
-    if (this.help) {
-      const help = HELP_KEYS.split("\n");
-      for (let i = 0; i < H - 2; i++) lines.push(padWidth(help[i] ?? "", width));
-      lines.push(s.status(padWidth(" any key: back   q: quit", width)));
-      return lines;
-    }
-    const states = peerStatesAt(this.store, sel ?? 0, lay.cols);
-    lines.push(formatColumnHeader(lay, states, s));
-    for (let i = 0; i < body; i++) {
-      const pos = this.top + i;
-      if (pos < n) {
-        const row = this.visible.at(pos);
-        lines.push(fitAnsi(formatRow(this.store, row, lay, s, { selected: pos === this.cursor, search: this.search }), width));
-      } else lines.push(pos === 0 && n === 0 ? padWidth(this.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)", width) : padWidth("~", width));
-    }
-    if (this.detail && sel !== undefined) {
-      const dh = this.detailHeight;
-      const d = detailLines(this.store, sel, width);
-      lines.push(s.dim("─".repeat(width)));
-      for (let i = 0; i < dh - 1; i++) lines.push(padWidth(d[i] ?? "", width));
-    }
-    lines.push(this.statusLine(width));
-    return lines;
+    return drawFrame(this);
   }
-
-  statusLine(width: number): string {
-    const s = this.style;
-    if (this.prompt) {
-      const label = PROMPT_LABEL[this.prompt.kind];
-      return s.status(padWidth(label + escapeControls(this.prompt.text) + "█", width));
-    }
-    const f = describeFilter(this.filter);
-    const parts = [` ${this.visible.length}/${this.store.length} lines`];
-    if (f) parts.push(f);
-    if (this.search) parts.push(`/${escapeControls(this.search.source)}`);
-    parts.push((this.live ? "live" : "end of input") + (this.follow ? " FOLLOW" : ""));
-    let left = parts.join(" │ ");
-    const right = " ?:help q:quit ";
-    if (this.message) {
-      const msg = fitWidth(" " + this.message + " ", Math.max(10, width - left.length - right.length - 3));
-      left += " │" + (this.messageIsError ? s.error(msg) : msg);
-    }
-    return s.status(fitAnsi(left, width - right.length)) + s.status(right);
-  }
-}
-
-/** Pads/cuts a string that may hold our own ANSI codes (never log text's: that is escaped). */
-function fitAnsi(s: string, width: number): string {
-  // eslint-disable-next-line no-control-regex
-  const plain = s.replace(/\x1b\[[0-9;]*m/g, "");
-  const w = displayWidth(plain);
-  if (w === width) return s;
-  if (w < width) return s + " ".repeat(width - w);
-  // Too wide (rare): cut the plain text rather than risk cutting inside an escape sequence.
-  return padWidth(plain, width);
 }
