@@ -53,7 +53,9 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean): 
   const termS = (term >= 0 ? "T" + term : "").padEnd(TERM_W).slice(0, TERM_W);
   const topicName = store.topics.name(store.topic[row] as number);
   const topicS = padWidth(topicName, TOPIC_W);
-  const g = `${time} ${termS} `;
+  let g = `${time} ${termS} `;
+  // Without colour there is no inverse video: mark the selected row with ">" instead.
+  if (selected && !style.color) g = ">" + g.slice(1);
   const painted = selected ? style.cursor(g) : style.dim(g);
   return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
 }
@@ -115,11 +117,12 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
   const col = layout.colOf.get(src);
   const topicName = store.topics.name(store.topic[row] as number);
   const paint = style.topic(topicName);
+  const sep = style.dim("│");
+  const cw = layout.colWidth - 1;
+  const blank = sep + " ".repeat(cw);
   for (let i = 0; i < layout.cols.length; i++) {
-    const sep = style.dim("│");
-    const cw = layout.colWidth - 1;
     if (i !== col) {
-      out += sep + " ".repeat(cw);
+      out += blank;
       continue;
     }
     const role = store.role[row] as RoleId;

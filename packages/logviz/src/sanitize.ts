@@ -95,6 +95,12 @@ export function fitWidth(s: string, width: number): string {
 
 /** Cuts or pads an escaped string to exactly `width` cells. */
 export function padWidth(s: string, width: number): string {
+  if (width <= 0) return "";
+  if (isPlainAscii(s)) {
+    if (s.length === width) return s;
+    if (s.length < width) return s + " ".repeat(width - s.length);
+    return width === 1 ? "…" : s.slice(0, width - 1) + "…";
+  }
   const fitted = fitWidth(s, width);
   const w = displayWidth(fitted);
   return w >= width ? fitted : fitted + " ".repeat(width - w);

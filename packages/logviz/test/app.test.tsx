@@ -35,6 +35,13 @@ describe("viewer (ink-testing-library)", () => {
     expect(f.split("\n")).toHaveLength(23);
   });
 
+  it("marks the selected row without colour", async () => {
+    const { press } = await setup();
+    const f = await press("j", "j");
+    expect(f).toMatch(/\n>\s+2\.0 T1 {3}TERM │C converting/);
+    expect(f.match(/\n>/g)).toHaveLength(1);
+  });
+
   it("shows each peer's role and term at the cursor in the header", async () => {
     const { press } = await setup();
     const f = await press("j", "j", "j", "j", "j", "j", "j", "j");
