@@ -2,7 +2,7 @@
 // (including the times they carry and the random source's stream) always give the same outputs.
 
 import type { Value } from "../api.js";
-import { collectApplies } from "./commit.js";
+import { collectApplies, maybeCommit } from "./commit.js";
 import { handleRequestVote, handleRequestVoteReply, startElection } from "./election.js";
 import { decodeState, CorruptStateError } from "./persist.js";
 import { broadcastAppendEntries, handleAppendEntries, handleAppendEntriesReply, pumpSerial, sendDueHeartbeats } from "./replication.js";
@@ -16,7 +16,6 @@ import {
 } from "./rpc.js";
 import { handleInstallSnapshot, handleInstallSnapshotReply, takeSnapshot } from "./snapshot.js";
 import { NodeState, emptyOutput } from "./state.js";
-import { maybeCommit } from "./commit.js";
 import {
   RPC_APPEND_ENTRIES,
   RPC_INSTALL_SNAPSHOT,

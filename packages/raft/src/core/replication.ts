@@ -234,10 +234,8 @@ export function handleAppendEntriesReply(
   const sameLeadership = s.role === "leader" && s.currentTerm === req.args.term;
   if (sameLeadership && pr.outstanding > 0) pr.outstanding--;
   if (sameLeadership && s.hasBug("serial-append-entries")) s.serialBusy = false;
-  if (r === null) {
-    if (sameLeadership && s.hasBug("serial-append-entries")) pumpSerial(s);
-    return;
-  }
+  // (With the serial-append-entries bug, node.ts serves the next peer after any reply.)
+  if (r === null) return;
   const a = req.args;
   const covered = a.prevLogIndex + a.entries.length;
   const stale = !sameLeadership || r.term !== a.term || (r.success ? covered <= pr.matchIndex && a.entries.length > 0 : a.prevLogIndex <= pr.matchIndex);
@@ -278,10 +276,7 @@ export function handleAppendEntriesReply(
       pr.nextIndex = next;
     }
   }
-  if (s.hasBug("serial-append-entries")) {
-    pumpSerial(s);
-    return;
-  }
+  if (s.hasBug("serial-append-entries")) return;
   // Keep a lagging peer moving without waiting for the next heartbeat.
   if (s.role === "leader" && pr.outstanding === 0 && pr.nextIndex <= s.log.lastIndex()) sendTo(s, p);
 }
