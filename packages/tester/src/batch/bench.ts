@@ -28,12 +28,18 @@ export interface ThroughputResult {
   readonly suiteIterationsPerHour: number;
   /** Mean wall time of one run inside its worker. */
   readonly meanRunWallMs: number;
+  /**
+   * CPU time of the whole process (parent and all worker threads) per run: unlike the rates, this does
+   * not depend on what else the machine is doing, so it is the figure to compare across runs.
+   */
+  readonly cpuMsPerRun: number;
 }
 
 export async function measureBatchThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const tests = options.tests ?? (await loadRunner()).TESTS.map((t) => t.name);
   const iterations = options.iterations ?? 2;
   const outDir = mkdtempSync(join(tmpdir(), "raftlab-bench-"));
+  const cpu0 = process.cpuUsage();
   try {
     const outcome = await runBatch({
       tests,
@@ -53,6 +59,7 @@ export async function measureBatchThroughput(options: ThroughputOptions): Promis
       impl: options.impl ?? null,
       quiet: true,
     });
+    const cpu = process.cpuUsage(cpu0);
     const runs = outcome.tally.total;
     const wall = outcome.tally.tests.reduce((s, t) => s + t.wallMs.mean * t.wallMs.count, 0);
     return {
@@ -64,6 +71,7 @@ export async function measureBatchThroughput(options: ThroughputOptions): Promis
       runsPerSecond: runs / (outcome.elapsedMs / 1000),
       suiteIterationsPerHour: (iterations * 3_600_000) / outcome.elapsedMs,
       meanRunWallMs: runs > 0 ? wall / runs : Number.NaN,
+      cpuMsPerRun: runs > 0 ? (cpu.user + cpu.system) / 1000 / runs : Number.NaN,
     };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
