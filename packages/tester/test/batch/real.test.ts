@@ -12,6 +12,7 @@ import { formatTraceEvent, type MakeRaft } from "@raftlab/raft";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTest } from "../../src/runner.js";
 import { runBatch, type BatchOptions, type BatchOutcome } from "../../src/batch/batch.js";
+import { measureBatchThroughput } from "../../src/batch/bench.js";
 import { formatTriage, groupFailures } from "../../src/batch/triage.js";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -152,5 +153,16 @@ describe("raftlab batch (the real binary)", () => {
     expect(t.status).toBe(1);
     expect(lastLine(t.stdout)).toBe(lastLine(r.stdout));
     expect(t.stdout).toContain("fail: apply error: server N apply out of order N");
+  });
+});
+
+describe("measureBatchThroughput", () => {
+  it("reports the runs it made and consistent rates (what `pnpm bench` prints)", async () => {
+    const r = await measureBatchThroughput({ workers: 1, iterations: 3, tests: ["TestBasicAgree3B", "TestConcurrentStarts3B"] });
+    expect(r).toMatchObject({ workers: 1, tests: 2, runs: 6, failed: 0 });
+    expect(r.runsPerSecond).toBeCloseTo(6 / (r.elapsedMs / 1000), 6);
+    expect(r.suiteIterationsPerHour).toBeCloseTo((3 * 3_600_000) / r.elapsedMs, 6);
+    expect(r.cpuMsPerRun).toBeGreaterThan(0);
+    expect(r.meanRunWallMs).toBeGreaterThan(0);
   });
 });
