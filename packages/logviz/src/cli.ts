@@ -243,7 +243,7 @@ async function main(argv: string[]): Promise<void> {
 Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     )
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.replace(/\n(?=.)/g, " ")) });
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, "logviz: ").replace(/\n(?=.)/g, " ")) });
   try {
     program.parse(argv);
   } catch (e) {

@@ -78,6 +78,7 @@ describe("logviz CLI", () => {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.err.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.err, args.join(" ")).toMatch(/^logviz: /);
     }
     const missing = run([join(dir, "nope.jsonl")]);
     expect(missing.code).toBe(1);
