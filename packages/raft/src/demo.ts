@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     throw new Error(`no agreement on ${cmd}`);
   }
 
+  let summary = "";
   try {
     c.note("TestBegin", "demo: 3 peers, wall clock");
     await waitFor("a leader", () => c.leader() !== null, 3_000);
@@ -92,14 +93,14 @@ async function main(): Promise<void> {
     c.note("TestEnd", "demo: passed");
     if (c.errors.length > 0) throw new Error(c.errors.join("; "));
     const ms = Math.round(performance.now() - started);
-    say(
+    summary =
       `demo: leader S${c.leader()}, 8 commands agreed, S${victim} crashed, restarted and caught up ` +
-        `(applied ${c.lastApplied(victim)}); ${c.rpcCount} RPCs, ${events} trace events, ${ms} ms; ` +
-        `raft state sizes ${[0, 1, 2].map((i) => c.persistBytes(i)).join("/")} bytes`,
-    );
+      `(applied ${c.lastApplied(victim)}); ${c.rpcCount} RPCs, ${events} trace events, ${ms} ms; ` +
+      `raft state sizes ${[0, 1, 2].map((i) => c.persistBytes(i)).join("/")} bytes`;
   } finally {
     c.shutdown();
   }
+  say(summary);
 }
 
 main().then(
