@@ -12,12 +12,10 @@ export async function measureBatch(iterations: number, workerCounts: readonly nu
   try {
     for (const workers of workerCounts) {
       progress(`batch: ${iterations} suite iteration${iterations === 1 ? "" : "s"} with ${workers} worker${workers === 1 ? "" : "s"}…`);
-      // Workers are threads of this process, so its CPU time over the elapsed time is how many cores
-      // the batch actually got (on a machine busy with other work, fewer than it has workers).
-      const cpu0 = process.cpuUsage();
+      // Workers are threads of this process, so its CPU time (cpuMsPerRun × runs) over the elapsed
+      // time is how many cores the batch actually got (fewer than its workers on a busy machine).
       const r = await measureBatchThroughput({ workers, iterations, seedStart: 1 });
-      const cpu = process.cpuUsage(cpu0);
-      results.push({ ...r, coresUsed: (cpu.user + cpu.system) / 1000 / r.elapsedMs });
+      results.push({ ...r, coresUsed: (r.cpuMsPerRun * r.runs) / r.elapsedMs });
     }
   } catch (err) {
     return notMeasured("batch", TITLE, err instanceof Error ? err.message : String(err));
@@ -32,13 +30,13 @@ export async function measureBatch(iterations: number, workerCounts: readonly nu
     Math.round(r.suiteIterationsPerHour).toLocaleString("en-US"),
     r.meanRunWallMs.toFixed(0),
     r.coresUsed.toFixed(2),
-    (r.runsPerSecond / r.coresUsed).toFixed(1),
+    (1000 / r.cpuMsPerRun).toFixed(1),
     base === undefined ? "-" : `${(r.runsPerSecond / base.runsPerSecond).toFixed(2)}×`,
   ]);
   const one = results.find((r) => r.workers === 1);
   const two = results.find((r) => r.workers === 2);
   const scaling = one !== undefined && two !== undefined ? two.runsPerSecond / one.runsPerSecond : Number.NaN;
-  const perCpu = one !== undefined && two !== undefined ? two.runsPerSecond / two.coresUsed / (one.runsPerSecond / one.coresUsed) : Number.NaN;
+  const perCpu = one !== undefined && two !== undefined ? one.cpuMsPerRun / two.cpuMsPerRun : Number.NaN;
   return {
     id: "batch",
     title: TITLE,
