@@ -99,6 +99,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     process.stdout.write(s);
     return true;
   };
+  let readError: string | null = null;
   await new Promise<void>((resolve) => {
     let printed = 0;
     let columns = "";
@@ -117,7 +118,12 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
       follow: o.follow === true,
       onData: flush,
       onEnd: () => resolve(),
-      onError: (m: string) => fail(m, 1),
+      // Print what could be read, then report the error (a truncated .gz, an I/O error).
+      onError: (m: string) => {
+        readError = m;
+        ingest.end();
+        resolve();
+      },
     };
     let src: Source;
     if (file !== undefined) src = openFileSource(file, ingest, opts);
@@ -128,6 +134,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     });
   });
   if (!o.follow) printRows(store, { filter, width, style, write });
+  if (readError !== null) fail(`${file ?? "stdin"}: ${readError}`, 1);
 }
 
 async function runInteractive(file: string | undefined, filter: Filter, o: Options, keys: tty.ReadStream): Promise<void> {

@@ -1,6 +1,7 @@
 // Feeds bytes from a file or a pipe into the store, in chunks, yielding to the event loop between
 // chunks so the first screen shows while a big file is still being read.
-import { createReadStream, promises as fsp } from "node:fs";
+import { closeSync, createReadStream, openSync, promises as fsp, readSync } from "node:fs";
+import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { LineSplitter } from "./lines.js";
 import { newParserState, parseLineInto, type ParserState } from "./parse.js";
@@ -59,8 +60,42 @@ function pump(stream: Readable, ingest: Ingest, opts: SourceOptions, onDone: () 
   stream.on("end", onDone);
 }
 
-/** Reads a file; with `follow`, keeps reading what is appended (like tail -f). */
+/** True if the file starts with the gzip magic bytes. */
+function isGzip(path: string): boolean {
+  let fd = -1;
+  try {
+    fd = openSync(path, "r");
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } catch {
+    return false;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/** Reads a file; with `follow`, keeps reading what is appended (like tail -f). A gzip file
+ * (a compressed saved trace) is decompressed on the fly and not followed. */
 export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions): Source {
+  if (isGzip(path)) {
+    const raw = createReadStream(path, { highWaterMark: CHUNK });
+    const gunzip = createGunzip({ chunkSize: CHUNK });
+    raw.on("error", (err: Error) => opts.onError(err.message));
+    gunzip.on("error", (err: Error) => {
+      // A corrupt or truncated archive: keep what was read, say what went wrong.
+      opts.onError(`gzip: ${err.message}`);
+      ingest.end();
+      opts.onData();
+      opts.onEnd();
+    });
+    const src = openStreamSource(raw.pipe(gunzip), ingest, opts);
+    return {
+      close() {
+        raw.destroy();
+        src.close();
+      },
+    };
+  }
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
   let reading = false;

@@ -107,10 +107,10 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     if (kind === Kind.Raw) {
       // Raw output keeps its own layout: no gutter, the whole width.
       const mark = selected ? style.cursor(">") : " ";
-      return mark + paintFull(store, row, style, padWidth(store.text[row] ?? "", layout.width - 1));
+      return mark + paintFull(store, row, style, highlight(padWidth(store.text[row] ?? "", layout.width - 1), opts.search ?? null, style));
     }
     const g = gutter(store, row, style, selected);
-    return g + paintFull(store, row, style, padWidth(fullText(store, row), layout.width - GUTTER));
+    return g + paintFull(store, row, style, highlight(padWidth(fullText(store, row), layout.width - GUTTER), opts.search ?? null, style));
   }
   const g = gutter(store, row, style, selected);
   let out = g;

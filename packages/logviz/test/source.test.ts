@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { Ingest, openFileSource, openStreamSource } from "../src/ingest.js";
 import { LogStore } from "../src/store.js";
@@ -59,5 +60,28 @@ describe("input sources", () => {
     await until(() => ended);
     expect(store.length).toBe(2);
     expect(updates).toBeGreaterThanOrEqual(2);
+  });
+
+  it("reads a gzip-compressed trace, and keeps what it read of a truncated one", async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n") + "\n";
+    const gz = gzipSync(text);
+    const whole = join(dir, "t.jsonl.gz");
+    const cut = join(dir, "cut.jsonl.gz");
+    writeFileSync(whole, gz);
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length / 2)));
+    const read = async (file: string): Promise<{ store: LogStore; errors: string[] }> => {
+      const store = new LogStore();
+      const errors: string[] = [];
+      await new Promise<void>((resolve) => openFileSource(file, new Ingest(store), { follow: true, onData: () => undefined, onEnd: resolve, onError: (m) => errors.push(m) }));
+      return { store, errors };
+    };
+    const a = await read(whole);
+    expect(a.store.length).toBe(5000);
+    expect(a.store.text[4999]).toBe("line 4999");
+    expect(a.errors).toEqual([]);
+    const b = await read(cut);
+    expect(b.store.length).toBeGreaterThan(10);
+    expect(b.store.length).toBeLessThan(5000);
+    expect(b.errors.join(" ")).toMatch(/unexpected end of file/);
   });
 });
