@@ -3,7 +3,7 @@
 import { describeFilter } from "./filter.js";
 import { formatColumnHeader, formatRow, peerStatesAt } from "./layout.js";
 import { detailLines } from "./detail.js";
-import { HELP_KEYS } from "./help.js";
+import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { PROMPT_LABEL } from "./prompts.js";
 import { displayWidth, escapeControls, fitWidth, padWidth } from "./sanitize.js";
 import type { Viewer } from "./viewer.js";
@@ -29,7 +29,7 @@ export function drawFrame(v: Viewer): string[] {
   const title = ` logviz  ${v.source}${testName ? "   test: " + testName : ""}   ${v.store.peers.length} peers`;
   lines.push(s.header(padWidth(title, width)));
   if (v.help) {
-    const help = HELP_KEYS.split("\n");
+    const help = `${HELP_KEYS}\n\n${HELP_FILTER_RULES}`.split("\n");
     for (let i = 0; i < H - 2; i++) lines.push(padWidth(help[i] ?? "", width));
     lines.push(s.status(padWidth(" any key: back   q: quit", width)));
     return lines;
