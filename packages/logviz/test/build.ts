@@ -19,6 +19,7 @@ function newest(dir: string): number {
 }
 
 export function ensureBuilt(): void {
-  const stale = !existsSync(CLI) || statSync(CLI).mtimeMs < newest(join(PKG, "src"));
+  // tsc -b re-emits only what changed, so compare the newest output with the newest source.
+  const stale = !existsSync(CLI) || newest(join(PKG, "dist")) < newest(join(PKG, "src"));
   if (stale) execFileSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-b", PKG], { cwd: ROOT, stdio: "inherit" });
 }
