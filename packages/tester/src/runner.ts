@@ -86,8 +86,13 @@ function installRejectionHook(): void {
   if (rejectionHookInstalled) return;
   rejectionHookInstalled = true;
   process.on("unhandledRejection", (reason) => {
-    if (current !== null) current.crash(reason);
-    else throw reason;
+    if (current !== null) {
+      current.crash(reason);
+      return;
+    }
+    // Outside any run: not the Raft's doing. Report it, fail the process, keep going.
+    process.stderr.write(`raftlab: unhandled promise rejection: ${describeCrash(reason)}\n`);
+    process.exitCode = 1;
   });
 }
 

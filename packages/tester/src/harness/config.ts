@@ -159,9 +159,8 @@ export class Config {
     const applyCh = this.snapshotMode
       ? (m: ApplyMsg): void => this.applierSnap(inc, i, m)
       : (m: ApplyMsg): void => this.applier(inc, i, m);
-    if (this.t.trace !== null) {
-      emitHarness(this.t.trace, this.t.sim.now, "Restart", "TEST", restart ? `restart S${i}` : `start S${i}`, { peer: i });
-    }
+    // The initial start of each server is not a restart (docs/trace-format.md: Restart = from persisted state).
+    if (restart && this.t.trace !== null) emitHarness(this.t.trace, this.t.sim.now, "Restart", "TEST", `restart S${i}`, { peer: i });
     this.t.checker.observeRestart(i);
     const rf = this.t.impl(ends, i, persister, applyCh, runtime);
     checkRaftShape(rf, i);
