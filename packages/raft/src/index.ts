@@ -30,3 +30,4 @@ export {
   type InstallSnapshotArgs,
   type InstallSnapshotReply,
 } from "./core/index.js";
+export { VoteTimerResetCheck, type TimerResetViolation } from "./check/timer-reset.js";
