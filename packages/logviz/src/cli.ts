@@ -204,11 +204,12 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
   );
   // A terminal closed or a kill: restore the screen and the terminal mode before going.
-  for (const sig of ["SIGTERM", "SIGHUP"] as const) {
+  const signalNumber = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+  for (const sig of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
     process.once(sig, () => {
       inst.unmount();
       leave();
-      process.exit(128 + (sig === "SIGTERM" ? 15 : 1));
+      process.exit(128 + signalNumber[sig]);
     });
   }
   await inst.waitUntilExit();

@@ -22,7 +22,7 @@ const screen = (escapes = false): string => tmux("capture-pane", "-p", ...(escap
 const keys = (...k: string[]): void => void tmux("send-keys", "-t", SESSION, ...k);
 const alive = (): boolean => spawnSync("tmux", [...SOCKET, "has-session", "-t", SESSION]).status === 0;
 
-async function waitFor(pred: (s: string) => boolean, what: string, ms = 8000): Promise<string> {
+async function waitFor(pred: (s: string) => boolean, what: string, ms = 15_000): Promise<string> {
   const end = Date.now() + ms;
   let s = "";
   while (Date.now() < end) {
