@@ -8,6 +8,7 @@ import { make as applyOutOfOrder } from "./fixtures/apply-out-of-order.js";
 import { make as commitPreviousTerm } from "./fixtures/commit-previous-term-by-count.js";
 import { make as forgetVotedFor } from "./fixtures/forget-voted-for.js";
 import { make as ignoreReplyTerm } from "./fixtures/ignore-reply-term.js";
+import { make as noTimerResetOnVote } from "./fixtures/no-timer-reset-on-vote.js";
 import { make as serialAppendEntries } from "./fixtures/serial-append-entries.js";
 import { make as voteWithoutUpToDate } from "./fixtures/vote-without-up-to-date-check.js";
 
@@ -54,8 +55,10 @@ describe("the suite catches each deliberately broken Raft", () => {
     expect(r?.failure?.invariant).toBe("Term Rule");
   });
 
-  // no-timer-reset-on-vote is NOT caught: with labrpc's zero-latency reliable delivery the new leader's
-  // first heartbeat reaches a voter at the instant it votes, so the missing reset changes nothing the
-  // tests observe; on the unreliable network it only causes extra elections, which no lab test turns
-  // into a failure (0 failures in 50 seeds of every test but ReliableChurn). See README, "Known gaps".
+  it("no-timer-reset-on-vote: a voter starts its own election right after voting (Vote Resets Timer), TestPersist23C", async () => {
+    // Only split votes and lost heartbeats expose it: with labrpc's zero-latency delivery a winner's
+    // first heartbeat reaches its voters at once. The lab's own checks never fail on it.
+    const r = await firstFailure("TestPersist23C", noTimerResetOnVote, 3);
+    expect(r?.failure?.invariant).toBe("Vote Resets Timer");
+  });
 });

@@ -4,7 +4,7 @@
 import type { Value } from "@raftlab/raft";
 import { describe, expect, it } from "vitest";
 import { readAppendEntries } from "../src/invariants/append-entries.js";
-import { InvariantChecker, TERM_RULE_GRACE_MS, type Violation } from "../src/invariants/checker.js";
+import { InvariantChecker, MIN_ELECTION_TIMEOUT_MS, TERM_RULE_GRACE_MS, type Violation } from "../src/invariants/checker.js";
 
 function checker(): { c: InvariantChecker; found: Violation[] } {
   const found: Violation[] = [];
@@ -161,6 +161,24 @@ describe("Figure 2 rules checked from outside", () => {
     c.observeHandled(1, 0, "Raft.AppendEntries", ae(4, 0, 0, []), { term: 4, success: false });
     c.observeHandled(1, 2, "Raft.RequestVote", { term: 4, candidateId: 2 }, { term: 4, voteGranted: true });
     expect(found[0]).toMatchObject({ invariant: "One Vote Per Term", peers: [1, 1, 2], term: 4 });
+  });
+});
+
+describe("Vote Resets Timer (Figure 2 followers; the lab's heartbeat limit bounds timeouts from below)", () => {
+  it("flags an election started less than 100 ms after granting a vote", () => {
+    const { c, found } = checker();
+    c.observeHandled(3, 1, "Raft.RequestVote", { term: 5, candidateId: 1 }, { term: 5, voteGranted: true }, 1000);
+    c.observeRequest(3, "Raft.RequestVote", { term: 6, candidateId: 3 }, 1000 + MIN_ELECTION_TIMEOUT_MS - 1);
+    expect(found[0]).toMatchObject({ invariant: "Vote Resets Timer", peers: [3, 1], term: 6 });
+  });
+
+  it("an election at least 100 ms after the vote, or a vote refused, is fine", () => {
+    const { c, found } = checker();
+    c.observeHandled(3, 1, "Raft.RequestVote", { term: 5, candidateId: 1 }, { term: 5, voteGranted: true }, 1000);
+    c.observeRequest(3, "Raft.RequestVote", { term: 6, candidateId: 3 }, 1000 + MIN_ELECTION_TIMEOUT_MS);
+    c.observeHandled(2, 1, "Raft.RequestVote", { term: 5, candidateId: 1 }, { term: 5, voteGranted: false }, 2000);
+    c.observeRequest(2, "Raft.RequestVote", { term: 6, candidateId: 2 }, 2001);
+    expect(found).toEqual([]);
   });
 });
 

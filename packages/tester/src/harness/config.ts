@@ -64,7 +64,7 @@ export class Config {
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
       onSend: (from, _to, method, args) => checker.observeRequest(from, method, args, t.sim.now),
       onReply: (from, to, _method, reply) => checker.observeReply(from, to, reply, t.sim.now),
-      onHandled: (from, to, method, args, reply) => checker.observeHandled(to, from, method, args, reply),
+      onHandled: (from, to, method, args, reply) => checker.observeHandled(to, from, method, args, reply, t.sim.now),
     });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, Value>());

@@ -22,6 +22,9 @@ export const INVARIANTS = [
   // Figure 2: votedFor is on stable storage before responding, so a server grants at most one
   // candidate per term, even across crashes and restarts.
   "One Vote Per Term",
+  // Figure 2 (Followers): granting a vote resets the election timer. Checked against the lab's rule of at
+  // most 10 heartbeats per second, which any working Raft's election timeout must exceed.
+  "Vote Resets Timer",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -61,6 +64,13 @@ const TERM_SPAN = 2 ** 21;
  */
 export const TERM_RULE_GRACE_MS = 50;
 
+/**
+ * Vote Resets Timer: a peer that granted a vote must not start an election sooner than this. Sound for
+ * any Raft whose election timeout is at least 100 ms, which the lab's "at most ten heartbeats per
+ * second" rule requires (a shorter timeout would expire between heartbeats).
+ */
+export const MIN_ELECTION_TIMEOUT_MS = 100;
+
 interface ReplyTerm {
   readonly term: number;
   readonly from: number;
@@ -82,6 +92,8 @@ export class InvariantChecker {
   private readonly votes = new Map<number, number>();
   /** The term each peer last asked for votes in (its self-vote, not yet known to be persisted). */
   private readonly selfVoteTerm = new Map<number, number>();
+  /** When each live incarnation last granted a vote, and in which term. */
+  private readonly lastGrant = new Map<number, { readonly at: number; readonly term: number; readonly candidate: number }>();
 
   constructor(private readonly onViolation: (v: Violation) => void) {}
 
@@ -99,6 +111,7 @@ export class InvariantChecker {
   /** A peer was (re)started: a term it was told but had not persisted may be legitimately forgotten. */
   observeRestart(peer: number): void {
     this.replyTerms.delete(peer);
+    this.lastGrant.delete(peer);
   }
 
   /** A reply delivered to a live peer (`to`) from `from`. */
@@ -130,7 +143,18 @@ export class InvariantChecker {
     }
     if (REQUEST_VOTE.test(method)) {
       const term = readTerm(args);
-      if (term !== null) this.selfVoteTerm.set(from, term);
+      if (term === null) return;
+      this.selfVoteTerm.set(from, term);
+      const grant = this.lastGrant.get(from);
+      if (grant !== undefined && term > grant.term && now - grant.at < MIN_ELECTION_TIMEOUT_MS) {
+        this.fail(
+          "Vote Resets Timer",
+          `peer ${from} started an election for term ${term} ${now - grant.at} ms after granting peer ${grant.candidate} its vote in term ${grant.term} (Figure 2: granting a vote resets the election timer; timeouts must exceed ${MIN_ELECTION_TIMEOUT_MS} ms)`,
+          [from, grant.candidate],
+          term,
+          -1,
+        );
+      }
       return;
     }
     const ae = readAppendEntries(method, args);
@@ -167,7 +191,7 @@ export class InvariantChecker {
    * granted vote, and a candidate's own vote once it answers anything in that term, are votes Figure 2
    * requires to be on stable storage.
    */
-  observeHandled(server: number, caller: number, method: string, args: Value, reply: Value): void {
+  observeHandled(server: number, caller: number, method: string, args: Value, reply: Value, now = 0): void {
     if (this.violated) return;
     const replyTerm = readTerm(reply);
     if (replyTerm !== null && this.selfVoteTerm.get(server) === replyTerm) {
@@ -176,7 +200,9 @@ export class InvariantChecker {
     }
     if (!REQUEST_VOTE.test(method) || readField(reply, "voteGranted") !== true) return;
     const term = readTerm(args);
-    if (term !== null) this.recordVote(server, term, caller);
+    if (term === null) return;
+    this.lastGrant.set(server, { at: now, term, candidate: caller });
+    this.recordVote(server, term, caller);
   }
 
   private recordVote(voter: number, term: number, candidate: number): boolean {
