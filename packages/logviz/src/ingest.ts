@@ -26,6 +26,13 @@ export class Ingest {
     this.splitter.end();
     this.ended = true;
   }
+  /** Shows a held-back partial last line as a row (see LineSplitter.flushPartial). */
+  flushPartial(): boolean {
+    if (this.splitter.partialChars === 0) return false;
+    this.splitter.flushPartial();
+    return true;
+  }
+
   /** Parses a whole string (tests, benchmarks). */
   pushText(s: string): this {
     this.push(Buffer.from(s, "utf8"));
@@ -41,6 +48,8 @@ export interface SourceOptions {
   /** Called when the input has ended (not called for a followed file). */
   readonly onEnd: () => void;
   readonly onError: (message: string) => void;
+  /** A followed file quiet for this long shows its unfinished last line, ms (default 1000). */
+  readonly partialFlushMs?: number;
   /** Poll interval for a followed file, ms. */
   readonly pollMs?: number;
 }
@@ -99,12 +108,20 @@ export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
   let reading = false;
+  // A file that stops growing in the middle of a line: after a quiet second, show that line anyway
+  // (a trace cut short, a writer that never ends with a newline).
+  let quietSince = Date.now();
   const poll = (): void => {
     if (closed || reading) return;
     fsp
       .stat(path)
       .then((st) => {
-        if (closed || st.size <= ingest.bytes) return;
+        if (closed) return;
+        if (st.size <= ingest.bytes) {
+          if (Date.now() - quietSince >= (opts.partialFlushMs ?? 1000) && ingest.flushPartial()) opts.onData();
+          return;
+        }
+        quietSince = Date.now();
         reading = true;
         const s = createReadStream(path, { start: ingest.bytes, highWaterMark: CHUNK });
         pump(s, ingest, opts, () => {

@@ -52,6 +52,12 @@ export class LineSplitter {
     if (this.pendingLen > 0 || this.dropped > 0) this.emit();
   }
 
+  /** Emits an unfinished line now (a followed file that stopped growing mid-line); what comes next
+   * starts a new line. */
+  flushPartial(): void {
+    if (this.pendingLen > 0 || this.dropped > 0) this.emit();
+  }
+
   /** Characters of an unfinished line held back (a live stream may complete it later). */
   get partialChars(): number {
     return this.pendingLen + this.dropped;

@@ -39,6 +39,22 @@ describe("input sources", () => {
     }
   });
 
+  it("shows a followed file's unfinished last line once the file stops growing", async () => {
+    const file = join(dir, "partial.log");
+    writeFileSync(file, "one\nno newline at the end");
+    const store = new LogStore();
+    const src = openFileSource(file, new Ingest(store), { follow: true, pollMs: 20, onData: () => undefined, onEnd: () => undefined, onError: () => undefined });
+    try {
+      await until(() => store.length === 2);
+      expect(store.text[1]).toBe("no newline at the end");
+      appendFileSync(file, "\nnext\n");
+      await until(() => store.length === 4);
+      expect(store.text[3]).toBe("next");
+    } finally {
+      src.close();
+    }
+  });
+
   it("reads a file to its end without follow", async () => {
     const file = join(dir, "once.log");
     writeFileSync(file, "a\nb\nlast without newline");
