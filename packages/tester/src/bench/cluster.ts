@@ -23,6 +23,8 @@ export interface StreamOptions {
   readonly seed: number;
   /** Trace on: every event is built and serialised as a JSON line (then dropped, so no I/O is timed). */
   readonly trace: boolean;
+  /** With trace on, false only counts the events (what building them costs, without JSON). */
+  readonly serialise?: boolean;
 }
 
 export interface StreamResult {
@@ -54,12 +56,16 @@ export async function runCommandStream(o: StreamOptions): Promise<StreamResult> 
   const sim = new Simulator({ prng: root.fork(), limitMs: ELECTION_LIMIT_MS + 1000, maxEvents: 200 * o.commands * o.peers + 1_000_000 });
   let traceEvents = 0;
   let traceBytes = 0;
-  const sink: TraceSink | null = o.trace
-    ? (ev) => {
-        traceEvents++;
-        traceBytes += formatTraceEvent(ev).length + 1;
-      }
-    : null;
+  const sink: TraceSink | null = !o.trace
+    ? null
+    : o.serialise === false
+      ? () => {
+          traceEvents++;
+        }
+      : (ev) => {
+          traceEvents++;
+          traceBytes += formatTraceEvent(ev).length + 1;
+        };
   const net = new Network(sim, root.fork(), o.peers, sink);
   const rafts: RaftPeer[] = [];
   const owner = { killed: false };

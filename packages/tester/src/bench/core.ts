@@ -22,14 +22,15 @@ interface Variant {
   readonly impl: MakeRaft;
   readonly kind: "raft" | "echo";
   readonly peers: number;
-  readonly trace: boolean;
+  readonly trace: "off" | "built" | "json";
 }
 
 export interface CoreRow {
   readonly name: string;
   readonly kind: "raft" | "echo";
   readonly peers: number;
-  readonly trace: boolean;
+  /** off; built = events built and handed to a counting sink; json = also serialised as JSON lines. */
+  readonly trace: "off" | "built" | "json";
   readonly samples: number;
   /** CPU µs per committed command (process.cpuUsage per sample): median over all samples. */
   readonly cpuUsPerCmd: number;
@@ -79,9 +80,10 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
   const commands = options.commands ?? 500;
   const variants: Variant[] = [];
   for (const peers of options.peerCounts ?? [3, 5]) {
-    variants.push({ name: `echo baseline, ${peers} peers`, impl: makeEcho, kind: "echo", peers, trace: false });
-    variants.push({ name: `raft, ${peers} peers, trace off`, impl: make, kind: "raft", peers, trace: false });
-    variants.push({ name: `raft, ${peers} peers, trace on`, impl: make, kind: "raft", peers, trace: true });
+    variants.push({ name: `echo baseline, ${peers} peers`, impl: makeEcho, kind: "echo", peers, trace: "off" });
+    variants.push({ name: `raft, ${peers} peers, trace off`, impl: make, kind: "raft", peers, trace: "off" });
+    variants.push({ name: `raft, ${peers} peers, trace built`, impl: make, kind: "raft", peers, trace: "built" });
+    variants.push({ name: `raft, ${peers} peers, trace JSON`, impl: make, kind: "raft", peers, trace: "json" });
   }
   const accs = new Map<string, Acc>(variants.map((v) => [v.name, { phase: "warmup", seed: 1, samples: 0, sum: emptySum(), cpu: [], wall: [] }]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -104,7 +106,7 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
         v.name,
         async (): Promise<FnReturnedObject> => {
           const t = performance.now();
-          const r = await runCommandStream({ impl: v.impl, peers: v.peers, commands, seed: acc.seed++, trace: v.trace });
+          const r = await runCommandStream({ impl: v.impl, peers: v.peers, commands, seed: acc.seed++, trace: v.trace !== "off", serialise: v.trace === "json" });
           if (acc.phase === "run") {
             acc.samples++;
             for (const key of Object.keys(acc.sum) as (keyof Sums)[]) acc.sum[key] += r[key];
@@ -188,7 +190,7 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
           r.samples,
           fmt(r.rpcsPerCmd, 2),
           fmt(r.bytesPerCmd, 0),
-          r.trace ? fmt(r.traceEventsPerCmd, 1) : "-",
+          r.trace !== "off" ? fmt(r.traceEventsPerCmd, 1) : "-",
         ]),
       },
     ],
@@ -198,7 +200,7 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
       `Each sample: a fresh cluster elects a leader (not timed), then ${commands} commands are committed one at a time at the leader; the service snapshots every ${SNAPSHOT_EVERY}th index from its apply callback (the lab's applierSnap does so every 10th).`,
       "Echo baseline: the same simulator and network, AppendEntries-shaped requests and replies with the leader's flow control (one request in flight per follower, carrying what it lacks), commit on a majority; no log, terms, persistence or Raft rules. RPCs/cmd and bytes/cmd show both move about the same messages.",
       "× echo = CPU per command / echo CPU per command at the same peer count (1.00 would mean Raft costs nothing beyond its messages).",
-      "Trace on: every event is built and serialised with JSON.stringify (written nowhere, so no I/O is timed).",
+      "Trace built: the Raft builds every trace event and hands it to a sink that only counts it. Trace JSON: each is also serialised with formatTraceEvent (JSON.stringify), as `raftlab run --trace` does, but written nowhere, so no I/O is timed.",
     ],
     data: { commandsPerSample: commands, rows },
   };

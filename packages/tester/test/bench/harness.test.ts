@@ -41,18 +41,22 @@ describe("command stream cluster (figure 2)", () => {
     }
   });
 
-  it("tracing off emits nothing; tracing on serialises every event", async () => {
+  it("tracing off emits nothing; built counts events without serialising; on serialises every event", async () => {
     const off = await runCommandStream({ impl: make, peers: 3, commands: 50, seed: 1, trace: false });
+    const built = await runCommandStream({ impl: make, peers: 3, commands: 50, seed: 1, trace: true, serialise: false });
     const on = await runCommandStream({ impl: make, peers: 3, commands: 50, seed: 1, trace: true });
     expect(off.traceEvents).toBe(0);
+    expect(built.traceEvents).toBe(on.traceEvents);
+    expect(built.traceBytes).toBe(0);
     expect(on.traceBytes).toBeGreaterThan(on.traceEvents * 20);
     // Tracing changes no behaviour: the same messages either way.
     expect(on.rpcs).toBe(off.rpcs);
+    expect(built.rpcs).toBe(off.rpcs);
   });
 
   it("measureCore reports each Raft variant relative to the echo floor at its peer count", async () => {
     const { rows } = await measureCore({ commands: 30, timeMs: 20, peerCounts: [3] }, () => {});
-    expect(rows.map((r) => r.name)).toEqual(["echo baseline, 3 peers", "raft, 3 peers, trace off", "raft, 3 peers, trace on"]);
+    expect(rows.map((r) => r.name)).toEqual(["echo baseline, 3 peers", "raft, 3 peers, trace off", "raft, 3 peers, trace built", "raft, 3 peers, trace JSON"]);
     const echo = rows[0];
     expect(echo?.vsEcho).toBe(1);
     for (const r of rows) {
