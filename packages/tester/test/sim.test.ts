@@ -99,3 +99,15 @@ describe("Simulator", () => {
     expect(paced.wall).toBeGreaterThanOrEqual(12);
   });
 });
+
+describe("Simulator bounds", () => {
+  it("fails a run that keeps more than MAX_PENDING_EVENTS pending, instead of exhausting memory", async () => {
+    const { MAX_PENDING_EVENTS } = await import("../src/sim/simulator.js");
+    const sim = makeSim();
+    const errors: string[] = [];
+    sim.onError = (e) => void errors.push((e as Error).name);
+    for (let i = 0; i <= MAX_PENDING_EVENTS; i++) sim.schedule(1, () => {});
+    expect(errors).toEqual(["TooManyEventsError"]);
+    expect(sim.stopped).toBe(true);
+  });
+});

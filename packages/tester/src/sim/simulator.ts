@@ -28,6 +28,13 @@ export interface SimOptions {
 /** Why `run` returned. */
 export type SimStop = "stopped" | "limit" | "events" | "idle";
 
+/** At most this many events may be pending at once (a Raft scheduling timers in a loop fails, not the machine). */
+export const MAX_PENDING_EVENTS = 2_000_000;
+
+export class TooManyEventsError extends Error {
+  override name = "TooManyEventsError";
+}
+
 const NEVER: Promise<never> = new Promise<never>(() => {});
 
 const drainMicrotasks = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
@@ -59,7 +66,13 @@ export class Simulator {
   schedule(delayMs: number, fn: () => void, owner = -1): SimEvent {
     if (!(delayMs >= 0)) throw new RangeError(`cannot schedule an event ${delayMs} ms from now`);
     const ev: SimEvent = { time: this.now + delayMs, tie: this.opts.prng.next(), seq: this.seq++, owner, fn, cancelled: false };
-    if (!this.stopped) this.heap.push(ev);
+    if (this.stopped) return ev;
+    if (this.heap.size >= MAX_PENDING_EVENTS) {
+      this.onError(new TooManyEventsError(`more than ${MAX_PENDING_EVENTS} events pending at once (timers or RPCs created in a loop?)`));
+      this.stop();
+      return ev;
+    }
+    this.heap.push(ev);
     return ev;
   }
 
