@@ -16,7 +16,9 @@ import type { Figure, FigureId, Progress } from "./types.js";
 export interface BenchIo {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
+  /** Colour for `out` (the tables) and for `err` (progress), each decided for its own stream. */
   readonly colour: boolean;
+  readonly errColour?: boolean;
 }
 
 /** The workloads for a full run and for --quick. */
@@ -62,8 +64,9 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
   const machine = machineInfo();
   const command = ["pnpm bench", ...argv].join(" ");
   const started = performance.now();
-  const progress: Progress = (line) => io.err(paint.dim(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`) + "\n");
-  io.out(`${paint.bold("raftlab bench")}: ${command}\nmachine: ${formatMachine(machine)}\n${a.quick ? paint.warn("--quick: smoke-run workloads, not the published figures\n") : ""}\n`);
+  const errPaint = makePaint(io.errColour ?? false);
+  const progress: Progress = (line) => io.err(errPaint.dim(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`) + "\n");
+  io.out(`${paint.bold("raftlab bench")}: ${command}\nmachine: ${formatMachine(machine)}\n${a.quick ? `${paint.warn("--quick: smoke-run workloads, not the published figures")}\n` : ""}\n`);
 
   const figures: Figure[] = [];
   let failedRuns = 0;
@@ -113,6 +116,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     colour: wantColour(process.stdout, process.env),
+    errColour: wantColour(process.stderr, process.env),
   }).then(
     (code) => {
       process.exitCode = code;
