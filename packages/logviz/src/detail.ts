@@ -76,34 +76,51 @@ export function detailLines(store: LogStore, row: number, width: number): string
   return lines;
 }
 
-/** The other events of the same message exchange, in order, with their delay from this one. */
-export function pairLines(store: LogStore, row: number, id: string, width: number): string[] {
-  const needle = `"id":${JSON.stringify(id)}`;
+export interface Exchange {
+  /** Rows of the same exchange (same id, same two peers, same test), in order, this row included. */
+  readonly rows: number[];
+  /** Rows with the same id that belong to another exchange (an id reused across tests or peers). */
+  readonly others: number;
+  readonly fields: Map<number, Record<string, unknown>>;
+}
+
+const pairKey = (o: Record<string, unknown>): string => {
+  const a = typeof o.from === "number" ? o.from : -1;
+  const b = typeof o.dst === "number" ? o.dst : -1;
+  return a < b ? `${a},${b}` : `${b},${a}`;
+};
+
+/** The message exchange a row belongs to, or null if the row is not a message with an id. */
+export function exchangeOf(store: LogStore, row: number): Exchange | null {
+  if (store.kind[row] !== Kind.Json) return null;
+  const self = parseJson(store.json[row] ?? "");
+  if (!self || typeof self.id !== "string") return null;
+  const needle = `"id":${JSON.stringify(self.id)}`;
   const related: number[] = [];
   const lo = Math.max(0, row - PAIR_WINDOW);
   const hi = Math.min(store.length - 1, row + PAIR_WINDOW);
   for (let i = lo; i <= hi && related.length < PAIR_MAX * 2; i++) {
     if (store.kind[i] !== Kind.Json) continue;
-    const j = store.json[i] ?? "";
-    if (j.includes(needle)) related.push(i);
+    if ((store.json[i] ?? "").includes(needle)) related.push(i);
   }
   // An id names one exchange between two peers within one test; an event with the same id between
   // other peers or in another test is a different message (an implementation that reuses ids).
-  const self = parseJson(store.json[row] ?? "") ?? {};
-  const pairKey = (o: Record<string, unknown>): string => {
-    const a = typeof o.from === "number" ? o.from : -1;
-    const b = typeof o.dst === "number" ? o.dst : -1;
-    return a < b ? `${a},${b}` : `${b},${a}`;
-  };
   const key = pairKey(self);
   const test = store.test[row];
-  const parsed = new Map<number, Record<string, unknown>>();
-  const same = related.filter((i) => {
+  const fields = new Map<number, Record<string, unknown>>();
+  const rows = related.filter((i) => {
     const o = parseJson(store.json[i] ?? "") ?? {};
-    parsed.set(i, o);
+    fields.set(i, o);
     return store.test[i] === test && pairKey(o) === key;
   });
-  const others = related.length - same.length;
+  return { rows, others: related.length - rows.length, fields };
+}
+
+/** The other events of the same message exchange, in order, with their delay from this one. */
+export function pairLines(store: LogStore, row: number, id: string, width: number): string[] {
+  const ex = exchangeOf(store, row);
+  if (!ex) return [];
+  const { rows: same, others, fields: parsed } = ex;
   const t0 = store.t[row] as number;
   const out = [`message ${escapeControls(id)}: ${same.length} event${same.length === 1 ? "" : "s"}${others > 0 ? ` (${others} more with the same id between other peers or in another test: id reused)` : ""}`];
   for (const i of same.slice(0, PAIR_MAX)) {
@@ -122,5 +139,6 @@ export function pairLines(store: LogStore, row: number, id: string, width: numbe
     const lost = same.some((i) => store.ops.name(store.op[i] as number) === "MsgLost");
     out.push(lost ? "  (lost: no reply)" : "  (no reply seen)");
   }
+  out.push("  (m: go to the next event of this message)");
   return out;
 }

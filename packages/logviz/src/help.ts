@@ -16,6 +16,7 @@ export const HELP_KEYS = `Keys
   s                   test filter: rows of tests whose name contains the text
   c                   clear all filters and the search
   Enter               detail pane: all fields; for a message, its send, receipt, reply or loss and delays
+  m                   go to the next event of the selected message (send → receipt → reply → receipt)
   Esc                 close the detail pane or cancel a prompt (in a prompt: Ctrl-U clears, Enter applies)
   ?                   this help          q   quit`;
 

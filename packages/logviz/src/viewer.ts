@@ -7,6 +7,7 @@ import type { Style } from "./style.js";
 import { escapeControls } from "./sanitize.js";
 import { applyFilterPrompt, PROMPT_MAX, promptInitial, type PromptKind } from "./prompts.js";
 import { drawFrame } from "./screen.js";
+import { exchangeOf } from "./detail.js";
 
 export interface KeyLike {
   upArrow?: boolean;
@@ -206,6 +207,25 @@ export class Viewer {
     this.note(`no ${dir > 0 ? "next" : "previous"} ${what}`, true);
   }
 
+  /** Moves to the next event of the selected message's exchange (send → receipt → reply → …), wrapping. */
+  jumpExchange(): void {
+    const cur = this.selectedRow();
+    if (cur === undefined) return;
+    const ex = exchangeOf(this.store, cur);
+    if (!ex || ex.rows.length < 2) {
+      this.note(ex ? "no other event of this message" : "not a message with an id", true);
+      return;
+    }
+    const k = ex.rows.indexOf(cur);
+    const next = ex.rows[(k + 1) % ex.rows.length] as number;
+    const pos = this.visible.lowerBound(next);
+    if (pos >= this.visible.length || this.visible.at(pos) !== next) {
+      this.note("its next event is filtered out", true);
+      return;
+    }
+    this.moveTo(pos);
+  }
+
   // ---- movement ----------------------------------------------------------------------------
 
   moveTo(pos: number): void {
@@ -310,6 +330,8 @@ export class Viewer {
         return this.jumpFlag(F.TestBegin, 1, "test");
       case "{":
         return this.jumpFlag(F.TestBegin, -1, "test");
+      case "m":
+        return this.jumpExchange();
       case "e":
         return this.jumpFlag(F.Fail, 1, "failure or violation");
       case "E":

@@ -131,6 +131,22 @@ describe("viewer (ink-testing-library)", () => {
     expect(f).toMatch(/S0\s+RequestVoteReply recv S1->S0 \+4\.0ms/);
   });
 
+  it("walks a message's exchange with m", async () => {
+    const { press, viewer } = await setup();
+    await press("j", "j", "j");
+    expect(viewer.selectedRow()).toBe(3); // S0's RequestVote send
+    await press("m");
+    expect(viewer.selectedRow()).toBe(4); // S1's receipt
+    await press("m", "m");
+    expect(viewer.selectedRow()).toBe(6); // the reply's receipt at S0
+    await press("m");
+    expect(viewer.selectedRow()).toBe(3); // wraps
+    const f = await press("g", "m");
+    expect(f).toContain("not a message with an id");
+    await press("G", "1", "g", "j", "j", "j", "m"); // S1 hidden: the receipt is filtered out
+    expect(viewer.frame().join("\n")).toContain("its next event is filtered out");
+  });
+
   it("shows a lost message in the detail pane", async () => {
     const { press } = await setup();
     const f = await press("j", "j", "j", "j", "j", "j", "j", "j", "\r");
