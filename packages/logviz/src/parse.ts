@@ -119,6 +119,9 @@ interface EventFields {
 const scanned: EventFields = { t: NaN, src: NaN, term: NaN, dst: NaN, mterm: NaN, peer: NaN, state: null, op: null, topic: null, msg: null, dir: null, test: null, ok: -1 };
 
 /** JSON.parse, then the fields logviz needs (wrong types dropped). */
+const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
+const str = (x: unknown): string | null => (typeof x === "string" ? x : null);
+
 function parseEvent(line: string, e: EventFields): boolean {
   let o: Record<string, unknown>;
   try {
@@ -128,8 +131,6 @@ function parseEvent(line: string, e: EventFields): boolean {
   } catch {
     return false;
   }
-  const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
-  const str = (x: unknown): string | null => (typeof x === "string" ? x : null);
   e.t = num(o.t);
   e.src = num(o.src);
   e.term = num(o.term);
@@ -156,8 +157,9 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
   r.json = line;
   r.t = o.t;
   r.src = src;
-  r.op = store.ops.id(shortName(o.op));
-  if (o.topic !== null) r.topic = store.topics.id(shortName(o.topic));
+  // Known names skip the escaping (one Map lookup); new ones are escaped and cut before interning.
+  r.op = store.ops.lookup(o.op) ?? store.ops.id(shortName(o.op));
+  if (o.topic !== null) r.topic = store.topics.lookup(o.topic) ?? store.topics.id(shortName(o.topic));
   r.text = o.msg !== null ? escapeControls(o.msg) : "";
   if (o.dir === "send") r.flags |= F.Send;
   else if (o.dir === "recv") r.flags |= F.Recv;
