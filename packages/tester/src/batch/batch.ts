@@ -1,8 +1,8 @@
 // The batch runner: runs the run list over worker slots, saves failing runs' artifacts, shows
 // progress, and ends with the summary table, the triage and the reports.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatRunLog, moveFile } from "./artifacts.js";
@@ -97,7 +97,29 @@ interface Indexed {
   readonly item: RunItem;
 }
 
+/**
+ * Checks up front that the output folder and the report files can be written, so a typo in a path is
+ * a one-line error before the batch, not a failure after an hour of runs. Creates nothing that stays:
+ * a folder made for the check is removed again (the batch makes it when it first saves a run).
+ */
+export function checkWritable(options: Pick<BatchOptions, "outDir" | "jsonPath" | "junitPath">): void {
+  const probeDir = (dir: string, what: string): void => {
+    const existed = existsSync(dir);
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      throw new ReportError(`cannot write ${what} ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (!existed) rmSync(dir, { recursive: true, force: true });
+  };
+  probeDir(options.outDir, "to the output folder");
+  if (options.jsonPath !== null) probeDir(dirname(resolve(options.jsonPath)), "the JSON report into");
+  if (options.junitPath !== null) probeDir(dirname(resolve(options.junitPath)), "the JUnit report into");
+}
+
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
+  checkWritable(options);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const colour = options.colour ?? false;

@@ -2,7 +2,7 @@
 // last line, reports on disk, shards merged back to the whole, and a clean Ctrl-C.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +48,11 @@ describe("raftlab batch (process)", () => {
   });
 
   it("exits 2 with a one-line error for usage errors", () => {
+    const aFile = join(dir, "a-file");
+    writeFileSync(aFile, "");
     for (const args of [
+      ["batch", "FakePass", "--out", join(aFile, "out")],
+      ["batch", "FakePass", "--out", join(dir, "o"), "--json", join(aFile, "r.json")],
       ["batch", "--no-such-flag"],
       ["batch", "FakePass", "-n", "0"],
       ["batch", "FakePass", "--shard", "3/2"],
