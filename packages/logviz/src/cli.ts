@@ -8,6 +8,7 @@ import { FilterError, parseNameList, parsePeerList, parseRoles, parseTermRange, 
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
 import { printRows } from "./print.js";
+import { topicWidthOf } from "./layout.js";
 import { LogStore } from "./store.js";
 import { makeStyle } from "./style.js";
 import { Viewer } from "./viewer.js";
@@ -108,7 +109,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
       // Streaming: print complete rows as they arrive; print the header again if new peers appeared.
       const from = printed;
       if (store.length > from) {
-        const cols = store.peers.join(",");
+        const cols = `${store.peers.join(",")}/${topicWidthOf(store)}`;
         printRows(store, { filter, width, style, write, fromRow: from, header: cols !== columns });
         columns = cols;
         printed = store.length;

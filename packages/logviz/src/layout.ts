@@ -7,9 +7,21 @@ import { displayWidth, fitWidth, padWidth } from "./sanitize.js";
 export const MIN_COL = 12;
 const TIME_W = 8;
 const TERM_W = 4;
+/** Topic names are 4 letters by convention; custom longer ones (HEART) widen the gutter, up to 8. */
 const TOPIC_W = 4;
-/** time, term and topic, each followed by a space. */
-export const GUTTER = TIME_W + 1 + TERM_W + 1 + TOPIC_W + 1;
+const TOPIC_W_MAX = 8;
+
+/** Gutter width: time, term and topic, each followed by a space. */
+export function gutterWidth(topicWidth: number): number {
+  return TIME_W + 1 + TERM_W + 1 + topicWidth + 1;
+}
+
+/** The topic column's width for a store: its longest topic name, between 4 and 8. */
+export function topicWidthOf(store: LogStore): number {
+  let w = TOPIC_W;
+  for (const n of store.topics.names) if (n.length > w) w = n.length;
+  return Math.min(w, TOPIC_W_MAX);
+}
 
 export interface Layout {
   readonly width: number;
@@ -22,11 +34,15 @@ export interface Layout {
   readonly offRight: number;
   /** peer → column index, -1 if not drawn. */
   readonly colOf: Map<number, number>;
+  /** Width of the topic field in the gutter, and of the whole gutter. */
+  readonly topicWidth: number;
+  readonly gutter: number;
 }
 
-export function computeLayout(width: number, peers: readonly number[], hscroll = 0): Layout {
-  const w = Math.max(width, GUTTER + MIN_COL);
-  let avail = w - GUTTER;
+export function computeLayout(width: number, peers: readonly number[], hscroll = 0, topicWidth = TOPIC_W): Layout {
+  const gutter = gutterWidth(topicWidth);
+  const w = Math.max(width, gutter + MIN_COL);
+  let avail = w - gutter;
   const n = peers.length;
   // With more peers than fit, keep room for the "◀2 3▶" scroll indicator at the right.
   if (n * MIN_COL > avail) avail -= 8;
@@ -37,7 +53,7 @@ export function computeLayout(width: number, peers: readonly number[], hscroll =
   const colWidth = cols.length > 0 ? Math.floor(avail / cols.length) : avail;
   const colOf = new Map<number, number>();
   cols.forEach((p, i) => colOf.set(p, i));
-  return { width: w, cols, colWidth, offLeft: first, offRight: n - first - shown, colOf };
+  return { width: w, cols, colWidth, offLeft: first, offRight: n - first - shown, colOf, topicWidth, gutter };
 }
 
 export function formatTime(t: number): string {
@@ -47,12 +63,12 @@ export function formatTime(t: number): string {
   return (t / 1000).toFixed(0) + "s";
 }
 
-function gutter(store: LogStore, row: number, style: Style, selected: boolean): string {
+function gutter(store: LogStore, row: number, style: Style, selected: boolean, topicWidth: number): string {
   const time = formatTime(store.t[row] as number).padStart(TIME_W);
   const term = store.term[row] as number;
   const termS = (term >= 0 ? "T" + term : "").padEnd(TERM_W).slice(0, TERM_W);
   const topicName = store.topics.name(store.topic[row] as number);
-  const topicS = padWidth(topicName, TOPIC_W);
+  const topicS = padWidth(topicName, topicWidth);
   let g = `${time} ${termS} `;
   // Without colour there is no inverse video: mark the selected row with ">" instead.
   if (selected && !style.color) g = ">" + g.slice(1);
@@ -61,8 +77,8 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean): 
 }
 
 /** Header label above the gutter. */
-export function gutterLabel(): string {
-  return "ms".padStart(TIME_W) + " " + "term".padEnd(TERM_W) + " " + "topc".padEnd(TOPIC_W) + " ";
+export function gutterLabel(topicWidth = TOPIC_W): string {
+  return "ms".padStart(TIME_W) + " " + "term".padEnd(TERM_W) + " " + "topc".padEnd(topicWidth) + " ";
 }
 
 /** The text of a full-width row (harness event, TEST line, raw line). */
@@ -109,10 +125,10 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
       const mark = selected ? style.cursor(">") : " ";
       return mark + paintFull(store, row, style, highlight(padWidth(store.text[row] ?? "", layout.width - 1), opts.search ?? null, style));
     }
-    const g = gutter(store, row, style, selected);
-    return g + paintFull(store, row, style, highlight(padWidth(fullText(store, row), layout.width - GUTTER), opts.search ?? null, style));
+    const g = gutter(store, row, style, selected, layout.topicWidth);
+    return g + paintFull(store, row, style, highlight(padWidth(fullText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
   }
-  const g = gutter(store, row, style, selected);
+  const g = gutter(store, row, style, selected, layout.topicWidth);
   let out = g;
   const col = layout.colOf.get(src);
   const topicName = store.topics.name(store.topic[row] as number);
@@ -135,11 +151,11 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     const text = padWidth(columnText(store.text[row] ?? "", src), Math.max(rest, 0));
     out += sep + marker + paint(highlight(text, opts.search ?? null, style));
   }
-  const used = GUTTER + layout.cols.length * layout.colWidth;
+  const used = layout.gutter + layout.cols.length * layout.colWidth;
   if (used < layout.width) out += " ".repeat(layout.width - used);
   if (col === undefined && layout.cols.length > 0) {
     // The emitting peer's column is scrolled off: say so rather than show an empty row.
-    return g + style.dim(padWidth(`(S${src}) ${store.text[row] ?? ""}`, layout.width - GUTTER));
+    return g + style.dim(padWidth(`(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
   }
   return out;
 }
@@ -158,7 +174,7 @@ function highlight(text: string, re: RegExp | null, style: Style): string {
 
 /** Column headers: each peer with its role and term at the cursor. */
 export function formatColumnHeader(layout: Layout, states: Map<number, PeerState>, style: Style): string {
-  let out = style.dim(gutterLabel());
+  let out = style.dim(gutterLabel(layout.topicWidth));
   for (const p of layout.cols) {
     const st = states.get(p);
     const cw = layout.colWidth - 1;
@@ -176,7 +192,7 @@ export function formatColumnHeader(layout: Layout, states: Map<number, PeerState
     }
     out += style.dim("│") + paint(fitWidth(label, cw)) + " ".repeat(Math.max(0, cw - displayWidth(fitWidth(label, cw))));
   }
-  const used = GUTTER + layout.cols.length * layout.colWidth;
+  const used = layout.gutter + layout.cols.length * layout.colWidth;
   let tail = "";
   if (layout.offLeft > 0 || layout.offRight > 0) tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
   if (used < layout.width) out += padWidth(tail, layout.width - used);

@@ -1,6 +1,6 @@
 // Print mode: the filtered per-peer columns as text, for pipes (`logviz run.jsonl --term 4 | less -R`).
 import { extendVisible, peerShown, VisibleRows, type Filter } from "./filter.js";
-import { computeLayout, formatColumnHeader, formatRow } from "./layout.js";
+import { computeLayout, formatColumnHeader, formatRow, topicWidthOf } from "./layout.js";
 import type { LogStore } from "./store.js";
 import type { Style } from "./style.js";
 
@@ -19,7 +19,7 @@ export interface PrintOptions {
 /** Writes the visible rows from `fromRow`; returns the number of rows written. */
 export function printRows(store: LogStore, o: PrintOptions): number {
   const peers = store.peers.filter((p) => peerShown(o.filter, p));
-  const layout = computeLayout(o.width, peers);
+  const layout = computeLayout(o.width, peers, 0, topicWidthOf(store));
   // Only rows from `fromRow` on are examined, so printing a stream chunk by chunk stays linear.
   const visible = new VisibleRows();
   visible.scanned = o.fromRow ?? 0;

@@ -1,7 +1,7 @@
 // The interactive viewer's state and key handling, kept apart from React so it is easy to test and
 // so a frame is one function of the state: frame() returns exactly the lines to draw.
 import { computeVisible, extendVisible, FilterError, peerShown, type Filter, type VisibleRows } from "./filter.js";
-import { computeLayout, fullText, type Layout } from "./layout.js";
+import { computeLayout, fullText, topicWidthOf, type Layout } from "./layout.js";
 import { F, Kind, LogStore } from "./store.js";
 import type { Style } from "./style.js";
 import { escapeControls } from "./sanitize.js";
@@ -104,7 +104,7 @@ export class Viewer {
 
   layout(): Layout {
     const peers = this.store.peers.filter((p) => peerShown(this.filter, p));
-    return computeLayout(this.width, peers, this.hscroll);
+    return computeLayout(this.width, peers, this.hscroll, topicWidthOf(this.store));
   }
 
   selectedRow(): number | undefined {

@@ -49,4 +49,13 @@ describe("print mode", () => {
     // 12 peers do not fit in 80 columns: the header says how many are off to the right.
     expect(many.split("\n")[0]).toMatch(/\d+▶$/);
   });
+
+  it("widens the topic field for custom topics longer than four letters, keeping columns aligned", () => {
+    const out = print("000035 TIMR S0 Election timeout\n000090 HEART S1 custom topic\n", { width: 80 });
+    const lines = out.trimEnd().split("\n");
+    expect(lines[2]).toMatch(/ HEART │/);
+    expect(lines[0]!.indexOf("│S1")).toBe(lines[2]!.lastIndexOf("│"));
+    const plain = print("000035 TIMR S0 x\n", { width: 80 });
+    expect(plain.split("\n")[0]).toMatch(/ms term topc │S0/); // 4 letters: no extra space
+  });
 });
