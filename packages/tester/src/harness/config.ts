@@ -5,6 +5,7 @@
 import { decodeValue, encodeValue, type ApplyMsg, type RaftPeer, type StartResult, type Value } from "@raftlab/raft";
 import { Network, type SimEnd } from "../net/network.js";
 import { SimPersister } from "../net/persister.js";
+import { probeRestartedVote } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
 import type { TestContext } from "./context.js";
 import { emitHarness } from "./events.js";
@@ -64,7 +65,10 @@ export class Config {
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
       onSend: (from, _to, method, args) => checker.observeRequest(from, method, args, t.sim.now),
       onReply: (from, to, _method, reply) => checker.observeReply(from, to, reply, t.sim.now),
-      onHandled: (from, to, method, args, reply) => checker.observeHandled(to, from, method, args, reply, t.sim.now),
+      onHandled: (from, to, method, args, reply) => {
+        checker.observeHandled(to, from, method, args, reply, t.sim.now);
+        if (!checker.failed) this.probeVote(to, from, method, args, reply);
+      },
     });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, Value>());
@@ -112,6 +116,16 @@ export class Config {
     if (rf === null || rf === undefined) return;
     const s = rf.getState();
     this.t.checker.observeState(i, s.term, s.isLeader);
+  }
+
+  /** After server `voter` granted `candidate` a vote: would a restarted copy vote again? (vote-probe.ts) */
+  private probeVote(voter: number, candidate: number, method: string, args: Value, reply: Value): void {
+    if (!/requestvote/i.test(method) || reply === null || typeof reply !== "object" || (reply as { voteGranted?: unknown }).voteGranted !== true) return;
+    const saved = this.saved[voter];
+    const term = (args as { term?: unknown }).term;
+    if (saved === null || saved === undefined || typeof term !== "number") return;
+    const probe = probeRestartedVote(this.t.impl, this.n, voter, candidate, saved.copy(), method, args, this.t.sim.now);
+    if (probe !== null && probe.granted) this.t.checker.observeRestartedVote(voter, candidate, probe.otherCandidate, term);
   }
 
   /** Shut a server down but keep its persisted state (config.go crash1). */

@@ -205,6 +205,18 @@ export class InvariantChecker {
     this.recordVote(server, term, caller);
   }
 
+  /** The restart probe's verdict on a vote just granted (see vote-probe.ts). */
+  observeRestartedVote(voter: number, candidate: number, otherCandidate: number, term: number): void {
+    if (this.violated) return;
+    this.fail(
+      "One Vote Per Term",
+      `peer ${voter} granted peer ${candidate} its vote in term ${term}, but restarted from what it had persisted it would also vote for peer ${otherCandidate} (Figure 2: currentTerm and votedFor are persisted before replying)`,
+      [voter, candidate, otherCandidate],
+      term,
+      -1,
+    );
+  }
+
   private recordVote(voter: number, term: number, candidate: number): boolean {
     const key = voter * TERM_SPAN + term;
     const before = this.votes.get(key);
