@@ -8,6 +8,18 @@ import { SMALL_TRACE, storeOf } from "./helpers.js";
 
 const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The frame once it has stopped changing (a loaded machine can draw late). */
+async function settle(app: { lastFrame: () => string | undefined }): Promise<string> {
+  let last = app.lastFrame() ?? "";
+  for (let stable = 0, i = 0; stable < 2 && i < 50; i++) {
+    await tick(15);
+    const f = app.lastFrame() ?? "";
+    stable = f === last ? stable + 1 : 0;
+    last = f;
+  }
+  return last;
+}
+
 async function setup(text = SMALL_TRACE, height = 24) {
   const viewer = new Viewer({ store: storeOf(text), style: makeStyle(false), source: "small.jsonl", width: 100, height });
   const app = render(createElement(App, { viewer }));
@@ -17,7 +29,7 @@ async function setup(text = SMALL_TRACE, height = 24) {
       app.stdin.write(k);
       await tick();
     }
-    return app.lastFrame() ?? "";
+    return settle(app);
   };
   return { viewer, app, press, frame: () => app.lastFrame() ?? "" };
 }

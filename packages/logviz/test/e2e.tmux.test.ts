@@ -9,9 +9,12 @@ import { synthTraceText } from "../src/synth.js";
 import { CLI, ensureBuilt } from "./build.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
-const SESSION = `logviz-e2e-${process.pid}`;
+const SERVER = `logviz-e2e-${process.pid}`;
+/** Each start() gets a new session (killing one and creating the next can race the server's exit). */
+let sessionNo = 0;
+let SESSION = `${SERVER}-0`;
 /** A private tmux server: the test never touches the user's own sessions or their environment. */
-const SOCKET_PATH = join(tmpdir(), `${SESSION}.sock`);
+const SOCKET_PATH = join(tmpdir(), `${SERVER}.sock`);
 const SOCKET = ["-S", SOCKET_PATH];
 const NODE = JSON.stringify(process.execPath);
 let dir = "";
@@ -39,7 +42,7 @@ const body = (s: string): string[] => s.split("\n").slice(2).filter((l) => /^\s+
 
 /** Runs `cmd` in a fresh 160x40 session; the shell stays to report how logviz exited. */
 function start(cmd: string): void {
-  spawnSync("tmux", [...SOCKET, "kill-session", "-t", SESSION]);
+  SESSION = `${SERVER}-${++sessionNo}`;
   tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "40", `${cmd} 2>${join(dir, "stderr")}; echo "[logviz exited $?]"; sleep 60`);
 }
 const exited = (s: string): boolean => s.includes("[logviz exited 0]");
