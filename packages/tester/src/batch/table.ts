@@ -7,14 +7,34 @@ function fmtSeconds(ms: number): string {
   return Number.isNaN(ms) ? "-" : (ms / 1000).toFixed(2);
 }
 
-/** Rows: test, failed, total, failure rate, virtual time mean ± σ (s), mean wall time (ms). */
+/**
+ * 95% Wilson score interval of a failure rate: with 0 failures in n runs the upper bound (about 3.8/n) says
+ * how rare a failure could still be, i.e. how much a clean batch proves.
+ */
+export function wilsonInterval(failed: number, total: number, z = 1.96): [number, number] {
+  if (total === 0) return [0, 1];
+  const p = failed / total;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * total)) / (1 + z2 / total);
+  const half = (z * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total))) / (1 + z2 / total);
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+function pct(x: number): string {
+  const v = 100 * x;
+  return v === 0 ? "0" : v < 0.1 ? v.toFixed(2) : v < 10 ? v.toFixed(1) : v.toFixed(0);
+}
+
+/** Rows: test, failed, total, failure rate with its 95% interval, virtual time mean ± σ (s), mean wall time (ms). */
 export function formatSummaryTable(tally: BatchTally, style: Style = makeStyle(false)): string[] {
-  const header = ["Test", "Failed", "Total", "Fail rate", "Virtual time (s)", "Wall (ms)"];
+  const header = ["Test", "Failed", "Total", "Fail rate", "95% CI", "Virtual time (s)", "Wall (ms)"];
   const rows: string[][] = tally.tests.map((t) => {
     const rate = t.total === 0 ? "-" : `${((100 * t.failed) / t.total).toFixed(1)}%`;
+    const [lo, hi] = wilsonInterval(t.failed, t.total);
+    const ci = t.total === 0 ? "-" : `${pct(lo)}–${pct(hi)}%`;
     const vt = t.virtualMs.count === 0 ? "-" : `${fmtSeconds(t.virtualMs.mean)} ± ${fmtSeconds(t.virtualMs.stddev)}`;
     const wall = t.wallMs.count === 0 ? "-" : t.wallMs.mean.toFixed(0);
-    return [t.test, String(t.failed), String(t.total), rate, vt, wall];
+    return [t.test, String(t.failed), String(t.total), rate, ci, vt, wall];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[], colour: (s: string) => string = (s) => s): string =>
