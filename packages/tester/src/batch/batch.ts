@@ -56,6 +56,8 @@ export interface BatchOptions {
   readonly stderr?: ProgressStream;
   /** Colour in the progress output (the CLI sets it when stdout and stderr are both colour TTYs). */
   readonly colour?: boolean;
+  /** --resume: runs of an earlier report of this batch; those in the run list are not run again. */
+  readonly previousRuns?: readonly RunRecord[];
   /** Passing runs kept for the report (default MAX_PASSING_RUNS_KEPT); later ones are only counted. */
   readonly maxPassingRunsKept?: number;
   /** Replay each failure group's example and check it reproduces exactly (default true). */
@@ -75,6 +77,8 @@ export interface BatchOutcome {
   readonly elapsedMs: number;
   /** Runs of the list that never finished (Ctrl-C, --fail-fast). */
   readonly notRun: number;
+  /** Runs taken from the --resume report instead of being run. */
+  readonly resumed: number;
   readonly report: BatchReport;
   /** One per failure group (its example run), when replays were verified. */
   readonly replayChecks: readonly ReplayCheck[];
@@ -143,6 +147,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   let failFastStopped = false;
   let notRun = 0;
   const replayChecks: ReplayCheck[] = [];
+  const previous = new Map<string, RunRecord>();
+  for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
+  let resumed = 0;
 
   const makeSlot = (i: number): WorkerSlot =>
       new WorkerSlot({
@@ -246,12 +253,27 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       });
       listOffset += iterations;
       if (options.shard !== null) full = shardRunList(full, options.shard);
-      const list: Indexed[] = full.map((item, i) => ({ index: runIndexBase + i, item }));
-      runIndexBase += list.length;
+      const whole: Indexed[] = full.map((item, i) => ({ index: runIndexBase + i, item }));
+      runIndexBase += whole.length;
       const totals = new Map<string, number>();
       for (const t of options.tests) totals.set(t, 0);
-      for (const { item } of list) totals.set(item.test, (totals.get(item.test) ?? 0) + 1);
+      for (const { item } of whole) totals.set(item.test, (totals.get(item.test) ?? 0) + 1);
       progress.startRound(round, totals);
+      // --resume: runs the previous report already has count as done and are not run again.
+      const list: Indexed[] = [];
+      for (const job of whole) {
+        const key = runKey(job.item.test, job.item.seed);
+        const prior = previous.get(key);
+        if (prior === undefined) {
+          list.push(job);
+          continue;
+        }
+        previous.delete(key);
+        resumed += 1;
+        results.push({ index: job.index, record: prior });
+        tally.add(prior);
+        progress.resumed(prior);
+      }
 
       let next = 0;
       let finished = 0;
@@ -296,6 +318,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
 
   const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);
   const elapsedMs = performance.now() - started;
+  // An interrupted batch always keeps its report (in the output folder) so that it can be resumed.
+  if (interrupted || failFastStopped) mkdirSync(options.outDir, { recursive: true });
   const outDirUsed = existsSync(options.outDir) ? options.outDir : null;
   const report: BatchReport = {
     format: REPORT_FORMAT,
@@ -312,7 +336,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     replayChecks,
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
-  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, report, replayChecks, exitCode };
+  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, exitCode };
 }
 
 /** Writes the reports a batch was asked for, plus `report.json` in the output folder if it exists. */
@@ -338,7 +362,13 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
 /** The text printed after a batch: table, triage, notes, report paths, and last the totals line. */
 export function formatBatchSummary(
   outcome: BatchOutcome,
-  options: { readonly impl: string | null; readonly colour: boolean; readonly written: readonly string[] },
+  options: {
+    readonly impl: string | null;
+    readonly colour: boolean;
+    readonly written: readonly string[];
+    /** The command that resumes an interrupted batch, printed when it was interrupted. */
+    readonly resumeCommand?: string;
+  },
 ): string[] {
   const style = makeStyle(options.colour);
   const lines: string[] = [""];
@@ -356,7 +386,11 @@ export function formatBatchSummary(
   const secs = outcome.elapsedMs / 1000;
   const rate = secs > 0 ? outcome.tally.total / secs : 0;
   lines.push(style.dim(`${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`));
-  if (outcome.interrupted) lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
+  if (outcome.resumed > 0) lines.push(style.dim(`${outcome.resumed} runs taken from the --resume report`));
+  if (outcome.interrupted) {
+    lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
+    if (options.resumeCommand !== undefined) lines.push(`resume with: ${options.resumeCommand}`);
+  }
   if (outcome.failFastStopped) lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
   if (outcome.report.omittedPassingRuns > 0) {
     lines.push(style.dim(`${outcome.report.omittedPassingRuns} passing runs are counted but not listed in the report (memory cap)`));
@@ -375,4 +409,8 @@ export function writeReportFile(path: string, text: string): void {
   } catch (e) {
     throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+function runKey(test: string, seed: number): string {
+  return `${test}\u0000${seed}`;
 }

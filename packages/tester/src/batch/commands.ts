@@ -1,6 +1,6 @@
 // The `batch`, `triage` and `merge` subcommands of the raftlab CLI.
 
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import {
   DEFAULT_GROWTH,
@@ -107,6 +107,7 @@ interface BatchFlags {
   impl?: string;
   maxMemory: number;
   traceCap: number;
+  resume?: string;
   quiet?: boolean;
   verify: boolean;
 }
@@ -135,6 +136,17 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
       throw new UsageError(`--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`);
     }
   }
+  let previousRuns: readonly RunRecord[] = [];
+  let outDir = flags.out ?? null;
+  if (flags.resume !== undefined) {
+    const prior = readReport(flags.resume);
+    if (prior.impl !== implPath) {
+      throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
+    }
+    previousRuns = prior.runs;
+    // Keep adding to the same folder, so triage of it sees every saved run.
+    outDir ??= prior.outDir;
+  }
   const colour = colourWanted(process.stdout);
   const controller = new AbortController();
   let interrupts = 0;
@@ -153,7 +165,7 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
     iterations: flags.iterations,
     workers: flags.workers ?? defaultWorkers(),
     sequential: flags.sequential === true,
-    outDir: flags.out ?? defaultOutDir(),
+    outDir: outDir ?? defaultOutDir(),
     archive: flags.archive === true,
     seedStart: flags.seedStart,
     timeoutSec: flags.timeout,
@@ -170,18 +182,37 @@ async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: 
     colour: colour && colourWanted(process.stderr),
     quiet: flags.quiet === true,
     verifyReplays: flags.verify,
+    previousRuns,
     signal: controller.signal,
     runnerModule,
   };
   try {
     const outcome = await runBatch(options);
     const written = writeBatchReports(options, outcome);
-    const lines = formatBatchSummary(outcome, { impl, colour, written });
+    const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
+    const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
+    const lines = formatBatchSummary(outcome, { impl, colour, written, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
     process.stdout.write(`${lines.join("\n")}\n`);
     process.exitCode = outcome.exitCode;
   } finally {
     process.off("SIGINT", onSigint);
   }
+}
+
+/** `raftlab <the same arguments> --resume <report>`, replacing an earlier --resume. */
+export function resumeCommandLine(argv: readonly string[], report: string): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--resume") {
+      i += 1;
+      continue;
+    }
+    if (a.startsWith("--resume=")) continue;
+    args.push(a);
+  }
+  const quote = (s: string): string => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  return ["raftlab", ...args, "--resume", report].map(quote).join(" ");
 }
 
 function printResults(
@@ -296,6 +327,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--impl <module>", "your own Raft: a JS module exporting `make` (MakeRaft)")
       .option("--max-memory <mb>", "heap limit per worker; a run over it is stopped and reported", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
+      .option("--resume <report>", "continue an interrupted batch: skip the runs its JSON report (DIR/report.json) already has")
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {

@@ -84,6 +84,20 @@ export class Progress {
     }
   }
 
+  /** A run counted from a --resume report: it advances the counts but prints nothing. */
+  resumed(record: RunRecord): void {
+    const line = this.tests.get(record.test);
+    if (line !== undefined) {
+      line.done += 1;
+      if (!record.ok) line.failed += 1;
+    }
+    this.done += 1;
+    if (!record.ok) {
+      this.failed += 1;
+      this.seenSignatures.add(record.signature ?? "");
+    }
+  }
+
   result(record: RunRecord, savedLog: string | null): void {
     const line = this.tests.get(record.test);
     if (line !== undefined) {

@@ -43,7 +43,12 @@ export async function compareReplay(original: RunRecord, outDir: string, outcome
     return { ...base, verdict: "differs", detail: `the replay failed differently: ${r.kind}: ${firstLine(r.message ?? "")}` };
   }
   if (original.trace === null || outcome.traceSha256 === null) return { ...base, verdict: "skipped", detail: "no trace to compare" };
-  const saved = await sha256File(join(outDir, original.trace));
+  let saved: string;
+  try {
+    saved = await sha256File(join(outDir, original.trace));
+  } catch {
+    return { ...base, verdict: "skipped", detail: `its saved trace ${join(outDir, original.trace)} is gone` };
+  }
   if (saved !== outcome.traceSha256) {
     return { ...base, verdict: "differs", detail: "same failure, but the trace differs from the saved one (the run is not deterministic)" };
   }

@@ -103,6 +103,26 @@ describe("raftlab batch (process)", () => {
     expect(merged.runs.map(key).sort()).toEqual(w.runs.map(key).sort());
   });
 
+  it("an interrupted batch prints the command that resumes it, and resuming finishes the run list", async () => {
+    const out = join(dir, "res");
+    const args = ["batch", "FakeBigTrace", "FakeFlaky", "-n", "150", "-j", "2", "--out", out];
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", () => {});
+    await new Promise((r) => setTimeout(r, 900));
+    child.kill("SIGINT");
+    expect(await new Promise<number | null>((r) => child.on("exit", (c) => r(c)))).toBe(130);
+    const resume = /resume with: raftlab (.*)$/m.exec(stdout)?.[1];
+    expect(resume).toBe(`${args.join(" ")} --resume ${out}/report.json`);
+    const r = raftlab([...args, "--resume", join(out, "report.json")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\d+ runs taken from the --resume report/);
+    expect(lastLine(r.stdout)).toBe("250 passed, 50 failed");
+    const report = parseReport(readFileSync(join(out, "report.json"), "utf8"), "report.json");
+    expect(new Set(report.runs.map((x) => `${x.test}#${x.seed}`)).size).toBe(300);
+  });
+
   it("on SIGINT stops cleanly: exit 130, the table, the last line and the reports", async () => {
     const json = join(dir, "int.json");
     const child = spawn(process.execPath, [cli, "batch", "FakeBigTrace", "-n", "100000", "-j", "2", "--out", join(dir, "int"), "--json", json], {

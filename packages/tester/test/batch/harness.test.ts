@@ -151,6 +151,20 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.replayChecks[0]).toMatchObject({ test: "FakeFlaky", verdict: "same" });
   });
 
+  it("--resume: runs already in the previous report are counted, not run again", async () => {
+    const out = join(tempDir(), "out");
+    const first = await runBatch(options({ tests: ["FakePass", "FakeFlaky"], iterations: 6, outDir: out }));
+    const second = await runBatch(options({ tests: ["FakePass", "FakeFlaky"], iterations: 9, outDir: out, previousRuns: first.records }));
+    expect(second.resumed).toBe(12);
+    expect(second.tally.total).toBe(18);
+    expect(second.tally.failed).toBe(3); // FakeFlaky seeds 3, 6 (resumed) and 9 (new)
+    expect(second.records.map((r) => `${r.test}-${r.seed}`)).toEqual(
+      Array.from({ length: 9 }, (_, i) => [`FakePass-${i + 1}`, `FakeFlaky-${i + 1}`]).flat(),
+    );
+    // The resumed records are the earlier ones, not re-runs.
+    expect(second.records.slice(0, 12)).toEqual(first.records);
+  });
+
   it("caps the passing runs it lists (bounded memory) but counts them all", async () => {
     const outcome = await runBatch(options({ tests: ["FakePass", "FakeFlaky"], iterations: 9, maxPassingRunsKept: 5 }));
     expect(outcome.tally.total).toBe(18);
