@@ -27,7 +27,7 @@ type Entry = { term: number; command: Value };
 const HEARTBEAT_MS = 100; // At most 10 heartbeats per second per peer (the lab's rule).
 const ELECTION_MIN_MS = 300;
 const ELECTION_SPREAD_MS = 300;
-const MAX_ENTRIES_PER_APPEND = 64;
+const MAX_ENTRIES_PER_APPEND = 256;
 
 class SimpleRaft implements RaftPeer {
   private role: Role = "follower";
@@ -144,7 +144,11 @@ class SimpleRaft implements RaftPeer {
   }
 
   private becomeFollower(): void {
-    if (this.role === "leader") this.heartbeatTimer();
+    if (this.role === "leader") {
+      this.heartbeatTimer();
+      // A deposed leader had no election timer: without a new one it would never stand again.
+      this.resetElectionTimer();
+    }
     this.role = "follower";
   }
 
@@ -241,6 +245,8 @@ class SimpleRaft implements RaftPeer {
       if (match > (this.matchIndex[i] as number)) this.matchIndex[i] = match;
       if (match + 1 > (this.nextIndex[i] as number)) this.nextIndex[i] = match + 1;
       this.maybeCommit();
+      // A lagging follower gets the next batch now, not at the next heartbeat.
+      if (entries.length > 0 && (this.nextIndex[i] as number) <= this.lastIndex()) void this.sendTo(i);
     } else if (this.nextIndex[i] === next) {
       this.nextIndex[i] = Math.max(1, Math.min(next - 1, reply.conflictIndex));
       void this.sendTo(i);
