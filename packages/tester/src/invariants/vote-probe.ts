@@ -38,7 +38,14 @@ export function probeRestartedVote(
   const prng = createPrng(voter * 7919 + candidate);
   const runtime: Runtime = { now: () => now, setTimer: () => () => {}, random: () => prng.next(), trace: null };
   const ends: ClientEnd[] = Array.from({ length: peerCount }, () => deadEnd);
-  const shadow = impl(ends, voter, persister, () => {}, runtime);
+  let shadow: ReturnType<MakeRaft>;
+  try {
+    shadow = impl(ends, voter, persister, () => {}, runtime);
+  } catch (err) {
+    // A restart from this persisted state would crash the same way: the Raft's bug, said plainly.
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    throw new Error(`restarting peer ${voter} from its persisted state threw: ${why.split("\n")[0] ?? ""}`);
+  }
   try {
     const reply: unknown = shadow.handleRpc(method, { ...fields, [key]: other });
     if (reply === null || typeof reply !== "object" || typeof (reply as { then?: unknown }).then === "function") return null;
