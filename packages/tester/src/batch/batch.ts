@@ -10,7 +10,7 @@ import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "./progress.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
-import { REPORT_FORMAT, REPORT_VERSION, ReportError, formatJUnit, serialiseReport, type BatchReport } from "./report.js";
+import { REPORT_FORMAT, REPORT_VERSION, ReportError, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "./report.js";
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
 import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
@@ -353,7 +353,15 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
     written.push(options.jsonPath);
   }
   if (options.junitPath !== null) {
-    writeReportFile(options.junitPath, formatJUnit(outcome.records, { impl: options.impl, outDir: outcome.report.outDir }));
+    const outDir = outcome.report.outDir;
+    writeReportFile(
+      options.junitPath,
+      formatJUnit(outcome.records, {
+        impl: options.impl,
+        outDir,
+        ...(outDir !== null ? { logOf: (r: RunRecord) => readLogTail(outDir, r) } : {}),
+      }),
+    );
     written.push(options.junitPath);
   }
   return written;

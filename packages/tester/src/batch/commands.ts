@@ -20,7 +20,7 @@ import { loadSavedResults } from "./load.js";
 import { mergeReports } from "./merge.js";
 import { WorkerInitError } from "./pool.js";
 import type { RunRecord } from "./record.js";
-import { ReportError, formatJUnit, readReport, serialiseReport } from "./report.js";
+import { ReportError, formatJUnit, readLogTail, readReport, serialiseReport } from "./report.js";
 import { RunListError, parseShard, type Shard } from "./runlist.js";
 import { BatchTally } from "./stats.js";
 import { colourWanted, makeStyle } from "./style.js";
@@ -269,7 +269,15 @@ function mergeAction(files: string[], flags: { json?: string; junit?: string }):
   }
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));
   if (flags.junit !== undefined) {
-    writeReportFile(flags.junit, formatJUnit(merged.report.runs, { impl: merged.report.impl, outDir: merged.report.outDir }));
+    const outDir = merged.report.outDir;
+    writeReportFile(
+      flags.junit,
+      formatJUnit(merged.report.runs, {
+        impl: merged.report.impl,
+        outDir,
+        ...(outDir !== null ? { logOf: (r: RunRecord) => readLogTail(outDir, r) } : {}),
+      }),
+    );
   }
   const code = printResults(
     merged.report.runs,

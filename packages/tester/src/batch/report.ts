@@ -181,6 +181,22 @@ export interface JUnitOptions {
   readonly impl: string | null;
   readonly outDir: string | null;
   readonly name?: string;
+  /** The saved output of a failing run, for its <system-out> (see `readLogTail`); none when absent. */
+  readonly logOf?: (run: RunRecord) => string | null;
+}
+
+/** Output kept per failing run in <system-out>: the end of its `.log`, where the failure is. */
+export const JUNIT_MAX_OUTPUT = 4 * 1024;
+
+/** The last `max` characters of a saved `.log`, or null if it cannot be read. */
+export function readLogTail(outDir: string, run: RunRecord, max = JUNIT_MAX_OUTPUT): string | null {
+  if (run.log === null) return null;
+  try {
+    const text = readFileSync(`${outDir}/${run.log}`, "utf8");
+    return text.length <= max ? text : `… (${text.length - max} earlier characters in ${run.log})\n${text.slice(-max)}`;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -227,6 +243,8 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
       lines.push(
         `      <failure message="${escapeXml(cap(firstLine(message), 1024))}" type="${escapeXml(r.kind ?? "fail")}">${escapeXml(cap(body, JUNIT_MAX_TEXT))}</failure>`,
       );
+      const output = options.logOf?.(r) ?? null;
+      if (output !== null) lines.push(`      <system-out>${escapeXml(cap(output, JUNIT_MAX_OUTPUT + 200))}</system-out>`);
       lines.push("    </testcase>");
     }
     lines.push("  </testsuite>");

@@ -31,7 +31,10 @@ describe("raftlab batch (process)", () => {
     const report = parseReport(readFileSync(join(dir, "b1.json"), "utf8"), "b1.json");
     expect(report.runs).toHaveLength(18);
     expect(report.runs.filter((x) => !x.ok).map((x) => x.seed)).toEqual([3, 6, 9]);
-    expect(readFileSync(join(dir, "b1.xml"), "utf8")).toContain('failures="3"');
+    const xml = readFileSync(join(dir, "b1.xml"), "utf8");
+    expect(xml).toContain('failures="3"');
+    // The saved log's end, with the tester's FAIL line, is in the failing case's <system-out>.
+    expect(xml).toMatch(/<system-out># raftlab batch run[\s\S]*FAIL: one\(300\) failed to reach agreement[\s\S]*<\/system-out>/);
     expect(existsSync(join(out, "report.json"))).toBe(true);
     expect(existsSync(join(out, "FakeFlaky-6.jsonl"))).toBe(true);
     // Not a TTY: plain progress lines on stderr, no escape codes anywhere.

@@ -111,6 +111,13 @@ describe("JUnit report", () => {
     for (const m of xml.matchAll(/="([^"]*)"/g)) expect(m[1]).not.toMatch(/[<>&](?!amp;|lt;|gt;|quot;|apos;)/);
   });
 
+  it("puts the end of a failing run's saved log in <system-out>, escaped", () => {
+    const runs = [rec("A", 1), rec("A", 2, agree(2))];
+    const xml = formatJUnit(runs, { impl: null, outDir: "o", logOf: (r) => (r.ok ? "never asked" : "Test (3B) <x> ...\nFAIL: one(2)") });
+    expect(xml).toContain("<system-out>Test (3B) &lt;x&gt; ...\nFAIL: one(2)</system-out>");
+    expect(xml.match(/<system-out>/g)?.length).toBe(1);
+  });
+
   it("caps a huge failure text so the report stays small", () => {
     const xml = formatJUnit([rec("A", 1, { kind: "fail", message: "x".repeat(100_000), signature: "fail: x" })], { impl: null, outDir: null });
     expect(xml.length).toBeLessThan(20_000);
