@@ -149,6 +149,17 @@ describe("raftlab batch (the real binary)", () => {
     expect(r.stdout).toContain("fail: apply error: server N apply out of order N");
     expect(r.stdout).toMatch(/replay: raftlab run Test\w+ --seed \d+ --impl \S+ --trace \| logviz/);
     expect(r.stdout).toContain("✓ replayed: same failure, byte-identical trace");
+    // The printed replay command itself (the part before `| logviz`), run as a process, prints exactly the
+    // saved trace.
+    const printed = [...r.stdout.matchAll(/replay: raftlab (run \S+ --seed \d+ --impl \S+ --trace) \| logviz/g)];
+    expect(printed.length).toBeGreaterThan(0);
+    for (const m of printed) {
+      const args = (m[1] ?? "").split(" ");
+      const replay = raftlab(args);
+      expect(replay.status).toBe(1);
+      const [test, seed] = [args[1], args[3]];
+      expect(replay.stdout).toBe(readFileSync(join(out, `${test}-${seed}.jsonl`), "utf8"));
+    }
     const t = raftlab(["triage", out]);
     expect(t.status).toBe(1);
     expect(lastLine(t.stdout)).toBe(lastLine(r.stdout));
