@@ -2,7 +2,8 @@
 // `raftlab run --trace` prints) and `<test>-<seed>.log` (a header triage can read back, the tester's
 // output, then the full failure message).
 
-import { copyFileSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import type { RunRecord } from "./record.js";
 import { replayCommand } from "./record.js";
 
@@ -69,4 +70,30 @@ export function moveFile(from: string, to: string): void {
     copyFileSync(from, to);
     rmSync(from, { force: true });
   }
+}
+
+/**
+ * `mkdir -p`, one component at a time. Node 20's `mkdirSync(path, { recursive: true })` spins forever on
+ * some paths (under /proc, where mkdir reports ENOENT for a parent that exists); this loop is bounded by
+ * the number of path components and throws the first real error. Returns the first folder it created
+ * (null if all existed), so that a probe can remove exactly what it made.
+ */
+export function makeDirs(path: string): string | null {
+  let created: string | null = null;
+  const parts = resolve(path).split(sep);
+  let current = parts[0] === "" ? sep : (parts[0] ?? "");
+  for (const part of parts.slice(1)) {
+    if (part === "") continue;
+    current = current.endsWith(sep) ? current + part : current + sep + part;
+    try {
+      mkdirSync(current);
+      created ??= current;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (!statSync(current).isDirectory()) {
+        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: "ENOTDIR" });
+      }
+    }
+  }
+  return created;
 }

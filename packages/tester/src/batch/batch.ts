@@ -1,11 +1,11 @@
 // The batch runner: runs the run list over worker slots, saves failing runs' artifacts, shows
 // progress, and ends with the summary table, the triage and the reports.
 
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatRunLog, moveFile } from "./artifacts.js";
+import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
 import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "./progress.js";
 import type { RunRecord } from "./record.js";
@@ -108,14 +108,14 @@ interface Indexed {
  */
 export function checkWritable(options: Pick<BatchOptions, "outDir" | "jsonPath" | "junitPath">): void {
   const probeDir = (dir: string, what: string): void => {
-    const existed = existsSync(dir);
+    let created: string | null;
     try {
-      mkdirSync(dir, { recursive: true });
+      created = makeDirs(dir);
       accessSync(dir, constants.W_OK);
     } catch (e) {
       throw new ReportError(`cannot write ${what} ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    if (!existed) rmSync(dir, { recursive: true, force: true });
+    if (created !== null) rmSync(created, { recursive: true, force: true });
   };
   probeDir(options.outDir, "to the output folder");
   if (options.jsonPath !== null) probeDir(dirname(resolve(options.jsonPath)), "the JSON report into");
@@ -177,7 +177,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
 
   const recordStopped = (slotIndex: number, item: RunItem, outcome: Extract<SlotOutcome, { type: "stopped" }>): RunRecord => {
     const stem = artifactStem(item.test, item.seed);
-    mkdirSync(options.outDir, { recursive: true });
+    makeDirs(options.outDir);
     const spill = join(spillDir, `slot-${slotIndex}.jsonl`);
     let trace: string | null = null;
     if (existsSync(spill) && statSync(spill).size > 0) {
@@ -319,7 +319,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);
   const elapsedMs = performance.now() - started;
   // An interrupted batch always keeps its report (in the output folder) so that it can be resumed.
-  if (interrupted || failFastStopped) mkdirSync(options.outDir, { recursive: true });
+  if (interrupted || failFastStopped) makeDirs(options.outDir);
   const outDirUsed = existsSync(options.outDir) ? options.outDir : null;
   const report: BatchReport = {
     format: REPORT_FORMAT,
@@ -412,7 +412,7 @@ export function formatBatchSummary(
 /** Writes a report, creating its folder; a failure is a one-line ReportError, not a stack trace. */
 export function writeReportFile(path: string, text: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     writeFileSync(path, text);
   } catch (e) {
     throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

@@ -3,10 +3,10 @@
 // when the run failed (or with --archive), so a passing run's trace never reaches the parent.
 
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
-import { formatRunLog, moveFile } from "./artifacts.js";
+import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
 import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
@@ -181,7 +181,7 @@ async function runOne(
     traceTruncated: trace.truncated,
   };
   if (keep) {
-    mkdirSync(config.outDir, { recursive: true });
+    makeDirs(config.outDir);
     trace.saveTo(`${config.outDir}/${stem}.jsonl`);
     const note = trace.truncated ? `trace cut at ${config.traceCapBytes} bytes (--trace-cap)` : undefined;
     writeFileSync(

@@ -1,0 +1,52 @@
+// Saved-run artifacts: the .log header round-trips, and folder creation is bounded and exact.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { formatRunLog, makeDirs, parseRunLogHeader } from "../../src/batch/artifacts.js";
+import type { RunRecord } from "../../src/batch/record.js";
+
+const dir = mkdtempSync(join(tmpdir(), "raftlab-artifacts-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("run log", () => {
+  it("has a header triage can read back, the output, then the full failure message", () => {
+    const record: RunRecord = {
+      test: "TestBackup3B", seed: 42, ok: false, signature: "fail: one(N) failed to reach agreement", kind: "fail",
+      message: "one(17) failed to reach agreement\nsecond line", invariant: null, virtualMs: 17000, wallMs: 123.456,
+      rpcs: 2000, bytes: 10, cmds: 102, peers: 5, trace: "TestBackup3B-42.jsonl", log: "TestBackup3B-42.log", traceTruncated: true,
+    };
+    const text = formatRunLog({ record, impl: null, output: ["Test (3B): leader backs up quickly ...", "S1 says hi"], outputTruncated: 3 });
+    const h = parseRunLogHeader(text);
+    expect(h?.get("test")).toBe("TestBackup3B");
+    expect(h?.get("seed")).toBe("42");
+    expect(h?.get("result")).toBe("fail");
+    expect(h?.get("signature")).toBe("fail: one(N) failed to reach agreement");
+    expect(h?.get("message")).toBe("one(17) failed to reach agreement ⏎ second line");
+    expect(h?.get("wall-ms")).toBe("123.5");
+    expect(h?.get("trace")).toBe("TestBackup3B-42.jsonl (truncated)");
+    expect(h?.get("replay")).toBe("raftlab run TestBackup3B --seed 42 --trace | logviz");
+    expect(text).toContain("\n\nTest (3B): leader backs up quickly ...\nS1 says hi\n… 3 more output lines not kept (cap reached)\n\nFAIL: one(17) failed to reach agreement\nsecond line\n");
+    expect(parseRunLogHeader("some other file\n")).toBeNull();
+  });
+});
+
+describe("makeDirs", () => {
+  it("creates nested folders and returns the first one it made", () => {
+    const target = join(dir, "a", "b", "c");
+    expect(makeDirs(target)).toBe(join(dir, "a"));
+    expect(existsSync(target)).toBe(true);
+    expect(makeDirs(target)).toBeNull();
+  });
+
+  it("fails with ENOTDIR when a file is in the way", () => {
+    const file = join(dir, "f");
+    writeFileSync(file, "");
+    expect(() => makeDirs(join(file, "x"))).toThrow(/ENOTDIR/);
+  });
+
+  it.runIf(existsSync("/proc/self"))("returns an error for a path under /proc instead of spinning (Node's recursive mkdir loops there)", () => {
+    expect(() => makeDirs("/proc/raftlab-nope/x")).toThrow();
+  });
+});
