@@ -1,23 +1,23 @@
 // The batch runner: runs the run list over worker slots, saves failing runs' artifacts, shows
 // progress, and ends with the summary table, the triage and the reports.
 
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
+import { checkWritable } from "./output.js";
 import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "./progress.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
-import { REPORT_FORMAT, REPORT_VERSION, ReportError, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "./report.js";
+import { REPORT_FORMAT, REPORT_VERSION, type BatchReport } from "./report.js";
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
 import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
-import { formatSummaryTable, formatTotalsLine } from "./table.js";
-import { formatTriage, groupFailures } from "./triage.js";
-import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
 import { makeStyle } from "./style.js";
+import { formatTotalsLine } from "./table.js";
+import { groupFailures } from "./triage.js";
+import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
 /** dstest multiplies by 10; doubling keeps each round short, so Ctrl-C or a failure loses little work. */
@@ -99,27 +99,6 @@ export function defaultOutDir(date: Date = new Date()): string {
 interface Indexed {
   readonly index: number;
   readonly item: RunItem;
-}
-
-/**
- * Checks up front that the output folder and the report files can be written, so a typo in a path is
- * a one-line error before the batch, not a failure after an hour of runs. Creates nothing that stays:
- * a folder made for the check is removed again (the batch makes it when it first saves a run).
- */
-export function checkWritable(options: Pick<BatchOptions, "outDir" | "jsonPath" | "junitPath">): void {
-  const probeDir = (dir: string, what: string): void => {
-    let created: string | null;
-    try {
-      created = makeDirs(dir);
-      accessSync(dir, constants.W_OK);
-    } catch (e) {
-      throw new ReportError(`cannot write ${what} ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (created !== null) rmSync(created, { recursive: true, force: true });
-  };
-  probeDir(options.outDir, "to the output folder");
-  if (options.jsonPath !== null) probeDir(dirname(resolve(options.jsonPath)), "the JSON report into");
-  if (options.junitPath !== null) probeDir(dirname(resolve(options.junitPath)), "the JUnit report into");
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
@@ -337,86 +316,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
   return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, exitCode };
-}
-
-/** Writes the reports a batch was asked for, plus `report.json` in the output folder if it exists. */
-export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome): string[] {
-  const written: string[] = [];
-  const json = serialiseReport(outcome.report);
-  if (outcome.report.outDir !== null) {
-    const p = join(outcome.report.outDir, "report.json");
-    writeFileSync(p, json);
-    written.push(p);
-  }
-  if (options.jsonPath !== null) {
-    writeReportFile(options.jsonPath, json);
-    written.push(options.jsonPath);
-  }
-  if (options.junitPath !== null) {
-    const outDir = outcome.report.outDir;
-    writeReportFile(
-      options.junitPath,
-      formatJUnit(outcome.records, {
-        impl: options.impl,
-        outDir,
-        ...(outDir !== null ? { logOf: (r: RunRecord) => readLogTail(outDir, r) } : {}),
-      }),
-    );
-    written.push(options.junitPath);
-  }
-  return written;
-}
-
-/** The text printed after a batch: table, triage, notes, report paths, and last the totals line. */
-export function formatBatchSummary(
-  outcome: BatchOutcome,
-  options: {
-    readonly impl: string | null;
-    readonly colour: boolean;
-    readonly written: readonly string[];
-    /** The command that resumes an interrupted batch, printed when it was interrupted. */
-    readonly resumeCommand?: string;
-  },
-): string[] {
-  const style = makeStyle(options.colour);
-  const lines: string[] = [""];
-  lines.push(...formatSummaryTable(outcome.tally, style));
-  lines.push("");
-  lines.push(
-    ...formatTriage(groupFailures(outcome.records), {
-      impl: options.impl,
-      outDir: outcome.report.outDir,
-      style,
-      checks: outcome.replayChecks,
-    }),
-  );
-  lines.push("");
-  const secs = outcome.elapsedMs / 1000;
-  const rate = secs > 0 ? outcome.tally.total / secs : 0;
-  lines.push(style.dim(`${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`));
-  if (outcome.resumed > 0) lines.push(style.dim(`${outcome.resumed} runs taken from the --resume report`));
-  if (outcome.interrupted) {
-    lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
-    if (options.resumeCommand !== undefined) lines.push(`resume with: ${options.resumeCommand}`);
-  }
-  if (outcome.failFastStopped) lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
-  if (outcome.report.omittedPassingRuns > 0) {
-    lines.push(style.dim(`${outcome.report.omittedPassingRuns} passing runs are counted but not listed in the report (memory cap)`));
-  }
-  if (outcome.report.outDir !== null) lines.push(`saved runs: ${outcome.report.outDir}`);
-  for (const w of options.written) lines.push(`wrote ${w}`);
-  lines.push(formatTotalsLine(outcome.tally));
-  return lines;
-}
-
-/** Writes a report, creating its folder; a failure is a one-line ReportError, not a stack trace. */
-export function writeReportFile(path: string, text: string): void {
-  try {
-    makeDirs(dirname(path));
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }
 
 function runKey(test: string, seed: number): string {

@@ -1,10 +1,9 @@
 // Public API of the batch runner (`raftlab batch`, `triage`, `merge`), re-exported from
 // @raftlab/tester. Names that could collide with the tester's own carry a Batch prefix.
 
+export { writeBatchReports, formatBatchSummary } from "./output.js";
 export {
   runBatch,
-  writeBatchReports,
-  formatBatchSummary,
   defaultOutDir as defaultBatchOutDir,
   defaultWorkers as defaultBatchWorkers,
   DEFAULT_GROWTH as BATCH_DEFAULT_GROWTH,

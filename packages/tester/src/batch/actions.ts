@@ -1,0 +1,229 @@
+// What `batch`, `triage` and `merge` do once their arguments are parsed (commands.ts parses them).
+
+import { join, resolve } from "node:path";
+import { defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
+import { loadRunner } from "./contract.js";
+import { loadSavedResults } from "./load.js";
+import { mergeReports } from "./merge.js";
+import { formatBatchSummary, writeBatchReports, writeReportFile } from "./output.js";
+import type { RunRecord } from "./record.js";
+import { formatJUnit, readLogTail, readReport, serialiseReport } from "./report.js";
+import type { Shard } from "./runlist.js";
+import { BatchTally } from "./stats.js";
+import { colourWanted, makeStyle } from "./style.js";
+import { formatSummaryTable, formatTotalsLine } from "./table.js";
+import { formatTriage, groupFailures } from "./triage.js";
+import type { ReplayCheck } from "./verify.js";
+
+/** Exit codes shared by the three commands. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURES = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export interface BatchFlags {
+  iterations: number;
+  workers?: number;
+  sequential?: boolean;
+  out?: string;
+  archive?: boolean;
+  seedStart: number;
+  timeout: number;
+  json?: string;
+  junit?: string;
+  shard?: Shard;
+  loop?: boolean;
+  growth?: number;
+  failFast?: boolean;
+  impl?: string;
+  maxMemory: number;
+  traceCap: number;
+  resume?: string;
+  quiet?: boolean;
+  verify: boolean;
+}
+
+/** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
+async function resolveTests(patterns: readonly string[], runnerModule: string | null): Promise<string[]> {
+  const runner = await loadRunner(runnerModule ?? undefined);
+  const specs = patterns.length === 0 ? runner.TESTS : runner.matchTests(patterns);
+  const names: string[] = [];
+  for (const s of specs) if (!names.includes(s.name)) names.push(s.name);
+  if (names.length === 0) throw new UsageError(`no tests match ${patterns.join(" ")}`);
+  return names;
+}
+
+export async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: string | null): Promise<void> {
+  if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
+  const tests = await resolveTests(patterns, runnerModule);
+  let impl: string | null = null;
+  let implPath: string | null = null;
+  if (flags.impl !== undefined) {
+    impl = flags.impl;
+    implPath = resolve(flags.impl);
+    try {
+      await (await loadRunner(runnerModule ?? undefined)).loadImpl(implPath);
+    } catch (e) {
+      throw new UsageError(`--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`);
+    }
+  }
+  let previousRuns: readonly RunRecord[] = [];
+  let outDir = flags.out ?? null;
+  if (flags.resume !== undefined) {
+    const prior = readReport(flags.resume);
+    if (prior.impl !== implPath) {
+      throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
+    }
+    previousRuns = prior.runs;
+    // Keep adding to the same folder, so triage of it sees every saved run.
+    outDir ??= prior.outDir;
+  }
+  const colour = colourWanted(process.stdout);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write("\nstopping: finishing the report (Ctrl-C again to quit at once)\n");
+      controller.abort();
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  const options: BatchOptions = {
+    tests,
+    iterations: flags.iterations,
+    workers: flags.workers ?? defaultWorkers(),
+    sequential: flags.sequential === true,
+    outDir: outDir ?? defaultOutDir(),
+    archive: flags.archive === true,
+    seedStart: flags.seedStart,
+    timeoutSec: flags.timeout,
+    jsonPath: flags.json ?? null,
+    junitPath: flags.junit ?? null,
+    shard: flags.shard ?? null,
+    loop: flags.loop === true,
+    growth: flags.growth ?? DEFAULT_GROWTH,
+    failFast: flags.failFast === true,
+    impl: implPath,
+    maxHeapMb: flags.maxMemory,
+    traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
+    // Progress writes to both streams (panel on stderr, FAIL lines on stdout): colour only if both are TTYs.
+    colour: colour && colourWanted(process.stderr),
+    quiet: flags.quiet === true,
+    verifyReplays: flags.verify,
+    previousRuns,
+    signal: controller.signal,
+    runnerModule,
+  };
+  try {
+    const outcome = await runBatch(options);
+    const written = writeBatchReports(options, outcome);
+    const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
+    const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
+    const lines = formatBatchSummary(outcome, { impl, colour, written, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
+    process.stdout.write(`${lines.join("\n")}\n`);
+    process.exitCode = outcome.exitCode;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** `raftlab <the same arguments> --resume <report>`, replacing an earlier --resume. */
+export function resumeCommandLine(argv: readonly string[], report: string): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--resume") {
+      i += 1;
+      continue;
+    }
+    if (a.startsWith("--resume=")) continue;
+    args.push(a);
+  }
+  const quote = (s: string): string => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  return ["raftlab", ...args, "--resume", report].map(quote).join(" ");
+}
+
+function printResults(
+  runs: readonly RunRecord[],
+  impl: string | null,
+  outDir: string | null,
+  header: string,
+  notes: readonly string[] = [],
+  checks: readonly ReplayCheck[] = [],
+): number {
+  const colour = colourWanted(process.stdout);
+  const style = makeStyle(colour);
+  const tally = new BatchTally();
+  for (const r of runs) tally.add(r);
+  const lines = [
+    style.dim(header),
+    "",
+    ...formatSummaryTable(tally, style),
+    "",
+    ...formatTriage(groupFailures(runs), { impl, outDir, style, checks }),
+    "",
+    ...notes,
+    formatTotalsLine(tally),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return tally.failed > 0 ? EXIT_FAILURES : EXIT_OK;
+}
+
+function omittedNote(n: number): string[] {
+  return n > 0 ? [`(${n} more passing runs were counted by the batch but not listed in its report)`] : [];
+}
+
+export function triageAction(path: string, flags: { impl?: string }): void {
+  const loaded = loadSavedResults(path);
+  const impl = flags.impl ?? loaded.impl;
+  process.exitCode = printResults(
+    loaded.runs,
+    impl,
+    loaded.outDir,
+    `triage of ${loaded.source}: ${loaded.runs.length} runs`,
+    omittedNote(loaded.omittedPassingRuns),
+    loaded.replayChecks,
+  );
+}
+
+export function mergeAction(files: string[], flags: { json?: string; junit?: string }): void {
+  const merged = mergeReports(files.map((name) => ({ name, report: readReport(name) })));
+  if (merged.duplicates > 0) {
+    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
+  }
+  if (merged.missingShards.length > 0) {
+    const count = files.length + merged.missingShards.length;
+    process.stderr.write(`raftlab merge: warning: shards ${merged.missingShards.map((i) => `${i}/${count}`).join(", ")} are missing\n`);
+  }
+  if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));
+  if (flags.junit !== undefined) {
+    const outDir = merged.report.outDir;
+    writeReportFile(
+      flags.junit,
+      formatJUnit(merged.report.runs, {
+        impl: merged.report.impl,
+        outDir,
+        ...(outDir !== null ? { logOf: (r: RunRecord) => readLogTail(outDir, r) } : {}),
+      }),
+    );
+  }
+  const code = printResults(
+    merged.report.runs,
+    merged.report.impl,
+    merged.report.outDir,
+    `merged ${files.length} report${files.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
+    [
+      ...omittedNote(merged.report.omittedPassingRuns),
+      ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
+    ],
+    merged.report.replayChecks,
+  );
+  process.exitCode = code;
+}
