@@ -1,5 +1,6 @@
 // The batch runner: runs the run list over worker slots, saves failing runs' artifacts, shows
-// progress, and ends with the summary table, the triage and the reports.
+// progress, and verifies that each failure group's example replays exactly. (output.ts turns the
+// outcome into the summary and the reports.)
 
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -64,6 +65,8 @@ export interface BatchOptions {
   readonly verifyReplays?: boolean;
   /** No progress output at all (tests, benchmarks). */
   readonly quiet?: boolean;
+  /** Called with every finished run, in completion order (for callers that watch a batch). */
+  readonly onResult?: (record: RunRecord) => void;
   /** Aborting stops the batch cleanly: in-flight runs are abandoned, the summary and reports still written. */
   readonly signal?: AbortSignal;
 }
@@ -272,6 +275,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
           }
           tally.add(record);
           progress.result(record, record.log === null || record.ok ? null : join(options.outDir, record.log));
+          options.onResult?.(record);
           if (!record.ok && options.failFast && !failFastStopped) {
             failFastStopped = true;
             stopAll();

@@ -131,8 +131,16 @@ describe("batch harness (stand-in runner)", () => {
 
   it("an abort stops the batch cleanly and still returns what finished", async () => {
     const controller = new AbortController();
-    const o = options({ tests: ["FakeBigTrace"], iterations: 200, workers: 2, signal: controller.signal });
-    setTimeout(() => controller.abort(), 600);
+    let seen = 0;
+    const o = options({
+      tests: ["FakeBigTrace"],
+      iterations: 200,
+      workers: 2,
+      signal: controller.signal,
+      onResult: () => {
+        if (++seen === 10) controller.abort();
+      },
+    });
     const outcome = await runBatch(o);
     expect(outcome.interrupted).toBe(true);
     expect(outcome.exitCode).toBe(130);
@@ -142,8 +150,16 @@ describe("batch harness (stand-in runner)", () => {
 
   it("after an abort, still replays the failures found so far to verify them", async () => {
     const controller = new AbortController();
-    const o = options({ tests: ["FakeFlaky", "FakeBigTrace"], iterations: 2000, workers: 2, signal: controller.signal });
-    setTimeout(() => controller.abort(), 700);
+    // Abort once a failure has been seen, whatever the machine's speed.
+    const o = options({
+      tests: ["FakeFlaky", "FakeBigTrace"],
+      iterations: 2000,
+      workers: 2,
+      signal: controller.signal,
+      onResult: (r) => {
+        if (!r.ok) controller.abort();
+      },
+    });
     const outcome = await runBatch(o);
     expect(outcome.interrupted).toBe(true);
     expect(outcome.tally.failed).toBeGreaterThan(0);
@@ -175,16 +191,28 @@ describe("batch harness (stand-in runner)", () => {
 
   it("--loop runs rounds growing by the factor, on fresh seeds, until stopped", async () => {
     const controller = new AbortController();
-    const o = options({ tests: ["FakePass"], iterations: 3, loop: true, growth: 2, workers: 1, signal: controller.signal });
-    setTimeout(() => controller.abort(), 800);
+    let seen = 0;
+    const o = options({
+      tests: ["FakePass"],
+      iterations: 3,
+      loop: true,
+      growth: 2,
+      workers: 1,
+      signal: controller.signal,
+      onResult: () => {
+        // Stop inside the fourth round (3 + 6 + 12 runs before it).
+        if (++seen === 25) controller.abort();
+      },
+    });
     const outcome = await runBatch(o);
     expect(outcome.interrupted).toBe(true);
     const seeds = outcome.records.map((r) => r.seed);
     // Rounds of 3, 6, 12, ... runs on consecutive, never repeated seeds from --seed-start; with one
     // worker the finished runs are a prefix of that sequence.
     expect(seeds).toEqual(seeds.map((_, i) => i + 1));
-    // More than the first two rounds (3 + 6) ran before the abort.
-    expect(seeds.length).toBeGreaterThan(9);
+    // Three whole rounds (3 + 6 + 12 runs) and part of the fourth ran before the abort.
+    expect(seeds.length).toBeGreaterThanOrEqual(25);
+    expect(seeds.length).toBeLessThan(21 + 24);
   });
 
   it("triage reads the saved folder back to the same groups", async () => {
