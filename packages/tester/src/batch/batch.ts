@@ -3,7 +3,7 @@
 // outcome into the summary and the reports.)
 
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
 import { checkWritable } from "./output.js";
@@ -89,8 +89,9 @@ export interface BatchOutcome {
   readonly exitCode: number;
 }
 
+/** The CPU count, as Node sees it (availableParallelism respects CPU affinity masks). */
 export function defaultWorkers(): number {
-  return Math.max(1, cpus().length);
+  return Math.max(1, availableParallelism());
 }
 
 /** `raftlab-out/YYYYMMDD-HHMMSS` in local time, like dstest's default output folder. */
