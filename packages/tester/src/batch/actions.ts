@@ -43,6 +43,7 @@ export interface BatchFlags {
   maxMemory: number;
   traceCap: number;
   resume?: string;
+  traceEveryRun?: boolean;
   quiet?: boolean;
   verify: boolean;
 }
@@ -117,6 +118,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     colour: colour && colourWanted(process.stderr),
     quiet: flags.quiet === true,
     verifyReplays: flags.verify,
+    traceEveryRun: flags.traceEveryRun === true,
     previousRuns,
     signal: controller.signal,
     runnerModule,

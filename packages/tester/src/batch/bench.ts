@@ -15,6 +15,8 @@ export interface ThroughputOptions {
   readonly tests?: readonly string[];
   readonly seedStart?: number;
   readonly impl?: string | null;
+  /** Measure with --trace-every-run. */
+  readonly traceEveryRun?: boolean;
 }
 
 export interface ThroughputResult {
@@ -57,6 +59,7 @@ export async function measureBatchThroughput(options: ThroughputOptions): Promis
       growth: 2,
       failFast: false,
       impl: options.impl ?? null,
+      traceEveryRun: options.traceEveryRun === true,
       quiet: true,
     });
     const cpu = process.cpuUsage(cpu0);

@@ -104,6 +104,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--max-memory <mb>", "heap limit per worker; a run over it is stopped and reported", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
       .option("--resume <report>", "continue an interrupted batch: skip the runs its JSON report (DIR/report.json) already has")
+      .option("--trace-every-run", "trace runs as they run (default: a failing run is re-run traced, ~1.6x faster)")
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {

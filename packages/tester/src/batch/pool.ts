@@ -110,7 +110,13 @@ export class WorkerSlot {
   /** Runs one item. Never rejects for a failing run; rejects only if the worker cannot start at all. */
   async execute(item: RunItem, mode: "run" | "verify" = "run"): Promise<SlotOutcome> {
     if (this.closed) return { type: "cancelled" };
-    await this.ensureWorker();
+    try {
+      await this.ensureWorker();
+    } catch (e) {
+      // Closing the slot (Ctrl-C, --fail-fast) while its thread was still starting is not an error.
+      if (this.closed) return { type: "cancelled" };
+      throw e;
+    }
     const worker = this.worker;
     if (worker === null || this.closed) return { type: "cancelled" };
     return new Promise<SlotOutcome>((resolve) => {

@@ -8,6 +8,8 @@ export interface WorkerConfig {
   /** Where failing (or, with archive, all) runs' artifacts go. */
   readonly outDir: string;
   readonly archive: boolean;
+  /** Trace every run as it runs (--trace-every-run), instead of re-running failing runs traced. */
+  readonly traceEveryRun: boolean;
   /** Trace bytes kept per run; beyond this the trace is cut and marked truncated. */
   readonly traceCapBytes: number;
   /** Output lines kept per run. */

@@ -116,14 +116,19 @@ function hookStream(stream: NodeJS.WriteStream): void {
 hookStream(process.stdout);
 hookStream(process.stderr);
 
-async function runOne(
+/** One execution of the run: its result and its captured output. */
+interface Execution {
+  readonly result: RunResult;
+  readonly output: readonly string[];
+  readonly outputDropped: number;
+}
+
+async function execute(
   runner: RunnerModule,
   impl: MakeRaft | undefined,
   req: RunRequest,
-): Promise<{ record: RunRecord; traceSha256: string | null }> {
-  const verifying = req.mode === "verify";
-  const trace = new TraceBuffer(config.spillPath, config.traceCapBytes);
-  const hasher = verifying ? new TraceHasher() : null;
+  sink: ((event: TraceEvent) => void) | null,
+): Promise<Execution> {
   const output: string[] = [];
   let outputDropped = 0;
   const addOutput = (line: string): void => {
@@ -139,7 +144,7 @@ async function runOne(
     result = await runner.runTest(req.test, {
       seed: req.seed,
       ...(impl !== undefined ? { impl } : {}),
-      trace: hasher !== null ? hasher.sink : trace.sink,
+      trace: sink,
       output: addOutput,
     });
   } catch (e) {
@@ -157,8 +162,47 @@ async function runOne(
       cmds: 0,
       peers: 0,
     };
+  } finally {
+    captureConsole = null;
   }
-  captureConsole = null;
+  return { result, output, outputDropped };
+}
+
+/** Whether two executions of one (test, seed) ended the same way. */
+function sameOutcome(a: RunResult, b: RunResult): boolean {
+  return (
+    a.ok === b.ok &&
+    a.failure?.kind === b.failure?.kind &&
+    a.failure?.message === b.failure?.message &&
+    a.virtualMs === b.virtualMs
+  );
+}
+
+async function runOne(
+  runner: RunnerModule,
+  impl: MakeRaft | undefined,
+  req: RunRequest,
+): Promise<{ record: RunRecord; traceSha256: string | null }> {
+  const verifying = req.mode === "verify";
+  const trace = new TraceBuffer(config.spillPath, config.traceCapBytes);
+  const hasher = verifying ? new TraceHasher() : null;
+  // Tracing costs about a third of a run's CPU, and only failing runs' traces are kept: so run untraced,
+  // and run a failing run again with its trace (the same seed is the same run). --trace-every-run and
+  // --archive trace the first run instead (a run stopped by the timeout then keeps a partial trace).
+  const lazy = !config.traceEveryRun && !config.archive && !verifying;
+  const first = await execute(runner, impl, req, hasher !== null ? hasher.sink : lazy ? null : trace.sink);
+  let final = first;
+  let note: string | undefined;
+  if (lazy && !first.result.ok) {
+    const traced = await execute(runner, impl, req, trace.sink);
+    if (sameOutcome(first.result, traced.result)) final = traced;
+    else {
+      note =
+        `the traced re-run of this run ended differently (${traced.result.ok ? "passed" : `${traced.result.failure?.kind}: ${traced.result.failure?.message ?? ""}`}): ` +
+        "the Raft is not deterministic; the saved trace is of the re-run";
+    }
+  }
+  const result = first.result;
   const keep = !verifying && (!result.ok || config.archive);
   const stem = artifactStem(req.test, req.seed);
   const failure = result.failure ?? (result.ok ? undefined : { kind: "fail" as const, message: "failed (no message)" });
@@ -183,10 +227,16 @@ async function runOne(
   if (keep) {
     makeDirs(config.outDir);
     trace.saveTo(`${config.outDir}/${stem}.jsonl`);
-    const note = trace.truncated ? `trace cut at ${config.traceCapBytes} bytes (--trace-cap)` : undefined;
+    if (trace.truncated) note = `trace cut at ${config.traceCapBytes} bytes (--trace-cap)${note !== undefined ? `; ${note}` : ""}`;
     writeFileSync(
       `${config.outDir}/${stem}.log`,
-      formatRunLog({ record, impl: config.impl, output, outputTruncated: outputDropped, ...(note ? { note } : {}) }),
+      formatRunLog({
+        record,
+        impl: config.impl,
+        output: final.output,
+        outputTruncated: final.outputDropped,
+        ...(note !== undefined ? { note } : {}),
+      }),
     );
   } else {
     trace.discard();

@@ -90,6 +90,30 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.replayChecks[0]?.detail).toContain("trace differs");
   });
 
+  it("re-running failures traced (the default) finds the same failures and saves the same traces as --trace-every-run", async () => {
+    const e = options({ tests: ["FakePass", "FakeFlaky", "FakeViolation"], iterations: 8, traceEveryRun: true });
+    const eager = await runBatch(e);
+    const o = options({ tests: ["FakePass", "FakeFlaky", "FakeViolation"], iterations: 8 });
+    const lazy = await runBatch(o);
+    const key = (r: { test: string; seed: number; ok: boolean; message: string | null; virtualMs: number | null }) =>
+      [r.test, r.seed, r.ok, r.message, r.virtualMs].join("|");
+    expect(lazy.records.map(key)).toEqual(eager.records.map(key));
+    expect(lazy.replayChecks.map((c) => c.verdict)).toEqual(["same", "same"]);
+    for (const r of lazy.records.filter((x) => !x.ok)) {
+      const name = `${r.test}-${r.seed}.jsonl`;
+      expect(readFileSync(join(o.outDir, name), "utf8")).toBe(readFileSync(join(e.outDir, name), "utf8"));
+    }
+  });
+
+  it("notes a failure whose traced re-run ended differently (a Raft that is not deterministic)", async () => {
+    const o = options({ tests: ["FakeFlip"], iterations: 1, workers: 1, verifyReplays: false });
+    const outcome = await runBatch(o);
+    expect(outcome.records[0]).toMatchObject({ ok: false, message: "flipped" });
+    expect(readFileSync(join(o.outDir, "FakeFlip-1.log"), "utf8")).toContain(
+      "# note: the traced re-run of this run ended differently (passed): the Raft is not deterministic",
+    );
+  });
+
   it("keeps passing runs too with --archive", async () => {
     const o = options({ tests: ["FakePass"], iterations: 3, archive: true });
     const outcome = await runBatch(o);
