@@ -139,6 +139,12 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
 }
 
 async function runInteractive(file: string | undefined, filter: Filter, o: Options, keys: tty.ReadStream): Promise<void> {
+  // Ink decides once, when it is first imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION
+  // set), and then draws nothing until exit. We only get here with a terminal on both stdout and the
+  // keyboard, so a person is watching even if CI is exported (CI runners, dev containers, our own e2e
+  // test under CI): clear the flags before the first import of ink.
+  delete process.env["CI"];
+  delete process.env["CONTINUOUS_INTEGRATION"];
   const { render } = await import("ink");
   const { App } = await import("./app.js");
   const store = new LogStore();
