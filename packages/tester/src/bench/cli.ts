@@ -25,7 +25,7 @@ export interface BenchIo {
 function sizes(a: BenchArgs): { coreCommands: number; coreTimeMs: number; logvizLines: number; batchIterations: number } {
   return a.quick
     ? { coreCommands: 200, coreTimeMs: 200, logvizLines: 100_000, batchIterations: 1 }
-    : { coreCommands: 500, coreTimeMs: 1500, logvizLines: 1_000_000, batchIterations: 5 };
+    : { coreCommands: 500, coreTimeMs: 1500, logvizLines: 1_000_000, batchIterations: 20 };
 }
 
 async function runFigure(id: FigureId, a: BenchArgs, progress: Progress): Promise<{ figure: Figure; failedRuns: number }> {
