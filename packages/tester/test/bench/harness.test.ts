@@ -10,6 +10,7 @@ import { main } from "../../src/bench/cli.js";
 import { runCommandStream } from "../../src/bench/cluster.js";
 import { measureCore } from "../../src/bench/core.js";
 import { makeEcho } from "../../src/bench/echo.js";
+import { spinRate } from "../../src/bench/spin.js";
 import { makePaint, renderFigure, renderFigureMarkdown, renderTable, wantColour } from "../../src/bench/render.js";
 
 describe("command stream cluster (figure 2)", () => {
@@ -63,6 +64,16 @@ describe("command stream cluster (figure 2)", () => {
       expect(r.cpuUsPerCmd).toBeGreaterThan(0);
       expect(Number.isFinite(r.vsEcho)).toBe(true);
     }
+  });
+});
+
+describe("machine capacity probe (figure 4)", () => {
+  it("counts work done by each spinning thread", async () => {
+    const one = await spinRate(1, 40);
+    const two = await spinRate(2, 40);
+    expect(one).toBeGreaterThan(0);
+    // Two threads never do less than one thread's share between them.
+    expect(two).toBeGreaterThan(one * 0.5);
   });
 });
 
