@@ -76,6 +76,8 @@ export class WorkerSlot {
         } else if (msg.type === "init-error") {
           reject(new WorkerInitError(msg.message));
           void worker.terminate();
+        } else if (msg.type === "rerun" && this.worker === worker) {
+          this.restartTimer();
         } else if (msg.type === "done" && this.worker === worker) {
           this.settle({ type: "done", record: msg.record, traceSha256: msg.traceSha256 }, false);
         }
@@ -122,15 +124,23 @@ export class WorkerSlot {
     return new Promise<SlotOutcome>((resolve) => {
       const pending: Pending = { resolve, timer: null, started: performance.now() };
       this.pending = pending;
-      pending.timer = setTimeout(() => {
-        this.settleStopped(
-          "timeout",
-          `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`,
-        );
-      }, this.options.timeoutMs);
+      this.restartTimer();
       const request: RunRequest = { type: "run", test: item.test, seed: item.seed, mode };
       worker.postMessage(request);
     });
+  }
+
+  /** (Re)starts the wall-clock limit of the run in flight. */
+  private restartTimer(): void {
+    const p = this.pending;
+    if (p === null) return;
+    if (p.timer !== null) clearTimeout(p.timer);
+    p.timer = setTimeout(() => {
+      this.settleStopped(
+        "timeout",
+        `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`,
+      );
+    }, this.options.timeoutMs);
   }
 
   private settleStopped(kind: "timeout" | "crash", message: string): void {

@@ -34,4 +34,6 @@ export interface RunRequest {
 export type WorkerMessage =
   | { readonly type: "ready" }
   | { readonly type: "init-error"; readonly message: string }
+  /** The run failed and is being run again with tracing on: the timeout starts afresh for the re-run. */
+  | { readonly type: "rerun" }
   | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null };

@@ -194,6 +194,7 @@ async function runOne(
   let final = first;
   let note: string | undefined;
   if (lazy && !first.result.ok) {
+    post({ type: "rerun" });
     const traced = await execute(runner, impl, req, trace.sink);
     if (sameOutcome(first.result, traced.result)) final = traced;
     else {

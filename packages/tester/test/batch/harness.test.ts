@@ -105,6 +105,14 @@ describe("batch harness (stand-in runner)", () => {
     }
   });
 
+  it("gives the traced re-run of a failure its own --timeout", async () => {
+    // 400 ms untraced + 400 ms traced exceeds a 0.7 s limit, but each run alone is well inside it.
+    const o = options({ tests: ["FakeSlowFail"], iterations: 1, workers: 1, timeoutSec: 0.7, verifyReplays: false });
+    const outcome = await runBatch(o);
+    expect(outcome.records[0]).toMatchObject({ ok: false, kind: "fail", message: "slow and wrong" });
+    expect(existsSync(join(o.outDir, "FakeSlowFail-1.jsonl"))).toBe(true);
+  });
+
   it("notes a failure whose traced re-run ended differently (a Raft that is not deterministic)", async () => {
     const o = options({ tests: ["FakeFlip"], iterations: 1, workers: 1, verifyReplays: false });
     const outcome = await runBatch(o);
