@@ -152,6 +152,16 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.replayChecks.filter((c) => c.verdict !== "skipped")).toEqual([]);
   });
 
+  it("a Raft that calls process.exit ends only its worker thread: a crash of that run", async () => {
+    const outcome = await runBatch(options({ tests: ["FakeExit"], iterations: 3, workers: 1 }));
+    expect(outcome.records.map((r) => [r.seed, r.ok, r.kind])).toEqual([
+      [1, false, "crash"],
+      [2, true, null],
+      [3, true, null],
+    ]);
+    expect(outcome.records[0]?.message).toContain("exit code 3");
+  });
+
   it("fail-fast stops at the first failure", async () => {
     const o = options({ tests: ["FakeFlaky"], iterations: 30, workers: 1, failFast: true });
     const outcome = await runBatch(o);
