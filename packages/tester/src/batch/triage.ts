@@ -84,7 +84,9 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
       const shown = t.seeds.slice(0, SEEDS_SHOWN).join(", ");
       return `${t.test}: ${shown}${t.seeds.length > SEEDS_SHOWN ? ", …" : ""}`;
     });
-    out.push(`    seeds:  ${seeds.join("; ")}${more(g.tests.length - SEED_TESTS_SHOWN)}`);
+    const hiddenSeedTests = g.tests.length - SEED_TESTS_SHOWN;
+    const seedsMore = hiddenSeedTests > 0 ? `; … ${hiddenSeedTests} more test${hiddenSeedTests === 1 ? "" : "s"}` : "";
+    out.push(`    seeds:  ${seeds.join("; ")}${seedsMore}`);
     if (g.exampleMessage !== "") out.push(`    e.g.:   ${firstLine(g.exampleMessage)}`);
     out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl))}`);
     const check = options.checks?.find((c) => c.test === g.example.test && c.seed === g.example.seed);
