@@ -42,15 +42,44 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Encodes a value. Throws CodecError for values outside `Value` (undefined, functions, cycles…). */
 export function encodeValue(value: Value): Uint8Array {
-  const w = new Writer(64);
-  writeValue(w, value, 0);
-  return w.finish();
+  return withWriter(value, (w) => w.finish());
 }
 
-/** The encoded size of a value in bytes, without keeping the encoding. */
+/** The encoded size of a value in bytes, without keeping (or copying out) the encoding. */
 export function encodedSize(value: Value): number {
-  return encodeValue(value).length;
+  return withWriter(value, (w) => w.pos);
 }
+
+const SHARED_WRITER_INITIAL_BYTES = 4096;
+const SHARED_WRITER_MAX_BYTES = 1024 * 1024;
+let sharedWriter: Writer | null = null;
+let sharedWriterBusy = false;
+
+/**
+ * Encodes `value` into a writer and hands it to `use`. One writer is reused across calls: allocating
+ * and growing a fresh buffer per call was the largest single cost of a simulated run (every RPC is
+ * copied through here). Encoding runs no user code, so it cannot re-enter; the guard only keeps that
+ * true if it ever changes. The output depends only on `value`, never on what was encoded before.
+ */
+function withWriter<T>(value: Value, use: (w: Writer) => T): T {
+  const shared = sharedWriter !== null && !sharedWriterBusy;
+  const w = shared ? (sharedWriter as Writer) : new Writer(64);
+  if (shared) {
+    sharedWriterBusy = true;
+    w.pos = 0;
+  }
+  try {
+    writeValue(w, value, 0);
+    return use(w);
+  } finally {
+    if (shared) {
+      sharedWriterBusy = false;
+      // Keep memory bounded: a rare huge value must not pin a huge buffer for good.
+      if (w.buf.length > SHARED_WRITER_MAX_BYTES) sharedWriter = new Writer(SHARED_WRITER_INITIAL_BYTES);
+    }
+  }
+}
+
 
 /** Decodes exactly one value that must fill `bytes`. Throws CodecError naming the problem. */
 export function decodeValue(bytes: Uint8Array): Value {
@@ -132,6 +161,8 @@ class Writer {
     return this.buf.slice(0, this.pos);
   }
 }
+
+sharedWriter = new Writer(SHARED_WRITER_INITIAL_BYTES);
 
 function writeValue(w: Writer, v: Value, depth: number): void {
   if (depth > MAX_DEPTH) throw new CodecError(`value nested deeper than ${MAX_DEPTH} levels`);

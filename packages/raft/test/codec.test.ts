@@ -38,4 +38,16 @@ describe("codec", () => {
     expect(() => decodeValue(new Uint8Array([...good, 0]))).toThrow(/trailing/);
     expect(() => decodeValue(new Uint8Array([8, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(CodecError);
   });
+
+  it("gives the same bytes whatever was encoded before (the writer is reused)", () => {
+    const v: Value = { term: 3, entries: [{ term: 3, command: "x" }] };
+    const first = encodeValue(v);
+    encodeValue("y".repeat(2_000_000)); // grows, then drops, the shared buffer
+    expect(() => encodeValue({ bad: undefined } as unknown as Value)).toThrow(CodecError); // fails midway
+    expect(encodeValue(v)).toEqual(first);
+    expect(encodedSize(v)).toBe(first.length);
+    const a = encodeValue(1), b = encodeValue(2);
+    expect([a[1], b[1]]).toEqual([1, 2]); // results never alias one another
+  });
 });
+

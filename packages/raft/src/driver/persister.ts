@@ -12,6 +12,14 @@ function bytes(what: string, v: unknown): Uint8Array {
   return v.slice();
 }
 
+function sameBytes(a: unknown, b: Uint8Array): boolean {
+  return (
+    a instanceof Uint8Array &&
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
+  );
+}
+
 export class MemoryPersister implements Persister {
   private state: Uint8Array = EMPTY;
   private snap: Uint8Array = EMPTY;
@@ -19,7 +27,10 @@ export class MemoryPersister implements Persister {
   save(raftState: Uint8Array, snapshot: Uint8Array | null): void {
     // Both are checked before either is stored, so a bad call leaves the old pair intact (atomicity).
     const state = bytes("raftState", raftState);
-    this.snap = snapshot === null || snapshot === undefined ? EMPTY : bytes("snapshot", snapshot);
+    if (snapshot === null || snapshot === undefined) this.snap = EMPTY;
+    // Most saves re-store the snapshot unchanged with new Raft state; comparing (a memcmp) is much
+    // cheaper than copying it again, and what is stored is the same either way.
+    else if (!sameBytes(snapshot, this.snap)) this.snap = bytes("snapshot", snapshot);
     this.state = state;
   }
   readRaftState(): Uint8Array {
