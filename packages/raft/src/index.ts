@@ -30,4 +30,3 @@ export {
   type InstallSnapshotArgs,
   type InstallSnapshotReply,
 } from "./core/index.js";
-export { VoteTimerResetCheck, type TimerResetViolation } from "./check/timer-reset.js";
