@@ -16,11 +16,21 @@ function escapeOne(ch: string): string {
   return "\\u" + code.toString(16).padStart(4, "0");
 }
 
-/** Returns `s` with control characters shown as `\xNN`/`\uNNNN` and tabs expanded to spaces. */
+// SGR ("Select Graphic Rendition", ESC [ params m) sequences only set colours and styles. Test
+// runners emit them even into pipes (`pnpm test | logviz`); escaped they bury the text in noise, and
+// logviz draws its own colours, so they are dropped. Every other escape sequence is shown escaped.
+// eslint-disable-next-line no-control-regex
+const SGR = /\x1b\[[0-9;:]*m/g;
+
+/**
+ * Returns `s` with colour codes (SGR) dropped, other control characters shown as `\xNN`/`\uNNNN`,
+ * and tabs expanded to spaces.
+ */
 export function escapeControls(s: string): string {
   // Fast path: most lines are plain printable ASCII.
   if (isPlainAscii(s)) return s;
-  let out = s.indexOf("\t") >= 0 ? expandTabs(s) : s;
+  let out = s.indexOf("\x1b[") >= 0 ? s.replace(SGR, "") : s;
+  if (out.indexOf("\t") >= 0) out = expandTabs(out);
   out = out.replace(UNSAFE, escapeOne);
   return out;
 }

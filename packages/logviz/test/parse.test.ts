@@ -147,6 +147,11 @@ describe("hostile input", () => {
     expect(s.text[0]).toBe("\\x1b]0;pwned\\x07\\x1b[2J\\x1b]52;c;Zm9v\\x07\\x0d\\x00\\x9b");
   });
 
+  it("drops colour codes (SGR) from raw lines but still escapes every other escape sequence", () => {
+    const s = storeOf("\x1b[1m\x1b[32m✓\x1b[39m\x1b[22m packages/x.test.ts \x1b[2m(5 tests)\x1b[22m \x1b[2J\x1b]0;t\x07");
+    expect(s.text[0]).toBe("✓ packages/x.test.ts (5 tests) \\x1b[2J\\x1b]0;t\\x07");
+  });
+
   it("escapes bidi overrides and expands tabs", () => {
     expect(escapeControls("a\u202eb")).toBe("a\\u202eb");
     expect(escapeControls("a\tb")).toBe("a   b");
