@@ -56,7 +56,9 @@ export function parseReport(text: string, name: string): BatchReport {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new ReportError(`${name} is not JSON: ${(e as Error).message}`);
+    // V8's message quotes the start of the input, which may span lines; keep the error to one line.
+    const why = (e as Error).message.replace(/\s+/g, " ").replace(/, ".*" is not valid JSON$/, "");
+    throw new ReportError(`${name} is not JSON (${why}); give a report written by raftlab batch --json`);
   }
   if (!isObject(data) || data["format"] !== REPORT_FORMAT) {
     throw new ReportError(`${name} is not a raftlab batch report (no "format": "${REPORT_FORMAT}")`);

@@ -223,3 +223,18 @@ describe("loadSavedResults", () => {
     expect(() => loadSavedResults(q)).toThrow(/not a raftlab batch run log/);
   });
 });
+
+describe("a file that is not a report", () => {
+  it("is a one-line error naming the file, even when the JSON parser quotes a multi-line excerpt", () => {
+    for (const text of ["garbage\nmore\n", '{"a":', ""]) {
+      let message = "";
+      try {
+        parseReport(text, "bad.json");
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^bad\.json is not JSON \(.+\); give a report written by raftlab batch --json$/);
+      expect(message).not.toContain("\n");
+    }
+  });
+});
