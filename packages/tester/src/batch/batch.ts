@@ -78,6 +78,32 @@ export interface BatchOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The parts of a batch every caller must choose; everything else has the CLI's defaults. */
+export type BatchEssentials = Pick<BatchOptions, "tests" | "iterations" | "workers" | "outDir">;
+
+/**
+ * BatchOptions with the CLI's defaults (interleaved, no archive, seeds from 1, DEFAULT_TIMEOUT_SEC, no
+ * reports, no shard, no loop, DEFAULT_GROWTH, no fail-fast, raftlab's own Raft), for programmatic
+ * callers and tests that set only what they care about.
+ */
+export function batchOptions(essentials: BatchEssentials, overrides: Partial<BatchOptions> = {}): BatchOptions {
+  return {
+    sequential: false,
+    archive: false,
+    seedStart: 1,
+    timeoutSec: DEFAULT_TIMEOUT_SEC,
+    jsonPath: null,
+    junitPath: null,
+    shard: null,
+    loop: false,
+    growth: DEFAULT_GROWTH,
+    failFast: false,
+    impl: null,
+    ...essentials,
+    ...overrides,
+  };
+}
+
 export interface BatchOutcome {
   /** Every finished run, in run-list order. */
   readonly records: readonly RunRecord[];

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runBatch } from "./batch.js";
+import { batchOptions, runBatch } from "./batch.js";
 import { loadRunner } from "./contract.js";
 
 export interface ThroughputOptions {
@@ -43,25 +43,12 @@ export async function measureBatchThroughput(options: ThroughputOptions): Promis
   const outDir = mkdtempSync(join(tmpdir(), "raftlab-bench-"));
   const cpu0 = process.cpuUsage();
   try {
-    const outcome = await runBatch({
-      tests,
-      iterations,
-      workers: options.workers,
-      sequential: false,
-      outDir,
-      archive: false,
-      seedStart: options.seedStart ?? 1,
-      timeoutSec: 300,
-      jsonPath: null,
-      junitPath: null,
-      shard: null,
-      loop: false,
-      growth: 2,
-      failFast: false,
-      impl: options.impl ?? null,
-      traceEveryRun: options.traceEveryRun === true,
-      quiet: true,
-    });
+    const outcome = await runBatch(
+      batchOptions(
+        { tests, iterations, workers: options.workers, outDir },
+        { seedStart: options.seedStart ?? 1, timeoutSec: 300, impl: options.impl ?? null, traceEveryRun: options.traceEveryRun === true, quiet: true },
+      ),
+    );
     const cpu = process.cpuUsage(cpu0);
     const runs = outcome.tally.total;
     const wall = outcome.tally.tests.reduce((s, t) => s + t.wallMs.mean * t.wallMs.count, 0);

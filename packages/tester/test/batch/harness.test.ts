@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runBatch, type BatchOptions } from "../../src/batch/batch.js";
+import { batchOptions, runBatch, type BatchOptions } from "../../src/batch/batch.js";
 import { groupFailures } from "../../src/batch/triage.js";
 import { loadSavedResults } from "../../src/batch/load.js";
 
@@ -23,26 +23,7 @@ afterAll(() => {
 });
 
 function options(overrides: Partial<BatchOptions>): BatchOptions {
-  return {
-    tests: ["FakePass"],
-    iterations: 4,
-    workers: 2,
-    sequential: false,
-    outDir: join(tempDir(), "out"),
-    archive: false,
-    seedStart: 1,
-    timeoutSec: 20,
-    jsonPath: null,
-    junitPath: null,
-    shard: null,
-    loop: false,
-    growth: 2,
-    failFast: false,
-    impl: null,
-    runnerModule: fakeRunner,
-    quiet: true,
-    ...overrides,
-  };
+  return batchOptions({ tests: ["FakePass"], iterations: 4, workers: 2, outDir: join(tempDir(), "out") }, { timeoutSec: 20, runnerModule: fakeRunner, quiet: true, ...overrides });
 }
 
 describe("batch harness (stand-in runner)", () => {

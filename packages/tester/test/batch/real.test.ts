@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { formatTraceEvent, type MakeRaft } from "@raftlab/raft";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTest } from "../../src/runner.js";
-import { runBatch, type BatchOptions, type BatchOutcome } from "../../src/batch/batch.js";
+import { batchOptions, runBatch, type BatchOptions, type BatchOutcome } from "../../src/batch/batch.js";
 import { measureBatchThroughput } from "../../src/batch/bench.js";
 import { formatTriage, groupFailures } from "../../src/batch/triage.js";
 
@@ -21,25 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), "raftlab-real-batch-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function options(overrides: Partial<BatchOptions>): BatchOptions {
-  return {
-    tests: [],
-    iterations: 3,
-    workers: 2,
-    sequential: false,
-    outDir: join(dir, "out"),
-    archive: false,
-    seedStart: 1,
-    timeoutSec: 60,
-    jsonPath: null,
-    junitPath: null,
-    shard: null,
-    loop: false,
-    growth: 2,
-    failFast: false,
-    impl: null,
-    quiet: true,
-    ...overrides,
-  };
+  return batchOptions({ tests: [], iterations: 3, workers: 2, outDir: join(dir, "out") }, { timeoutSec: 60, quiet: true, ...overrides });
 }
 
 describe("batch against a broken Raft (apply-out-of-order)", () => {
