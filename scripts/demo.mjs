@@ -36,9 +36,11 @@ const exited = (child) => new Promise((resolve) => child.on("close", (code) => r
 const vizDone = exited(logviz);
 const runDone = exited(raftlab);
 const vizCode = (await vizDone) ?? 1;
-if (raftlab.exitCode === null && raftlab.signalCode === null) raftlab.kill();
+const stoppedEarly = raftlab.exitCode === null && raftlab.signalCode === null;
+if (stoppedEarly) raftlab.kill();
 const runCode = await runDone;
 process.stdout.write(summary);
+if (stoppedEarly) console.log("  ... stopped when logviz quit (the run is replayable: same test, same seed)");
 if (vizCode === 0 && runCode !== 0 && runCode !== null && raftlab.signalCode === null) {
   console.log(`\nreplay: pnpm raftlab run ${test} --seed ${seed} --trace | pnpm -s logviz`);
 }
