@@ -2,23 +2,16 @@
 
 import { make as ourMake, type ApplyCh, type ApplyMsg, type MakeRaft, type RaftPeer } from "@raftlab/raft";
 
+// @ts-expect-error: a plain-JS fixture without type declarations (the CLI tests load it as --impl).
+import { inertPeer as inertPeerJs } from "./fixtures/never-commits.mjs";
+
+const inert = inertPeerJs as (leader: boolean) => RaftPeer;
+
 /** A peer that never becomes leader and never applies anything. */
 export const neverElects: MakeRaft = () => inert(false);
 
 /** Peer 0 always claims to lead term 1 and accepts every Start(), but nothing is ever committed. */
 export const neverCommits: MakeRaft = (_peers, me) => inert(me === 0);
-
-function inert(leader: boolean): RaftPeer {
-  let next = 1;
-  return {
-    start: () => (leader ? { index: next++, term: 1, isLeader: true } : { index: -1, term: 1, isLeader: false }),
-    getState: () => ({ term: 1, isLeader: leader }),
-    kill: () => {},
-    snapshot: () => {},
-    persistBytes: () => 0,
-    handleRpc: () => null,
-  };
-}
 
 /** Our Raft, with the service's view of the apply channel rewritten by `rewrite`. */
 export function withApplies(rewrite: (me: number, msg: ApplyMsg) => ApplyMsg): MakeRaft {
