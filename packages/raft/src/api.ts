@@ -68,8 +68,9 @@ export interface ClientEnd {
 }
 
 /**
- * Stable storage (labrpc's `Persister`). `save` stores the Raft state and the snapshot atomically;
- * passing `null` as the snapshot keeps none. Reads return copies; an empty array means "nothing saved".
+ * Stable storage (labrpc's `Persister`). `save` stores copies of the Raft state and the snapshot
+ * atomically (the caller may reuse its arrays afterwards); passing `null` as the snapshot keeps none.
+ * Reads return copies; an empty array means "nothing saved".
  */
 export interface Persister {
   save(raftState: Uint8Array, snapshot: Uint8Array | null): void;

@@ -2,6 +2,7 @@ export * from "./api.js";
 export * from "./trace.js";
 export * from "./prng.js";
 export * from "./codec.js";
+export { escapeControls, escapeLine, hasControls, type EscapeOptions } from "./escape.js";
 export { make, makeRaft, DEFAULT_TIMING, type MakeRaftOptions } from "./driver/raft.js";
 export { realRuntime, type RealRuntimeOptions } from "./driver/runtime.js";
 export { createDebug, type Debug, type DebugState } from "./driver/debug.js";
@@ -12,8 +13,6 @@ export {
   RaftCore,
   CorruptStateError,
   InvariantError,
-  RAFT_BUGS,
-  type RaftBug,
   type CoreConfig,
   type Input as CoreInput,
   type StepOutput,

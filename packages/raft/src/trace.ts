@@ -67,6 +67,7 @@ export const HARNESS_OPS = [
   "MsgLost",
   "Violation",
   "Note",
+  "Output",
 ] as const;
 
 export type PeerOp = (typeof PEER_OPS)[number];

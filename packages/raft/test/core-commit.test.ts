@@ -29,13 +29,6 @@ describe("commitment (Figure 2, leaders; §5.4.2)", () => {
     expect(appliedIndices(o)).toEqual([1, 2, 3]);
   });
 
-  it("§5.4.2 / Figure 8, with the 'commit-previous-term-by-count' bug: the earlier-term entry IS committed (the bug the tester must catch)", () => {
-    const { core } = boot({ terms: [1, 1], term: 1, bugs: ["commit-previous-term-by-count"] });
-    const won = elect(core, 1_000);
-    core.step({ kind: "reply", now: 1_002, request: aeTo(won, 1), reply: aeReply(2, true) });
-    expect(core.commitIndex).toBe(2);
-  });
-
   it("Figure 2, leaders: with 5 peers, one replica besides the leader is not a majority", () => {
     const { core } = boot({ n: 5 });
     const won = elect(core, 1_000, 5);

@@ -224,4 +224,10 @@ describe("stale, duplicated and reordered replies are harmless", () => {
     l.step({ kind: "reply", now: 1_005, request: aeTo(won, 1), reply: { term: 99 } });
     expect(l.role).toBe("leader");
   });
+
+  it("Election Safety (§5.2): an AppendEntries from another leader in the leader's own term is an InvariantError, never silently accepted", () => {
+    const { core } = boot();
+    elect(core, 1_000);
+    expect(() => core.step(ae({ term: 1, leaderId: 2, prevLogIndex: 0, prevLogTerm: 0 }, 1_010))).toThrow(/two leaders in term 1/);
+  });
 });

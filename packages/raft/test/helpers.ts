@@ -13,7 +13,6 @@ import {
   type InstallSnapshotArgs,
   type OutRequest,
   type PersistedState,
-  type RaftBug,
   type RequestVoteArgs,
   type StepOutput,
 } from "../src/core/index.js";
@@ -31,7 +30,6 @@ export function config(over: Partial<CoreConfig> = {}): CoreConfig {
     maxEntriesPerAppend: 64,
     maxBytesPerAppend: 64 * 1024,
     maxAppliesPerStep: 1024,
-    bugs: new Set<RaftBug>(),
     tracing: false,
     ...over,
   };
@@ -49,7 +47,6 @@ export interface BootSpec {
   terms?: number[];
   snapshot?: { index: number; term: number; data?: Uint8Array };
   tracing?: boolean;
-  bugs?: RaftBug[];
   now?: number;
 }
 
@@ -57,8 +54,8 @@ export function storedState(spec: BootSpec): { raftState: Uint8Array; snapshot: 
   const log = new RaftLog();
   if (spec.snapshot) log.restore(spec.snapshot.index, spec.snapshot.term, [], []);
   for (const t of spec.terms ?? []) log.append(t, `c${log.lastIndex() + 1}`);
-  const raftState = encodeState(spec.term ?? Math.max(0, ...(spec.terms ?? [0])), spec.votedFor ?? null, 0, log);
   const snapshot = spec.snapshot ? (spec.snapshot.data ?? new Uint8Array([1, 2, 3])) : new Uint8Array(0);
+  const raftState = encodeState(spec.term ?? Math.max(0, ...(spec.terms ?? [0])), spec.votedFor ?? null, 0, log, snapshot.length > 0 ? snapshot : null);
   return { raftState, snapshot };
 }
 
@@ -67,7 +64,6 @@ export function boot(spec: BootSpec = {}): { core: RaftCore; out: StepOutput } {
     me: spec.me ?? 0,
     peerCount: spec.n ?? 3,
     tracing: spec.tracing ?? false,
-    bugs: new Set(spec.bugs ?? []),
   });
   const { core, output } = RaftCore.boot(cfg, zeroRng, storedState(spec), spec.now ?? 0);
   return { core, out: output };

@@ -22,7 +22,7 @@ export function maybeCommit(s: NodeState): void {
     if (holders >= s.majority) n = candidate;
   }
   if (n <= s.commitIndex) return;
-  if (s.log.termAt(n) !== s.currentTerm && !s.hasBug("commit-previous-term-by-count")) return;
+  if (s.log.termAt(n) !== s.currentTerm) return;
   advanceCommitIndex(s, n, "replicated on a majority");
 }
 
@@ -35,7 +35,7 @@ export function advanceCommitIndex(s: NodeState, index: number, why: string): vo
   assert(index <= s.log.lastIndex(), `committing ${index} beyond last log index ${s.log.lastIndex()}`);
   const from = s.commitIndex + 1;
   s.commitIndex = index;
-  if (s.tracing) s.trace("Commit", "CMIT", `S${s.me} commit [${from}..${index}] (${why})`, { index });
+  if (s.tracing) s.traceIndex("Commit", "CMIT", `S${s.me} commit [${from}..${index}] (${why})`, index);
 }
 
 /**
@@ -46,16 +46,10 @@ export function collectApplies(s: NodeState): void {
   const limit = Math.min(s.commitIndex, s.lastApplied + s.cfg.maxAppliesPerStep);
   if (s.lastApplied >= limit) return;
   const out = s.out.apply;
-  const start = out.length;
   while (s.lastApplied < limit) {
     const index = ++s.lastApplied;
     const msg: ApplyMsg = { commandValid: true, command: s.log.entry(index).command, commandIndex: index, snapshotValid: false };
     out.push(msg);
-    if (s.tracing) s.trace("Apply", "APLY", `S${s.me} apply ${index}`, { index });
-  }
-  if (s.hasBug("apply-out-of-order") && out.length - start >= 2) {
-    const a = out[start] as ApplyMsg;
-    out[start] = out[start + 1] as ApplyMsg;
-    out[start + 1] = a;
+    if (s.tracing) s.traceIndex("Apply", "APLY", `S${s.me} apply ${index}`, index);
   }
 }

@@ -61,7 +61,8 @@ export function startElection(s: NodeState): void {
     const req: OutRequest = { method: RPC_REQUEST_VOTE, to: p, id: s.nextMessageId(), args };
     s.out.send.push(req);
     if (s.tracing) {
-      s.trace("RequestVote", "VOTE", describeRequestVote(s.me, p, args), {
+      s.emit({
+        t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVote", topic: "VOTE", msg: describeRequestVote(s.me, p, args),
         dst: p,
         from: s.me,
         id: req.id,
@@ -83,10 +84,11 @@ function candidateIsUpToDate(s: NodeState, a: RequestVoteArgs): boolean {
 /** Figure 2, RequestVote RPC receiver implementation. */
 export function handleRequestVote(s: NodeState, a: RequestVoteArgs, id: string | undefined): RequestVoteReply {
   if (s.tracing) {
-    s.trace("RequestVote", "VOTE", describeRequestVote(a.candidateId, s.me, a), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVote", topic: "VOTE", msg: describeRequestVote(a.candidateId, s.me, a),
       dst: s.me,
       from: a.candidateId,
-      ...(id === undefined ? {} : { id }),
+      id,
       dir: "recv",
       mterm: a.term,
       lastLogIndex: a.lastLogIndex,
@@ -98,22 +100,23 @@ export function handleRequestVote(s: NodeState, a: RequestVoteArgs, id: string |
   // Rule 1: reply false if term < currentTerm. Rule 2: grant if votedFor is null or candidateId, and
   // the candidate's log is at least as up-to-date as ours.
   if (a.term === s.currentTerm && (s.votedFor === null || s.votedFor === a.candidateId)) {
-    if (s.hasBug("vote-without-up-to-date-check") || candidateIsUpToDate(s, a)) {
+    if (candidateIsUpToDate(s, a)) {
       granted = true;
       if (s.votedFor !== a.candidateId) {
         s.votedFor = a.candidateId;
         s.markDirty();
       }
       // Figure 2, followers: granting a vote resets the election timer.
-      if (!s.hasBug("no-timer-reset-on-vote")) s.resetElectionTimer();
+      s.resetElectionTimer();
     }
   }
   const reply: RequestVoteReply = { term: s.currentTerm, voteGranted: granted };
   if (s.tracing) {
-    s.trace("RequestVoteReply", "VOTE", describeRequestVoteReply(s.me, a.candidateId, reply), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVoteReply", topic: "VOTE", msg: describeRequestVoteReply(s.me, a.candidateId, reply),
       dst: a.candidateId,
       from: s.me,
-      ...(id === undefined ? {} : { id }),
+      id,
       dir: "send",
       mterm: reply.term,
       voteGranted: granted,
@@ -131,7 +134,8 @@ export function handleRequestVoteReply(
   if (r === null) return;
   const stale = s.role !== "candidate" || s.currentTerm !== req.args.term;
   if (s.tracing) {
-    s.trace("RequestVoteReply", stale ? "DROP" : "VOTE", describeRequestVoteReply(req.to, s.me, r) + (stale ? " (stale)" : ""), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVoteReply", topic: stale ? "DROP" : "VOTE", msg: describeRequestVoteReply(req.to, s.me, r) + (stale ? " (stale)" : ""),
       dst: s.me,
       from: req.to,
       id: req.id,
@@ -140,7 +144,7 @@ export function handleRequestVoteReply(
       voteGranted: r.voteGranted,
     });
   }
-  if (!s.hasBug("ignore-reply-term") && observeTerm(s, r.term, `RequestVote reply from S${req.to} in T${r.term}`)) return;
+  if (observeTerm(s, r.term, `RequestVote reply from S${req.to} in T${r.term}`)) return;
   if (stale || !r.voteGranted || r.term !== s.currentTerm) return;
   s.votes.add(req.to);
   if (s.votes.size >= s.majority) becomeLeader(s);
@@ -160,8 +164,6 @@ export function becomeLeader(s: NodeState): void {
     pr.heartbeatDue = s.now;
     pr.outstanding = 0;
   }
-  s.serialBusy = false;
-  s.serialNext = 0;
   if (s.tracing) s.trace("BecomeLeader", "LEAD", `S${s.me} leader T${s.currentTerm} votes=${[...s.votes].join(",")} last=${next - 1}`);
   // Figure 2, leaders: "Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server".
   broadcastAppendEntries(s, true);

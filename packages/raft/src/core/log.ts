@@ -4,7 +4,9 @@
 
 import type { Value } from "../api.js";
 import { encodeValue } from "../codec.js";
+import { crc32 } from "../crc32.js";
 import { assert } from "./assert.js";
+import { STATE_PREFIX } from "./persist.js";
 import type { Entry } from "./types.js";
 
 export class RaftLog {
@@ -13,13 +15,16 @@ export class RaftLog {
   /** entries[k] holds index snapshotIndex + 1 + k. */
   private entries: Entry[] = [];
   /**
-   * The persisted form of the entries, kept up to date as the log changes so that persisting is one
-   * copy instead of re-encoding the whole log: per entry, varint term, varint length, then
-   * encodeValue(command) (the layout persist.ts documents). ends[k] is the offset just after entry k.
+   * The persisted form of the log, kept up to date as the log changes so that a persist costs what
+   * changed, not what the log holds (the layout persist.ts documents): the state's fixed prefix
+   * (magic, version), then per entry varint term, varint length, encodeValue(command). ends[k] is the
+   * offset just after entry k; crcs[k] the CRC-32 of records[0, ends[k]), so the checksum of a persist
+   * extends the last one instead of reading the whole log again.
    */
-  private records: Uint8Array = new Uint8Array(256);
-  private used = 0;
+  private records: Uint8Array = freshRecords(256);
+  private used = STATE_PREFIX.length;
   private ends: number[] = [];
+  private crcs: number[] = [];
 
   get snapshotIndex(): number {
     return this._snapshotIndex;
@@ -54,23 +59,41 @@ export class RaftLog {
     const k = index - this._snapshotIndex - 1;
     const end = this.ends[k];
     assert(end !== undefined, `entry ${index} requested outside (${this._snapshotIndex}, ${this.lastIndex()}]`);
-    return end - (k === 0 ? 0 : (this.ends[k - 1] as number));
+    return end - (k === 0 ? STATE_PREFIX.length : (this.ends[k - 1] as number));
   }
-  /** The persisted records of all entries held, in order (a view: copy it before the log changes). */
-  recordBytes(): Uint8Array {
-    return this.records.subarray(0, this.used);
-  }
-  private writeRecord(term: number, encoded: Uint8Array): void {
-    const need = this.used + 16 + encoded.length;
-    if (need > this.records.length) {
-      let cap = this.records.length * 2;
-      while (cap < need) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.records.subarray(0, this.used));
-      this.records = next;
-    }
+  /**
+   * The persisted state: the prefix and records kept here, then `trailer`, then the CRC-32 of all of
+   * it (little-endian). Costs the trailer and its checksum, whatever the log's length. Returns a view
+   * of this log's buffer, valid until the log next changes (the next append overwrites the trailer):
+   * save (copy) it at once.
+   */
+  sealState(trailer: Uint8Array, trailerLength: number): Uint8Array {
+    this.ensure(trailerLength + 4);
     const buf = this.records;
     let pos = this.used;
+    buf.set(trailer.subarray(0, trailerLength), pos);
+    pos += trailerLength;
+    const crc = crc32(trailer, this.crcs[this.crcs.length - 1] ?? PREFIX_CRC, 0, trailerLength);
+    buf[pos++] = crc & 0xff;
+    buf[pos++] = (crc >>> 8) & 0xff;
+    buf[pos++] = (crc >>> 16) & 0xff;
+    buf[pos++] = crc >>> 24;
+    return buf.subarray(0, pos);
+  }
+  private ensure(extra: number): void {
+    const need = this.used + extra;
+    if (need <= this.records.length) return;
+    let cap = this.records.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.records.subarray(0, this.used));
+    this.records = next;
+  }
+  private writeRecord(term: number, encoded: Uint8Array): void {
+    this.ensure(16 + encoded.length);
+    const buf = this.records;
+    const start = this.used;
+    let pos = start;
     for (let n = term; ; ) {
       if (n < 0x80) {
         buf[pos++] = n;
@@ -90,18 +113,32 @@ export class RaftLog {
     buf.set(encoded, pos);
     pos += encoded.length;
     this.used = pos;
+    this.crcs.push(crc32(buf, this.crcs[this.crcs.length - 1] ?? PREFIX_CRC, start, pos));
     this.ends.push(pos);
   }
-  /** Drops the first `drop` records, moving the rest to a fresh buffer. */
+  /** Drops the first `drop` records, moving the rest to a fresh buffer (and re-checksumming them). */
   private dropRecords(drop: number): void {
     if (drop === 0) return;
+    const base = STATE_PREFIX.length;
     const cut = drop >= this.ends.length ? this.used : (this.ends[drop - 1] as number);
     const rest = this.records.subarray(cut, this.used);
-    const next = new Uint8Array(Math.max(256, rest.length * 2));
-    next.set(rest);
+    const next = freshRecords(Math.max(256, base + rest.length * 2));
+    next.set(rest, base);
     this.records = next;
-    this.used = rest.length;
-    this.ends = this.ends.slice(drop).map((e) => e - cut);
+    this.used = base + rest.length;
+    const ends = this.ends.slice(drop);
+    const crcs = new Array<number>(ends.length);
+    let from = base;
+    let crc = PREFIX_CRC;
+    for (let k = 0; k < ends.length; k++) {
+      const end = (ends[k] as number) - cut + base;
+      ends[k] = end;
+      crc = crc32(next, crc, from, end);
+      crcs[k] = crc;
+      from = end;
+    }
+    this.ends = ends;
+    this.crcs = crcs;
   }
   /** The first index in (snapshotIndex, lastIndex] whose term is `term`, searching down from `from`. */
   firstIndexOfTerm(term: number, from: number): number {
@@ -134,7 +171,8 @@ export class RaftLog {
     if (keep < this.entries.length) {
       this.entries.length = keep;
       this.ends.length = keep;
-      this.used = keep === 0 ? 0 : (this.ends[keep - 1] as number);
+      this.crcs.length = keep;
+      this.used = keep === 0 ? STATE_PREFIX.length : (this.ends[keep - 1] as number);
     }
   }
   /** Entries (from, to], for an AppendEntries batch. */
@@ -176,9 +214,20 @@ export class RaftLog {
     this._snapshotIndex = snapshotIndex;
     this._snapshotTerm = snapshotTerm;
     this.entries = entries;
-    this.records = new Uint8Array(256);
-    this.used = 0;
+    this.records = freshRecords(256);
+    this.used = STATE_PREFIX.length;
     this.ends = [];
+    this.crcs = [];
     for (let k = 0; k < entries.length; k++) this.writeRecord((entries[k] as Entry).term, encoded[k] as Uint8Array);
   }
+}
+
+/** The CRC-32 of the state's fixed prefix, where every running checksum starts. */
+const PREFIX_CRC = crc32(STATE_PREFIX);
+
+/** A records buffer of `capacity` bytes that starts with the state's prefix. */
+function freshRecords(capacity: number): Uint8Array {
+  const buf = new Uint8Array(capacity);
+  buf.set(STATE_PREFIX);
+  return buf;
 }

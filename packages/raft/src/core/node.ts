@@ -4,8 +4,8 @@
 import type { Value } from "../api.js";
 import { collectApplies, maybeCommit } from "./commit.js";
 import { handleRequestVote, handleRequestVoteReply, startElection } from "./election.js";
-import { decodeState, CorruptStateError } from "./persist.js";
-import { broadcastAppendEntries, handleAppendEntries, handleAppendEntriesReply, pumpSerial, sendDueHeartbeats } from "./replication.js";
+import { decodeState } from "./persist.js";
+import { broadcastAppendEntries, handleAppendEntries, handleAppendEntriesReply, sendDueHeartbeats } from "./replication.js";
 import {
   parseAppendEntriesArgs,
   parseAppendEntriesReply,
@@ -48,10 +48,8 @@ export class RaftCore {
   static boot(cfg: CoreConfig, rng: RandomSource, stored: StoredState, now: number): { core: RaftCore; output: StepOutput } {
     const core = new RaftCore(cfg, rng);
     const s = core.s;
-    const st = decodeState(stored.raftState, cfg.peerCount);
-    if (st.snapshotIndex > 0 && stored.snapshot.length === 0) {
-      throw new CorruptStateError(`corrupt persisted Raft state: the log starts after snapshot index ${st.snapshotIndex} but no snapshot is stored`);
-    }
+    // Also checks that the stored snapshot is the one the state was saved with.
+    const st = decodeState(stored.raftState, cfg.peerCount, stored.snapshot);
     s.now = now;
     s.out = emptyOutput();
     s.currentTerm = st.currentTerm;
@@ -64,11 +62,11 @@ export class RaftCore {
     s.lastApplied = st.snapshotIndex;
     s.resetElectionTimer();
     if (s.tracing) {
-      s.trace(
+      s.traceIndex(
         "Restore",
         "PERS",
         `S${s.me} boot #${s.boot}: T${s.currentTerm} vote=${s.votedFor ?? "-"} snapshot=(${st.snapshotIndex},${st.snapshotTerm}) log last=${s.log.lastIndex()}`,
-        { index: st.snapshotIndex },
+        st.snapshotIndex,
       );
     }
     s.markDirty();
@@ -182,7 +180,8 @@ export class RaftCore {
     const req = input.request;
     if (input.reply === null && s.tracing) {
       // The network's MsgLost event (if any) says why; this says the sender noticed.
-      s.trace("Log", "DROP", `S${s.me} no reply from S${req.to} to ${req.method.replace(/^Raft\./, "")} ${req.id}`, { id: req.id });
+      const msg = `S${s.me} no reply from S${req.to} to ${req.method.replace(/^Raft\./, "")} ${req.id}`;
+      s.emit({ t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "Log", topic: "DROP", msg, id: req.id });
     }
     switch (req.method) {
       case RPC_REQUEST_VOTE:
@@ -195,7 +194,6 @@ export class RaftCore {
         handleInstallSnapshotReply(s, req, parseInstallSnapshotReply(input.reply));
         break;
     }
-    if (s.role === "leader" && s.hasBug("serial-append-entries")) pumpSerial(s);
   }
 
   private onStart(command: Value): void {
@@ -207,7 +205,7 @@ export class RaftCore {
     const index = s.log.append(s.currentTerm, command);
     s.markDirty();
     s.out.start = { index, term: s.currentTerm, isLeader: true };
-    if (s.tracing) s.trace("Start", "CLNT", `S${s.me} start ${index} in T${s.currentTerm}`, { index });
+    if (s.tracing) s.traceIndex("Start", "CLNT", `S${s.me} start ${index} in T${s.currentTerm}`, index);
     maybeCommit(s); // a one-peer cluster commits at once
     broadcastAppendEntries(s, false);
   }
@@ -222,11 +220,8 @@ export class RaftCore {
     if (s.lastApplied < s.commitIndex) out.wakeAt = s.now;
     else if (s.role === "leader") {
       let next = Infinity;
-      if (s.hasBug("serial-append-entries") && s.serialBusy) next = s.now + s.cfg.heartbeatMs;
-      else {
-        for (let p = 0; p < s.cfg.peerCount; p++) {
-          if (p !== s.me) next = Math.min(next, (s.progress[p] as { heartbeatDue: number }).heartbeatDue);
-        }
+      for (let p = 0; p < s.cfg.peerCount; p++) {
+        if (p !== s.me) next = Math.min(next, (s.progress[p] as { heartbeatDue: number }).heartbeatDue);
       }
       // A one-peer cluster has nobody to send to; wake up now and then anyway.
       out.wakeAt = next === Infinity ? s.now + s.cfg.heartbeatMs : next;

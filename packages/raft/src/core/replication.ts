@@ -4,7 +4,7 @@
 import { assert } from "./assert.js";
 import { advanceCommitIndex, maybeCommit } from "./commit.js";
 import { becomeFollower, observeTerm } from "./election.js";
-import { appendEntriesFields, describeAppendEntries, describeAppendEntriesReply } from "./rpc.js";
+import { describeAppendEntries, describeAppendEntriesReply } from "./rpc.js";
 import { sendInstallSnapshot } from "./snapshot.js";
 import type { NodeState, PeerProgress } from "./state.js";
 import {
@@ -26,10 +26,6 @@ function progressOf(s: NodeState, p: number): PeerProgress {
  * entries to send and nothing outstanding (a new command). Never waits for one peer before another.
  */
 export function broadcastAppendEntries(s: NodeState, all: boolean): void {
-  if (s.hasBug("serial-append-entries")) {
-    pumpSerial(s);
-    return;
-  }
   for (let p = 0; p < s.cfg.peerCount; p++) {
     if (p === s.me) continue;
     const pr = progressOf(s, p);
@@ -39,32 +35,8 @@ export function broadcastAppendEntries(s: NodeState, all: boolean): void {
 
 /** Heartbeats: sends to each peer whose heartbeat is due (at most one per heartbeatMs each). */
 export function sendDueHeartbeats(s: NodeState): void {
-  if (s.hasBug("serial-append-entries")) {
-    pumpSerial(s);
-    return;
-  }
   for (let p = 0; p < s.cfg.peerCount; p++) {
     if (p !== s.me && progressOf(s, p).heartbeatDue <= s.now) sendTo(s, p);
-  }
-}
-
-/**
- * The "serial-append-entries" bug (for validating testers only): one request in flight across all
- * peers; the next peer is served only after the previous reply (or failure) arrived.
- */
-export function pumpSerial(s: NodeState): void {
-  if (s.serialBusy) return;
-  const n = s.cfg.peerCount;
-  for (let k = 0; k < n; k++) {
-    const p = (s.serialNext + k) % n;
-    if (p === s.me) continue;
-    const pr = progressOf(s, p);
-    if (pr.heartbeatDue <= s.now || (pr.outstanding === 0 && pr.nextIndex <= s.log.lastIndex())) {
-      s.serialNext = (p + 1) % n;
-      s.serialBusy = true;
-      sendTo(s, p);
-      return;
-    }
   }
 }
 
@@ -93,13 +65,18 @@ export function sendTo(s: NodeState, p: number): void {
   const req: OutRequest = { method: RPC_APPEND_ENTRIES, to: p, id: s.nextMessageId(), args };
   s.out.send.push(req);
   if (s.tracing) {
-    s.trace("AppendEntries", "LOG1", describeAppendEntries(s.me, p, args), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntries", topic: "LOG1", msg: describeAppendEntries(s.me, p, args),
       dst: p,
       from: s.me,
       id: req.id,
       dir: "send",
       mterm: args.term,
-      ...appendEntriesFields(args),
+      prevLogIndex: args.prevLogIndex,
+      prevLogTerm: args.prevLogTerm,
+      leaderCommit: args.leaderCommit,
+      first: args.entries.length === 0 ? undefined : args.prevLogIndex + 1,
+      last: args.entries.length === 0 ? undefined : args.prevLogIndex + args.entries.length,
     });
   }
 }
@@ -127,21 +104,27 @@ function failReply(s: NodeState, xTerm: number, xIndex: number): AppendEntriesRe
 /** Figure 2, AppendEntries RPC receiver implementation. */
 export function handleAppendEntries(s: NodeState, a: AppendEntriesArgs, id: string | undefined): AppendEntriesReply {
   if (s.tracing) {
-    s.trace("AppendEntries", "LOG1", describeAppendEntries(a.leaderId, s.me, a), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntries", topic: "LOG1", msg: describeAppendEntries(a.leaderId, s.me, a),
       dst: s.me,
       from: a.leaderId,
-      ...(id === undefined ? {} : { id }),
+      id,
       dir: "recv",
       mterm: a.term,
-      ...appendEntriesFields(a),
+      prevLogIndex: a.prevLogIndex,
+      prevLogTerm: a.prevLogTerm,
+      leaderCommit: a.leaderCommit,
+      first: a.entries.length === 0 ? undefined : a.prevLogIndex + 1,
+      last: a.entries.length === 0 ? undefined : a.prevLogIndex + a.entries.length,
     });
   }
   const reply = appendEntriesReceiver(s, a);
   if (s.tracing) {
-    s.trace("AppendEntriesReply", "LOG1", describeAppendEntriesReply(s.me, a.leaderId, reply), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntriesReply", topic: "LOG1", msg: describeAppendEntriesReply(s.me, a.leaderId, reply),
       dst: a.leaderId,
       from: s.me,
-      ...(id === undefined ? {} : { id }),
+      id,
       dir: "send",
       mterm: reply.term,
       success: reply.success,
@@ -157,11 +140,8 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
   // Rule 1: reply false if term < currentTerm.
   if (a.term < s.currentTerm) return failReply(s, -1, -1);
   observeTerm(s, a.term, `AppendEntries from leader S${a.leaderId} in T${a.term}`);
-  if (s.role === "leader") {
-    // Election Safety says this cannot happen; with deliberate bugs it can, and then we step down.
-    assert(!s.strict, `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
-    becomeFollower(s, a.term, `another leader S${a.leaderId} in the same term`);
-  }
+  // Election Safety: there is at most one leader per term, so no AppendEntries in our own term while leader.
+  assert(s.role !== "leader", `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
   // Figure 2, candidates: "If AppendEntries RPC received from new leader: convert to follower".
   if (s.role === "candidate") becomeFollower(s, a.term, `AppendEntries from leader S${a.leaderId}`);
   s.leaderId = a.leaderId;
@@ -193,8 +173,8 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
     const e = entries[i] as Entry;
     if (index <= s.log.lastIndex()) {
       if (s.log.termAt(index) === e.term) continue;
-      assert(index > s.commitIndex || !s.strict, `truncating committed entry ${index} (commitIndex ${s.commitIndex})`);
-      if (s.tracing) s.trace("Log", "LOG2", `S${s.me} conflict at ${index}: drop [${index}..${s.log.lastIndex()}]`, { index });
+      assert(index > s.commitIndex, `truncating committed entry ${index} (commitIndex ${s.commitIndex})`);
+      if (s.tracing) s.traceIndex("Log", "LOG2", `S${s.me} conflict at ${index}: drop [${index}..${s.log.lastIndex()}]`, index);
       s.log.truncateFrom(index);
     }
     for (let j = i; j < entries.length; j++) {
@@ -202,14 +182,8 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
       s.log.append(ej.term, ej.command);
     }
     s.markDirty();
-    if (s.tracing) s.trace("Log", "LOG2", `S${s.me} append [${index}..${s.log.lastIndex()}]`, { index });
+    if (s.tracing) s.traceIndex("Log", "LOG2", `S${s.me} append [${index}..${s.log.lastIndex()}]`, index);
     break;
-  }
-  if (!s.strict) {
-    // Only reachable with deliberate bugs: committed entries were overwritten. Keep the indices
-    // consistent and let the service see the damage (it will be re-applied differently).
-    s.commitIndex = Math.min(s.commitIndex, s.log.lastIndex());
-    s.lastApplied = Math.min(s.lastApplied, s.commitIndex);
   }
 
   // Rule 5: if leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
@@ -233,14 +207,13 @@ export function handleAppendEntriesReply(
   const pr = progressOf(s, p);
   const sameLeadership = s.role === "leader" && s.currentTerm === req.args.term;
   if (sameLeadership && pr.outstanding > 0) pr.outstanding--;
-  if (sameLeadership && s.hasBug("serial-append-entries")) s.serialBusy = false;
-  // (With the serial-append-entries bug, node.ts serves the next peer after any reply.)
   if (r === null) return;
   const a = req.args;
   const covered = a.prevLogIndex + a.entries.length;
   const stale = !sameLeadership || r.term !== a.term || (r.success ? covered <= pr.matchIndex && a.entries.length > 0 : a.prevLogIndex <= pr.matchIndex);
   if (s.tracing) {
-    s.trace("AppendEntriesReply", stale && r.term <= s.currentTerm ? "DROP" : "LOG1", describeAppendEntriesReply(p, s.me, r) + (stale ? " (stale)" : ""), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntriesReply", topic: stale && r.term <= s.currentTerm ? "DROP" : "LOG1", msg: describeAppendEntriesReply(p, s.me, r) + (stale ? " (stale)" : ""),
       dst: s.me,
       from: p,
       id: req.id,
@@ -252,7 +225,7 @@ export function handleAppendEntriesReply(
       xLen: r.xLen,
     });
   }
-  if (!s.hasBug("ignore-reply-term") && observeTerm(s, r.term, `AppendEntries reply from S${p} in T${r.term}`)) return;
+  if (observeTerm(s, r.term, `AppendEntries reply from S${p} in T${r.term}`)) return;
   if (!sameLeadership || r.term !== a.term) return;
 
   if (r.success) {
@@ -276,7 +249,6 @@ export function handleAppendEntriesReply(
       pr.nextIndex = next;
     }
   }
-  if (s.hasBug("serial-append-entries")) return;
   // Keep a lagging peer moving without waiting for the next heartbeat.
   if (s.role === "leader" && pr.outstanding === 0 && pr.nextIndex <= s.log.lastIndex()) sendTo(s, p);
 }

@@ -111,15 +111,3 @@ export function describeInstallSnapshot(from: number, to: number, a: InstallSnap
 export function describeInstallSnapshotReply(from: number, to: number, r: InstallSnapshotReply): string {
   return `S${from} -> S${to} IS reply T${r.term}`;
 }
-
-/** Trace fields of an AppendEntries request. */
-export function appendEntriesFields(a: AppendEntriesArgs): {
-  prevLogIndex: number;
-  prevLogTerm: number;
-  leaderCommit: number;
-  first?: number;
-  last?: number;
-} {
-  const base = { prevLogIndex: a.prevLogIndex, prevLogTerm: a.prevLogTerm, leaderCommit: a.leaderCommit };
-  return a.entries.length === 0 ? base : { ...base, first: a.prevLogIndex + 1, last: a.prevLogIndex + a.entries.length };
-}

@@ -18,14 +18,14 @@ export function takeSnapshot(s: NodeState, index: number, data: Uint8Array): voi
   if (index <= s.log.snapshotIndex || index > s.lastApplied) {
     if (s.tracing) {
       const why = index <= s.log.snapshotIndex ? `not past snapshot ${s.log.snapshotIndex}` : `beyond lastApplied ${s.lastApplied}`;
-      s.trace("Snapshot", "WARN", `S${s.me} ignore snapshot at ${index}: ${why}`, { index });
+      s.traceIndex("Snapshot", "WARN", `S${s.me} ignore snapshot at ${index}: ${why}`, index);
     }
     return;
   }
   s.log.compactTo(index);
   s.snapshotData = data;
   s.markDirty();
-  if (s.tracing) s.trace("Snapshot", "SNAP", `S${s.me} snapshot at ${index} (T${s.log.snapshotTerm}), ${data.length}B; log (${index},${s.log.lastIndex()}]`, { index });
+  if (s.tracing) s.traceIndex("Snapshot", "SNAP", `S${s.me} snapshot at ${index} (T${s.log.snapshotTerm}), ${data.length}B; log (${index},${s.log.lastIndex()}]`, index);
 }
 
 export function sendInstallSnapshot(s: NodeState, p: number): void {
@@ -40,7 +40,8 @@ export function sendInstallSnapshot(s: NodeState, p: number): void {
   const req: OutRequest = { method: RPC_INSTALL_SNAPSHOT, to: p, id: s.nextMessageId(), args };
   s.out.send.push(req);
   if (s.tracing) {
-    s.trace("InstallSnapshot", "SNAP", describeInstallSnapshot(s.me, p, args), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshot", topic: "SNAP", msg: describeInstallSnapshot(s.me, p, args),
       dst: p,
       from: s.me,
       id: req.id,
@@ -55,10 +56,11 @@ export function sendInstallSnapshot(s: NodeState, p: number): void {
 /** Figure 13, InstallSnapshot RPC receiver implementation (whole snapshot in one message, no offset). */
 export function handleInstallSnapshot(s: NodeState, a: InstallSnapshotArgs, id: string | undefined): InstallSnapshotReply {
   if (s.tracing) {
-    s.trace("InstallSnapshot", "SNAP", describeInstallSnapshot(a.leaderId, s.me, a), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshot", topic: "SNAP", msg: describeInstallSnapshot(a.leaderId, s.me, a),
       dst: s.me,
       from: a.leaderId,
-      ...(id === undefined ? {} : { id }),
+      id,
       dir: "recv",
       mterm: a.term,
       lastIncludedIndex: a.lastIncludedIndex,
@@ -68,10 +70,11 @@ export function handleInstallSnapshot(s: NodeState, a: InstallSnapshotArgs, id: 
   installSnapshotReceiver(s, a);
   const reply: InstallSnapshotReply = { term: s.currentTerm };
   if (s.tracing) {
-    s.trace("InstallSnapshotReply", "SNAP", describeInstallSnapshotReply(s.me, a.leaderId, reply), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshotReply", topic: "SNAP", msg: describeInstallSnapshotReply(s.me, a.leaderId, reply),
       dst: a.leaderId,
       from: s.me,
-      ...(id === undefined ? {} : { id }),
+      id,
       dir: "send",
       mterm: reply.term,
     });
@@ -83,10 +86,8 @@ function installSnapshotReceiver(s: NodeState, a: InstallSnapshotArgs): void {
   // Rule 1: reply immediately if term < currentTerm.
   if (a.term < s.currentTerm) return;
   observeTerm(s, a.term, `InstallSnapshot from leader S${a.leaderId} in T${a.term}`);
-  if (s.role === "leader") {
-    assert(!s.strict, `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
-    becomeFollower(s, a.term, `another leader S${a.leaderId} in the same term`);
-  }
+  // Election Safety: at most one leader per term.
+  assert(s.role !== "leader", `two leaders in term ${s.currentTerm}: S${s.me} and S${a.leaderId}`);
   if (s.role === "candidate") becomeFollower(s, a.term, `InstallSnapshot from leader S${a.leaderId}`);
   s.leaderId = a.leaderId;
   s.resetElectionTimer();
@@ -111,10 +112,11 @@ function installSnapshotReceiver(s: NodeState, a: InstallSnapshotArgs): void {
     snapshotIndex: a.lastIncludedIndex,
   });
   if (s.tracing) {
-    s.trace("Snapshot", "SNAP", `S${s.me} install snapshot at ${a.lastIncludedIndex} (T${a.lastIncludedTerm}); log (${a.lastIncludedIndex},${s.log.lastIndex()}]`, {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "Snapshot", topic: "SNAP", msg: `S${s.me} install snapshot at ${a.lastIncludedIndex} (T${a.lastIncludedTerm}); log (${a.lastIncludedIndex},${s.log.lastIndex()}]`,
       index: a.lastIncludedIndex,
     });
-    s.trace("Apply", "APLY", `S${s.me} apply snapshot at ${a.lastIncludedIndex}`, { index: a.lastIncludedIndex });
+    s.traceIndex("Apply", "APLY", `S${s.me} apply snapshot at ${a.lastIncludedIndex}`, a.lastIncludedIndex);
   }
 }
 
@@ -129,11 +131,11 @@ export function handleInstallSnapshotReply(
   assert(pr !== undefined, `no progress slot for peer ${p}`);
   const sameLeadership = s.role === "leader" && s.currentTerm === req.args.term;
   if (sameLeadership && pr.outstanding > 0) pr.outstanding--;
-  if (sameLeadership && s.hasBug("serial-append-entries")) s.serialBusy = false;
   if (r === null) return;
   const stale = !sameLeadership || r.term !== req.args.term;
   if (s.tracing) {
-    s.trace("InstallSnapshotReply", stale ? "DROP" : "SNAP", describeInstallSnapshotReply(p, s.me, r) + (stale ? " (stale)" : ""), {
+    s.emit({
+      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshotReply", topic: stale ? "DROP" : "SNAP", msg: describeInstallSnapshotReply(p, s.me, r) + (stale ? " (stale)" : ""),
       dst: s.me,
       from: p,
       id: req.id,
@@ -141,7 +143,7 @@ export function handleInstallSnapshotReply(
       mterm: r.term,
     });
   }
-  if (!s.hasBug("ignore-reply-term") && observeTerm(s, r.term, `InstallSnapshot reply from S${p} in T${r.term}`)) return;
+  if (observeTerm(s, r.term, `InstallSnapshot reply from S${p} in T${r.term}`)) return;
   if (stale) return;
   const upTo = req.args.lastIncludedIndex;
   if (upTo > pr.matchIndex) {
@@ -149,5 +151,5 @@ export function handleInstallSnapshotReply(
     maybeCommit(s);
   }
   if (pr.nextIndex < upTo + 1) pr.nextIndex = upTo + 1;
-  if (!s.hasBug("serial-append-entries") && pr.outstanding === 0 && pr.nextIndex <= s.log.lastIndex()) sendTo(s, p);
+  if (pr.outstanding === 0 && pr.nextIndex <= s.log.lastIndex()) sendTo(s, p);
 }

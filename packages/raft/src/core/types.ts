@@ -5,36 +5,6 @@
 import type { ApplyMsg, Value } from "../api.js";
 import type { TraceEvent } from "../trace.js";
 
-/**
- * Deliberate bugs, for validating testers ONLY: the raftlab tester must show that its suite catches a
- * broken Raft, so these knobs break this one in well-known ways. A real deployment never sets any.
- */
-export type RaftBug =
-  /** RequestVote grants a vote without the §5.4.1 "at least as up-to-date" check. */
-  | "vote-without-up-to-date-check"
-  /** The leader commits entries of earlier terms by counting replicas (the Figure 8 mistake). */
-  | "commit-previous-term-by-count"
-  /** votedFor is not persisted, so a restarted peer may vote twice in one term. */
-  | "forget-voted-for"
-  /** Granting a vote does not reset the election timer. */
-  | "no-timer-reset-on-vote"
-  /** When two or more entries are applied at once, the first two are delivered swapped. */
-  | "apply-out-of-order"
-  /** The leader sends AppendEntries to one peer at a time, waiting for each reply before the next. */
-  | "serial-append-entries"
-  /** Replies carrying a higher term do not make the peer step down. */
-  | "ignore-reply-term";
-
-export const RAFT_BUGS: readonly RaftBug[] = [
-  "vote-without-up-to-date-check",
-  "commit-previous-term-by-count",
-  "forget-voted-for",
-  "no-timer-reset-on-vote",
-  "apply-out-of-order",
-  "serial-append-entries",
-  "ignore-reply-term",
-];
-
 export type Role = "follower" | "candidate" | "leader";
 
 /** One log entry. Index is implicit (its position); the term is the leader's term when created. */
@@ -108,6 +78,10 @@ export type Input =
 
 /** What to write to stable storage, atomically, before anything else in the same output happens. */
 export interface PersistEffect {
+  /**
+   * The encoded state (persist.ts). A view of the log's buffer, valid until the core's next step:
+   * save it (the persister copies) before stepping again, as the driver does.
+   */
   readonly state: Uint8Array;
   readonly snapshot: Uint8Array | null;
 }
@@ -147,7 +121,6 @@ export interface CoreConfig {
   readonly maxBytesPerAppend: number;
   /** Bound on ApplyMsgs per step; the rest follow at the next (immediate) wake-up. */
   readonly maxAppliesPerStep: number;
-  readonly bugs: ReadonlySet<RaftBug>;
   /** When false, the core builds no trace events and no strings for them. */
   readonly tracing: boolean;
 }

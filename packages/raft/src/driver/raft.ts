@@ -4,7 +4,7 @@
 
 import type { ApplyCh, ApplyMsg, CancelTimer, ClientEnd, Command, MakeRaft, Persister, RaftPeer, RaftState, RpcMeta, Runtime, StartResult, Value } from "../api.js";
 import { RaftCore } from "../core/node.js";
-import { RAFT_BUGS, type CoreConfig, type Input, type OutRequest, type RaftBug, type StepOutput } from "../core/types.js";
+import type { CoreConfig, Input, OutRequest, StepOutput } from "../core/types.js";
 import type { TraceSink } from "../trace.js";
 
 /**
@@ -14,11 +14,6 @@ import type { TraceSink } from "../trace.js";
  * new leader is elected well within the lab's 5 s after a failure.
  */
 export interface MakeRaftOptions {
-  /**
-   * Deliberate bugs, for validating testers ONLY (the tester shows its suite catches each). Never set
-   * them anywhere else.
-   */
-  readonly bugs?: readonly RaftBug[];
   readonly electionTimeoutMinMs?: number;
   readonly electionTimeoutMaxMs?: number;
   readonly heartbeatMs?: number;
@@ -37,9 +32,6 @@ export const DEFAULT_TIMING = {
 } as const;
 
 function checkOptions(o: MakeRaftOptions): void {
-  for (const bug of o.bugs ?? []) {
-    if (!RAFT_BUGS.includes(bug)) throw new RangeError(`unknown RaftBug "${String(bug)}"; known: ${RAFT_BUGS.join(", ")}`);
-  }
   const pos = (name: keyof MakeRaftOptions): void => {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) {
@@ -52,10 +44,9 @@ function checkOptions(o: MakeRaftOptions): void {
   if (hi <= lo) throw new RangeError(`electionTimeoutMaxMs (${hi}) must exceed electionTimeoutMinMs (${lo})`);
 }
 
-/** Builds a `make` with the given options (and, for tester validation only, bugs). */
+/** Builds a `make` with the given timing and bounds. */
 export function makeRaft(options: MakeRaftOptions = {}): MakeRaft {
   checkOptions(options);
-  const bugs = new Set(options.bugs ?? []);
   return (peers, me, persister, applyCh, runtime) => {
     const cfg: CoreConfig = {
       me,
@@ -66,7 +57,6 @@ export function makeRaft(options: MakeRaftOptions = {}): MakeRaft {
       maxEntriesPerAppend: options.maxEntriesPerAppend ?? DEFAULT_TIMING.maxEntriesPerAppend,
       maxBytesPerAppend: options.maxBytesPerAppend ?? DEFAULT_TIMING.maxBytesPerAppend,
       maxAppliesPerStep: options.maxAppliesPerStep ?? DEFAULT_TIMING.maxAppliesPerStep,
-      bugs,
       tracing: runtime.trace !== null,
     };
     return new RaftDriver(cfg, peers, persister, applyCh, runtime);
@@ -210,7 +200,10 @@ class RaftDriver implements RaftPeer {
   }
 
   snapshot(index: number, snapshot: Uint8Array): void {
-    this.run({ kind: "snapshot", now: this.runtime.now(), index, data: snapshot });
+    // The core keeps (and checksums once) the bytes it is given: a copy, so a service that reuses its
+    // array cannot change a snapshot already taken.
+    const data = snapshot instanceof Uint8Array ? snapshot.slice() : snapshot;
+    this.run({ kind: "snapshot", now: this.runtime.now(), index, data });
   }
 
   persistBytes(): number {
