@@ -7,15 +7,18 @@ export interface AppProps {
   readonly viewer: Viewer;
   /** Registers a listener called when new data has been ingested; returns an unsubscribe function. */
   readonly subscribe?: (listener: () => void) => () => void;
+  /** Ctrl-Z: give the terminal back and stop (the CLI restores the screen and raw mode on SIGCONT). */
+  readonly onSuspend?: () => void;
 }
 
-export function App({ viewer, subscribe }: AppProps): React.JSX.Element {
+export function App({ viewer, subscribe, onSuspend }: AppProps): React.JSX.Element {
   const [, setTick] = useState(0);
   const { exit } = useApp();
   const { stdout } = useStdout();
   const redraw = (): void => setTick((t) => (t + 1) % 1_000_000);
 
   useInput((input, key) => {
+    if (key.ctrl && input === "z" && onSuspend) return onSuspend();
     if (input.length > 1 && !key.ctrl && !key.meta) {
       // Ink delivers a run of typed-ahead or pasted characters as one string: replay them one by
       // one so "t3<Enter>" typed quickly is the same as typed slowly.

@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // logviz: a terminal explorer for Raft traces. See `logviz --help`.
-import { closeSync, openSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import tty from "node:tty";
 import { Command, CommanderError } from "commander";
-import { createElement } from "react";
 import { FilterError, parseNameList, parsePeerList, parseRoles, parseTermRange, type Filter } from "./filter.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
-import { printRows } from "./print.js";
-import { topicWidthOf } from "./layout.js";
-import { LogStore } from "./store.js";
+import { StreamPrinter, type PrintLayout } from "./print.js";
+import { DEFAULT_MAX_ROWS, LogStore } from "./store.js";
 import { makeStyle } from "./style.js";
-import { Viewer } from "./viewer.js";
+import { ResultLines } from "./results.js";
+import { escapeControls } from "@raftlab/raft";
+import { openKeyboard, Terminal } from "./terminal.js";
+import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
+import { convertToJsonl } from "./tojsonl.js";
 
 interface Options {
   term?: string;
@@ -26,7 +28,16 @@ interface Options {
   color?: boolean;
   width?: string;
   follow?: boolean;
+  layout?: string;
+  wrap?: boolean;
+  maxRows?: string;
+  to?: string;
+  termRe?: string;
+  roleRe?: string;
 }
+
+/** How dslogs text is read (--term-re, --role-re); set once in main. */
+let inference: InferOptions = {};
 
 class UsageError extends Error {}
 
@@ -67,24 +78,69 @@ function parseWidth(s: string | undefined): number | undefined {
   return Number(s);
 }
 
-/** Opens the terminal for keys when stdin is a pipe; null if there is no terminal. */
-function openKeyboard(): tty.ReadStream | null {
-  if (process.stdin.isTTY) return process.stdin as tty.ReadStream;
+function parseLayout(s: string | undefined): PrintLayout | undefined {
+  if (s === undefined) return undefined;
+  if (s !== "columns" && s !== "list") throw new UsageError(`bad --layout "${s}": expected columns or list`);
+  return s;
+}
+
+function parseMaxRows(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_MAX_ROWS;
+  if (!/^\d{1,10}$/.test(s) || Number(s) < 1000) throw new UsageError(`bad --max-rows "${s}": expected a number >= 1000`);
+  return Number(s);
+}
+
+/** Print mode's layout when not given: a regular file gets the grep-able list, a terminal or a pipe
+ * (less -R) the columns; either way nothing is cut (columns wrap unless --no-wrap). */
+function defaultLayout(): PrintLayout {
   try {
-    const fd = openSync("/dev/tty", "r");
-    if (!tty.isatty(fd)) {
-      closeSync(fd);
-      return null;
-    }
-    return new tty.ReadStream(fd);
+    return fstatSync(1).isFile() ? "list" : "columns";
   } catch {
-    return null;
+    return "columns";
+  }
+}
+
+/** A file name as shown in messages: it comes from the user's data, so it is escaped (a name holding
+ * `ESC ] 0 ;` must not retitle the window). */
+function shownName(name: string): string {
+  return escapeControls(name);
+}
+
+/** How long the first frame waits for the first chunk of a pipe, ms; a slower pipe gets an empty frame
+ * first and fills it as lines arrive. */
+const FIRST_FRAME_WAIT_MS = 60;
+
+/** Checks that FILE can be read, before any screen is drawn: a missing file, a directory or one
+ * without read permission is one line and exit 1 in every mode. */
+function checkReadable(file: string): void {
+  const reason = (e: unknown): string => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file";
+    if (code === "EACCES" || code === "EPERM") return "permission denied";
+    if (code === "EISDIR") return "is a directory";
+    return code ?? String(e);
+  };
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, 1);
+  }
+  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, 1);
+  // A FIFO would block here until a writer opens it; the source opens it for real.
+  if (st.isFIFO()) return;
+  try {
+    closeSync(openSync(file, "r"));
+  } catch (e) {
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, 1);
   }
 }
 
 async function runPrint(file: string | undefined, filter: Filter, o: Options): Promise<void> {
-  const store = new LogStore();
-  const ingest = new Ingest(store);
+  // Print mode keeps no rows once written (StreamPrinter drops them), so its memory does not depend on
+  // the input's length; --max-rows bounds what one chunk can hold all the same.
+  let store = new LogStore({ maxRows: parseMaxRows(o.maxRows) });
+  let ingest = new Ingest(store, inference);
   const style = makeStyle(colorWanted(o, process.stdout.isTTY === true));
   const width = parseWidth(o.width) ?? (process.stdout.columns || process.stderr.columns || Number(process.env.COLUMNS) || 160);
   let closed = false;
@@ -100,24 +156,15 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     process.stdout.write(s);
     return true;
   };
+  const printOptions = { filter, width, style, write, layout: parseLayout(o.layout) ?? defaultLayout(), wrap: o.wrap !== false };
+  let printer = new StreamPrinter(store, printOptions);
   let readError: string | null = null;
+  let interrupted = false;
   await new Promise<void>((resolve) => {
-    let printed = 0;
-    let columns = "";
-    const flush = (): void => {
-      if (!o.follow) return;
-      // Streaming: print complete rows as they arrive; print the header again if new peers appeared.
-      const from = printed;
-      if (store.length > from) {
-        const cols = `${store.peers.join(",")}/${topicWidthOf(store)}`;
-        printRows(store, { filter, width, style, write, fromRow: from, header: cols !== columns });
-        columns = cols;
-        printed = store.length;
-      }
-    };
+    // Streaming: rows are written as each chunk of input is parsed, not at the end of the input.
     const opts = {
       follow: o.follow === true,
-      onData: flush,
+      onData: () => printer.flush(),
       onEnd: () => resolve(),
       // Print what could be read, then report the error (a truncated .gz, an I/O error).
       onError: (m: string) => {
@@ -125,17 +172,34 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
         ingest.end();
         resolve();
       },
+      // A followed file truncated or replaced: say so, and print the new file from its start.
+      onRestart: (reason: string): Ingest => {
+        printer.flush();
+        process.stderr.write(`logviz: ${shownName(file ?? "stdin")}: ${reason}\n`);
+        store = new LogStore({ maxRows: parseMaxRows(o.maxRows) });
+        ingest = new Ingest(store, inference);
+        printer = new StreamPrinter(store, printOptions);
+        return ingest;
+      },
     };
     let src: Source;
     if (file !== undefined) src = openFileSource(file, ingest, opts);
     else src = openStreamSource(process.stdin, ingest, opts);
+    // Ctrl-C: what was read is printed (a last line without its newline too), then exit 130.
     process.on("SIGINT", () => {
+      interrupted = true;
       src.close();
+      ingest.end();
       resolve();
     });
   });
-  if (!o.follow) printRows(store, { filter, width, style, write });
-  if (readError !== null) fail(`${file ?? "stdin"}: ${readError}`, 1);
+  printer.flush();
+  if (readError !== null) fail(`${shownName(file ?? "stdin")}: ${readError}`, 1);
+  if (interrupted) {
+    // Exit once stdout has taken everything (a pipe to a slow reader may still hold some).
+    process.stdout.write("", () => process.exit(130));
+    return;
+  }
 }
 
 async function runInteractive(file: string | undefined, filter: Filter, o: Options, keys: tty.ReadStream): Promise<void> {
@@ -145,60 +209,102 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   // test under CI): clear the flags before the first import of ink.
   delete process.env["CI"];
   delete process.env["CONTINUOUS_INTEGRATION"];
-  const { render } = await import("ink");
-  const { App } = await import("./app.js");
-  const store = new LogStore();
-  const ingest = new Ingest(store);
-  const out = process.stdout;
-  const viewer = new Viewer({
-    store,
-    style: makeStyle(colorWanted(o, true)),
-    filter,
-    source: file ?? "stdin",
-    width: out.columns || 80,
-    height: out.rows || 24,
-    follow: o.follow === true || file === undefined,
-    live: true,
-  });
+  // Ink and React take most of a second to load. The viewer builds its frames from plain strings, so
+  // the first frame is painted before they are imported, and Ink then draws over the same screen.
+  const { Viewer } = await import("./viewer.js");
+  const out = process.stdout as tty.WriteStream;
+  const maxRows = parseMaxRows(o.maxRows);
+  let store = new LogStore({ maxRows });
+  let ingest = new Ingest(store, inference);
+  const makeViewer = (s: LogStore, f: Filter): InstanceType<typeof Viewer> =>
+    new Viewer({
+      store: s,
+      style: makeStyle(colorWanted(o, true)),
+      filter: f,
+      source: file ?? "stdin",
+      width: out.columns || 80,
+      height: out.rows || 24,
+      follow: o.follow === true || file === undefined,
+      live: true,
+    });
+  let viewer = makeViewer(store, filter);
+  const results = new ResultLines();
   const listeners = new Set<() => void>();
   let pending: NodeJS.Timeout | null = null;
+  const drawNow = (): void => {
+    for (const l of listeners) l();
+  };
   const notify = (): void => {
     if (pending) return;
     // Coalesce: a big file arrives in many chunks; redraw at most every 50 ms.
     pending = setTimeout(() => {
       pending = null;
-      for (const l of listeners) l();
+      drawNow();
     }, 50);
   };
+  const term = new Terminal({
+    out,
+    keys,
+    frame: () => {
+      viewer.resize(out.columns || viewer.width, out.rows || viewer.height);
+      return viewer.frame();
+    },
+    onResume: drawNow,
+  });
+  // The alternate screen keeps the user's scrollback intact, as less does.
+  term.enter();
+  let firstData: () => void = () => undefined;
+  const firstDataSeen = new Promise<void>((resolve) => (firstData = resolve));
   let firstChunk = true;
+  let rerender: (() => void) | null = null;
   const opts = {
     // A file is watched for growth even without --follow; --follow only starts at the end.
     follow: true,
     onData: () => {
       viewer.onData();
+      results.scan(store);
       if (firstChunk) {
         firstChunk = false;
-        for (const l of listeners) l();
+        firstData();
+        drawNow();
       } else notify();
     },
     onEnd: () => {
       viewer.setLive(false);
+      // The pipe's producers have exited, and a Node producer resets the terminal's mode as it exits.
+      if (file === undefined) term.inputEnded();
+      firstData();
       notify();
     },
     onError: (m: string) => {
       viewer.message = m;
       viewer.messageIsError = true;
+      firstData();
       notify();
+    },
+    // A followed file truncated or replaced: a new view of the new file, the filters kept, and the
+    // reason in the status line (nothing of the old file stays in view).
+    onRestart: (reason: string): Ingest => {
+      store = new LogStore({ maxRows });
+      ingest = new Ingest(store, inference);
+      const next = makeViewer(store, viewer.filter);
+      next.search = viewer.search;
+      next.message = reason;
+      viewer = next;
+      if (rerender) rerender();
+      return ingest;
     },
   };
   const src = file !== undefined ? openFileSource(file, ingest, opts) : openStreamSource(process.stdin, ingest, opts);
-  // The alternate screen keeps the user's scrollback intact, as less does.
-  const leave = (): void => {
-    out.write("\x1b[?1049l\x1b[?25h");
-  };
-  out.write("\x1b[?1049h\x1b[H\x1b[?25l");
-  process.on("exit", leave);
-  const inst = render(
+  // Another process shares the terminal while the pipe is open (see terminal.ts).
+  if (file === undefined) term.watchSharedTerminal();
+  // The first frame: after the first chunk, or at once for a pipe that is slow to start.
+  await Promise.race([firstDataSeen, new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
+  term.paint(viewer.frame());
+  const { render } = await import("ink");
+  const { createElement } = await import("react");
+  const { App } = await import("./app.js");
+  const element = () =>
     createElement(App, {
       viewer,
       subscribe: (l: () => void) => {
@@ -207,15 +313,18 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
         l();
         return () => listeners.delete(l);
       },
-    }),
-    { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
-  );
+      onSuspend: () => term.suspend(true),
+    });
+  // Ink's first frame starts where the cursor is: at the top, over the frame painted above.
+  term.home();
+  const inst = render(element(), { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 });
+  rerender = () => inst.rerender(element());
   // A terminal closed or a kill: restore the screen and the terminal mode before going.
   const signalNumber = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
   for (const sig of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
     process.once(sig, () => {
       inst.unmount();
-      leave();
+      term.close();
       process.exit(128 + signalNumber[sig]);
     });
   }
@@ -223,9 +332,11 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   src.close();
   if (pending) clearTimeout(pending);
   inst.cleanup();
-  leave();
-  process.removeListener("exit", leave);
-  process.exit(0);
+  term.close();
+  // The lab's result lines of a piped run, in the terminal after the view has gone.
+  const lines = results.lines();
+  if (lines.length > 0) out.write(lines.join("\n") + "\n", () => process.exit(0));
+  else process.exit(0);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -246,6 +357,13 @@ async function main(argv: string[]): Promise<void> {
     .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
     .option("--no-color", "no colour")
     .option("--width <n>", "print mode: line width (default: the terminal's, else 160)")
+    .option("--layout <kind>", "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe")
+    .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
+    .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
+    .option("--max-rows <n>", `keep at most N rows; a longer live stream drops its oldest rows and says how many (default ${DEFAULT_MAX_ROWS})`)
+    .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw")
+    .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
+    .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
     .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
     .addHelpText(
       "after",
@@ -274,20 +392,22 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
   try {
     filter = buildFilter(o);
     parseWidth(o.width);
+    parseLayout(o.layout);
+    parseMaxRows(o.maxRows);
+    inference = inferOptionsOf(o);
+    if (o.to !== undefined && o.to !== "jsonl") throw new UsageError(`bad --to "${o.to}": expected jsonl`);
   } catch (e) {
-    if (e instanceof FilterError || e instanceof UsageError) fail(e.message, 2);
+    if (e instanceof FilterError || e instanceof UsageError || e instanceof InferOptionError) fail(e.message, 2);
     throw e;
   }
-  if (file !== undefined) {
-    try {
-      const st = statSync(file);
-      if (st.isDirectory()) fail(`${file} is a directory`, 1);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      fail(`cannot open ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code)}`, 1);
-    }
-  } else if (process.stdin.isTTY) {
+  if (file !== undefined) checkReadable(file);
+  else if (process.stdin.isTTY) {
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", 2);
+  }
+  if (o.to !== undefined) {
+    const err = await convertToJsonl(file, inference);
+    if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, 1);
+    return;
   }
   const keys = o.print || !process.stdout.isTTY ? null : openKeyboard();
   if (keys === null) return runPrint(file, filter, o);

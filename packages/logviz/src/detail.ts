@@ -1,13 +1,19 @@
 // The detail pane: every field of the selected row, and for a message, the other events with the same
 // id (send, receipt, reply, loss) with the delay between them.
-import { Kind, LogStore, ROLE_NAMES } from "./store.js";
+import { F, Kind, LogStore, ROLE_NAMES } from "./store.js";
 import { escapeControls } from "./sanitize.js";
+import { wrapWidth } from "./width.js";
 import { formatTime } from "./layout.js";
 
 /** How far the pairing looks either side of the selected row. */
 const PAIR_WINDOW = 50_000;
 /** At most this many related events are listed. */
 const PAIR_MAX = 8;
+
+/** A row's time in full (the 8-cell gutter rounds late times to seconds): `121543.2ms`. */
+function exactTime(t: number): string {
+  return Number.isFinite(t) ? `${Number(t.toFixed(3))}ms` : "?";
+}
 
 function show(v: unknown): string {
   if (typeof v === "string") return escapeControls(v);
@@ -39,20 +45,20 @@ function pack(pairs: string[], width: number): string[] {
   return lines;
 }
 
-function wrap(s: string, width: number, maxLines: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.length && out.length < maxLines; i += width) out.push(s.slice(i, i + width));
-  return out;
+/** Text broken into lines of `width` cells, all of it: the pane scrolls (J/K), so a 25,000-character
+ * line is read whole. Lines are at most MAX_LINE_CHARS long, which bounds the count. */
+function wrap(s: string, width: number): string[] {
+  return s === "" ? [] : wrapWidth(s, width);
 }
 
 export function detailLines(store: LogStore, row: number, width: number): string[] {
   const w = Math.max(20, width - 2);
   const kind = store.kind[row] as Kind;
   const head = `row ${row + 1}`;
-  if (kind === Kind.Raw) return [head + "  (raw text)", ...wrap(store.text[row] ?? "", w, 40)];
+  if (kind === Kind.Raw) return [head + "  (raw text)", ...wrap(store.text[row] ?? "", w)];
   if (kind === Kind.Dslog) {
     const pairs = [
-      `t=${formatTime(store.t[row] as number)}ms`,
+      `t=${exactTime(store.t[row] as number)}`,
       `topic=${store.topics.name(store.topic[row] as number)}`,
       `src=${store.src[row] as number >= 0 ? "S" + (store.src[row] as number) : "TEST"}`,
     ];
@@ -62,7 +68,7 @@ export function detailLines(store: LogStore, row: number, width: number): string
     if (role > 0) pairs.push(`role=${ROLE_NAMES[role] ?? "?"} (inferred)`);
     const dst = store.dst[row] as number;
     if (dst >= 0) pairs.push(`peer=S${dst}`);
-    return [head + "  (dslogs line)", ...pack(pairs, w), ...wrap(store.text[row] ?? "", w, 20)];
+    return [head + "  (dslogs line)", ...pack(pairs, w), ...wrap(store.text[row] ?? "", w), ...dslogPairLines(store, row, w)];
   }
   const o = parseJson(store.json[row] ?? "");
   if (!o) return [head, "(unreadable)"];
@@ -70,7 +76,7 @@ export function detailLines(store: LogStore, row: number, width: number): string
     .filter(([k]) => k !== "msg")
     .map(([k, v]) => `${escapeControls(k)}=${show(v)}`);
   // The message exchange first: it is what the pane is most often opened for.
-  const lines = [head + "  (trace event)", ...wrap("msg: " + show(o.msg ?? ""), w, 4)];
+  const lines = [head + "  (trace event)", ...wrap("msg: " + show(o.msg ?? ""), w)];
   if (typeof o.id === "string") lines.push(...pairLines(store, row, o.id, w));
   lines.push(...pack(pairs, w));
   return lines;
@@ -82,6 +88,8 @@ export interface Exchange {
   /** Rows with the same id that belong to another exchange (an id reused across tests or peers). */
   readonly others: number;
   readonly fields: Map<number, Record<string, unknown>>;
+  /** Why the exchange is incomplete or could not be found (dslogs text has no message ids). */
+  readonly why?: string;
 }
 
 const pairKey = (o: Record<string, unknown>): string => {
@@ -92,6 +100,7 @@ const pairKey = (o: Record<string, unknown>): string => {
 
 /** The message exchange a row belongs to, or null if the row is not a message with an id. */
 export function exchangeOf(store: LogStore, row: number): Exchange | null {
+  if (store.kind[row] === Kind.Dslog) return dslogExchange(store, row);
   if (store.kind[row] !== Kind.Json) return null;
   const self = parseJson(store.json[row] ?? "");
   if (!self || typeof self.id !== "string") return null;
@@ -140,5 +149,104 @@ export function pairLines(store: LogStore, row: number, id: string, width: numbe
     out.push(lost ? "  (lost: no reply)" : "  (no reply seen)");
   }
   out.push("  (m: go to the next event of this message)");
+  return out;
+}
+
+// ---- dslogs text: pairing by order -----------------------------------------------------------------
+// A text log has no message ids. A request is a `S<a> -> S<b>` line; the lines after it between the same
+// two peers with the same topic (b's receipt, b's `S<b> -> S<a>` reply, a's `S<a> <- S<b>` receipt of
+// it), up to a's next request to b, are its exchange. Replies are recognised by their words.
+
+const REPLY_WORDS = /\b(?:repl\w*|resp\w*|grant\w*|reject\w*|denied|deny|ack\w*|ok|success\w*|fail\w*|got vote|vote (?:yes|no))\b/i;
+
+function isRequest(store: LogStore, i: number, a: number, b: number, topic: number): boolean {
+  return (
+    store.kind[i] === Kind.Dslog &&
+    store.src[i] === a &&
+    store.dst[i] === b &&
+    ((store.flags[i] as number) & F.Send) !== 0 &&
+    store.topic[i] === topic &&
+    !REPLY_WORDS.test(store.text[i] ?? "")
+  );
+}
+
+/** The request line of (a asks b) at or before `row` in its test, or -1. */
+function findRequest(store: LogStore, row: number, a: number, b: number, topic: number): number {
+  const test = store.test[row];
+  for (let i = row; i >= Math.max(0, row - PAIR_WINDOW); i--) {
+    if (store.test[i] !== test) break;
+    if (isRequest(store, i, a, b, topic)) return i;
+  }
+  return -1;
+}
+
+function dslogExchange(store: LogStore, row: number): Exchange {
+  const fields = new Map<number, Record<string, unknown>>();
+  const flags = store.flags[row] as number;
+  const src = store.src[row] as number;
+  const other = store.dst[row] as number;
+  const topic = store.topic[row] as number;
+  const topicName = store.topics.name(topic);
+  if (src < 0 || other < 0 || (flags & (F.Send | F.Recv)) === 0) {
+    return { rows: [row], others: 0, fields, why: "not a message line: its text has no S<a> -> S<b> or S<a> <- S<b>" };
+  }
+  // Which side asked? A send without reply words is a request; otherwise try both directions.
+  const reply = REPLY_WORDS.test(store.text[row] ?? "");
+  const tries: [number, number][] =
+    flags & F.Send ? (reply ? [[other, src], [src, other]] : [[src, other]]) : reply ? [[src, other], [other, src]] : [[other, src], [src, other]];
+  let req = -1;
+  let a = -1;
+  let b = -1;
+  for (const [x, y] of tries) {
+    req = findRequest(store, row, x, y, topic);
+    if (req >= 0) {
+      a = x;
+      b = y;
+      break;
+    }
+  }
+  if (req < 0) {
+    const [x, y] = tries[0] as [number, number];
+    return { rows: [row], others: 0, fields, why: `no earlier S${x} -> S${y} ${topicName} request in this test to pair it with` };
+  }
+  const rows = [req];
+  let replied = false;
+  const test = store.test[req];
+  for (let i = req + 1; i < Math.min(store.length, req + PAIR_WINDOW) && rows.length < PAIR_MAX; i++) {
+    if (store.test[i] !== test) break;
+    if (store.kind[i] !== Kind.Dslog || store.topic[i] !== topic) continue;
+    if (isRequest(store, i, a, b, topic)) break; // a's next request to b: a new exchange
+    const s = store.src[i] as number;
+    const d = store.dst[i] as number;
+    const f = store.flags[i] as number;
+    if (s === b && d === a && f & (F.Send | F.Recv)) {
+      rows.push(i);
+      if (f & F.Send) replied = true;
+    } else if (s === a && d === b && f & F.Recv) {
+      rows.push(i);
+      replied = true;
+    }
+  }
+  if (!rows.includes(row)) rows.push(row);
+  rows.sort((x, y) => x - y);
+  const why = replied
+    ? undefined
+    : `no reply line: nothing from S${b} back to S${a} with topic ${topicName} before S${a}'s next request to S${b} (this log may not print replies)`;
+  return { rows, others: 0, fields, why };
+}
+
+/** The detail pane's lines about a dslogs message line's exchange. */
+function dslogPairLines(store: LogStore, row: number, width: number): string[] {
+  const ex = dslogExchange(store, row);
+  if (ex.rows.length < 2 && ex.why?.startsWith("not a message")) return [];
+  const t0 = store.t[row] as number;
+  const out = [`exchange paired by order (dslogs text has no message ids): ${ex.rows.length} line${ex.rows.length === 1 ? "" : "s"}`];
+  for (const i of ex.rows) {
+    const dt = (store.t[i] as number) - t0;
+    const delay = i === row ? "(this)" : `${dt >= 0 ? "+" : ""}${dt.toFixed(1)}ms`;
+    out.push(`${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} S${store.src[i] as number} ${store.text[i] ?? ""}`.slice(0, Math.max(10, width - 12)) + ` ${delay}`);
+  }
+  if (ex.why) out.push(`  (${ex.why})`);
+  if (ex.rows.length > 1) out.push("  (m: go to the next line of this exchange)");
   return out;
 }

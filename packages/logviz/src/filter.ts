@@ -31,12 +31,13 @@ export class FilterError extends Error {}
 /** Parses `3`, `3..5`, `3..` or `..5`. */
 export function parseTermRange(s: string): TermRange {
   const t = s.trim();
-  const m = /^(\d{1,9})?(?:(\.\.|-)(\d{1,9})?)?$/.exec(t);
+  const m = /^(\d{1,16})?(?:(\.\.|-)(\d{1,16})?)?$/.exec(t);
   if (!m || t === "" || (m[1] === undefined && m[3] === undefined) || (m[2] === "-" && (m[1] === undefined || m[3] === undefined))) {
     throw new FilterError(`bad term "${s}": expected N or N..M (for example 3 or 3..5)`);
   }
   const lo = m[1] !== undefined ? Number(m[1]) : 0;
   const hi = m[2] === undefined ? lo : m[3] !== undefined ? Number(m[3]) : Number.MAX_SAFE_INTEGER;
+  if (lo > Number.MAX_SAFE_INTEGER || (hi > Number.MAX_SAFE_INTEGER && m[3] !== undefined)) throw new FilterError(`bad term "${s}": terms go up to ${Number.MAX_SAFE_INTEGER}`);
   if (hi < lo) throw new FilterError(`bad term "${s}": ${lo} > ${hi}`);
   return { lo, hi };
 }

@@ -4,10 +4,11 @@ export const HELP_KEYS = `Keys
   g / G               first / last line        Ctrl-D / Ctrl-U      half page
   h/l, left/right     scroll peer columns (when more peers than fit)
   F                   follow mode on/off (G also resumes following a live stream)
-  /                   search (regex; lower case = any case); n / N next / previous match
+  /                   search the whole line (regex; lower case = any case); n / N next / previous
+                      match, wrapping; the status line says match k of N
   ] / [               next / previous term change (a new highest term)
   } / {               next / previous test
-  e / E               next / previous failure or invariant violation
+  e / E               next / previous failure or invariant violation (wraps)
   t                   term filter: 3, 3..5, 3.., ..5 (empty = all)
   T                   topic filter: +VOTE,LEAD show only, -TIMR hide (empty = all)
   p                   peer filter: 0,2 show only, -1 hide (empty = all); 0-9 toggle a peer
@@ -16,6 +17,7 @@ export const HELP_KEYS = `Keys
   s                   test filter: rows of tests whose name contains the text
   c                   clear all filters and the search
   Enter               detail pane: all fields; for a message, its send, receipt, reply or loss and delays
+  J / K, > / <        scroll the detail pane a line / a page (a long line is shown whole)
   m                   go to the next event of the selected message (send → receipt → reply → receipt)
   Esc                 close the detail pane or cancel a prompt (in a prompt: Ctrl-U clears, Enter applies)
   ?                   this help          q   quit`;

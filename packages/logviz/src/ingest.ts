@@ -6,15 +6,20 @@ import type { Readable } from "node:stream";
 import { LineSplitter } from "./lines.js";
 import { newParserState, parseLineInto, type ParserState } from "./parse.js";
 import { LogStore } from "./store.js";
+import type { InferOptions } from "./infer.js";
 
 export class Ingest {
-  readonly state: ParserState = newParserState();
+  readonly state: ParserState;
   private readonly splitter: LineSplitter;
   /** Bytes consumed so far (a growing file resumes from here). */
   bytes = 0;
   /** True once the input has ended (EOF of a stream; for a followed file, never). */
   ended = false;
-  constructor(readonly store: LogStore) {
+  constructor(
+    readonly store: LogStore,
+    options: InferOptions = {},
+  ) {
+    this.state = newParserState(options);
     this.splitter = new LineSplitter((line) => parseLineInto(this.store, this.state, line));
   }
   push(chunk: Buffer): void {
@@ -52,6 +57,10 @@ export interface SourceOptions {
   readonly partialFlushMs?: number;
   /** Poll interval for a followed file, ms. */
   readonly pollMs?: number;
+  /** A followed file was truncated or replaced (`reason` says which): the source reads it again from
+   * the start into the Ingest this returns (a fresh one, so nothing of the old file is spliced onto the
+   * new). Without it, the source reports the change through onError and stops following. */
+  readonly onRestart?: (reason: string) => Ingest;
 }
 
 export interface Source {
@@ -105,37 +114,118 @@ export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions
       },
     };
   }
+  return followFile(path, ingest, opts);
+}
+
+/** How many bytes before the read offset are kept to recognise the file on the next poll. */
+const TAIL_CHECK = 256;
+
+/** Reads a plain file and, with `follow`, what is appended to it. Each poll compares the file with
+ * what was read: a new inode (replaced by a rename), a size below the read offset (truncated), or
+ * different bytes just before the offset (rewritten in place, even if it grew past the old size) all
+ * mean a different file, which is read again from the start into a fresh Ingest (onRestart). */
+function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Source {
+  let ingest = firstIngest;
   let closed = false;
+  let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let reading = false;
+  let stream: Readable | null = null;
+  let inode = -1;
+  let mtimeMs = -1;
+  /** The last bytes read (up to TAIL_CHECK), ending at ingest.bytes. */
+  let tail: Buffer = Buffer.alloc(0);
   // A file that stops growing in the middle of a line: after a quiet second, show that line anyway
   // (a trace cut short, a writer that never ends with a newline).
   let quietSince = Date.now();
-  const poll = (): void => {
-    if (closed || reading) return;
-    fsp
-      .stat(path)
-      .then((st) => {
-        if (closed) return;
-        if (st.size <= ingest.bytes) {
-          if (Date.now() - quietSince >= (opts.partialFlushMs ?? 1000) && ingest.flushPartial()) opts.onData();
-          return;
-        }
-        quietSince = Date.now();
-        reading = true;
-        const s = createReadStream(path, { start: ingest.bytes, highWaterMark: CHUNK });
-        pump(s, ingest, opts, () => {
-          reading = false;
-        });
-      })
-      .catch(() => undefined);
+  const keepTail = (chunk: Buffer): void => {
+    tail = chunk.length >= TAIL_CHECK ? chunk.subarray(chunk.length - TAIL_CHECK) : Buffer.concat([tail, chunk]).subarray(-TAIL_CHECK);
   };
-  const first = createReadStream(path, { highWaterMark: CHUNK });
-  pump(first, ingest, opts, () => {
+  const read = (start: number, onDone: () => void): void => {
+    reading = true;
+    const s = createReadStream(path, { start, highWaterMark: CHUNK });
+    stream = s;
+    const target = ingest;
+    s.on("data", (chunk: Buffer | string) => {
+      if (closed || target !== ingest) return;
+      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      keepTail(b);
+      ingest.push(b);
+      opts.onData();
+    });
+    s.on("error", (err: Error) => {
+      reading = false;
+      opts.onError(err.message);
+    });
+    s.on("end", () => {
+      reading = false;
+      if (!closed && target === ingest) onDone();
+    });
+  };
+  /** True when the bytes before the read offset are still the ones read (same file, appended to). */
+  const sameTail = async (): Promise<boolean> => {
+    if (tail.length === 0) return true;
+    const fh = await fsp.open(path, "r");
+    try {
+      const b = Buffer.alloc(tail.length);
+      const { bytesRead } = await fh.read(b, 0, tail.length, ingest.bytes - tail.length);
+      return bytesRead === tail.length && b.equals(tail);
+    } finally {
+      await fh.close();
+    }
+  };
+  const restart = (reason: string): void => {
+    if (!opts.onRestart) {
+      stopped = true;
+      opts.onError(`${reason}; stopped following`);
+      return;
+    }
+    ingest = opts.onRestart(reason);
+    tail = Buffer.alloc(0);
+    quietSince = Date.now();
+    read(0, () => undefined);
+  };
+  const poll = async (): Promise<void> => {
+    if (closed || reading || stopped) return;
+    reading = true; // no second poll while this one awaits
+    let st: Awaited<ReturnType<typeof fsp.stat>>;
+    let changed: string | null = null;
+    try {
+      st = await fsp.stat(path);
+      if (inode !== -1 && st.ino !== inode) changed = "file replaced";
+      else if (st.size < ingest.bytes) changed = "file truncated";
+      else if (st.mtimeMs !== mtimeMs && !(await sameTail())) changed = "file rewritten";
+    } catch {
+      reading = false;
+      return; // gone for a moment (a rename in progress): look again next time
+    }
+    reading = false;
     if (closed) return;
+    inode = st.ino;
+    mtimeMs = st.mtimeMs;
+    if (changed !== null) return restart(`${changed}: reading it again from the start`);
+    if (st.size <= ingest.bytes) {
+      if (Date.now() - quietSince >= (opts.partialFlushMs ?? 1000) && ingest.flushPartial()) opts.onData();
+      return;
+    }
+    quietSince = Date.now();
+    read(ingest.bytes, () => undefined);
+  };
+  // The identity of the file being read: taken before the first byte, so a rename during the first
+  // read is seen on the first poll.
+  fsp
+    .stat(path)
+    .then((st) => {
+      if (inode === -1) {
+        inode = st.ino;
+        mtimeMs = st.mtimeMs;
+      }
+    })
+    .catch(() => undefined);
+  read(0, () => {
     if (opts.follow) {
       opts.onData();
-      timer = setInterval(poll, opts.pollMs ?? 300);
+      timer = setInterval(() => void poll(), opts.pollMs ?? 300);
     } else {
       ingest.end();
       opts.onData();
@@ -146,7 +236,7 @@ export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions
     close() {
       closed = true;
       if (timer) clearInterval(timer);
-      first.destroy();
+      (stream as Readable | null)?.destroy();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Column layout and row formatting, shared by the interactive view and print mode.
 import { F, Kind, LogStore, NO_PEER, RoleId } from "./store.js";
 import type { Style } from "./style.js";
-import { displayWidth, fitWidth, padWidth } from "./sanitize.js";
+import { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth } from "./width.js";
 
 /** Narrowest useful peer column; with more peers than fit, columns scroll horizontally. */
 export const MIN_COL = 12;
@@ -58,8 +58,11 @@ export function computeLayout(width: number, peers: readonly number[], hscroll =
 
 export function formatTime(t: number): string {
   if (!Number.isFinite(t)) return "";
-  if (t < 100000) return t.toFixed(1);
+  // Up to 999999.9 ms the full 0.1 ms of a dslogs time fits the 8-cell field (7-digit times included);
+  // later times switch to seconds, with as many decimals as fit.
+  if (t < 1e6) return t.toFixed(1);
   if (t < 1e7) return (t / 1000).toFixed(2) + "s";
+  if (t < 1e8) return (t / 1000).toFixed(1) + "s";
   return (t / 1000).toFixed(0) + "s";
 }
 
@@ -111,6 +114,8 @@ export interface RowOptions {
   readonly selected?: boolean;
   /** Highlights matches of the search in the text. */
   readonly search?: RegExp | null;
+  /** Draw this in place of the row's text as it would be shown (the first piece of a wrapped row). */
+  readonly text?: string;
 }
 
 /** Formats one row to exactly `layout.width` cells (plus ANSI codes when colour is on). */
@@ -123,10 +128,10 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     if (kind === Kind.Raw) {
       // Raw output keeps its own layout: no gutter, the whole width.
       const mark = selected ? style.cursor(">") : " ";
-      return mark + paintFull(store, row, style, highlight(padWidth(store.text[row] ?? "", layout.width - 1), opts.search ?? null, style));
+      return mark + paintFull(store, row, style, highlight(padWidth(opts.text ?? store.text[row] ?? "", layout.width - 1), opts.search ?? null, style));
     }
     const g = gutter(store, row, style, selected, layout.topicWidth);
-    return g + paintFull(store, row, style, highlight(padWidth(fullText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
+    return g + paintFull(store, row, style, highlight(padWidth(opts.text ?? fullText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
   }
   const g = gutter(store, row, style, selected, layout.topicWidth);
   let out = g;
@@ -148,16 +153,89 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
       marker = (role === RoleId.Leader ? style.leader("L") : style.candidate("C")) + " ";
       rest -= 2;
     }
-    const text = padWidth(columnText(store.text[row] ?? "", src), Math.max(rest, 0));
+    const text = padWidth(opts.text ?? columnText(store.text[row] ?? "", src), Math.max(rest, 0));
     out += sep + marker + paint(highlight(text, opts.search ?? null, style));
   }
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   if (used < layout.width) out += " ".repeat(layout.width - used);
   if (col === undefined && layout.cols.length > 0) {
     // The emitting peer's column is scrolled off: say so rather than show an empty row.
-    return g + style.dim(padWidth(`(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
+    return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
   }
   return out;
+}
+
+/**
+ * One row as one or more lines of exactly `layout.width` cells: with `wrap`, text that does not fit
+ * its cell continues on the following lines, in the same column (dslogs-style), so nothing is cut.
+ * Without it, the same single line as formatRow.
+ */
+export function formatRowLines(store: LogStore, row: number, layout: Layout, style: Style, wrap: boolean): string[] {
+  const first = formatRow(store, row, layout, style);
+  if (!wrap) return [first];
+  const flags = store.flags[row] as number;
+  const src = store.src[row] as number;
+  const kind = store.kind[row] as Kind;
+  const full = (flags & F.Full) !== 0 || src === NO_PEER;
+  const col = full ? undefined : layout.colOf.get(src);
+  // The text as drawn, the cell width it gets, and where the cell starts on a continuation line.
+  let text: string;
+  let cell: number;
+  let indent: string;
+  let paint: (s: string) => string;
+  if (full && kind === Kind.Raw) {
+    text = store.text[row] ?? "";
+    cell = layout.width - 1;
+    indent = " ";
+    paint = (s) => paintFull(store, row, style, s);
+  } else if (full || (col === undefined && layout.cols.length > 0)) {
+    text = full ? fullText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
+    cell = layout.width - layout.gutter;
+    indent = " ".repeat(layout.gutter);
+    paint = full ? (s) => paintFull(store, row, style, s) : style.dim;
+  } else {
+    const role = store.role[row] as RoleId;
+    const marker = role === RoleId.Leader || role === RoleId.Candidate ? 2 : 0;
+    text = columnText(store.text[row] ?? "", src);
+    cell = Math.max(1, layout.colWidth - 1 - marker);
+    const sep = style.dim("│");
+    const blank = sep + " ".repeat(layout.colWidth - 1);
+    indent = " ".repeat(layout.gutter);
+    for (let i = 0; i < (col ?? 0); i++) indent += blank;
+    indent += sep + " ".repeat(marker);
+    const after = layout.cols.length - (col ?? 0) - 1;
+    const used = layout.gutter + layout.cols.length * layout.colWidth;
+    const tail = blank.repeat(Math.max(0, after)) + (used < layout.width ? " ".repeat(layout.width - used) : "");
+    const topicPaint = style.topic(store.topics.name(store.topic[row] as number));
+    paint = (s) => topicPaint(s) + tail;
+  }
+  if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [first];
+  const pieces = wrapWidth(text, cell);
+  const out = [formatRow(store, row, layout, style, { text: pieces[0] as string })];
+  for (let i = 1; i < pieces.length; i++) out.push(indent + paint(padWidth(pieces[i] as string, cell)));
+  return out;
+}
+
+/**
+ * The one-column layout (--layout list): time, term, topic, peer, then the whole message on one line,
+ * never cut; raw lines are printed as they came. For files that are searched with grep.
+ */
+export function formatListLine(store: LogStore, row: number, topicWidth: number, style: Style): string {
+  const kind = store.kind[row] as Kind;
+  const flags = store.flags[row] as number;
+  const src = store.src[row] as number;
+  if (kind === Kind.Raw) return paintFull(store, row, style, store.text[row] ?? "");
+  const term = store.term[row] as number;
+  const topicName = store.topics.name(store.topic[row] as number);
+  const time = formatTime(store.t[row] as number).padStart(TIME_W);
+  const termS = (term >= 0 ? "T" + term : "").padEnd(TERM_W);
+  const topicS = topicName + (topicName.length < topicWidth ? " ".repeat(topicWidth - topicName.length) : "");
+  const peer = src >= 0 ? `S${src}` : "--";
+  const role = store.role[row] as RoleId;
+  const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
+  const head = style.dim(`${time} ${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
+  return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
 }
 
 /** In a peer's own column a leading "S<peer> " in its message says nothing new: drop it. */

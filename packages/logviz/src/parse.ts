@@ -5,6 +5,7 @@
 // Nothing here throws on bad input: a line that is not what it looks like becomes a raw row.
 import { F, HARNESS_SRC, Kind, LogStore, MAX_PEER, NO_PEER, RoleId, roleId, type RowInput } from "./store.js";
 import { escapeControls } from "./sanitize.js";
+import { PeerTracker, readMarks, type InferOptions, type Marks } from "./infer.js";
 
 /** Harness ops that start, end or fail a test, or report a broken invariant: always kept by filters. */
 const PINNED_OPS = new Set(["TestBegin", "TestEnd", "TestFail", "Violation"]);
@@ -12,11 +13,15 @@ const PINNED_OPS = new Set(["TestBegin", "TestEnd", "TestFail", "Violation"]);
 // dslogs: zero-padded time in 0.1 ms units, a topic of capitals/digits (custom topics allowed).
 const DSLOG = /^(\d{1,12}) +([A-Z][A-Z0-9]{1,7}) +(.*)$/;
 const DSLOG_PEER = /^S(\d{1,4})\b *(.*)$/;
-const DSLOG_ARROW = /\bS(\d{1,4}) *-> *S(\d{1,4})\b/;
-const DSLOG_TERM = /\bT(\d{1,9})\b/;
-const DSLOG_ROLE =
-  /\b(?:becom\w*|became|convert\w*|revert\w*|step\w* down|now|as|to|->)\s+(?:a\s+|to\s+|as\s+)?(leader|candidate|follower)\b/i;
-const DSLOG_ELECTION = /\bstart\w*\s+(?:an?\s+)?election\b/i;
+/** `S1 -> S2` (a message from 1 to 2) or `S1 <- S2` (1 received from 2). */
+const DSLOG_ARROW = /\bS(\d{1,4}) *(->|<-|→|←) *S(\d{1,4})\b/;
+/** The same with the peer's own `Role@T<n>` or `T<n>` between: `S2 Leader@T1 -> S0 ...` (rest only). */
+const DSLOG_LEAD_ARROW = /^\s*[[(]?(?:\w+@)?T\d{1,16}[\])]?:? *(->|<-|→|←) *S(\d{1,4})\b/;
+/** Go's log package prefix (`2026/12/01 11:00:00.123456 `) in front of a dslogs line, when a student
+ * forgot `log.SetFlags(0)`. */
+const GO_LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? +/;
+// eslint-disable-next-line no-control-regex
+const SGR = /\x1b\[[0-9;:]*m/g;
 
 // Test-runner output that marks test boundaries and failures (go test, the 6.5840 tester, vitest).
 const RAW_TEST_BEGIN = /^(?:=== RUN\s+(\S+)|Test \(([^)]*)\): (.*?)\s*\.\.\.\s*$)/;
@@ -26,16 +31,27 @@ const RAW_FAIL = /^(?:panic: |fatal error: |FAIL\b|\s*(?:FAIL|×|✗)\s|.*\bTest
 export interface ParserState {
   /** Running highest term within the current test (for the NewTerm flag). */
   maxTerm: number;
-  /** dslogs lines carry a term only sometimes: remember each peer's last one, and its role. */
-  lastTerm: Map<number, number>;
-  lastRole: Map<number, RoleId>;
+  /** dslogs lines carry a term only sometimes: each peer's own term and role, inferred (infer.ts). */
+  readonly tracker: PeerTracker;
   /** A JSON TestBegin without its TestEnd yet: the tester's own "Test (3C): ..." output line inside
    * it is the same test, not a new one. */
   jsonTestOpen: boolean;
+  /** A `=== RUN` test whose `Test (..):` title line has not come yet: that line is the same test. */
+  runOpen: boolean;
+  /** After a test's end, before the next test's start. */
+  between: boolean;
+  /** Absolute row number (store.dropped + index) of the first start-up line (`restored persistent
+   * state`, `readPersist`) seen between tests, or -1: those lines belong to the next test. */
+  startupFrom: number;
+  /** The term each message id carried when sent, in the current test, for harness events that lack it
+   * (the tester's MsgLost). Bounded: cleared when it reaches MSG_TERMS_MAX. */
+  readonly msgTerm: Map<string, number>;
 }
 
-export function newParserState(): ParserState {
-  return { maxTerm: -1, lastTerm: new Map(), lastRole: new Map(), jsonTestOpen: false };
+const MSG_TERMS_MAX = 100_000;
+
+export function newParserState(options: InferOptions = {}): ParserState {
+  return { maxTerm: -1, tracker: new PeerTracker(options), jsonTestOpen: false, runOpen: false, between: true, startupFrom: -1, msgTerm: new Map() };
 }
 
 /** Reused for every line: parsing a million lines allocates no per-row objects. */
@@ -84,6 +100,12 @@ export function parseLineInto(store: LogStore, state: ParserState, line: string)
   const c = line.charCodeAt(0);
   if (c === 123 /* { */ && fillJson(store, state, r, line)) return finish(store, state, r);
   if (c >= 48 && c <= 57 && fillDslog(store, state, r, line)) return finish(store, state, r);
+  if (c === 27 && line.charCodeAt(1) === 91 /* ESC [ */) {
+    // A student's coloured Debug(): the same dslogs line inside colour codes.
+    const plain = line.replace(SGR, "");
+    const p = plain.charCodeAt(0);
+    if (p >= 48 && p <= 57 && fillDslog(store, state, r, plain)) return finish(store, state, r);
+  }
   fillRaw(store, state, r, line);
   return finish(store, state, r);
 }
@@ -112,11 +134,12 @@ interface EventFields {
   msg: string | null;
   dir: string | null;
   test: string | null;
+  id: string | null;
   /** 1 = true, 0 = false, -1 = absent. */
   ok: number;
 }
 
-const scanned: EventFields = { t: NaN, src: NaN, term: NaN, dst: NaN, mterm: NaN, peer: NaN, state: null, op: null, topic: null, msg: null, dir: null, test: null, ok: -1 };
+const scanned: EventFields = { t: NaN, src: NaN, term: NaN, dst: NaN, mterm: NaN, peer: NaN, state: null, op: null, topic: null, msg: null, dir: null, test: null, id: null, ok: -1 };
 
 /** JSON.parse, then the fields logviz needs (wrong types dropped). */
 const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
@@ -143,6 +166,7 @@ function parseEvent(line: string, e: EventFields): boolean {
   e.msg = typeof o.msg === "string" ? o.msg : o.msg === undefined ? null : (JSON.stringify(o.msg) ?? null);
   e.dir = str(o.dir);
   e.test = str(o.test);
+  e.id = str(o.id);
   e.ok = o.ok === true ? 1 : o.ok === false ? 0 : -1;
   return true;
 }
@@ -170,12 +194,15 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
     if (op === "TestBegin") {
       r.flags |= F.TestBegin;
       r.test = store.beginTest(o.test !== null ? escapeControls(o.test) : `test ${store.tests.length}`);
-      state.lastRole.clear();
-      state.lastTerm.clear();
+      state.tracker.reset();
+      state.msgTerm.clear();
       state.jsonTestOpen = true;
+      state.between = false;
+      state.startupFrom = -1;
     } else if (op === "TestEnd") {
       r.flags |= F.TestEnd;
       state.jsonTestOpen = false;
+      state.between = true;
       if (o.ok === 0) r.flags |= F.Fail;
     } else if (op === "TestFail" || op === "Violation") {
       r.flags |= F.Fail;
@@ -183,62 +210,131 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
     // A harness event about a peer is drawn in, and filtered with, that peer; a lost message has a term.
     if (isPeer(o.peer)) r.dst = o.peer;
     else if (isPeer(o.dst)) r.dst = o.dst;
+    // A harness event about a message (the tester's MsgLost has no mterm) counts in the term the
+    // message carried when it was sent, so a term filter keeps it with its exchange.
     if (Number.isInteger(o.mterm)) r.term = o.mterm;
+    else if (o.id !== null) r.term = state.msgTerm.get(o.id) ?? -1;
   } else {
     if (Number.isInteger(o.term)) r.term = o.term;
+    if (o.id !== null && o.dir === "send" && Number.isInteger(o.mterm)) {
+      if (state.msgTerm.size >= MSG_TERMS_MAX) state.msgTerm.clear();
+      state.msgTerm.set(o.id, o.mterm);
+    }
     r.role = o.state !== null ? roleId(o.state) : RoleId.None;
     if (isPeer(o.dst)) r.dst = o.dst;
   }
   return true;
 }
 
+/** Scratch for one line's markers and inferred term/role (no per-row allocation). */
+const marks: Marks = { term: -1, role: RoleId.None, boot: false };
+const inferred = { term: -1, role: RoleId.None as RoleId };
+
 function fillDslog(store: LogStore, state: ParserState, r: RowInput, line: string): boolean {
-  const m = DSLOG.exec(line);
+  let m = DSLOG.exec(line);
+  if (!m && line.charCodeAt(4) === 47 /* / */) {
+    const prefix = GO_LOG_PREFIX.exec(line);
+    if (prefix) m = DSLOG.exec(line.slice(prefix[0].length));
+  }
   if (!m) return false;
   const time = m[1] as string;
   const topic = m[2] as string;
-  let rest = m[3] as string;
+  const msg = m[3] as string;
   r.kind = Kind.Dslog;
+  r.json = line; // the whole line, for search (store.json: the raw line of JSON and dslogs rows)
   r.t = Number(time) / 10; // dslogs prints Microseconds()/100, i.e. 0.1 ms units
   r.topic = store.topics.id(topic);
-  const pm = topic === "TEST" ? null : DSLOG_PEER.exec(rest);
+  const pm = topic === "TEST" ? null : DSLOG_PEER.exec(msg);
   if (!pm) {
-    // TEST lines (and lines without a peer) span the full width.
+    // TEST lines (and lines without a peer) span the full width; a test title there starts a test.
     r.src = HARNESS_SRC;
     r.flags |= F.Full;
-    r.text = escapeControls(rest);
-    if (RAW_FAIL.test(rest) || /\bfail/i.test(rest)) r.flags |= F.Fail | F.Pinned;
+    r.text = escapeControls(msg);
+    const b = RAW_TEST_BEGIN.exec(msg);
+    if (b) beginTest(store, state, r, b);
+    else if (RAW_FAIL.test(msg) || /\bfail/i.test(msg)) r.flags |= F.Fail | F.Pinned;
     return true;
   }
   const src = Number(pm[1]);
-  rest = pm[2] as string;
+  const rest = pm[2] as string;
   r.src = src;
-  const arrow = DSLOG_ARROW.exec(line);
+  // A message: `S<a> -> S<b>` anywhere, or `-> S<b>` right after the peer's own prefix.
+  let a = -1;
+  let b = -1;
+  let arrowText = "";
+  const arrow = DSLOG_ARROW.exec(msg);
   if (arrow) {
-    const a = Number(arrow[1]);
-    const b = Number(arrow[2]);
-    if (a === src) {
-      r.dst = b;
-      r.flags |= F.Send;
-    } else if (b === src) {
-      r.dst = a;
-      r.flags |= F.Recv;
-    } else r.dst = b;
+    a = Number(arrow[1]);
+    arrowText = arrow[2] as string;
+    b = Number(arrow[3]);
+  } else {
+    const lead = DSLOG_LEAD_ARROW.exec(rest);
+    if (lead) {
+      a = src;
+      arrowText = lead[1] as string;
+      b = Number(lead[2]);
+    }
   }
-  const tm = DSLOG_TERM.exec(rest);
-  if (tm) {
-    r.term = Number(tm[1]);
-    state.lastTerm.set(src, r.term);
-  } else r.term = state.lastTerm.get(src) ?? -1;
-  // Roles are not fields in dslogs; infer them from the usual phrases ("converting to Leader").
-  const rm = DSLOG_ROLE.exec(rest);
-  let role = state.lastRole.get(src) ?? RoleId.None;
-  if (rm) role = roleId((rm[1] as string).toLowerCase());
-  else if (DSLOG_ELECTION.test(rest)) role = RoleId.Candidate;
-  state.lastRole.set(src, role);
-  r.role = role;
+  if (a >= 0) {
+    const back = arrowText === "<-" || arrowText === "←";
+    const from = back ? b : a;
+    const to = back ? a : b;
+    if (from === src) {
+      r.dst = to;
+      r.flags |= F.Send;
+    } else if (to === src) {
+      r.dst = from;
+      r.flags |= F.Recv;
+    } else r.dst = to;
+  }
+  readMarks(rest, state.tracker.options, marks);
+  if (marks.boot && state.between && state.startupFrom < 0) {
+    // A peer starting between two tests is the next test's start-up (the tester makes its servers
+    // before it prints the test's title): count it, and infer its state, in the next test.
+    state.startupFrom = store.dropped + store.length;
+    state.tracker.reset();
+  }
+  state.tracker.apply(src, marks, inferred);
+  r.term = inferred.term;
+  r.role = inferred.role;
   r.text = escapeControls(rest);
   return true;
+}
+
+/** A test title (`=== RUN TestX`, `Test (3A): initial election ...`): starts a test, or names the one
+ * `=== RUN` already started. */
+function beginTest(store: LogStore, state: ParserState, r: RowInput, b: RegExpExecArray): void {
+  const isRun = b[1] !== undefined;
+  if (state.jsonTestOpen) {
+    r.flags |= F.Pinned;
+    return;
+  }
+  const title = isRun ? (b[1] as string) : `(${b[2] ?? ""}) ${b[3] ?? ""}`;
+  if (!isRun && state.runOpen) {
+    // go test -v: `=== RUN TestX` came first, then the tester's title for the same test (which keeps
+    // the Go name: rows already shown or converted carry it).
+    state.runOpen = false;
+    r.flags |= F.Pinned;
+    return;
+  }
+  r.flags |= F.TestBegin | F.Pinned;
+  r.test = store.beginTest(escapeControls(title));
+  state.runOpen = isRun;
+  // Start-up lines printed between the previous test's end and this title are this test's; the peer
+  // state inferred from them is kept.
+  const from = state.startupFrom - store.dropped;
+  if (state.between && state.startupFrom >= 0 && from >= 0) store.retagTest(from, store.length, r.test);
+  else state.tracker.reset();
+  state.between = false;
+  state.startupFrom = -1;
+  state.msgTerm.clear();
+}
+
+function endTest(state: ParserState, isGoResult: boolean): void {
+  if (isGoResult) state.runOpen = false;
+  state.between = true;
+  state.startupFrom = -1;
+  state.tracker.reset();
 }
 
 function fillRaw(store: LogStore, state: ParserState, r: RowInput, line: string): void {
@@ -249,13 +345,8 @@ function fillRaw(store: LogStore, state: ParserState, r: RowInput, line: string)
   // Cheap first-character checks keep ordinary output lines off the regexes.
   if (c === 61 /* = */ || c === 84 /* T */) {
     const b = RAW_TEST_BEGIN.exec(line);
-    if (b && state.jsonTestOpen) {
-      r.flags |= F.Pinned;
-      return;
-    }
     if (b) {
-      r.flags |= F.TestBegin | F.Pinned;
-      r.test = store.beginTest(escapeControls(b[1] ?? `(${b[2] ?? ""}) ${b[3] ?? ""}`));
+      beginTest(store, state, r, b);
       return;
     }
   }
@@ -264,6 +355,7 @@ function fillRaw(store: LogStore, state: ParserState, r: RowInput, line: string)
     if (e) {
       r.flags |= (state.jsonTestOpen ? 0 : F.TestEnd) | F.Pinned;
       if (e[1] === "FAIL") r.flags |= F.Fail;
+      if (!state.jsonTestOpen) endTest(state, e[1] !== undefined);
       return;
     }
   }

@@ -1,5 +1,6 @@
 // Drawing: a Viewer's state as the lines of one screen (title, column header, rows, detail pane,
 // status line). Pure string building; Ink only prints the result.
+import { escapeControls as escapeShared } from "@raftlab/raft";
 import { describeFilter } from "./filter.js";
 import { formatColumnHeader, formatRow, peerStatesAt } from "./layout.js";
 import { detailLines } from "./detail.js";
@@ -26,7 +27,8 @@ export function drawFrame(v: Viewer): string[] {
   const sel = v.selectedRow();
   // Title: source, current test.
   const testName = sel !== undefined ? v.store.testName(sel) : "";
-  const title = ` logviz  ${v.source}${testName ? "   test: " + testName : ""}   ${v.store.peers.length} peers`;
+  // The source is a file name from the user: escaped like any data (it may hold ESC ] 0 ; a title).
+  const title = ` logviz  ${escapeShared(v.source)}${testName ? "   test: " + testName : ""}   ${v.store.peers.length} peers`;
   lines.push(s.header(padWidth(title, width)));
   if (v.help) {
     const help = `${HELP_KEYS}\n\n${HELP_FILTER_RULES}`.split("\n");
@@ -45,9 +47,11 @@ export function drawFrame(v: Viewer): string[] {
   }
   if (v.detail && sel !== undefined) {
     const dh = v.detailHeight;
-    const d = detailLines(v.store, sel, width);
-    lines.push(s.dim("─".repeat(width)));
-    for (let i = 0; i < dh - 1; i++) lines.push(padWidth(d[i] ?? "", width));
+    const d = v.detailView(detailLines(v.store, sel, width), dh - 1);
+    // The rule above the pane says where the pane is when it holds more than fits (J/K scroll it).
+    const where = d.total > dh - 1 ? ` lines ${d.first + 1}-${d.first + d.shown.length} of ${d.total} (J/K, </> scroll) ` : "";
+    lines.push(s.dim("─".repeat(Math.max(0, width - where.length)) + where));
+    for (let i = 0; i < dh - 1; i++) lines.push(padWidth(d.shown[i] ?? "", width));
   }
   lines.push(statusLine(v, width));
   return lines;
@@ -61,8 +65,10 @@ export function statusLine(v: Viewer, width: number): string {
   }
   const f = describeFilter(v.filter);
   const parts = [` ${v.visible.length}/${v.store.length} lines`];
+  // A stream past --max-rows keeps only its newest rows: say how many went.
+  if (v.store.dropped > 0) parts.push(`${v.store.dropped} oldest dropped (--max-rows ${v.store.maxRows})`);
   if (f) parts.push(f);
-  if (v.search) parts.push(`/${escapeControls(v.search.source)}`);
+  if (v.search) parts.push(`/${escapeControls(v.search.source)} ${v.searchStatus()}`);
   parts.push((v.live ? "live" : "end of input") + (v.follow ? " FOLLOW" : ""));
   let left = parts.join(" │ ");
   const right = " ?:help q:quit ";

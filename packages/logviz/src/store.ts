@@ -98,13 +98,32 @@ export interface RowInput {
   json: string | null;
 }
 
+/** Default bound on rows held (--max-rows): about 300 bytes a row, so a few hundred MB at most. */
+export const DEFAULT_MAX_ROWS = 1_000_000;
+
+export interface StoreOptions {
+  /** Typed-array capacity to start with (grows by doubling). */
+  readonly initialCapacity?: number;
+  /** Keep at most this many rows: a live stream drops its oldest rows past it (default DEFAULT_MAX_ROWS). */
+  readonly maxRows?: number;
+}
+
+/**
+ * Row numbers are positions in the store. When the store drops its oldest rows (bounded memory for a
+ * live stream), every row number held outside shifts down by the number dropped; `dropped` counts them
+ * all, so a view that remembers the count it last saw can rebase its own row numbers.
+ */
 export class LogStore {
   length = 0;
+  /** Rows dropped from the front so far (the oldest rows of a stream longer than maxRows). */
+  dropped = 0;
+  readonly maxRows: number;
   private cap: number;
   t: Float64Array;
   src: Int16Array;
   dst: Int16Array;
-  term: Int32Array;
+  /** Float64: terms are arbitrary integers in logs (2^31 and beyond must survive; up to 2^53 exact). */
+  term: Float64Array;
   role: Uint8Array;
   kind: Uint8Array;
   topic: Uint16Array;
@@ -114,7 +133,8 @@ export class LogStore {
   test: Uint16Array;
   /** The escaped display text (msg of a JSON event, message of a dslogs line, the raw line). */
   readonly text: string[] = [];
-  /** The raw JSON of JSON rows, for the detail pane; empty for others. */
+  /** The input line of JSON rows (for the detail pane) and dslogs rows (for search: the time and
+   * `S<n>` prefix as written); empty for raw rows, whose text is the whole line. Unescaped. */
   readonly json: string[] = [];
 
   readonly topics = new NameTable(TOPICS);
@@ -129,12 +149,13 @@ export class LogStore {
   /** Bumped on every append, so views know when to redraw. */
   version = 0;
 
-  constructor(initialCapacity = 1 << 14) {
-    this.cap = initialCapacity;
+  constructor(opts: StoreOptions = {}) {
+    this.maxRows = Math.max(1, opts.maxRows ?? DEFAULT_MAX_ROWS);
+    this.cap = Math.min(opts.initialCapacity ?? 1 << 14, Math.max(16, this.maxRows + (this.maxRows >> 3) + 1));
     this.t = new Float64Array(this.cap);
     this.src = new Int16Array(this.cap);
     this.dst = new Int16Array(this.cap);
-    this.term = new Int32Array(this.cap);
+    this.term = new Float64Array(this.cap);
     this.role = new Uint8Array(this.cap);
     this.kind = new Uint8Array(this.cap);
     this.topic = new Uint16Array(this.cap);
@@ -153,7 +174,7 @@ export class LogStore {
     this.t = g(this.t, (n) => new Float64Array(n));
     this.src = g(this.src, (n) => new Int16Array(n));
     this.dst = g(this.dst, (n) => new Int16Array(n));
-    this.term = g(this.term, (n) => new Int32Array(n));
+    this.term = g(this.term, (n) => new Float64Array(n));
     this.role = g(this.role, (n) => new Uint8Array(n));
     this.kind = g(this.kind, (n) => new Uint8Array(n));
     this.topic = g(this.topic, (n) => new Uint16Array(n));
@@ -163,12 +184,50 @@ export class LogStore {
     this.cap = cap;
   }
 
-  notePeer(p: number): void {
+  notePeer(p: number, test = -1): void {
+    if (test >= 0 && p >= 0 && p <= MAX_PEER) this.noteTestPeer(test, p);
     if (p < 0 || p > MAX_PEER || this.peerSeen[p]) return;
     this.peerSeen[p] = 1;
     const peers = [...this.peers, p];
     peers.sort((a, b) => a - b);
     this.peers = peers;
+  }
+
+  /** Peers seen in each test (by test index), ascending; the columns drawn for that test. */
+  private readonly testPeerLists = new Map<number, number[]>();
+  private lastTestPeers: { test: number; seen: Set<number> } = { test: -1, seen: new Set() };
+  private readonly testPeerSets = new Map<number, Set<number>>();
+
+  private noteTestPeer(test: number, p: number): void {
+    let cur = this.lastTestPeers;
+    if (cur.test !== test) {
+      let seen = this.testPeerSets.get(test);
+      if (!seen) {
+        seen = new Set();
+        this.testPeerSets.set(test, seen);
+      }
+      cur = this.lastTestPeers = { test, seen };
+    }
+    if (cur.seen.has(p)) return;
+    cur.seen.add(p);
+    this.testPeerLists.set(test, [...cur.seen].sort((a, b) => a - b));
+  }
+
+  /** The peers of one test (all peers when the log has no tests). */
+  peersOfTest(test: number): readonly number[] {
+    return this.testPeerLists.get(test) ?? (this.tests.length <= 1 ? this.peers : []);
+  }
+
+  /** Moves rows [from, to) into `test` (start-up lines printed before the test's title line). */
+  retagTest(from: number, to: number, test: number): void {
+    for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) {
+      this.test[i] = test;
+      const src = this.src[i] as number;
+      const dst = this.dst[i] as number;
+      if (src >= 0) this.noteTestPeer(test, src);
+      if (dst >= 0) this.noteTestPeer(test, dst);
+    }
+    this.version++;
   }
 
   /** Starts a new test; returns its index. */
@@ -182,6 +241,9 @@ export class LogStore {
   }
 
   append(r: RowInput): number {
+    // Past the bound, drop the oldest rows in one batch of an eighth of it, so each row is moved at most
+    // a few times (amortised O(1) per append) and the store never holds more than maxRows * 9/8.
+    if (this.length >= this.maxRows + (this.maxRows >> 3)) this.dropOldest(this.length - this.maxRows + 1);
     if (this.length === this.cap) this.grow();
     const i = this.length;
     this.t[i] = r.t;
@@ -197,11 +259,36 @@ export class LogStore {
     this.text.push(r.text);
     this.json.push(r.json ?? "");
     if (r.flags & F.TestBegin) this.testBegins.push(i);
-    if (r.src >= 0) this.notePeer(r.src);
-    if (r.dst >= 0) this.notePeer(r.dst);
+    if (r.src >= 0) this.notePeer(r.src, r.test);
+    if (r.dst >= 0) this.notePeer(r.dst, r.test);
     this.length = i + 1;
     this.version++;
     return i;
+  }
+
+  /**
+   * Forgets the oldest `n` rows; later rows move down by `n`. Print mode calls it for rows already
+   * written, so its memory does not grow with the input.
+   */
+  dropOldest(n: number): void {
+    const k = Math.min(Math.max(0, Math.floor(n)), this.length);
+    if (k === 0) return;
+    const len = this.length;
+    for (const a of [this.t, this.src, this.dst, this.term, this.role, this.kind, this.topic, this.op, this.flags, this.test]) a.copyWithin(0, k, len);
+    if (k === len) {
+      this.text.length = 0;
+      this.json.length = 0;
+    } else {
+      this.text.splice(0, k);
+      this.json.splice(0, k);
+    }
+    let keep = 0;
+    while (keep < this.testBegins.length && (this.testBegins[keep] as number) < k) keep++;
+    this.testBegins.splice(0, keep);
+    for (let i = 0; i < this.testBegins.length; i++) this.testBegins[i] = (this.testBegins[i] as number) - k;
+    this.length = len - k;
+    this.dropped += k;
+    this.version++;
   }
 
   /** Name of the test a row belongs to ("" if none). */

@@ -39,6 +39,18 @@ export interface ViewerOptions {
   readonly live?: boolean;
 }
 
+/** Position of the first element >= x in an ascending array. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Viewer {
   readonly store: LogStore;
   readonly style: Style;
@@ -63,6 +75,16 @@ export class Viewer {
   quit = false;
   /** Time of the last filter recomputation, ms (shown to the curious in the status line). */
   lastFilterMs = 0;
+  /** store.dropped when `visible` was last in step with the store. */
+  private seenDropped = 0;
+  /** Rows (store row numbers, ascending) of `matchesOf` that match the search, for `match k of N`;
+   * rows of `matchesOf` from position `matchScanned` on are not examined yet. */
+  private matches: number[] = [];
+  private matchesOf: VisibleRows | null = null;
+  private matchScanned = 0;
+  /** First line of the detail pane shown (it scrolls with J/K), and the row it was for. */
+  detailTop = 0;
+  private detailRow = -1;
 
   constructor(o: ViewerOptions) {
     this.store = o.store;
@@ -74,6 +96,7 @@ export class Viewer {
     this.follow = o.follow ?? false;
     this.live = o.live ?? false;
     this.visible = computeVisible(this.store, this.filter);
+    this.seenDropped = this.store.dropped;
     if (this.follow) this.cursor = Math.max(0, this.visible.length - 1);
   }
 
@@ -81,8 +104,31 @@ export class Viewer {
 
   /** New rows arrived: extend the index; in follow mode, stay at the end. */
   onData(): void {
+    if (this.store.dropped !== this.seenDropped) this.rebase();
     extendVisible(this.store, this.filter, this.visible);
     if (this.follow) this.cursor = Math.max(0, this.visible.length - 1);
+  }
+
+  /** The store dropped its oldest rows (a stream past --max-rows): shift our row numbers down to match,
+   * keeping the cursor on the same row while it still exists. */
+  private rebase(): void {
+    const d = this.store.dropped - this.seenDropped;
+    this.seenDropped = this.store.dropped;
+    const v = this.visible;
+    let gone = 0;
+    while (gone < v.length && v.at(gone) < d) gone++;
+    v.rows.copyWithin(0, gone, v.length);
+    v.length -= gone;
+    for (let i = 0; i < v.length; i++) v.rows[i] = (v.rows[i] as number) - d;
+    v.scanned = Math.max(0, v.scanned - d);
+    if (this.matchesOf === v) {
+      let m = 0;
+      while (m < this.matches.length && (this.matches[m] as number) < d) m++;
+      this.matches = this.matches.slice(m).map((r) => r - d);
+      this.matchScanned = Math.max(0, this.matchScanned - gone);
+    }
+    this.cursor = Math.max(0, this.cursor - gone);
+    this.top = Math.max(0, this.top - gone);
   }
 
   setLive(live: boolean): void {
@@ -103,7 +149,10 @@ export class Viewer {
   }
 
   layout(): Layout {
-    const peers = this.store.peers.filter((p) => peerShown(this.filter, p));
+    // Columns for the peers of the test at the cursor (a whole-suite log mixes 3- and 5-peer tests).
+    const row = this.selectedRow();
+    const test = row !== undefined ? (this.store.test[row] as number) : this.store.currentTest;
+    const peers = this.store.peersOfTest(test).filter((p) => peerShown(this.filter, p));
     return computeLayout(this.width, peers, this.hscroll, topicWidthOf(this.store));
   }
 
@@ -114,10 +163,12 @@ export class Viewer {
   // ---- filters -----------------------------------------------------------------------------
 
   setFilter(f: Filter): void {
+    if (this.store.dropped !== this.seenDropped) this.rebase();
     const keep = this.selectedRow() ?? 0;
     const t0 = performance.now();
     this.filter = f;
     this.visible = computeVisible(this.store, f);
+    this.seenDropped = this.store.dropped;
     this.lastFilterMs = performance.now() - t0;
     this.cursor = Math.min(this.visible.lowerBound(keep), Math.max(0, this.visible.length - 1));
     if (this.follow) this.cursor = Math.max(0, this.visible.length - 1);
@@ -144,6 +195,7 @@ export class Viewer {
   // ---- search and jumps --------------------------------------------------------------------
 
   setSearch(pattern: string): void {
+    this.matchesOf = null;
     if (pattern === "") {
       this.search = null;
       return;
@@ -158,51 +210,100 @@ export class Viewer {
     this.searchNext(1, true);
   }
 
+  /** Does a row match the search? The whole input line counts (a dslogs line's time and `S<n>`
+   * prefix, a JSON event's every field), and so does the text as shown (a harness row's "── Crash S2"). */
   private rowMatches(re: RegExp, r: number): boolean {
+    const store = this.store;
+    const kind = store.kind[r] as Kind;
     re.lastIndex = 0;
-    const kind = this.store.kind[r] as Kind;
-    const text = kind === Kind.Json && this.store.src[r] === -1 ? fullText(this.store, r) : (this.store.text[r] ?? "");
-    return re.test(text);
+    const shown = kind === Kind.Json && store.src[r] === -1 ? fullText(store, r) : (store.text[r] ?? "");
+    if (re.test(shown)) return true;
+    if (kind === Kind.Raw) return false; // its text is the whole line already
+    re.lastIndex = 0;
+    return re.test(escapeControls(store.json[r] ?? ""));
   }
 
-  /** Moves to the next (dir 1) or previous (-1) visible match, wrapping around. */
+  /** Brings the list of matching rows up to date with the visible rows (new rows of a stream, a new
+   * filter or search), examining only what it has not seen. */
+  private updateMatches(): void {
+    const re = this.search;
+    if (!re) return;
+    if (this.matchesOf !== this.visible) {
+      this.matchesOf = this.visible;
+      this.matches = [];
+      this.matchScanned = 0;
+    }
+    const v = this.visible;
+    for (let pos = this.matchScanned; pos < v.length; pos++) {
+      const r = v.at(pos);
+      if (this.rowMatches(re, r)) this.matches.push(r);
+    }
+    this.matchScanned = v.length;
+  }
+
+  /** "match k of N" when the cursor is on a match, "N matches" otherwise; "" without a search. */
+  searchStatus(): string {
+    if (!this.search) return "";
+    this.updateMatches();
+    const n = this.matches.length;
+    if (n === 0) return "no match";
+    const row = this.selectedRow();
+    if (row !== undefined) {
+      const k = lowerBound(this.matches, row);
+      if (this.matches[k] === row) return `match ${k + 1} of ${n}`;
+    }
+    return `${n} match${n === 1 ? "" : "es"}`;
+  }
+
+  /** Moves to the next (dir 1) or previous (-1) visible match, wrapping around like less. */
   searchNext(dir: 1 | -1, includeCurrent = false): void {
     const re = this.search;
     if (!re) {
       this.note("no search: press / to search", true);
       return;
     }
-    const n = this.visible.length;
-    if (n === 0) return;
-    for (let k = includeCurrent ? 0 : 1; k <= n; k++) {
-      const pos = (((this.cursor + dir * k) % n) + n) % n;
-      if (this.rowMatches(re, this.visible.at(pos))) {
-        const wrapped = dir > 0 ? pos < this.cursor : pos > this.cursor;
-        this.moveTo(pos);
-        this.note(wrapped ? "search wrapped" : "", false);
-        return;
-      }
+    this.updateMatches();
+    const m = this.matches;
+    const row = this.selectedRow();
+    if (m.length === 0 || row === undefined) {
+      this.note(`pattern not found: ${escapeControls(re.source)}`, true);
+      return;
     }
-    this.note(`pattern not found: ${escapeControls(re.source)}`, true);
+    const k = lowerBound(m, row); // first match at or after the cursor's row
+    let target: number;
+    let wrapped = false;
+    if (dir > 0) {
+      const i = includeCurrent || m[k] !== row ? k : k + 1;
+      wrapped = i >= m.length;
+      target = m[wrapped ? 0 : i] as number;
+    } else {
+      wrapped = k === 0;
+      target = m[wrapped ? m.length - 1 : k - 1] as number;
+    }
+    this.moveTo(this.visible.lowerBound(target));
+    this.note(wrapped ? (dir > 0 ? "search hit BOTTOM, continuing at TOP" : "search hit TOP, continuing at BOTTOM") : "", false);
   }
 
-  /** Next/previous visible row at or after a flagged row (term change, test, failure). */
-  jumpFlag(mask: number, dir: 1 | -1, what: string): void {
+  /** Next/previous visible row at or after a flagged row (term change, test, failure); with `wrap`,
+   * past the last one it continues from the other end (and says so). */
+  jumpFlag(mask: number, dir: 1 | -1, what: string, wrap = false): void {
     const cur = this.selectedRow();
     if (cur === undefined) return;
     const flags = this.store.flags;
-    if (dir > 0) {
-      for (let r = cur + 1; r < this.store.length; r++) {
-        if (((flags[r] as number) & mask) === 0) continue;
-        const pos = this.visible.lowerBound(r);
-        if (pos > this.cursor && pos < this.visible.length) return this.moveTo(pos);
-      }
-    } else {
-      for (let r = cur - 1; r >= 0; r--) {
-        if (((flags[r] as number) & mask) === 0) continue;
-        const pos = this.visible.lowerBound(r);
-        if (pos < this.cursor) return this.moveTo(pos);
-      }
+    const n = this.store.length;
+    // With wrap, the scan goes round once: from the cursor to the end, then from the other end back.
+    const steps = wrap ? n : dir > 0 ? n - 1 - cur : cur;
+    for (let s = 1; s <= steps; s++) {
+      const r = (((cur + dir * s) % n) + n) % n;
+      if (((flags[r] as number) & mask) === 0) continue;
+      // A flagged row that is filtered out leads to the first visible row after it.
+      const pos = this.visible.lowerBound(r);
+      const wrapped = dir > 0 ? r < cur : r > cur;
+      if (pos >= this.visible.length || pos === this.cursor) continue;
+      if (!wrapped && (dir > 0 ? pos < this.cursor : pos > this.cursor)) continue;
+      this.moveTo(pos);
+      if (wrapped) this.note(`${what}: wrapped to the ${dir > 0 ? "first" : "last"}`, false);
+      return;
     }
     this.note(`no ${dir > 0 ? "next" : "previous"} ${what}`, true);
   }
@@ -213,7 +314,7 @@ export class Viewer {
     if (cur === undefined) return;
     const ex = exchangeOf(this.store, cur);
     if (!ex || ex.rows.length < 2) {
-      this.note(ex ? "no other event of this message" : "not a message with an id", true);
+      this.note(ex ? (ex.why ?? "no other event of this message") : "not a message with an id", true);
       return;
     }
     const k = ex.rows.indexOf(cur);
@@ -303,6 +404,15 @@ export class Viewer {
       this.detail = false;
       return;
     }
+    if (this.detail && (input === "J" || input === "K")) {
+      // The detail pane scrolls (a long line is read whole); j/k still move the cursor.
+      this.detailTop = Math.max(0, this.detailTop + (input === "J" ? 1 : -1));
+      return;
+    }
+    if (this.detail && (input === ">" || input === "<")) {
+      this.detailTop = Math.max(0, this.detailTop + (input === ">" ? 1 : -1) * Math.max(1, this.detailHeight - 2));
+      return;
+    }
     switch (input) {
       case "q":
         this.quit = true;
@@ -333,9 +443,9 @@ export class Viewer {
       case "m":
         return this.jumpExchange();
       case "e":
-        return this.jumpFlag(F.Fail, 1, "failure or violation");
+        return this.jumpFlag(F.Fail, 1, "failure or violation", true);
       case "E":
-        return this.jumpFlag(F.Fail, -1, "failure or violation");
+        return this.jumpFlag(F.Fail, -1, "failure or violation", true);
       case "t":
       case "T":
       case "p":
@@ -384,6 +494,18 @@ export class Viewer {
     // Printable input only (a paste arrives as one string).
     const clean = input.replace(/[\x00-\x1f\x7f]/g, "");
     p.text = (p.text + clean).slice(0, PROMPT_MAX);
+  }
+
+  /** The detail pane's lines for the selected row from `detailTop` (kept in range; back to the top
+   * when the selection changes), how many there are in all, and the first shown. */
+  detailView(lines: readonly string[], rows: number): { shown: readonly string[]; first: number; total: number } {
+    const sel = this.selectedRow() ?? -1;
+    if (sel !== this.detailRow) {
+      this.detailRow = sel;
+      this.detailTop = 0;
+    }
+    this.detailTop = Math.max(0, Math.min(this.detailTop, lines.length - rows));
+    return { shown: lines.slice(this.detailTop, this.detailTop + rows), first: this.detailTop, total: lines.length };
   }
 
   /** The whole screen: exactly `height - 1` lines (Ink clears the terminal on full-height output). */

@@ -127,7 +127,8 @@ describe("viewer (ink-testing-library)", () => {
     await press("e");
     expect(viewer.selectedRow()).toBe(14);
     const f = await press("e");
-    expect(f).toContain("no next failure or violation");
+    expect(f).toContain("wrapped to the first"); // e wraps, like n
+    expect(viewer.selectedRow()).toBe(13);
     await press("{");
     expect(viewer.selectedRow()).toBe(0);
   });

@@ -58,7 +58,7 @@ describe("visible rows", () => {
     expect(v.at(0)).toBe(15);
   });
   it("is extended incrementally as a live stream grows, with the same result as from scratch", () => {
-    const store = new LogStore(4);
+    const store = new LogStore({ initialCapacity: 4 });
     const ing = new Ingest(store);
     const f: Filter = { just: ["VOTE"], term: { lo: 1, hi: 1 } };
     const v = computeVisible(store, f);

@@ -4,7 +4,7 @@ import { LogStore } from "../src/store.js";
 
 /** A store holding `text` parsed as if read from a file. */
 export function storeOf(text: string): LogStore {
-  const store = new LogStore(16);
+  const store = new LogStore({ initialCapacity: 16 });
   const ing = new Ingest(store);
   ing.pushText(text);
   ing.end();
