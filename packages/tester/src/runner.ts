@@ -2,18 +2,22 @@
 // Raft implementation from a module. `raftlab run` and `raftlab batch` are built on exactly this.
 
 import * as raftModule from "@raftlab/raft";
-import { createPrng, type MakeRaft, type TraceSink } from "@raftlab/raft";
-import { pathToFileURL } from "node:url";
-import { resolve as resolvePath } from "node:path";
-import { TestContext } from "./harness/context.js";
+import { createPrng, escapeControls, type MakeRaft, type TraceSink } from "@raftlab/raft";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { basename, resolve as resolvePath } from "node:path";
+import { isCommonJsInEsmScope, loadCommonJs } from "./harness/commonjs.js";
+import { TestContext, type RunWarning } from "./harness/context.js";
 import { harnessEvent } from "./harness/events.js";
 import { describeCrash, type RunFailure } from "./harness/failure.js";
+import { TraceGuard } from "./harness/trace-guard.js";
+import { describeLivelock, StormWatch } from "./sim/livelock.js";
 import { Simulator } from "./sim/simulator.js";
 import { LAB_TESTS } from "./tests/index.js";
 import type { LabTest, TestSpec } from "./tests/spec.js";
 
 export type { TestSpec, Part } from "./tests/spec.js";
 export type { RunFailure, FailureKind } from "./harness/failure.js";
+export type { RunWarning } from "./harness/context.js";
 
 /** The per-test limit on virtual time (config.go checkTimeout). */
 export const TEST_LIMIT_MS = 120_000;
@@ -57,6 +61,20 @@ export interface RunOptions {
   readonly output?: (line: string) => void;
   /** Virtual ms per wall ms (1 = real time); the run itself is the same as unpaced. */
   readonly pace?: number;
+  /**
+   * Whether the simulated network traces every RPC (send, receipt, reply; see src/net/rpc-trace.ts).
+   * Default: on for a Raft that does not trace its own RPCs, i.e. any `impl` but ours, unless its make
+   * function declares `tracesRpcs: true`. Only matters when `trace` is set.
+   */
+  readonly netTrace?: boolean;
+  /** Checker warnings (the lab's heartbeat limit) fail the run instead of being counted. */
+  readonly strict?: boolean;
+  /**
+   * Wall-clock limit of the run, in ms: past it the run is stopped and fails as "timeout". It takes
+   * effect between simulated events; a Raft that blocks the thread inside one event needs an outside
+   * watchdog (the CLI has one).
+   */
+  readonly wallTimeoutMs?: number;
 }
 
 export interface RunResult {
@@ -70,6 +88,8 @@ export interface RunResult {
   readonly bytes: number;
   readonly cmds: number;
   readonly peers: number;
+  /** Counted warnings by kind (absent when there were none). */
+  readonly warnings?: readonly RunWarning[];
 }
 
 /** Our Raft, looked up when first needed. */
@@ -79,21 +99,53 @@ function defaultImpl(): MakeRaft {
   return make;
 }
 
-/** The run in progress, for routing an unhandled rejection from the code under test to its run. */
+/** The run in progress, for routing an unhandled rejection or exception from the code under test to its run. */
 let current: TestContext | null = null;
 let rejectionHookInstalled = false;
 function installRejectionHook(): void {
   if (rejectionHookInstalled) return;
   rejectionHookInstalled = true;
-  process.on("unhandledRejection", (reason) => {
+  const toRun = (what: string) => (reason: unknown) => {
     if (current !== null) {
       current.crash(reason);
       return;
     }
-    // Outside any run: not the Raft's doing. Report it, fail the process, keep going.
-    process.stderr.write(`raftlab: unhandled promise rejection: ${describeCrash(reason)}\n`);
+    // Outside any run (a stray real timer of a finished run, say): one line, fail the process, keep going.
+    process.stderr.write(`raftlab: ${what} outside any run: ${escapeControls(describeCrash(reason))}\n`);
     process.exitCode = 1;
-  });
+  };
+  process.on("unhandledRejection", toRun("unhandled promise rejection"));
+  // A real setTimeout callback of the Raft that throws: a crash of the run in progress, reported in one
+  // line like any other crash, not Node's stack dump.
+  process.on("uncaughtException", toRun("uncaught exception"));
+}
+
+/** What a Raft under test gets instead of process.exit: the run (or the load) fails, the tester goes on. */
+export class ExitAttemptError extends Error {
+  override name = "ExitAttemptError";
+  constructor(readonly code: unknown) {
+    super(`the Raft called process.exit(${code === undefined ? "" : escapeControls(String(code))}); a Raft under test must not end the tester`);
+  }
+}
+
+/**
+ * Runs `body` with process.exit replaced, so code under test cannot end the process and fake a pass.
+ * A call records the attempt, tells `onExit`, and throws ExitAttemptError to unwind the caller.
+ */
+async function withoutExit<T>(onExit: (err: ExitAttemptError) => void, body: () => Promise<T>): Promise<T> {
+  const realExit = process.exit;
+  const guard = (code?: unknown): never => {
+    const err = new ExitAttemptError(code);
+    Error.captureStackTrace(err, guard); // report where the Raft called it, not this function
+    onExit(err);
+    throw err;
+  };
+  process.exit = guard as typeof process.exit;
+  try {
+    return await body();
+  } finally {
+    if (process.exit === guard) process.exit = realExit;
+  }
 }
 
 /**
@@ -108,10 +160,17 @@ export async function runTest(name: string, options: RunOptions): Promise<RunRes
   return runLabTest(test, impl, options);
 }
 
+/** Whether `impl` emits trace events for its own RPCs: ours does, and any make that says so. */
+export function tracesOwnRpcs(impl: MakeRaft): boolean {
+  if ((impl as MakeRaft & { tracesRpcs?: unknown }).tracesRpcs === true) return true;
+  const ours = (raftModule as unknown as { make?: MakeRaft }).make;
+  return impl === ours;
+}
+
 async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): Promise<RunResult> {
   const seed = options.seed;
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const trace = options.trace ?? null;
+  const rawTrace = options.trace ?? null;
   const output = options.output ?? ((): void => {});
   const wall0 = performance.now();
   // Independent streams, forked in a fixed order, so adding draws in one never shifts another.
@@ -121,46 +180,70 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const rand = root.fork();
   const peerRand = root.fork();
   const sim = new Simulator({ prng: order, limitMs: TEST_LIMIT_MS, maxEvents: MAX_EVENTS_PER_RUN, ...(options.pace ? { pace: options.pace } : {}) });
-  const t = new TestContext({ sim, impl, trace, output, rand, netRand, peerRand, testName: test.name, seed });
+  // A livelock's millions of same-instant events become a note plus the tail (trace-guard.ts).
+  const storm = new StormWatch();
+  const guard = rawTrace === null ? null : new TraceGuard(rawTrace, sim, storm);
+  const trace = guard === null ? null : guard.sink;
+  const netTrace = options.netTrace ?? !tracesOwnRpcs(impl);
+  const t = new TestContext({ sim, impl, trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed });
   sim.onError = (err) => t.crash(err);
-  sim.afterEvent = (owner) => t.config?.pollState(owner);
+  sim.afterEvent = (owner) => {
+    t.config?.pollState(owner);
+    if (storm.tick(sim.now, owner) && t.failure === null) t.fail({ kind: "timeout", message: storm.describe(sim.now) });
+  };
   if (trace !== null) trace(harnessEvent(0, "TestBegin", "TEST", `${test.name} seed ${seed}`, { test: test.name, seed }));
 
   installRejectionHook();
   const previous = current;
   current = t;
   let passed = false;
-  try {
-    let body: Promise<void>;
-    try {
-      body = test.run(t);
-    } catch (err) {
-      body = Promise.reject(err);
-    }
-    body.then(
-      () => {
-        passed = t.failure === null;
-        sim.stop();
-      },
-      (err: unknown) => {
-        t.crash(err);
-        sim.stop();
-      },
-    );
-    const stop = await sim.run();
-    if (!passed && t.failure === null) {
-      if (stop === "limit") t.fail({ kind: "timeout", message: `test took longer than ${TEST_LIMIT_MS / 1000} seconds` });
-      else if (stop === "events") t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
-      else t.fail({ kind: "fail", message: "the test is waiting, but nothing is left to happen (no pending events)" });
-    }
-  } finally {
-    try {
-      t.config?.cleanup();
-    } catch (err) {
-      if (t.failure === null) t.fail({ kind: "crash", message: `kill() threw: ${describeCrash(err)}` });
-    }
-    current = previous;
-  }
+  const wallLimit =
+    options.wallTimeoutMs === undefined
+      ? null
+      : setTimeout(() => {
+          t.fail({ kind: "timeout", message: `no result after ${(options.wallTimeoutMs ?? 0) / 1000} s of wall-clock time (--timeout)` });
+        }, options.wallTimeoutMs);
+  // process.exit is guarded for the whole run, kill() included: a Raft cannot end the tester and fake a pass.
+  await withoutExit(
+    (err) => t.crash(err),
+    async () => {
+      try {
+        let body: Promise<void>;
+        try {
+          body = test.run(t);
+        } catch (err) {
+          body = Promise.reject(err);
+        }
+        body.then(
+          () => {
+            passed = t.failure === null;
+            sim.stop();
+          },
+          (err: unknown) => {
+            t.crash(err);
+            sim.stop();
+          },
+        );
+        const stop = await sim.run();
+        if (!passed && t.failure === null) {
+          if (stop === "limit") t.fail({ kind: "timeout", message: `test took longer than ${TEST_LIMIT_MS / 1000} seconds` });
+          else if (stop === "livelock") {
+            const traffic = t.config?.net.instantTraffic() ?? [];
+            t.fail({ kind: "timeout", message: describeLivelock(sim.now, sim.frozenEvents, traffic, sim.frozenByOwner) });
+          } else if (stop === "events") t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
+          else t.fail({ kind: "fail", message: "the test is waiting, but nothing is left to happen (no pending events)" });
+        }
+      } finally {
+        if (wallLimit !== null) clearTimeout(wallLimit);
+        try {
+          t.config?.cleanup();
+        } catch (err) {
+          if (t.failure === null) t.fail({ kind: "crash", message: `kill() threw: ${describeCrash(err)}` });
+        }
+        current = previous;
+      }
+    },
+  );
 
   const failure = t.failure;
   const ok = passed && failure === null;
@@ -171,6 +254,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     output(`--- FAIL: ${test.name} (${(sim.now / 1000).toFixed(1)}s virtual, ${Math.round(wallMs)}ms wall)`);
     output(`    ${failure.kind === "fail" ? "" : `[${failure.kind}] `}${failure.message}`);
   }
+  guard?.close();
   t.emitFailure();
   if (trace !== null) trace(harnessEvent(sim.now, "TestEnd", "TEST", `${test.name} ${ok ? "passed" : "FAILED"}`, { test: test.name, ok }));
   return {
@@ -184,25 +268,47 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     bytes: stats.bytes,
     cmds: stats.cmds,
     peers: stats.peers,
+    ...(t.warnings.size > 0 ? { warnings: t.warningList() } : {}),
   };
 }
 
 /**
  * Loads a Raft implementation: a module exporting `make: MakeRaft`, as a named export or as the
- * default export (a function, or an object with `make`). Throws ImplLoadError with one line.
+ * default export (a function, or an object with `make`), compiled ESM or CommonJS (`exports.make`, even
+ * under a "type": "module" package). A .ts path gets a hint to compile it. Throws ImplLoadError with one line.
  */
 export async function loadImpl(modulePath: string): Promise<MakeRaft> {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(modulePath) && !/^[a-z]:[\\/]/i.test(modulePath) ? modulePath : pathToFileURL(resolvePath(modulePath)).href;
   let mod: Record<string, unknown>;
+  let exitAttempt: ExitAttemptError | null = null;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await withoutExit(
+      (err) => (exitAttempt = err),
+      async () => {
+        try {
+          return (await import(url)) as Record<string, unknown>;
+        } catch (err) {
+          // Compiled CommonJS under a "type": "module" package: run it as the CommonJS it is (harness/commonjs.ts).
+          if (!isCommonJsInEsmScope(err) || !url.startsWith("file:")) throw err;
+          return { default: loadCommonJs(fileURLToPath(url)) };
+        }
+      },
+    );
   } catch (err) {
-    const hint = /\.(c|m)?tsx?$/.test(modulePath) ? " (Node cannot import TypeScript directly: compile it with tsc and pass the .js file)" : "";
+    if (exitAttempt !== null) throw new ImplLoadError(`cannot load ${modulePath}: it called process.exit() while loading`);
+    if (/\.(c|m)?tsx?$/.test(modulePath)) {
+      // Node 20 cannot run TypeScript; say what to pass instead of Node's "Unknown file extension".
+      const js = modulePath.replace(/\.(c|m)?tsx?$/, (_m, k: string | undefined) => `.${k ?? ""}js`);
+      throw new ImplLoadError(`cannot load ${modulePath}: Node cannot run TypeScript; compile it (tsc, or npm run build) and pass the compiled file, e.g. --impl ${js.includes("dist/") ? js : `dist/${basename(js)}`}`);
+    }
     const why = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
-    throw new ImplLoadError(`cannot load ${modulePath}: ${why}${hint}`);
+    throw new ImplLoadError(`cannot load ${modulePath}: ${why}`);
   }
+  // Caught and swallowed by the module itself: still a module that tries to end the tester.
+  if (exitAttempt !== null) throw new ImplLoadError(`cannot load ${modulePath}: it called process.exit() while loading`);
+  // ESM `export const make`, `export default make` or `{ make }`; CommonJS `exports.make` or `module.exports = make`.
   const candidates: unknown[] = [mod.make, mod.default, (mod.default as { make?: unknown } | undefined)?.make];
   const make = candidates.find((c) => typeof c === "function");
-  if (make === undefined) throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ...)`);
+  if (make === undefined) throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ..., or exports.make = ... in CommonJS)`);
   return make as MakeRaft;
 }

@@ -49,9 +49,9 @@ describe("raftlab run", () => {
       const r = raftlab(...args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(lines(r.stderr), args.join(" ")).toHaveLength(1);
-      expect(r.stderr).toMatch(/^raftlab: /);
+      expect(r.stderr).toMatch(/^raftlab run: /);
     }
-    expect(raftlab("run", "NoSuchTest").stderr).toBe('raftlab: no test matches "NoSuchTest" (try: raftlab list)\n');
+    expect(raftlab("run", "NoSuchTest").stderr).toBe('raftlab run: no test matches "NoSuchTest" (try: raftlab list)\n');
   });
 
   it("--trace writes only JSON lines to stdout, TestBegin first and TestEnd last; the lab lines go to stderr", () => {
@@ -60,7 +60,12 @@ describe("raftlab run", () => {
     const events = lines(r.stdout).map((l) => JSON.parse(l) as { op: string; test?: string; seed?: number; ok?: boolean });
     expect(events.length).toBeGreaterThan(100);
     expect(events[0]).toMatchObject({ op: "TestBegin", test: "TestInitialElection3A", seed: 3 });
-    expect(events.at(-1)).toMatchObject({ op: "TestEnd", ok: true });
+    // The lab's result lines follow as harness Output events (for a reader such as logviz), without wall times.
+    const run = events.filter((e) => e.op !== "Output");
+    expect(run.at(-1)).toMatchObject({ op: "TestEnd", ok: true });
+    const outputs = events.filter((e) => e.op === "Output").map((e) => (e as { msg?: string }).msg);
+    expect(outputs.at(-1)).toBe("1 passed, 0 failed");
+    expect(outputs.some((m) => /^ {2}\.\.\. Passed --/.test(m ?? "") && !/wall/.test(m ?? ""))).toBe(true);
     expect(lines(r.stderr).at(-1)).toBe("1 passed, 0 failed");
   });
 
@@ -96,13 +101,24 @@ describe("raftlab run", () => {
     const missing = raftlab("run", "3A", "--impl", "no/such/module.js");
     expect(missing.code).toBe(2);
     expect(lines(missing.stderr)).toHaveLength(1);
-    expect(missing.stderr).toMatch(/^raftlab: --impl: cannot load no\/such\/module\.js: /);
+    expect(missing.stderr).toMatch(/^raftlab run: --impl: cannot load no\/such\/module\.js: /);
     const noMake = raftlab("run", "3A", "--impl", fixture("no-make.mjs"));
     expect(noMake.code).toBe(2);
     expect(noMake.stderr).toMatch(/exports no make\(\) function/);
-    const ts = raftlab("run", "3A", "--impl", fixture("forget-voted-for.ts"));
+    const ts = raftlab("run", "3A", "--impl", fixture("mutants/load.ts"));
     expect(ts.code).toBe(2);
-    expect(ts.stderr).toMatch(/compile it with tsc and pass the \.js file/);
+    expect(lines(ts.stderr)).toHaveLength(1);
+    expect(ts.stderr).toMatch(/Node cannot run TypeScript; compile it .* --impl dist\/load\.js$/m);
+  });
+
+  it("--impl accepts compiled CommonJS under a \"type\": \"module\" package (tsc's CommonJS output and module.exports)", () => {
+    for (const name of ["cjs/tsc-commonjs.js", "cjs/module-exports.js", "cjs/exports-make.cjs"]) {
+      const r = raftlab("run", "TestInitialElection3A", "--impl", fixture(name));
+      // Each fixture's peer 0 is a fixed leader that never changes term, which is all InitialElection checks.
+      expect(r.stderr, name).not.toMatch(/cannot load/);
+      expect(r.code, name).toBe(0);
+      expect(lines(r.stdout + r.stderr).at(-1), name).toBe("1 passed, 0 failed");
+    }
   });
 
   it("--impl runs the example Raft module from examples/ (compiled as the docs say)", () => {

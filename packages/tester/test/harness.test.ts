@@ -4,7 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { runTest } from "../src/runner.js";
 import { ignoresSnapshots, neverCommits, neverElects, slowApplies, throwsInHandler, withApplies } from "./doubles.js";
-import { make as applyOutOfOrder } from "./fixtures/apply-out-of-order.js";
+import { loadMutant } from "./fixtures/mutants/load.js";
+
+const applyOutOfOrder = await loadMutant("apply-out-of-order");
 
 describe("cluster checks", () => {
   it("checkOneLeader: no leader within 10 rounds of 450-550 ms is 'expected one leader, got none'", async () => {

@@ -118,6 +118,7 @@ describe("Leader Completeness (a committed entry is in every later leader's log)
 describe("State Machine Safety (no two peers apply different commands at one index)", () => {
   it("flags different commands applied at one index", () => {
     const { c, found } = checker();
+    for (const p of [0, 1, 2]) c.observeRestore(p, 10); // Applies within what each peer verified (see Commit Rule).
     c.observeApply(0, 4, 104);
     c.observeApply(2, 4, 104);
     expect(found).toEqual([]);
@@ -185,6 +186,7 @@ describe("Vote Resets Timer (Figure 2 followers; the lab's heartbeat limit bound
 describe("the checker", () => {
   it("reports only the first violation", () => {
     const { c, found } = checker();
+    for (const p of [0, 1]) c.observeRestore(p, 10);
     c.observeApply(0, 1, 1);
     c.observeApply(1, 1, 2);
     c.observeApply(1, 2, 3);

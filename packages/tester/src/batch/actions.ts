@@ -1,11 +1,14 @@
 // What `batch`, `triage` and `merge` do once their arguments are parsed (commands.ts parses them).
 
+import { escapeControls } from "@raftlab/raft";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
+import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
 import { loadRunner } from "./contract.js";
+import { probeImpl } from "./pool.js";
 import { loadSavedResults } from "./load.js";
 import { mergeReports } from "./merge.js";
-import { formatBatchSummary, writeBatchReports, writeReportFile } from "./output.js";
+import { formatBatchSummary, writeBatchReports, writeFailedBatchReports, writeReportFile } from "./output.js";
 import type { RunRecord } from "./record.js";
 import { formatJUnit, readLogTail, readReport, serialiseReport } from "./report.js";
 import type { Shard } from "./runlist.js";
@@ -14,6 +17,7 @@ import { colourWanted, makeStyle } from "./style.js";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
 import type { ReplayCheck } from "./verify.js";
+import { stressMergeAction, stressReportPath, stressTriageAction } from "../stress/actions.js";
 
 /** Exit codes shared by the three commands. */
 export const EXIT_OK = 0;
@@ -46,6 +50,7 @@ export interface BatchFlags {
   traceEveryRun?: boolean;
   quiet?: boolean;
   verify: boolean;
+  strict?: boolean;
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
@@ -67,9 +72,25 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     impl = flags.impl;
     implPath = resolve(flags.impl);
     try {
-      await (await loadRunner(runnerModule ?? undefined)).loadImpl(implPath);
+      // In a worker thread, as the runs will: the module's code never runs in this thread.
+      await probeImpl(
+        {
+          impl: implPath,
+          outDir: tmpdir(),
+          archive: false,
+          traceEveryRun: false,
+          traceCapBytes: 0,
+          outputCapLines: 0,
+          spillPath: join(tmpdir(), "raftlab-probe-unused.jsonl"),
+          runnerModule,
+        },
+        flags.maxMemory,
+      );
     } catch (e) {
-      throw new UsageError(`--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`);
+      const reason = `--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`;
+      // CI reads the reports: they must say the batch failed, not be missing (or look clean).
+      writeFailedBatchReports(flags, implPath, `the batch could not start: ${reason}`);
+      throw new UsageError(reason);
     }
   }
   let previousRuns: readonly RunRecord[] = [];
@@ -96,10 +117,12 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     }
   };
   process.on("SIGINT", onSigint);
+  const workers = clampWorkers(flags.workers ?? defaultWorkers());
+  if (workers.note !== null) process.stderr.write(`raftlab batch: ${workers.note}\n`);
   const options: BatchOptions = {
     tests,
     iterations: flags.iterations,
-    workers: flags.workers ?? defaultWorkers(),
+    workers: workers.workers,
     sequential: flags.sequential === true,
     outDir: outDir ?? defaultOutDir(),
     archive: flags.archive === true,
@@ -114,6 +137,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     impl: implPath,
     maxHeapMb: flags.maxMemory,
     traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
+    strict: flags.strict === true,
     // Progress writes to both streams (panel on stderr, FAIL lines on stdout): colour only if both are TTYs.
     colour: colour && colourWanted(process.stderr),
     quiet: flags.quiet === true,
@@ -165,13 +189,13 @@ function printResults(
   const tally = new BatchTally();
   for (const r of runs) tally.add(r);
   const lines = [
-    style.dim(header),
+    style.dim(escapeControls(header)),
     "",
     ...formatSummaryTable(tally, style),
     "",
     ...formatTriage(groupFailures(runs), { impl, outDir, style, checks }),
     "",
-    ...notes,
+    ...notes.map((n) => escapeControls(n)),
     formatTotalsLine(tally),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -183,6 +207,12 @@ function omittedNote(n: number): string[] {
 }
 
 export function triageAction(path: string, flags: { impl?: string }): void {
+  // A `raftlab stress` folder or report has its own summary (re-run commands, not seed replays).
+  const stressReport = stressReportPath(path);
+  if (stressReport !== null) {
+    process.exitCode = stressTriageAction(stressReport, stressReport === path ? null : path);
+    return;
+  }
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
   process.exitCode = printResults(
@@ -196,6 +226,10 @@ export function triageAction(path: string, flags: { impl?: string }): void {
 }
 
 export function mergeAction(files: string[], flags: { json?: string; junit?: string }): void {
+  if (files.length > 0 && files.every((f) => stressReportPath(f) === f)) {
+    process.exitCode = stressMergeAction(files, flags);
+    return;
+  }
   const merged = mergeReports(files.map((name) => ({ name, report: readReport(name) })));
   if (merged.duplicates > 0) {
     process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);

@@ -1,8 +1,9 @@
 // The `batch`, `triage` and `merge` subcommands of the raftlab CLI.
 
+import { escapeControls } from "@raftlab/raft";
 import { Command, InvalidArgumentError } from "commander";
 import { EXIT_USAGE, UsageError, batchAction, mergeAction, triageAction, type BatchFlags } from "./actions.js";
-import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers } from "./batch.js";
+import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers, MAX_WORKERS_PER_CPU } from "./batch.js";
 import { WorkerInitError } from "./pool.js";
 import { ReportError } from "./report.js";
 import { RunListError, parseShard, type Shard } from "./runlist.js";
@@ -54,7 +55,7 @@ function fail(command: string, e: unknown): void {
   const name = e instanceof Error ? e.name : "";
   // The runner signals a bad pattern with UnknownPatternError; any such one-line error is a usage error.
   if (known || name === "UnknownPatternError") {
-    process.stderr.write(`raftlab ${command}: error: ${message.split("\n", 1)[0] ?? message}\n`);
+    process.stderr.write(`raftlab ${command}: ${escapeControls(message.split("\n", 1)[0] ?? message)}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -88,8 +89,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       )
       .argument("[patterns...]", "tests to run: a part (3A), a test name, or a pattern the tester accepts")
       .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
-      .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here)`, positiveInt("--workers"))
-      .option("-s, --sequential", "run all iterations of a test before the next test (default: interleave)")
+      .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here; at most ${MAX_WORKERS_PER_CPU} per CPU)`, positiveInt("--workers"))
+      .option("--sequential", "run all iterations of a test before the next test (default: interleave)")
       .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS)")
       .option("-a, --archive", "also save passing runs")
       .option("--seed-start <s>", "first seed", nonNegativeInt("--seed-start"), 1)
@@ -101,10 +102,11 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("-g, --growth <g>", `iteration growth per --loop round (default ${DEFAULT_GROWTH})`, positiveNumber("--growth", 1))
       .option("--fail-fast", "stop at the first failing run")
       .option("--impl <module>", "your own Raft: a JS module exporting `make` (MakeRaft)")
-      .option("--max-memory <mb>", "heap limit per worker; a run over it is stopped and reported", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
+      .option("--max-memory <mb>", "memory limit per run (V8 heap + Buffers), MiB; a run over it is stopped as out of memory", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
       .option("--resume <report>", "continue an interrupted batch: skip the runs its JSON report (DIR/report.json) already has")
       .option("--trace-every-run", "trace runs as they run (default: a failing run is re-run traced, ~1.6x faster)")
+      .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail runs instead of being counted")
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {

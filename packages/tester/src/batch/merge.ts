@@ -1,6 +1,7 @@
 // `raftlab merge`: joins shard reports (or any batch reports) into one.
 
 import type { RunRecord } from "./record.js";
+import type { Shard } from "./runlist.js";
 import { REPORT_FORMAT, REPORT_VERSION, ReportError, type BatchReport } from "./report.js";
 
 export interface MergeResult {
@@ -17,30 +18,8 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
   if (impls.size > 1) {
     throw new ReportError(`the reports ran different implementations (${[...impls].map(String).join(", ")}); merge only reports of one`);
   }
-  const seen = new Set<string>();
-  const runs: RunRecord[] = [];
-  let duplicates = 0;
-  for (const { report } of reports) {
-    for (const r of report.runs) {
-      const key = `${r.test}\u0000${r.seed}`;
-      if (seen.has(key)) {
-        duplicates += 1;
-        continue;
-      }
-      seen.add(key);
-      runs.push(r);
-    }
-  }
-  // Seed first, then test name: the interleaved order, and independent of the order of the shards.
-  runs.sort((a, b) => a.seed - b.seed || (a.test < b.test ? -1 : a.test > b.test ? 1 : 0));
-
-  const shards = reports.map((r) => r.report.shard);
-  let missingShards: number[] = [];
-  const first = shards[0];
-  if (first !== null && first !== undefined && shards.every((s) => s !== null && s.count === first.count)) {
-    const have = new Set(shards.map((s) => s?.index));
-    missingShards = Array.from({ length: first.count }, (_, i) => i + 1).filter((i) => !have.has(i));
-  }
+  const { runs, duplicates } = mergeRuns(reports.map((r) => r.report.runs));
+  const missingShards = findMissingShards(reports.map((r) => r.report.shard));
   const outDirs = new Set(reports.map((r) => r.report.outDir));
   const report: BatchReport = {
     format: REPORT_FORMAT,
@@ -57,4 +36,35 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
     replayChecks: reports.flatMap((r) => r.report.replayChecks),
   };
   return { report, duplicates, missingShards };
+}
+
+/**
+ * The runs of several reports as one list: a (test, seed) pair found twice is kept once (the first), and
+ * the order is seed then test name, the interleaved order, whatever the order of the reports.
+ */
+export function mergeRuns<R extends RunRecord>(lists: readonly (readonly R[])[]): { runs: R[]; duplicates: number } {
+  const seen = new Set<string>();
+  const runs: R[] = [];
+  let duplicates = 0;
+  for (const list of lists) {
+    for (const r of list) {
+      const key = `${r.test}\u0000${r.seed}`;
+      if (seen.has(key)) {
+        duplicates += 1;
+        continue;
+      }
+      seen.add(key);
+      runs.push(r);
+    }
+  }
+  runs.sort((a, b) => a.seed - b.seed || (a.test < b.test ? -1 : a.test > b.test ? 1 : 0));
+  return { runs, duplicates };
+}
+
+/** Shard indices missing from a complete 1..N set, when every report is a shard of the same N. */
+export function findMissingShards(shards: readonly (Shard | null)[]): number[] {
+  const first = shards[0];
+  if (first === null || first === undefined || !shards.every((s) => s !== null && s.count === first.count)) return [];
+  const have = new Set(shards.map((s) => s?.index));
+  return Array.from({ length: first.count }, (_, i) => i + 1).filter((i) => !have.has(i));
 }

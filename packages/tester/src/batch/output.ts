@@ -1,12 +1,13 @@
 // What a batch leaves behind: the checks that its output paths are writable, the reports it writes, and
 // the summary it prints (table, triage, notes, and last the totals line).
 
+import { escapeControls } from "@raftlab/raft";
 import { accessSync, constants, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { makeDirs } from "./artifacts.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
 import type { RunRecord } from "./record.js";
-import { ReportError, formatJUnit, readLogTail, serialiseReport } from "./report.js";
+import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "./report.js";
 import { makeStyle } from "./style.js";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
@@ -90,16 +91,57 @@ export function formatBatchSummary(
   if (outcome.resumed > 0) lines.push(style.dim(`${outcome.resumed} runs taken from the --resume report`));
   if (outcome.interrupted) {
     lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
-    if (options.resumeCommand !== undefined) lines.push(`resume with: ${options.resumeCommand}`);
+    if (options.resumeCommand !== undefined) lines.push(`resume with: ${escapeControls(options.resumeCommand)}`);
   }
   if (outcome.failFastStopped) lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
   if (outcome.report.omittedPassingRuns > 0) {
     lines.push(style.dim(`${outcome.report.omittedPassingRuns} passing runs are counted but not listed in the report (memory cap)`));
   }
-  if (outcome.report.outDir !== null) lines.push(`saved runs: ${outcome.report.outDir}`);
-  for (const w of options.written) lines.push(`wrote ${w}`);
+  if (outcome.report.outDir !== null) lines.push(`saved runs: ${escapeControls(outcome.report.outDir)}`);
+  for (const w of options.written) lines.push(`wrote ${escapeControls(w)}`);
   lines.push(formatTotalsLine(outcome.tally));
   return lines;
+}
+
+/**
+ * The reports of a batch that could not start (an --impl that does not load): a JSON report with no
+ * runs and its `error`, and a JUnit report with one errored testcase, so CI sees a failure.
+ */
+export function writeFailedBatchReports(flags: { readonly json?: string; readonly junit?: string }, impl: string | null, error: string): void {
+  if (flags.json !== undefined) {
+    const report: BatchReport = {
+      format: REPORT_FORMAT,
+      version: REPORT_VERSION,
+      impl,
+      shard: null,
+      outDir: null,
+      workers: 0,
+      startedAt: new Date().toISOString(),
+      elapsedMs: 0,
+      interrupted: false,
+      runs: [],
+      omittedPassingRuns: 0,
+      replayChecks: [],
+      error,
+    };
+    writeReportFile(flags.json, serialiseReport(report));
+  }
+  if (flags.junit !== undefined) {
+    writeReportFile(
+      flags.junit,
+      [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<testsuites name="raftlab batch" tests="1" failures="0" errors="1" time="0">',
+        '  <testsuite name="raftlab batch" tests="1" failures="0" errors="1" skipped="0" time="0">',
+        '    <testcase name="start the batch" classname="raftlab.batch" time="0">',
+        `      <error message="${escapeXml(error)}" type="start"/>`,
+        "    </testcase>",
+        "  </testsuite>",
+        "</testsuites>",
+        "",
+      ].join("\n"),
+    );
+  }
 }
 
 /** Writes a report, creating its folder; a failure is a one-line ReportError, not a stack trace. */

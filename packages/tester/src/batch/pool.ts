@@ -76,6 +76,8 @@ export class WorkerSlot {
         } else if (msg.type === "init-error") {
           reject(new WorkerInitError(msg.message));
           void worker.terminate();
+        } else if (msg.type === "memory" && this.worker === worker) {
+          this.checkMemory(msg.bytes);
         } else if (msg.type === "rerun" && this.worker === worker) {
           this.restartTimer();
         } else if (msg.type === "done" && this.worker === worker) {
@@ -128,6 +130,20 @@ export class WorkerSlot {
       const request: RunRequest = { type: "run", test: item.test, seed: item.seed, mode };
       worker.postMessage(request);
     });
+  }
+
+  /**
+   * --max-memory covers the thread's whole memory, not only the V8 heap that resourceLimits caps: a run
+   * that allocates Buffers (external memory) past it is stopped as out of memory.
+   */
+  private checkMemory(bytes: number): void {
+    const limit = this.options.maxHeapMb * 1024 * 1024;
+    if (this.pending === null || bytes <= limit) return;
+    const mb = Math.round(bytes / (1024 * 1024));
+    this.settleStopped(
+      "crash",
+      `out of memory: the run held ${mb} MB (V8 heap + Buffers) over the --max-memory limit of ${this.options.maxHeapMb} MB`,
+    );
   }
 
   /** (Re)starts the wall-clock limit of the run in flight. */
@@ -187,3 +203,27 @@ export class WorkerSlot {
     if (w !== null) await w.terminate();
   }
 }
+
+/** How long `probeImpl` waits for the runner and --impl to load in a worker. */
+export const IMPL_LOAD_LIMIT_MS = 60_000;
+
+/**
+ * Loads the runner and the --impl module in a worker thread, as every batch worker will, and stops it.
+ * The module's code never runs in the parent thread, so a module that calls process.exit (at import or
+ * from a timer) ends only that worker: the batch reports it instead of vanishing with exit code 0.
+ * Rejects with a one-line WorkerInitError.
+ */
+export async function probeImpl(config: WorkerConfig, maxHeapMb: number): Promise<void> {
+  const slot = new WorkerSlot({ config, timeoutMs: IMPL_LOAD_LIMIT_MS, maxHeapMb });
+  let timer: NodeJS.Timeout | null = null;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WorkerInitError(`did not finish loading within ${IMPL_LOAD_LIMIT_MS / 1000} s`)), IMPL_LOAD_LIMIT_MS);
+  });
+  try {
+    await Promise.race([slot.warmUp(), limit]);
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    await slot.close();
+  }
+}
+

@@ -3,6 +3,7 @@
 // plain ANSI. Elsewhere (CI logs, pipes): one plain line every few seconds. Failures are printed as
 // they happen in both modes.
 
+import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
 import { formatDuration, makeStyle, padEnd, visibleLength, type Style } from "./style.js";
 
@@ -23,7 +24,17 @@ export interface ProgressOptions {
   /** Plain mode: ms between lines. */
   readonly intervalMs?: number;
   readonly now?: () => number;
+  /** What is counted (default "runs") and how a failing one is named (default "<test> seed <seed>"). */
+  readonly words?: ProgressWords;
 }
+
+/** The words progress uses, so that other runners (raftlab stress: iterations) can share it. */
+export interface ProgressWords {
+  readonly runs: string;
+  name(record: RunRecord): string;
+}
+
+const BATCH_WORDS: ProgressWords = { runs: "runs", name: (r) => `${r.test} seed ${r.seed}` };
 
 interface TestLine {
   done: number;
@@ -53,9 +64,11 @@ export class Progress {
   /** Signatures already announced: after the first FAIL_LINES_ALL failures only new ones get a line. */
   private readonly seenSignatures = new Set<string>();
   private quietFailures = 0;
+  private readonly words: ProgressWords;
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
+    this.words = options.words ?? BATCH_WORDS;
     this.batchStarted = this.now();
     this.style = options.style;
   }
@@ -80,7 +93,7 @@ export class Progress {
       this.options.stream.write("\u001b[?25l");
       this.redraw();
     } else if (round > 0) {
-      this.options.out.write(`loop round ${round + 1}: ${[...totals.values()].reduce((a, b) => a + b, 0)} runs\n`);
+      this.options.out.write(`loop round ${round + 1}: ${[...totals.values()].reduce((a, b) => a + b, 0)} ${this.words.runs}\n`);
     }
   }
 
@@ -116,10 +129,10 @@ export class Progress {
         return;
       }
       const msg = (record.message ?? "").split(/\r?\n/, 1)[0] ?? "";
-      const shortMsg = msg.length > 160 ? `${msg.slice(0, 159)}…` : msg;
-      const where = savedLog === null ? "" : this.style.dim(` (${savedLog})`);
+      const shortMsg = escapeControls(msg.length > 160 ? `${msg.slice(0, 159)}…` : msg);
+      const where = savedLog === null ? "" : this.style.dim(` (${escapeControls(savedLog)})`);
       const tag = this.failed > FAIL_LINES_ALL ? this.style.yellow(" (new signature)") : "";
-      this.print(`${this.style.red("FAIL")}${tag} ${record.test} seed ${record.seed} [${record.kind ?? "fail"}]: ${shortMsg}${where}\n`);
+      this.print(`${this.style.red("FAIL")}${tag} ${escapeControls(this.words.name(record))} [${escapeControls(record.kind ?? "fail")}]: ${shortMsg}${where}\n`);
     }
   }
 
@@ -177,9 +190,9 @@ export class Progress {
       this.failed > 0 ? this.style.red(`${this.failed} failed (${sigs} signature${sigs === 1 ? "" : "s"})`) : "0 failed";
     return [
       ...(this.round > 0 ? [`round ${this.round + 1}`] : []),
-      `${this.done}/${this.total} runs (${pct}%)`,
+      `${this.done}/${this.total} ${this.words.runs} (${pct}%)`,
       failed,
-      `${this.rate().toFixed(1)} runs/s`,
+      `${this.rate().toFixed(1)} ${this.words.runs}/s`,
       `ETA ${formatDuration(this.eta())}`,
       `elapsed ${formatDuration(this.now() - this.batchStarted)}`,
     ];
@@ -215,7 +228,8 @@ export class Progress {
     const rows = Math.max(6, this.options.stream.rows ?? 24);
     const nameWidth = Math.min(40, Math.max(4, ...[...this.tests.keys()].map((t) => t.length)));
     const countWidth = String(Math.max(0, ...[...this.tests.values()].map((t) => t.total))).length;
-    const cell = (test: string, t: TestLine): string => {
+    const cell = (rawTest: string, t: TestLine): string => {
+      const test = escapeControls(rawTest);
       const finished = t.done === t.total;
       const mark = t.failed > 0 ? s.red("✗") : finished ? s.green("✓") : (SPINNER[this.frame % SPINNER.length] ?? "-");
       const name = t.failed > 0 ? s.red(padEnd(test, nameWidth)) : padEnd(test, nameWidth);
@@ -252,7 +266,13 @@ export class Progress {
   }
 }
 
-export function createProgress(out: ProgressStream, err: ProgressStream, colour: boolean, quiet: boolean): Progress {
+export function createProgress(
+  out: ProgressStream,
+  err: ProgressStream,
+  colour: boolean,
+  quiet: boolean,
+  words?: ProgressWords,
+): Progress {
   const live = !quiet && err.isTTY === true;
   const silent: ProgressStream = { write: () => true };
   return new Progress({
@@ -260,5 +280,6 @@ export function createProgress(out: ProgressStream, err: ProgressStream, colour:
     out: quiet ? silent : out,
     live,
     style: makeStyle(colour),
+    ...(words !== undefined ? { words } : {}),
   });
 }

@@ -8,6 +8,8 @@ export interface WorkerConfig {
   /** Where failing (or, with archive, all) runs' artifacts go. */
   readonly outDir: string;
   readonly archive: boolean;
+  /** --strict: the checker's warnings (heartbeat rate) fail runs instead of being counted. */
+  readonly strict?: boolean;
   /** Trace every run as it runs (--trace-every-run), instead of re-running failing runs traced. */
   readonly traceEveryRun: boolean;
   /** Trace bytes kept per run; beyond this the trace is cut and marked truncated. */
@@ -19,6 +21,9 @@ export interface WorkerConfig {
   /** Runner module URL override (tests only); null for packages/tester's runner. */
   readonly runnerModule: string | null;
 }
+
+/** How often a worker reports its memory to the parent. */
+export const MEMORY_SAMPLE_MS = 100;
 
 export interface RunRequest {
   readonly type: "run";
@@ -36,4 +41,9 @@ export type WorkerMessage =
   | { readonly type: "init-error"; readonly message: string }
   /** The run failed and is being run again with tracing on: the timeout starts afresh for the re-run. */
   | { readonly type: "rerun" }
+  /**
+   * The thread's own memory (V8 heap in use + external memory: Buffers, typed arrays), sampled every
+   * MEMORY_SAMPLE_MS. The heap limit alone misses Buffer.alloc, which lives outside the V8 heap.
+   */
+  | { readonly type: "memory"; readonly bytes: number }
   | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null };

@@ -1,6 +1,7 @@
 // What the batch runner keeps about one finished run: small and flat, so that a batch of a million
 // runs fits in memory and a JSON report lists every one.
 
+import { escapeControls, hasControls } from "@raftlab/raft";
 import type { RunFailure } from "./contract.js";
 
 export type FailureKind = RunFailure["kind"];
@@ -27,6 +28,14 @@ export interface RunRecord {
   readonly log: string | null;
   /** True when the saved trace is not the whole trace (size cap, or the run was stopped). */
   readonly traceTruncated: boolean;
+  /** The checker's counted warnings of the run, by kind (absent when there were none). */
+  readonly warnings?: readonly RecordWarning[];
+}
+
+/** Warnings of one kind in one run (RunResult.warnings without the message, to keep records small). */
+export interface RecordWarning {
+  readonly kind: string;
+  readonly count: number;
 }
 
 /** Artifact file stem for a run: `<test>-<seed>`; test names are sanitised for file systems. */
@@ -40,6 +49,13 @@ export function replayCommand(test: string, seed: number, impl: string | null): 
   return `raftlab run ${shellQuote(test)} --seed ${seed}${implFlag} --trace | logviz`;
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+/**
+ * `s` as one shell word, safe to print: plain words as they are, others in single quotes, and words
+ * holding control or format characters in bash's $'…' form with those characters escaped (`\x1b`), so
+ * the command can be copied and run but its text cannot drive the terminal it is printed on.
+ */
+export function shellQuote(s: string): string {
+  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(s)) return s;
+  if (!hasControls(s)) return `'${s.replace(/'/g, "'\\''")}'`;
+  return `$'${escapeControls(s.replace(/\\/g, "\\\\").replace(/'/g, "\\'"))}'`;
 }

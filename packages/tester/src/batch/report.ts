@@ -28,6 +28,47 @@ export interface BatchReport {
   readonly omittedPassingRuns: number;
   /** Replays of each failure group's example run and whether they reproduced it exactly. */
   readonly replayChecks: readonly ReplayCheck[];
+  /** Why the batch could not run at all (an --impl that does not load); absent when it ran. */
+  readonly error?: string;
+  /** What the batch was asked to run (absent in reports of older raftlab versions and merged reports). */
+  readonly batch?: BatchMeta;
+}
+
+/** The options that decide which runs a batch makes and how each is judged: what merge compares. */
+export interface BatchMeta {
+  readonly tests: readonly string[];
+  /** Iterations per test (the first round's with --loop). */
+  readonly iterations: number;
+  readonly seedStart: number;
+  readonly sequential: boolean;
+  readonly loop: boolean;
+  /** Wall-clock limit per run (--timeout): a replay command carries it. */
+  readonly timeoutSec: number;
+  /** Memory limit per run (--max-memory), MiB. */
+  readonly maxMemoryMb: number;
+}
+
+/** Reads a BatchMeta written by this module; throws ReportError naming `where` if it is malformed. */
+export function parseBatchMeta(v: unknown, where: string): BatchMeta {
+  const bad = (what: string): never => {
+    throw new ReportError(`${where}: batch.${what} is missing or malformed`);
+  };
+  if (!isObject(v)) return bad("(object)");
+  const tests = v["tests"];
+  if (!Array.isArray(tests) || !tests.every((t) => typeof t === "string")) bad("tests");
+  const num = (k: string): number => {
+    const x = v[k];
+    return typeof x === "number" && Number.isFinite(x) ? x : bad(k);
+  };
+  return {
+    tests: tests as string[],
+    iterations: num("iterations"),
+    seedStart: num("seedStart"),
+    sequential: v["sequential"] === true,
+    loop: v["loop"] === true,
+    timeoutSec: num("timeoutSec"),
+    maxMemoryMb: num("maxMemoryMb"),
+  };
 }
 
 export class ReportError extends Error {
@@ -86,6 +127,8 @@ export function parseReport(text: string, name: string): BatchReport {
     runs: checked,
     omittedPassingRuns: typeof data["omittedPassingRuns"] === "number" ? data["omittedPassingRuns"] : 0,
     replayChecks: Array.isArray(data["replayChecks"]) ? data["replayChecks"].filter(isReplayCheck) : [],
+    ...(typeof data["error"] === "string" ? { error: data["error"] } : {}),
+    ...(data["batch"] !== undefined ? { batch: parseBatchMeta(data["batch"], name) } : {}),
   };
 }
 
@@ -104,7 +147,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function checkRecord(v: unknown, where: string): RunRecord {
+/** The optional `warnings` of a run: [{kind, count}]. */
+function checkWarnings(v: unknown, where: string): { warnings?: { kind: string; count: number }[] } {
+  if (v === undefined || v === null) return {};
+  const bad = (): never => {
+    throw new ReportError(`${where}.warnings must be a list of {kind, count}`);
+  };
+  if (!Array.isArray(v)) return bad();
+  const list = v.map((w: unknown) => {
+    if (!isObject(w) || typeof w["kind"] !== "string" || typeof w["count"] !== "number" || !Number.isSafeInteger(w["count"]) || w["count"] < 0) return bad();
+    return { kind: w["kind"] as string, count: w["count"] as number };
+  });
+  return list.length === 0 ? {} : { warnings: list };
+}
+
+/** Validates one run of a report (also used by raftlab stress, whose reports list the same records). */
+export function checkRecord(v: unknown, where: string): RunRecord {
   if (!isObject(v)) throw new ReportError(`${where} is not an object`);
   const str = (k: string): string => {
     const x = v[k];
@@ -152,6 +210,7 @@ function checkRecord(v: unknown, where: string): RunRecord {
     trace: optStr("trace"),
     log: optStr("log"),
     traceTruncated: v["traceTruncated"] === true,
+    ...checkWarnings(v["warnings"], where),
   };
 }
 
@@ -185,6 +244,10 @@ export interface JUnitOptions {
   readonly name?: string;
   /** The saved output of a failing run, for its <system-out> (see `readLogTail`); none when absent. */
   readonly logOf?: (run: RunRecord) => string | null;
+  /** The command that reproduces a failing run (default: `raftlab run … --seed …`). */
+  readonly replayOf?: (run: RunRecord) => string;
+  /** A testcase's name (default: `<test> seed=<seed>`). */
+  readonly caseName?: (run: RunRecord) => string;
 }
 
 /** Output kept per failing run in <system-out>: the end of its `.log`, where the failure is. */
@@ -227,7 +290,7 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
       `  <testsuite name="${escapeXml(test)}" tests="${list.length}" failures="${f}" errors="0" skipped="0" time="${secs(t)}">`,
     );
     for (const r of list) {
-      const open = `    <testcase name="${escapeXml(`${r.test} seed=${r.seed}`)}" classname="raftlab.${escapeXml(r.test)}" time="${secs(r.wallMs)}"`;
+      const open = `    <testcase name="${escapeXml(options.caseName?.(r) ?? `${r.test} seed=${r.seed}`)}" classname="raftlab.${escapeXml(r.test)}" time="${secs(r.wallMs)}"`;
       if (r.ok) {
         lines.push(`${open}/>`);
         continue;
@@ -238,7 +301,7 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
         "",
         `signature: ${r.signature ?? ""}`,
         ...(r.invariant !== null ? [`invariant: ${r.invariant}`] : []),
-        `replay: ${replayCommand(r.test, r.seed, options.impl)}`,
+        `replay: ${options.replayOf?.(r) ?? replayCommand(r.test, r.seed, options.impl)}`,
         ...(r.trace !== null && options.outDir !== null ? [`trace: ${options.outDir}/${r.trace}`] : []),
       ].join("\n");
       lines.push(`${open}>`);

@@ -37,6 +37,9 @@ export interface TestTally {
   readonly test: string;
   total: number;
   failed: number;
+  /** Runs with at least one counted warning of the checker, and those warnings in all. */
+  warned: number;
+  warnings: number;
   readonly virtualMs: RunningStat;
   readonly wallMs: RunningStat;
 }
@@ -51,7 +54,7 @@ export class BatchTally {
   ensure(test: string): TestTally {
     let t = this.byTest.get(test);
     if (t === undefined) {
-      t = { test, total: 0, failed: 0, virtualMs: new RunningStat(), wallMs: new RunningStat() };
+      t = { test, total: 0, failed: 0, warned: 0, warnings: 0, virtualMs: new RunningStat(), wallMs: new RunningStat() };
       this.byTest.set(test, t);
     }
     return t;
@@ -64,6 +67,10 @@ export class BatchTally {
     else {
       t.failed += 1;
       this.failed += 1;
+    }
+    if (record.warnings !== undefined && record.warnings.length > 0) {
+      t.warned += 1;
+      for (const w of record.warnings) t.warnings += w.count;
     }
     if (record.virtualMs !== null) t.virtualMs.add(record.virtualMs);
     t.wallMs.add(record.wallMs);

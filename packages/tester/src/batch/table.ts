@@ -1,9 +1,10 @@
 // The summary table printed at the end of a batch (and by `triage` and `merge`).
 
+import { escapeControls } from "@raftlab/raft";
 import type { BatchTally } from "./stats.js";
 import { makeStyle, padEnd, padStart, type Style } from "./style.js";
 
-function fmtSeconds(ms: number): string {
+export function fmtSeconds(ms: number): string {
   return Number.isNaN(ms) ? "-" : (ms / 1000).toFixed(2);
 }
 
@@ -25,17 +26,18 @@ function pct(x: number): string {
   return v === 0 ? "0" : v < 0.1 ? v.toFixed(2) : v < 10 ? v.toFixed(1) : v.toFixed(0);
 }
 
-/** Rows: test, failed, total, failure rate with its 95% interval, virtual time mean ± σ (s), mean wall time (ms). */
-export function formatSummaryTable(tally: BatchTally, style: Style = makeStyle(false)): string[] {
-  const header = ["Test", "Failed", "Total", "Fail rate", "95% CI", "Virtual time (s)", "Wall (ms)"];
-  const rows: string[][] = tally.tests.map((t) => {
-    const rate = t.total === 0 ? "-" : `${((100 * t.failed) / t.total).toFixed(1)}%`;
-    const [lo, hi] = wilsonInterval(t.failed, t.total);
-    const ci = t.total === 0 ? "-" : `${pct(lo)}–${pct(hi)}%`;
-    const vt = t.virtualMs.count === 0 ? "-" : `${fmtSeconds(t.virtualMs.mean)} ± ${fmtSeconds(t.virtualMs.stddev)}`;
-    const wall = t.wallMs.count === 0 ? "-" : t.wallMs.mean.toFixed(0);
-    return [t.test, String(t.failed), String(t.total), rate, ci, vt, wall];
-  });
+/** The failure-rate cells of a row: the rate and its 95% Wilson interval ("-" before any run). */
+export function failureRateCells(failed: number, total: number): [rate: string, interval: string] {
+  if (total === 0) return ["-", "-"];
+  const [lo, hi] = wilsonInterval(failed, total);
+  return [`${((100 * failed) / total).toFixed(1)}%`, `${pct(lo)}–${pct(hi)}%`];
+}
+
+/**
+ * A plain-text table: a bold header, a rule, then the rows, the first column left-aligned and the rest
+ * right-aligned; rows flagged as failing are red.
+ */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], failing: readonly boolean[], style: Style): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[], colour: (s: string) => string = (s) => s): string =>
     cells
@@ -43,11 +45,25 @@ export function formatSummaryTable(tally: BatchTally, style: Style = makeStyle(f
       .map(colour)
       .join("  ");
   const out = [style.bold(line(header)), widths.map((w) => "-".repeat(w)).join("  ")];
-  tally.tests.forEach((t, i) => {
-    const row = rows[i] ?? [];
-    out.push(line(row, t.failed > 0 ? style.red : (s) => s));
-  });
+  rows.forEach((row, i) => out.push(line(row, failing[i] === true ? style.red : (s) => s)));
   return out;
+}
+
+/**
+ * Rows: test, failed, total, failure rate with its 95% interval, virtual time mean ± σ (s), mean wall time
+ * (ms); and, when any run of the batch had counted warnings of the checker (heartbeat rate, term changed),
+ * "Warned": the runs with warnings and, in brackets, the warnings in all.
+ */
+export function formatSummaryTable(tally: BatchTally, style: Style = makeStyle(false)): string[] {
+  const warned = tally.tests.some((t) => t.warned > 0);
+  const header = ["Test", "Failed", "Total", "Fail rate", "95% CI", "Virtual time (s)", "Wall (ms)", ...(warned ? ["Warned"] : [])];
+  const rows: string[][] = tally.tests.map((t) => {
+    const vt = t.virtualMs.count === 0 ? "-" : `${fmtSeconds(t.virtualMs.mean)} ± ${fmtSeconds(t.virtualMs.stddev)}`;
+    const wall = t.wallMs.count === 0 ? "-" : t.wallMs.mean.toFixed(0);
+    const warnings = t.warned === 0 ? "0" : `${t.warned} (${t.warnings})`;
+    return [escapeControls(t.test), String(t.failed), String(t.total), ...failureRateCells(t.failed, t.total), vt, wall, ...(warned ? [warnings] : [])];
+  });
+  return renderTable(header, rows, tally.tests.map((t) => t.failed > 0), style);
 }
 
 /** The last line of every batch, triage and merge: `N passed, N failed`. */

@@ -1,8 +1,9 @@
 // Triage: failing runs grouped by signature, largest group first, each with the tests it hit, its
 // first seeds and one command that replays it.
 
+import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
-import { replayCommand } from "./record.js";
+import { replayCommand, shellQuote } from "./record.js";
 import { makeStyle, type Style } from "./style.js";
 import type { ReplayCheck } from "./verify.js";
 
@@ -77,31 +78,31 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
   ];
   groups.forEach((g, i) => {
     out.push("");
-    out.push(`${style.red(`[${i + 1}]`)} ${style.bold(`${g.count}×`)} ${g.signature}`);
+    out.push(`${style.red(`[${i + 1}]`)} ${style.bold(`${g.count}×`)} ${escapeControls(g.signature)}`);
     const more = (n: number): string => (n > 0 ? `, … ${n} more test${n === 1 ? "" : "s"}` : "");
-    out.push(`    tests:  ${g.tests.slice(0, TESTS_SHOWN).map((t) => `${t.test} (${t.count})`).join(", ")}${more(g.tests.length - TESTS_SHOWN)}`);
+    out.push(`    tests:  ${g.tests.slice(0, TESTS_SHOWN).map((t) => `${escapeControls(t.test)} (${t.count})`).join(", ")}${more(g.tests.length - TESTS_SHOWN)}`);
     const seeds = g.tests.slice(0, SEED_TESTS_SHOWN).map((t) => {
       const shown = t.seeds.slice(0, SEEDS_SHOWN).join(", ");
-      return `${t.test}: ${shown}${t.seeds.length > SEEDS_SHOWN ? ", …" : ""}`;
+      return `${escapeControls(t.test)}: ${shown}${t.seeds.length > SEEDS_SHOWN ? ", …" : ""}`;
     });
     const hiddenSeedTests = g.tests.length - SEED_TESTS_SHOWN;
     const seedsMore = hiddenSeedTests > 0 ? `; … ${hiddenSeedTests} more test${hiddenSeedTests === 1 ? "" : "s"}` : "";
     out.push(`    seeds:  ${seeds.join("; ")}${seedsMore}`);
-    if (g.exampleMessage !== "") out.push(`    e.g.:   ${firstLine(g.exampleMessage)}`);
+    if (g.exampleMessage !== "") out.push(`    e.g.:   ${escapeControls(firstLine(g.exampleMessage))}`);
     out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl))}`);
     const check = options.checks?.find((c) => c.test === g.example.test && c.seed === g.example.seed);
     if (check !== undefined) {
       const verdict =
         check.verdict === "same"
-          ? style.green(`✓ replayed: ${check.detail}`)
+          ? style.green(`✓ replayed: ${escapeControls(check.detail)}`)
           : check.verdict === "differs"
-            ? style.red(`✗ REPLAY DIFFERS: ${check.detail}`)
-            : style.dim(`replay not checked: ${check.detail}`);
+            ? style.red(`✗ REPLAY DIFFERS: ${escapeControls(check.detail)}`)
+            : style.dim(`replay not checked: ${escapeControls(check.detail)}`);
       out.push(`            ${verdict}`);
     }
     if (g.example.trace !== null && options.outDir !== null) {
       const note = g.example.traceTruncated ? style.yellow(" (truncated)") : "";
-      out.push(`    saved:  logviz ${joinPath(options.outDir, g.example.trace)}${note}`);
+      out.push(`    saved:  logviz ${shellQuote(joinPath(options.outDir, g.example.trace))}${note}`);
     }
   });
   return out;

@@ -4,13 +4,14 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
 import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
 import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
-import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
+import { MEMORY_SAMPLE_MS, type RunRequest, type WorkerConfig, type WorkerMessage } from "./protocol.js";
 import { failureSignature } from "./signature.js";
 
 /** Trace text held in memory before it is appended to the spill file. */
@@ -146,6 +147,7 @@ async function execute(
       ...(impl !== undefined ? { impl } : {}),
       trace: sink,
       output: addOutput,
+      ...(config.strict === true ? { strict: true } : {}),
     });
   } catch (e) {
     // runTest promises not to throw for a failing Raft; if it does anyway, that is a crash of this run.
@@ -224,6 +226,7 @@ async function runOne(
     trace: keep ? `${stem}.jsonl` : null,
     log: keep ? `${stem}.log` : null,
     traceTruncated: trace.truncated,
+    ...(result.warnings !== undefined && result.warnings.length > 0 ? { warnings: result.warnings.map((w) => ({ kind: w.kind, count: w.count })) } : {}),
   };
   if (keep) {
     makeDirs(config.outDir);
@@ -259,6 +262,12 @@ async function main(): Promise<void> {
   port?.on("message", (req: RunRequest) => {
     void runOne(runner, impl, req).then(({ record, traceSha256 }) => post({ type: "done", record, traceSha256 }));
   });
+  // This isolate's own figures (process.memoryUsage() would be the whole process, every thread), so the
+  // parent can stop a run that hoards Buffers as "out of memory" instead of waiting for its timeout.
+  setInterval(() => {
+    const h = getHeapStatistics();
+    post({ type: "memory", bytes: h.used_heap_size + h.external_memory });
+  }, MEMORY_SAMPLE_MS).unref();
   post({ type: "ready" });
 }
 

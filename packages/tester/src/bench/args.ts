@@ -32,6 +32,7 @@ against the MIT 6.5840 lab's published timings.
                   core    CPU per committed command, 3 and 5 peers, trace off/on, vs an echo baseline
                   logviz  1,000,000-line trace: parse, first screen, filter, memory, print vs read+split
                   batch   batch runner runs/s with 1 and 2 workers
+                  persist CPU per persist at log lengths 100, 1,000 and 10,000
   --seeds N     suite seeds 1..N (default 3; ${MAX_SEEDS} at most)
   --json FILE   also write every figure, the machine and the command as JSON
   --markdown FILE  also write the figures as Markdown tables (for docs/performance.md)

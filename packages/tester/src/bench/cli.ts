@@ -8,6 +8,7 @@ import { parseBenchArgs, UsageError, USAGE, type BenchArgs } from "./args.js";
 import { measureBatch } from "./batch.js";
 import { measureCore } from "./core.js";
 import { measureLogviz } from "./logviz.js";
+import { measurePersist } from "./persist.js";
 import { formatMachine, machineInfo } from "./machine.js";
 import { makePaint, renderFigure, renderFigureMarkdown, wantColour } from "./render.js";
 import { measureSuite } from "./suite.js";
@@ -41,6 +42,8 @@ async function runFigure(id: FigureId, a: BenchArgs, progress: Progress): Promis
       return { figure: await measureLogviz(s.logvizLines, progress), failedRuns: 0 };
     case "batch":
       return { figure: await measureBatch(s.batchIterations, [1, 2], progress), failedRuns: 0 };
+    case "persist":
+      return { figure: measurePersist(a.quick ? { rounds: 3, steps: 50 } : {}, progress).figure, failedRuns: 0 };
   }
 }
 

@@ -4,7 +4,7 @@
 // whole suite is the workload, so these are plain measured passes, not tinybench samples.
 
 import { TESTS, runTest, type Part, type RunResult } from "../runner.js";
-import { GOAL_SPEEDUP, GOAL_WALL_S, LAB_PART_REAL_S, LAB_TOTAL_CPU_S, LAB_TOTAL_REAL_S, NOT_IN_LAB_SAMPLE } from "./lab.js";
+import { GOAL_SPEEDUP, GOAL_WALL_S, GOAL_WALL_S_PER_SEED, LAB_PART_REAL_S, LAB_TOTAL_CPU_S, LAB_TOTAL_REAL_S, NOT_IN_LAB_SAMPLE } from "./lab.js";
 import type { Figure, Progress } from "./types.js";
 
 export interface SuiteOptions {
@@ -34,6 +34,8 @@ export interface SuiteResult {
   readonly parts: PartRow[];
   readonly perSeed: { seed: number; wallMs: number; cpuUs: number; failed: number }[];
   readonly failures: { test: string; seed: number; message: string }[];
+  /** Wall ms per test summed over the seeds, slowest first. */
+  readonly perTest: { test: string; wallMs: number; cpuUs: number }[];
   /** Per suite iteration (means over the seeds). */
   readonly wallSPerSuite: number;
   readonly cpuSPerSuite: number;
@@ -53,6 +55,7 @@ export async function measureSuite(options: SuiteOptions, progress: Progress): P
   const byPart = new Map<Part, Sums>(PARTS.map((p) => [p, zero()]));
   const perSeed: SuiteResult["perSeed"] = [];
   const failures: SuiteResult["failures"] = [];
+  const perTestMap = new Map<string, { test: string; wallMs: number; cpuUs: number }>(tests.map((t) => [t.name, { test: t.name, wallMs: 0, cpuUs: 0 }]));
   for (let seed = 1; seed <= seeds; seed++) {
     progress(`suite: seed ${seed}/${seeds} (${tests.length} tests)…`);
     const seedWall0 = performance.now();
@@ -70,6 +73,11 @@ export async function measureSuite(options: SuiteOptions, progress: Progress): P
       s.wallMs += wallMs;
       s.cpuUs += cpu.user + cpu.system;
       s.rpcs += r.rpcs;
+      const pt = perTestMap.get(t.name);
+      if (pt !== undefined) {
+        pt.wallMs += wallMs;
+        pt.cpuUs += cpu.user + cpu.system;
+      }
       if (!NOT_IN_LAB_SAMPLE.has(t.name)) s.labTestsWallMs += wallMs;
       if (!r.ok) {
         s.failed++;
@@ -91,7 +99,8 @@ export async function measureSuite(options: SuiteOptions, progress: Progress): P
   const labReal = whole ? LAB_TOTAL_REAL_S : Number.NaN;
   const speedupVsLabReal = labReal / (total.labTestsWallMs / 1000 / seeds);
   const cpuRatioVsLab = LAB_TOTAL_CPU_S / cpuSPerSuite;
-  const result: SuiteResult = { seeds, tests: tests.length, parts, perSeed, failures, wallSPerSuite, cpuSPerSuite, speedupVsLabReal, cpuRatioVsLab };
+  const perTest = [...perTestMap.values()].sort((a, b) => b.wallMs - a.wallMs);
+  const result: SuiteResult = { seeds, tests: tests.length, parts, perSeed, failures, perTest, wallSPerSuite, cpuSPerSuite, speedupVsLabReal, cpuRatioVsLab };
   return { result, figure: suiteFigure(result, whole) };
 }
 
@@ -123,6 +132,11 @@ function suiteFigure(r: SuiteResult, whole: boolean): Figure {
           detail: `${f2(r.wallSPerSuite)} s per suite (mean of ${n} seed${n === 1 ? "" : "s"}; slowest seed ${f2(worst)} s)`,
         },
         {
+          text: `whole suite at most ${GOAL_WALL_S_PER_SEED} s wall per seed on one thread (issue 13)`,
+          met: r.wallSPerSuite <= GOAL_WALL_S_PER_SEED,
+          detail: `${f3(r.wallSPerSuite)} s per seed (mean of ${n}); slowest test ${r.perTest[0]?.test ?? "-"}, ${f1((100 * (r.perTest[0]?.wallMs ?? 0)) / (suiteWallMs(r) || 1))}% of it`,
+        },
+        {
           text: `more than ${GOAL_SPEEDUP}× faster than the lab's real time (${LAB_TOTAL_REAL_S.toFixed(0)} s)`,
           met: r.speedupVsLabReal > GOAL_SPEEDUP,
           detail: `${f1(r.speedupVsLabReal)}× on the tests the lab's sample lists; CPU ${f2(r.cpuSPerSuite)} s vs the lab's ~${LAB_TOTAL_CPU_S} s = ${f1(r.cpuRatioVsLab)}× less`,
@@ -144,6 +158,10 @@ function suiteFigure(r: SuiteResult, whole: boolean): Figure {
     tables: [
       { columns: ["part", "tests", "virtual s", "wall s", "CPU s", "RPCs/wall s", "lab real s", "× lab"], rows },
       {
+        columns: ["slowest tests", "wall ms per seed", "CPU ms per seed", "share of suite wall"],
+        rows: r.perTest.slice(0, 5).map((t) => [t.test, f1(t.wallMs / n), f1(t.cpuUs / 1000 / n), `${f1((100 * t.wallMs) / (suiteWallMs(r) || 1))}%`]),
+      },
+      {
         columns: ["seed", "wall s", "CPU s", "failed"],
         rows: r.perSeed.map((s) => [s.seed, f3(s.wallMs / 1000), f3(s.cpuUs / 1e6), s.failed]),
       },
@@ -152,4 +170,9 @@ function suiteFigure(r: SuiteResult, whole: boolean): Figure {
     notes,
     data: r,
   };
+}
+
+/** The suite's total wall ms over all seeds (the sum of its tests'). */
+function suiteWallMs(r: SuiteResult): number {
+  return r.perTest.reduce((sum, t) => sum + t.wallMs, 0);
 }

@@ -4,7 +4,9 @@
 
 import { decodeValue, encodeValue, type ApplyMsg, type RaftPeer, type StartResult, type Value } from "@raftlab/raft";
 import { Network, type SimEnd } from "../net/network.js";
+import { RpcTracer } from "../net/rpc-trace.js";
 import { SimPersister } from "../net/persister.js";
+import { DurabilityProbes } from "../invariants/durability-probe.js";
 import { probeRestartedVote } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
 import type { TestContext } from "./context.js";
@@ -44,6 +46,8 @@ export class Config {
   private readonly ends: (SimEnd[] | null)[];
   private readonly saved: (SimPersister | null)[];
   private readonly snapshotMode: boolean;
+  /** Restart probes for currentTerm and log[] (durability-probe.ts). */
+  private readonly durability: DurabilityProbes;
   private maxIndex = 0;
   private maxIndex0 = 0;
   private t0 = 0;
@@ -62,14 +66,18 @@ export class Config {
     this.n = n;
     this.snapshotMode = snapshot;
     const checker = t.checker;
+    checker.setPeers(n);
+    this.durability = new DurabilityProbes(t.impl, n, () => t.sim.now, (detail, peers, term, index) => checker.failDurability(detail, peers, term, index));
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
-      onSend: (from, _to, method, args) => checker.observeRequest(from, method, args, t.sim.now),
-      onReply: (from, to, _method, reply) => checker.observeReply(from, to, reply, t.sim.now),
+      onSend: (from, to, method, args) => checker.observeRequest(from, method, args, t.sim.now, to),
+      onReply: (from, to, method, reply, args) => checker.observeReply(from, to, reply, t.sim.now, method, args),
       onHandled: (from, to, method, args, reply) => {
         checker.observeHandled(to, from, method, args, reply, t.sim.now);
+        if (!checker.failed) this.durability.handled(to, from, method, args, reply);
         if (!checker.failed) this.probeVote(to, from, method, args, reply);
       },
     });
+    if (t.trace !== null && t.netTrace) this.net.rpcTracer = new RpcTracer(t.sim, t.trace);
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, Value>());
     this.lastApplied = new Array<number>(n).fill(0);
@@ -98,8 +106,13 @@ export class Config {
 
   /** rf.Start(cmd), observed by the invariant checker. */
   start(i: number, cmd: Value): StartResult {
+    const saves = this.durability.saveCount(i);
     const r = this.mustRaft(i).start(cmd);
     this.t.checker.observeState(i, r.term, r.isLeader);
+    if (r.isLeader) {
+      this.t.checker.observeStart(i, r.index, r.term);
+      if (!this.t.checker.failed) this.durability.started(i, r.index, r.term, this.durability.saveCount(i) !== saves);
+    }
     return r;
   }
 
@@ -115,7 +128,8 @@ export class Config {
     const rf = this.incarnations[i]?.raft;
     if (rf === null || rf === undefined) return;
     const s = rf.getState();
-    this.t.checker.observeState(i, s.term, s.isLeader);
+    this.t.checker.observeState(i, s.term, s.isLeader, this.t.sim.now);
+    this.durability.polled(i, s.term);
   }
 
   /** After server `voter` granted `candidate` a vote: would a restarted copy vote again? (vote-probe.ts) */
@@ -165,11 +179,14 @@ export class Config {
         // Mimic a KV server that reads its snapshot at boot.
         const err = this.ingestSnap(i, snapshot, -1);
         if (err !== "") this.t.fatal(err);
+        this.t.checker.observeRestore(i, this.lastApplied[i] as number);
+        this.durability.snapshotted(i, this.lastApplied[i] as number);
       }
     } else {
       this.saved[i] = new SimPersister();
     }
     const persister = this.saved[i] as SimPersister;
+    this.durability.track(i, persister);
     const applyCh = this.snapshotMode
       ? (m: ApplyMsg): void => this.applierSnap(inc, i, m)
       : (m: ApplyMsg): void => this.applier(inc, i, m);
@@ -245,6 +262,7 @@ export class Config {
   /** Kill every live server (config.go cleanup). */
   cleanup(): void {
     this.finished = true;
+    this.t.checker.flush();
     for (const inc of this.incarnations) {
       if (inc === null) continue;
       inc.killed = true;
@@ -287,7 +305,7 @@ export class Config {
     if (!m.commandValid) return; // Other kinds of ApplyMsg are ignored.
     if (!this.validCommand(i, m)) return;
     this.t.checker.observeApply(i, m.commandIndex, m.command);
-    if (this.t.checker.failed) return;
+    if (this.t.checker.failed || this.t.checker.holding) return;
     let [err, prevok] = this.checkLogs(i, m.commandIndex, m.command);
     if (m.commandIndex > 1 && !prevok) err = `server ${i} apply out of order ${m.commandIndex}`;
     if (err !== "") this.applyError(err);
@@ -298,6 +316,9 @@ export class Config {
     if (inc.killed || this.t.sim.stopped) return;
     let err = "";
     if (m.snapshotValid) {
+      this.t.checker.observeSnapshotApply(i, m.snapshotIndex, this.lastApplied[i] as number);
+      if (this.t.checker.failed) return;
+      this.durability.snapshotted(i, m.snapshotIndex);
       err = this.ingestSnap(i, m.snapshot, m.snapshotIndex);
     } else if (m.commandValid) {
       if (!this.validCommand(i, m)) return;
@@ -307,7 +328,7 @@ export class Config {
       }
       if (err === "") {
         this.t.checker.observeApply(i, index, m.command);
-        if (this.t.checker.failed) return;
+        if (this.t.checker.failed || this.t.checker.holding) return;
         let prevok: boolean;
         [err, prevok] = this.checkLogs(i, index, m.command);
         if (index > 1 && !prevok) err = `server ${i} apply out of order ${index}`;
@@ -317,6 +338,8 @@ export class Config {
         const log = this.logs[i] as Map<number, Value>;
         const xlog: Value[] = [];
         for (let j = 0; j <= index; j++) xlog.push(log.get(j) ?? null);
+        this.t.checker.observeSnapshot(i, index);
+        this.durability.snapshotted(i, index);
         inc.raft?.snapshot(index, encodeValue([index, xlog]));
       }
     }

@@ -3,7 +3,7 @@
 // run at once, so nothing of a failed run leaks into the next.
 
 import type { MakeRaft, Prng, TraceSink } from "@raftlab/raft";
-import { InvariantChecker, type Violation } from "../invariants/checker.js";
+import { InvariantChecker, type InvariantName, type Violation, type Warning } from "../invariants/checker.js";
 import type { Simulator } from "../sim/simulator.js";
 import { Config } from "./config.js";
 import { emitHarness, harnessEvent } from "./events.js";
@@ -13,6 +13,8 @@ export interface ContextOptions {
   readonly sim: Simulator;
   readonly impl: MakeRaft;
   readonly trace: TraceSink | null;
+  /** The network traces every RPC itself (for a Raft that traces none). */
+  readonly netTrace?: boolean;
   readonly output: (line: string) => void;
   /** The test's own randomness (Go's math/rand in test_test.go and config.go). */
   readonly rand: Prng;
@@ -23,7 +25,19 @@ export interface ContextOptions {
   /** For the TestFail event. */
   readonly testName: string;
   readonly seed: number;
+  /** Warnings of the invariant checker (e.g. Heartbeat Rate) fail the run instead of being counted. */
+  readonly strict?: boolean;
 }
+
+/** Warnings of one kind in one run: how many, and the first one's message. */
+export interface RunWarning {
+  readonly kind: string;
+  readonly count: number;
+  readonly message: string;
+}
+
+/** The lab's own warning kind (TestInitialElection3A); the lab never fails on it, nor does --strict. */
+export const TERM_CHANGED = "Term Changed";
 
 /** Go's rand.Int() range, kept within 31 bits so commands stay small, exact integers. */
 const RAND_INT_SPAN = 2 ** 31;
@@ -32,11 +46,15 @@ export class TestContext {
   readonly sim: Simulator;
   readonly impl: MakeRaft;
   readonly trace: TraceSink | null;
+  readonly netTrace: boolean;
   readonly rand: Prng;
   readonly netRand: Prng;
   readonly peerRand: Prng;
   readonly checker: InvariantChecker;
   failure: RunFailure | null = null;
+  /** Counted warnings, by kind, in the order first seen. */
+  readonly warnings = new Map<string, { count: number; message: string }>();
+  private readonly strict: boolean;
   config: Config | null = null;
   private readonly out: (line: string) => void;
   private readonly testName: string;
@@ -46,13 +64,18 @@ export class TestContext {
     this.sim = opts.sim;
     this.impl = opts.impl;
     this.trace = opts.trace;
+    this.netTrace = opts.netTrace ?? false;
     this.out = opts.output;
     this.rand = opts.rand;
     this.netRand = opts.netRand;
     this.peerRand = opts.peerRand;
     this.testName = opts.testName;
     this.seed = opts.seed;
-    this.checker = new InvariantChecker((v) => this.violation(v));
+    this.strict = opts.strict ?? false;
+    this.checker = new InvariantChecker(
+      (v) => this.violation(v),
+      (w) => this.checkerWarning(w),
+    );
   }
 
   /** make_config(t, n, unreliable, snapshot). */
@@ -74,6 +97,35 @@ export class TestContext {
 
   print(line: string): void {
     this.out(line);
+  }
+
+  /**
+   * A counted warning: printed (as the lab prints its warnings) and traced the first time per kind,
+   * counted every time. Returns nothing; never fails the run.
+   */
+  warn(kind: string, message: string): void {
+    const w = this.warnings.get(kind);
+    if (w !== undefined) {
+      w.count++;
+      return;
+    }
+    this.warnings.set(kind, { count: 1, message });
+    this.out(`warning: ${message}`);
+    emitHarness(this.trace, this.sim.now, "Note", "WARN", `warning: ${message}`, { reason: kind });
+  }
+
+  /** The warnings of this run, for its result. */
+  warningList(): RunWarning[] {
+    return [...this.warnings].map(([kind, w]) => ({ kind, count: w.count, message: w.message }));
+  }
+
+  private checkerWarning(w: Warning): void {
+    if (this.failure !== null) return;
+    if (this.strict) {
+      this.violation({ invariant: w.kind as InvariantName, message: `${w.kind} violated (--strict): ${w.message}`, peers: w.peers, term: w.term, index: -1 });
+      return;
+    }
+    this.warn(w.kind, `${w.kind}: ${w.message}`);
   }
 
   /** t.Fatalf: records the failure, stops the run and unwinds the calling test body. */

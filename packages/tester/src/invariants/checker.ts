@@ -9,6 +9,7 @@
 import type { Value } from "@raftlab/raft";
 import { formatValue, valueEquals } from "../harness/values.js";
 import { readAppendEntries } from "./append-entries.js";
+import { Figure2Checker, FIGURE2_RULES, type Figure2Rule } from "./figure2.js";
 
 export const INVARIANTS = [
   "Election Safety",
@@ -25,8 +26,19 @@ export const INVARIANTS = [
   // Figure 2 (Followers): granting a vote resets the election timer. Checked against the lab's rule of at
   // most 10 heartbeats per second, which any working Raft's election timeout must exceed.
   "Vote Resets Timer",
+  // Figure 2 rules checked where they are broken (figure2.ts), and the restart probes' durability rule.
+  ...FIGURE2_RULES,
+  "Persist Before Reply",
 ] as const;
-export type InvariantName = (typeof INVARIANTS)[number];
+export type InvariantName = (typeof INVARIANTS)[number] | Figure2Rule;
+
+/** A counted warning: a lab guideline broken, not a safety property (`--strict` makes it a failure). */
+export interface Warning {
+  readonly kind: string;
+  readonly message: string;
+  readonly peers: readonly number[];
+  readonly term: number;
+}
 
 export interface Violation {
   readonly invariant: InvariantName;
@@ -75,6 +87,8 @@ interface ReplyTerm {
   readonly term: number;
   readonly from: number;
   readonly at: number;
+  /** What carried the term: "a reply" or "a RequestVote" etc. */
+  readonly via: string;
 }
 
 export class InvariantChecker {
@@ -95,37 +109,122 @@ export class InvariantChecker {
   /** When each live incarnation last granted a vote, and in which term. */
   private readonly lastGrant = new Map<number, { readonly at: number; readonly term: number; readonly candidate: number }>();
 
-  constructor(private readonly onViolation: (v: Violation) => void) {}
+  /**
+   * A State Machine Safety failure of an apply whose Commit Rule judgment is pending: raised at the end
+   * of the peer's event unless the Commit Rule, the cause, fires first (see observeApply).
+   */
+  private readonly deferred = new Map<number, () => void>();
+
+  /** Figure 2 rules checked at the moment they are broken (figure2.ts). */
+  readonly figure2: Figure2Checker;
+
+  constructor(
+    private readonly onViolation: (v: Violation) => void,
+    onWarning: (w: Warning) => void = () => {},
+  ) {
+    this.figure2 = new Figure2Checker(
+      (invariant, detail, peers, term, index) => this.fail(invariant, detail, peers, term, index),
+      (kind, message, peers, term) => {
+        if (!this.violated) onWarning({ kind, message, peers, term });
+      },
+    );
+  }
+
+  /** The number of servers (for majorities). */
+  setPeers(n: number): void {
+    this.figure2.setPeers(n);
+  }
 
   get failed(): boolean {
     return this.violated;
   }
 
-  /** A getState() or start() result. */
-  observeState(peer: number, term: number, isLeader: boolean): void {
+  /** A violation is certain but not yet named (the run fails at the end of the current event). */
+  get holding(): boolean {
+    return this.deferred.size > 0;
+  }
+
+  /** Raises what is still deferred (the end of the run). */
+  flush(): void {
+    for (const peer of [...this.deferred.keys()]) this.settle(peer);
+  }
+
+  private settle(peer: number): void {
+    this.figure2.settle(peer);
+    const raise = this.deferred.get(peer);
+    this.deferred.delete(peer);
+    if (raise !== undefined && !this.violated) raise();
+  }
+
+  /**
+   * A getState() or start() result. With `now` (the poll after each of the peer's events): a peer told
+   * of a higher term TERM_RULE_GRACE_MS ago must report it by now (Figure 2, all servers).
+   */
+  observeState(peer: number, term: number, isLeader: boolean, now?: number): void {
     if (this.violated) return;
     if (term > this.maxTerm) this.maxTerm = term;
     if (isLeader) this.observeLeader(peer, term, "getState");
+    if (now === undefined) return;
+    this.settle(peer);
+    if (this.violated) return;
+    const told = this.replyTerms.get(peer);
+    if (told !== undefined && term < told.term && now - told.at >= TERM_RULE_GRACE_MS) {
+      this.fail(
+        "Term Rule",
+        `peer ${peer} still reports term ${term}${isLeader ? " as leader" : ""} ${now - told.at} ms after ${told.via} from peer ${told.from} told it of term ${told.term} (Figure 2, all servers: a request or reply with a higher term must make it adopt that term)`,
+        [peer, told.from],
+        told.term,
+        -1,
+      );
+    }
+  }
+
+  /** A Start() a leader accepted: its log now ends there. */
+  observeStart(peer: number, index: number, term: number): void {
+    if (!this.violated) this.figure2.started(peer, index, term);
+  }
+
+  /** The tester ingested a restarted peer's snapshot: everything up to it was committed. */
+  observeRestore(peer: number, snapshotIndex: number): void {
+    if (!this.violated) this.figure2.restored(peer, snapshotIndex);
+  }
+
+  /** The service asked the peer to snapshot up to `index` (its log may be compacted to there). */
+  observeSnapshot(peer: number, index: number): void {
+    this.figure2.snapshotted(peer, index);
+  }
+
+  /** A snapshot delivered on the apply channel, after `lastApplied`. */
+  observeSnapshotApply(peer: number, snapshotIndex: number, lastApplied: number): void {
+    if (!this.violated) this.figure2.snapshotApplied(peer, snapshotIndex, lastApplied);
   }
 
   /** A peer was (re)started: a term it was told but had not persisted may be legitimately forgotten. */
   observeRestart(peer: number): void {
     this.replyTerms.delete(peer);
     this.lastGrant.delete(peer);
+    this.figure2.restarted(peer);
   }
 
-  /** A reply delivered to a live peer (`to`) from `from`. */
-  observeReply(to: number, from: number, reply: Value, now: number): void {
+  /** A reply delivered to a live peer (`to`) from `from`, with the arguments of its request. */
+  observeReply(to: number, from: number, reply: Value, now: number, method = "", args: Value = null): void {
     if (this.violated) return;
     const term = readTerm(reply);
     if (term === null) return;
     if (term > this.maxTerm) this.maxTerm = term;
-    const prior = this.replyTerms.get(to);
-    if (prior === undefined || term > prior.term) this.replyTerms.set(to, { term, from, at: now });
+    this.learnTerm(to, from, term, now, "a reply");
+    if (method !== "") this.figure2.replyDelivered(to, from, method, reply, args);
   }
 
-  /** A request a live peer sent. */
-  observeRequest(from: number, method: string, args: Value, now = 0): void {
+  private learnTerm(peer: number, from: number, term: number, now: number, via: string): void {
+    const prior = this.replyTerms.get(peer);
+    if (prior === undefined || term > prior.term) this.replyTerms.set(peer, { term, from, at: now, via });
+  }
+
+  /** A request a live peer sent (to peer `to`, or -1 if unknown). */
+  observeRequest(from: number, method: string, args: Value, now = 0, to = -1): void {
+    if (this.violated) return;
+    if (to >= 0) this.figure2.requestSent(from, to, method, args, now);
     if (this.violated) return;
     const told = this.replyTerms.get(from);
     if (told !== undefined && now - told.at >= TERM_RULE_GRACE_MS) {
@@ -133,7 +232,7 @@ export class InvariantChecker {
       if (term !== null && term < told.term) {
         this.fail(
           "Term Rule",
-          `peer ${from} sent ${method} in term ${term}, ${now - told.at} ms after a reply from peer ${told.from} told it of term ${told.term} (Figure 2: a reply with a higher term must make it adopt that term)`,
+          `peer ${from} sent ${method} in term ${term}, ${now - told.at} ms after ${told.via} from peer ${told.from} told it of term ${told.term} (Figure 2, all servers: a request or reply with a higher term must make it adopt that term)`,
           [from, told.from],
           told.term,
           -1,
@@ -193,6 +292,10 @@ export class InvariantChecker {
    */
   observeHandled(server: number, caller: number, method: string, args: Value, reply: Value, now = 0): void {
     if (this.violated) return;
+    const requestTerm = readTerm(args);
+    if (requestTerm !== null) this.learnTerm(server, caller, requestTerm, now, `a ${method.replace(/^.*\./, "")}`);
+    this.figure2.handled(server, caller, method, args, reply);
+    if (this.violated) return;
     const replyTerm = readTerm(reply);
     if (replyTerm !== null && this.selfVoteTerm.get(server) === replyTerm) {
       this.selfVoteTerm.delete(server);
@@ -237,19 +340,26 @@ export class InvariantChecker {
   /** A command applied by a peer. */
   observeApply(peer: number, index: number, command: Value): void {
     if (this.violated) return;
+    const pending = this.figure2.applied(peer, index);
     const prior = this.applied.get(index);
     if (prior === undefined) {
       this.applied.set(index, { command, peer, termBound: this.maxTerm });
       return;
     }
     if (!valueEquals(prior.command, command)) {
-      this.fail(
-        "State Machine Safety",
-        `peers ${prior.peer} and ${peer} applied different commands at index ${index}: ${formatValue(prior.command)} != ${formatValue(command)}`,
-        [prior.peer, peer],
-        -1,
-        index,
-      );
+      const raise = (): void =>
+        this.fail(
+          "State Machine Safety",
+          `peers ${prior.peer} and ${peer} applied different commands at index ${index}: ${formatValue(prior.command)} != ${formatValue(command)}`,
+          [prior.peer, peer],
+          -1,
+          index,
+        );
+      // Applied beyond what the peer verified so far: if its event ends without verifying it, the
+      // Commit Rule names the cause; otherwise this is raised then.
+      if (pending) {
+        if (!this.deferred.has(peer)) this.deferred.set(peer, raise);
+      } else raise();
     }
   }
 
@@ -257,7 +367,8 @@ export class InvariantChecker {
     const other = this.leaderOf.get(term);
     if (other === undefined) {
       this.leaderOf.set(term, peer);
-      return true;
+      this.figure2.newLeader(peer, term);
+      return !this.violated;
     }
     if (other === peer) return true;
     this.fail("Election Safety", `peers ${other} and ${peer} are both leader in term ${term} (seen via ${how})`, [other, peer], term, -1);
@@ -323,6 +434,11 @@ export class InvariantChecker {
       index,
     );
     return false;
+  }
+
+  /** Used by the restart probes (durability-probe.ts). */
+  failDurability(detail: string, peers: readonly number[], term: number, index: number): void {
+    this.fail("Persist Before Reply", detail, peers, term, index);
   }
 
   private fail(invariant: InvariantName, detail: string, peers: readonly number[], term: number, index: number): void {

@@ -1,13 +1,12 @@
 // A "what if it crashed now?" probe for votes. Figure 2: currentTerm and votedFor are on stable storage
 // before a server responds to an RPC. So at the moment a server grants candidate C its vote in term T,
 // a copy of the server restarted from its persister must refuse the same request from any other
-// candidate D. The probe builds that copy: `make()` on a copy of the persister, with ends that never
-// deliver, timers that never fire, no trace, and its own fixed PRNG, so the real run is untouched.
+// candidate D. The probe builds that copy with restart-copy.ts (`make()` on a copy of the persister,
+// ends that never deliver, timers that never fire, no trace, its own PRNG), so the real run is untouched.
+// durability-probe.ts does the same for currentTerm and log[].
 
-import { createPrng, type ClientEnd, type MakeRaft, type Persister, type Runtime, type Value } from "@raftlab/raft";
-
-const NEVER: Promise<never> = new Promise<never>(() => {});
-const deadEnd: ClientEnd = { call: () => NEVER };
+import type { MakeRaft, Persister, Value } from "@raftlab/raft";
+import { askCopy, restartCopy } from "./restart-copy.js";
 
 export interface VoteProbe {
   readonly otherCandidate: number;
@@ -35,21 +34,10 @@ export function probeRestartedVote(
   let other = (candidate + 1) % peerCount;
   if (other === voter) other = (other + 1) % peerCount;
   if (other === candidate) return null;
-  const prng = createPrng(voter * 7919 + candidate);
-  const runtime: Runtime = { now: () => now, setTimer: () => () => {}, random: () => prng.next(), trace: null };
-  const ends: ClientEnd[] = Array.from({ length: peerCount }, () => deadEnd);
-  let shadow: ReturnType<MakeRaft>;
+  const shadow = restartCopy(impl, peerCount, voter, persister, now, candidate);
   try {
-    shadow = impl(ends, voter, persister, () => {}, runtime);
-  } catch (err) {
-    // A restart from this persisted state would crash the same way: the Raft's bug, said plainly.
-    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    throw new Error(`restarting peer ${voter} from its persisted state threw: ${why.split("\n")[0] ?? ""}`);
-  }
-  try {
-    const reply: unknown = shadow.handleRpc(method, { ...fields, [key]: other });
-    if (reply === null || typeof reply !== "object" || typeof (reply as { then?: unknown }).then === "function") return null;
-    const r = reply as { readonly [k: string]: Value };
+    const r = askCopy(shadow, method, { ...fields, [key]: other });
+    if (r === null) return null;
     const grantedKey = Object.keys(r).find((k) => k.toLowerCase() === "votegranted");
     return { otherCandidate: other, granted: grantedKey !== undefined && r[grantedKey] === true };
   } finally {

@@ -25,6 +25,7 @@ import {
 } from "@raftlab/raft";
 import { emitHarness } from "../harness/events.js";
 import { isThenable } from "../sim/runtime.js";
+import type { RpcTracer } from "./rpc-trace.js";
 import { NEVER, type Simulator } from "../sim/simulator.js";
 
 /** labrpc's constants. */
@@ -41,13 +42,15 @@ export const DEAD_POLL_MS = 100;
 /** Whoever owns an end: a peer incarnation, which may be killed. */
 export interface EndOwner {
   readonly killed: boolean;
+  /** The incarnation's Raft, for the term and role on network-emitted trace events. */
+  readonly raft?: RaftPeer | null;
 }
 
 export interface NetworkHooks {
   /** Sees every request sent by a live incarnation (before it is encoded), e.g. for invariant checks. */
   onSend?(from: number, to: number, method: string, args: Value): void;
-  /** Sees every reply delivered to a live incarnation (`from` is the caller). */
-  onReply?(from: number, to: number, method: string, reply: Value): void;
+  /** Sees every reply delivered to a live incarnation (`from` is the caller), with its request's arguments. */
+  onReply?(from: number, to: number, method: string, reply: Value, args: Value): void;
   /** Sees every reply a server's handler returned (`from` is the caller), delivered or not. */
   onHandled?(from: number, to: number, method: string, args: Value, reply: Value): void;
 }
@@ -73,14 +76,30 @@ export class SimEnd implements ClientEnd {
 
 type Resolve = (v: Value | null) => void;
 
+/** Requests between two peers (either direction) of one method, all at the current virtual instant. */
+export interface InstantTraffic {
+  readonly a: number;
+  readonly b: number;
+  readonly method: string;
+  count: number;
+}
+
+/** Distinct (pair, method) counters kept per instant: enough for any cluster the lab builds. */
+const MAX_INSTANT_TRAFFIC = 128;
+
 export class Network {
   reliable = true;
   longReordering = false;
   longDelays = true;
+  /** Emits send/receive/reply events for every RPC (for a Raft that traces none itself); null: off. */
+  rpcTracer: RpcTracer | null = null;
   totalRpcs = 0;
   totalBytes = 0;
   private readonly servers: (ServerSlot | null)[];
   private lostSeq = 0;
+  /** Requests sent at `instantAt`, per peer pair and method: what a livelock message names. */
+  private instantAt = -1;
+  private readonly instant: InstantTraffic[] = [];
 
   constructor(
     private readonly sim: Simulator,
@@ -121,8 +140,16 @@ export class Network {
     }
     this.totalRpcs++;
     this.totalBytes += bytes.length;
+    this.countInstant(end.from, end.to, method);
     if (this.hooks.onSend !== undefined && !end.owner.killed) this.hooks.onSend(end.from, end.to, method, args);
-    return new Promise<Value | null>((resolve) => this.route(end, method, bytes, meta, resolve));
+    const tracer = this.rpcTracer;
+    let routed = meta;
+    if (tracer !== null) {
+      // The id pairs the network's events for this call, MsgLost included.
+      if (meta?.id === undefined) routed = { ...meta, id: tracer.nextId(end.from) };
+      if (!end.owner.killed) tracer.request("send", end.from, end.to, end.owner.raft, method, args, routed?.id as string);
+    }
+    return new Promise<Value | null>((resolve) => this.route(end, method, bytes, routed, resolve));
   }
 
   private route(end: SimEnd, method: string, bytes: Uint8Array, meta: RpcMeta | undefined, resolve: Resolve): void {
@@ -157,6 +184,7 @@ export class Network {
     }
     slot.count++;
     const args = decodeValue(bytes);
+    if (this.rpcTracer !== null) this.rpcTracer.request("recv", end.from, end.to, slot.peer, method, args, meta?.id ?? "");
     const result: unknown = slot.peer.handleRpc(method, args, meta);
     if (!isThenable(result)) {
       this.finish(end, slot, method, args, meta, resolve, result as Value | null, reliable, reordering);
@@ -200,8 +228,9 @@ export class Network {
     reliable: boolean,
     reordering: boolean,
   ): void {
-    if (reply !== null && reply !== undefined && this.hooks.onHandled !== undefined && this.servers[end.to] === slot) {
-      this.hooks.onHandled(end.from, end.to, method, args, reply);
+    if (reply !== null && reply !== undefined && this.servers[end.to] === slot) {
+      if (this.rpcTracer !== null) this.rpcTracer.reply("send", end.from, end.to, slot.peer, method, reply, meta?.id ?? "");
+      if (this.hooks.onHandled !== undefined) this.hooks.onHandled(end.from, end.to, method, args, reply);
     }
     if (this.isDead(end, slot)) {
       this.lost(end, method, meta, "server died or was disconnected before replying");
@@ -234,11 +263,36 @@ export class Network {
       () => {
         this.totalBytes += replyBytes.length;
         const value = decodeValue(replyBytes);
-        if (this.hooks.onReply !== undefined && !end.owner.killed) this.hooks.onReply(end.from, end.to, method, value);
+        if (!end.owner.killed) {
+          if (this.rpcTracer !== null) this.rpcTracer.reply("recv", end.from, end.to, end.owner.raft, method, value, meta?.id ?? "");
+          if (this.hooks.onReply !== undefined) this.hooks.onReply(end.from, end.to, method, value, args);
+        }
         this.settle(resolve, value);
       },
       end.from,
     );
+  }
+
+  private countInstant(from: number, to: number, method: string): void {
+    if (this.sim.now !== this.instantAt) {
+      this.instantAt = this.sim.now;
+      this.instant.length = 0;
+    }
+    const a = from < to ? from : to;
+    const b = from < to ? to : from;
+    for (const c of this.instant) {
+      if (c.a === a && c.b === b && c.method === method) {
+        c.count++;
+        return;
+      }
+    }
+    if (this.instant.length < MAX_INSTANT_TRAFFIC) this.instant.push({ a, b, method, count: 1 });
+  }
+
+  /** The requests sent at the current virtual instant, busiest first (empty if none was). */
+  instantTraffic(): InstantTraffic[] {
+    if (this.instantAt !== this.sim.now) return [];
+    return [...this.instant].sort((x, y) => y.count - x.count || x.a - y.a || x.b - y.b);
   }
 
   private isDead(end: SimEnd, slot: ServerSlot): boolean {

@@ -1,6 +1,6 @@
 // Part 3A: leader election (test_test.go TestInitialElection3A, TestReElection3A, TestManyElections3A).
 
-import type { TestContext } from "../harness/context.js";
+import { TERM_CHANGED, type TestContext } from "../harness/context.js";
 import { RAFT_ELECTION_TIMEOUT } from "../harness/config.js";
 import type { LabTest } from "./spec.js";
 
@@ -17,7 +17,7 @@ async function initialElection(t: TestContext): Promise<void> {
   // Does the leader and term stay the same if there is no network failure?
   await t.sleep(2 * RAFT_ELECTION_TIMEOUT);
   const term2 = cfg.checkTerms();
-  if (term1 !== term2) t.print("warning: term changed even though there were no failures");
+  if (term1 !== term2) t.warn(TERM_CHANGED, "term changed even though there were no failures");
   // There should still be a leader.
   await cfg.checkOneLeader();
   cfg.end();

@@ -10,7 +10,7 @@ import { main } from "../../src/bench/cli.js";
 import { runCommandStream } from "../../src/bench/cluster.js";
 import { measureCore } from "../../src/bench/core.js";
 import { makeEcho } from "../../src/bench/echo.js";
-import { spinRate } from "../../src/bench/spin.js";
+import { SPIN_BLOCK, spinCounts, spinRate } from "../../src/bench/spin.js";
 import { makePaint, renderFigure, renderFigureMarkdown, renderTable, wantColour } from "../../src/bench/render.js";
 
 describe("command stream cluster (figure 2)", () => {
@@ -68,18 +68,24 @@ describe("command stream cluster (figure 2)", () => {
 });
 
 describe("machine capacity probe (figure 4)", () => {
-  it("counts work done by each spinning thread", async () => {
-    const one = await spinRate(1, 40);
-    const two = await spinRate(2, 40);
-    expect(one).toBeGreaterThan(0);
-    // Two threads never do less than one thread's share between them.
-    expect(two).toBeGreaterThan(one * 0.5);
+  // How much work the threads get done depends on the machine's load; that is what the probe measures
+  // (in `pnpm bench`), so nothing here compares amounts of work or speeds.
+  it("counts work done by each spinning thread, at least one block each however busy the machine", async () => {
+    const { counts, elapsedMs } = await spinCounts(2, 20);
+    expect(counts).toHaveLength(2);
+    for (const n of counts) {
+      expect(n % SPIN_BLOCK).toBe(0);
+      expect(n).toBeGreaterThanOrEqual(SPIN_BLOCK);
+    }
+    expect(elapsedMs).toBeGreaterThan(0);
+    const rate = await spinRate(1, 10);
+    expect(Number.isFinite(rate) && rate > 0).toBe(true);
   });
 });
 
 describe("bench flags", () => {
   it("defaults: every figure, seeds 1..3", () => {
-    expect(parseBenchArgs([])).toEqual({ help: false, only: ["suite", "core", "logviz", "batch"], seeds: 3, json: null, markdown: null, quick: false });
+    expect(parseBenchArgs([])).toEqual({ help: false, only: ["suite", "core", "logviz", "batch", "persist"], seeds: 3, json: null, markdown: null, quick: false });
   });
 
   it("--only keeps the canonical order; --seeds and --json are read", () => {

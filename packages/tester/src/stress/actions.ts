@@ -1,0 +1,191 @@
+// What `raftlab stress` does once its arguments are parsed, and what `raftlab triage` / `raftlab merge`
+// do when given a stress report instead of a batch report.
+
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { defaultOutDir, defaultWorkers } from "../batch/batch.js";
+import { findMissingShards, mergeRuns } from "../batch/merge.js";
+import { writeReportFile } from "../batch/output.js";
+import { ReportError } from "../batch/report.js";
+import type { Shard } from "../batch/runlist.js";
+import { colourWanted } from "../batch/style.js";
+import { prepareCommand, rerunEnv } from "./command.js";
+import { formatStressJUnit, isStressReportFile, readStressReport, serialiseStressReport, type StressReport } from "./report.js";
+import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC, runStress, type StressOptions } from "./stress.js";
+import { formatStressSummary } from "./summary.js";
+
+export const EXIT_INTERRUPTED = 130;
+
+export class StressUsageError extends Error {
+  override readonly name = "StressUsageError";
+}
+
+export interface StressFlags {
+  iterations: number;
+  workers?: number;
+  timeout?: number;
+  failFast?: boolean;
+  loop?: boolean;
+  maxFailures?: number;
+  out?: string;
+  keepAll?: boolean;
+  json?: string;
+  junit?: string;
+  shard?: Shard;
+  splitTests?: boolean;
+  maxOutput?: number;
+  quiet?: boolean;
+}
+
+/** Whether `name` can be run: a path that exists, or a name found on PATH. */
+export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const isFile = (p: string): boolean => {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes("/")) return isFile(name);
+  return (env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && isFile(join(dir, name)));
+}
+
+export async function stressAction(argv: readonly string[], flags: StressFlags): Promise<number> {
+  if (argv.length === 0) throw new StressUsageError("give the command to stress after --, e.g. raftlab stress -n 100 -- go test -run 3A");
+  const program = argv[0] ?? "";
+  if (!findExecutable(program)) throw new StressUsageError(`command not found: ${program}`);
+  if (flags.maxFailures !== undefined && flags.failFast === true) throw new StressUsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
+  const command = prepareCommand(argv, flags.splitTests === true);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write("\nstopping: killing running iterations, writing the reports (Ctrl-C again to quit at once)\n");
+      controller.abort();
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  const colour = colourWanted(process.stdout) && colourWanted(process.stderr);
+  const options: StressOptions = {
+    command,
+    iterations: flags.iterations,
+    workers: flags.workers ?? defaultWorkers(),
+    timeoutSec: flags.timeout ?? DEFAULT_TIMEOUT_SEC,
+    failFast: flags.failFast === true,
+    loop: flags.loop === true,
+    maxFailures: flags.maxFailures ?? null,
+    outDir: flags.out ?? defaultOutDir(),
+    keepAll: flags.keepAll === true,
+    jsonPath: flags.json ?? null,
+    junitPath: flags.junit ?? null,
+    shard: flags.shard ?? null,
+    maxOutputBytes: Math.round((flags.maxOutput ?? DEFAULT_MAX_OUTPUT_MB) * 1024 * 1024),
+    cwd: process.cwd(),
+    env: process.env,
+    rerunEnv: rerunEnv(process.env),
+    colour,
+    quiet: flags.quiet === true,
+    signal: controller.signal,
+  };
+  try {
+    const outcome = await runStress(options);
+    const written = writeStressReports(outcome.report, options.jsonPath, options.junitPath);
+    const lines = formatStressSummary(outcome.report, colour, {
+      notes: command.notes,
+      written,
+      notRun: outcome.notRun,
+      stoppedEarly: outcome.stoppedEarly,
+    });
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return outcome.exitCode;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Writes DIR/report.json (when the output folder exists) and the --json and --junit reports. */
+export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null): string[] {
+  const written: string[] = [];
+  const json = serialiseStressReport(report);
+  if (report.outDir !== null) {
+    const p = join(report.outDir, "report.json");
+    writeFileSync(p, json);
+    written.push(p);
+  }
+  if (jsonPath !== null) {
+    writeReportFile(jsonPath, json);
+    written.push(jsonPath);
+  }
+  if (junitPath !== null) {
+    writeReportFile(junitPath, formatStressJUnit(report));
+    written.push(junitPath);
+  }
+  return written;
+}
+
+/** The stress report a triage path names: a stress report file, or a folder holding one; else null. */
+export function stressReportPath(path: string): string | null {
+  try {
+    const file = statSync(path).isDirectory() ? join(path, "report.json") : path;
+    return existsSync(file) && isStressReportFile(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `raftlab triage` of a stress report or folder: the summary again. Returns the exit code. */
+export function stressTriageAction(reportPath: string, folder: string | null): number {
+  const report = readStressReport(reportPath);
+  // A folder moved since the run: its logs are where the report is now.
+  const located: StressReport = folder !== null ? { ...report, outDir: folder } : report;
+  process.stdout.write(`triage of ${reportPath}: ${report.iterations} iterations\n`);
+  const lines = formatStressSummary(located, colourWanted(process.stdout));
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return located.runs.some((r) => !r.ok) ? 1 : 0;
+}
+
+/** Joins stress reports (typically shards 1/N..N/N of one run) into one. */
+export function mergeStressReports(reports: readonly { readonly name: string; readonly report: StressReport }[]): {
+  report: StressReport;
+  duplicates: number;
+  missingShards: number[];
+} {
+  const first = reports[0]?.report;
+  if (first === undefined) throw new ReportError("merge needs at least one report");
+  const commands = new Set(reports.map((r) => JSON.stringify(r.report.command)));
+  if (commands.size > 1) throw new ReportError("the reports stressed different commands; merge only reports of one");
+  const { runs, duplicates } = mergeRuns(reports.map((r) => r.report.runs));
+  const outDirs = new Set(reports.map((r) => r.report.outDir));
+  const report: StressReport = {
+    ...first,
+    shard: null,
+    outDir: outDirs.size === 1 ? first.outDir : null,
+    workers: reports.reduce((n, r) => n + r.report.workers, 0),
+    startedAt: reports.map((r) => r.report.startedAt).sort()[0] ?? "",
+    elapsedMs: Math.max(...reports.map((r) => r.report.elapsedMs)),
+    interrupted: reports.some((r) => r.report.interrupted),
+    iterations: reports.reduce((n, r) => n + r.report.iterations, 0),
+    failedIterations: reports.reduce((n, r) => n + r.report.failedIterations, 0),
+    cutOutputs: reports.flatMap((r) => r.report.cutOutputs).sort((a, b) => a.iteration - b.iteration),
+    runs,
+    omittedPassingRuns: reports.reduce((n, r) => n + r.report.omittedPassingRuns, 0),
+  };
+  return { report, duplicates, missingShards: findMissingShards(reports.map((r) => r.report.shard)) };
+}
+
+export function stressMergeAction(files: readonly string[], flags: { json?: string; junit?: string }): number {
+  const merged = mergeStressReports(files.map((name) => ({ name, report: readStressReport(name) })));
+  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept the first\n`);
+  if (merged.missingShards.length > 0) {
+    const count = files.length + merged.missingShards.length;
+    process.stderr.write(`raftlab merge: warning: shards ${merged.missingShards.map((i) => `${i}/${count}`).join(", ")} are missing\n`);
+  }
+  const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
+  process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
+  const lines = formatStressSummary(merged.report, colourWanted(process.stdout), { written });
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return merged.report.runs.some((r) => !r.ok) ? 1 : 0;
+}

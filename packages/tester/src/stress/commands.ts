@@ -1,0 +1,91 @@
+// The `stress` subcommand of the raftlab CLI. Short flags mean what they mean in every raftlab command:
+// -n iterations, -j workers, -o output folder, -l loop, -q quiet (-s is --seed and -t is --trace
+// elsewhere, so stress gives neither a meaning).
+
+import { Command, InvalidArgumentError } from "commander";
+import { escapeControls } from "@raftlab/raft";
+import { defaultWorkers } from "../batch/batch.js";
+import { ReportError } from "../batch/report.js";
+import { RunListError, parseShard, type Shard } from "../batch/runlist.js";
+import { StressUsageError, stressAction, type StressFlags } from "./actions.js";
+import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC } from "./stress.js";
+
+const EXIT_USAGE = 2;
+
+function positiveInt(what: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
+    return n;
+  };
+}
+
+function positiveNumber(what: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a number above 0.`);
+    return n;
+  };
+}
+
+function shardArg(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** Adds `stress` to the raftlab program. */
+export function registerStressCommand(program: Command): void {
+  // `raftlab stress -n 5 go test -v`: options after the command belong to the command.
+  program.enablePositionalOptions();
+  program
+    .command("stress")
+    .summary("run any command many times in parallel (go test, npm test, ...), group failures, keep failing output")
+    .description(
+      "Runs CMD again and again, each time in its own process group with RAFTLAB_ITER=<iteration> set, in parallel, " +
+        "with live progress. A non-zero exit fails the iteration; failing iterations' output (stdout and stderr " +
+        "interleaved) is saved as <iteration>.log in --out. `go test -v` output (or --split-tests) gives one result " +
+        "per Go test. Failures are grouped by signature (first failure line, DATA RACE frames), each group with a " +
+        "command that re-runs it and the log to open in logviz.\n" +
+        "Exit code: 0 all passed, 1 an iteration failed, 2 usage error, 130 interrupted.\n" +
+        "Examples:\n" +
+        "  raftlab stress -n 500 -j 8 -- go test -run 3A -race\n" +
+        "  raftlab stress -n 200 --split-tests -- go test -run '3B|3C'\n" +
+        "  VERBOSE=1 raftlab stress -n 100 --fail-fast -- go test -run TestFigure8Unreliable3C\n" +
+        "  raftlab stress -n 50 -- npm test\n" +
+        "  raftlab stress -n 400 --shard 2/4 --json s2.json -- go test -run 3C   (CI: machine 2 of 4; raftlab merge s*.json)",
+    )
+    .argument("<command...>", "the command to run, after --")
+    .option("-n, --iterations <n>", "iterations", positiveInt("--iterations"), 10)
+    .option("-j, --workers <n>", `iterations run at once (default: the CPU count, ${defaultWorkers()} here)`, positiveInt("--workers"))
+    .option("--timeout <sec>", `per iteration; an iteration over it is killed (its whole process group) and marked "timeout" (default ${DEFAULT_TIMEOUT_SEC})`, positiveNumber("--timeout"))
+    .option("--fail-fast", "stop at the first failing iteration")
+    .option("-l, --loop", "keep going (in rounds that double) until Ctrl-C or --max-failures")
+    .option("--max-failures <n>", "stop once N iterations have failed", positiveInt("--max-failures"))
+    .option("-o, --out <dir>", "folder for saved output (default: raftlab-out/YYYYMMDD-HHMMSS)")
+    .option("-a, --keep-all", "also save passing iterations' output")
+    .option("--split-tests", "one result per Go test: adds -v to go test and reads its === RUN / --- FAIL lines")
+    .option("--json <file>", "write a JSON report (raftlab triage and raftlab merge read it)")
+    .option("--junit <file>", "write a JUnit XML report")
+    .option("--shard <I/N>", "run only iterations I, I+N, I+2N, ... (1-based), for CI matrices", shardArg)
+    .option("--max-output <mb>", `output kept per iteration: the last MB (default ${DEFAULT_MAX_OUTPUT_MB})`, positiveNumber("--max-output"))
+    .option("-q, --quiet", "no progress display")
+    .passThroughOptions()
+    .exitOverride((err) => {
+      process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+    })
+    .action(async (argv: string[], flags: StressFlags) => {
+      try {
+        process.exitCode = await stressAction(argv, flags);
+      } catch (e) {
+        if (e instanceof StressUsageError || e instanceof ReportError || e instanceof RunListError) {
+          process.stderr.write(`raftlab stress: ${escapeControls(e.message.split("\n", 1)[0] ?? e.message)}\n`);
+          process.exitCode = EXIT_USAGE;
+          return;
+        }
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,3 @@
+module example.com/stressmod
+
+go 1.18
