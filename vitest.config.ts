@@ -15,5 +15,8 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "packages/*/test/**/*.test.tsx"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // RAFT_TRACE=1: the lab-suite runs' traces go to stdout through one writer (see
+    // packages/tester/test/trace/trace-reporter.ts), so lines from parallel workers never interleave.
+    reporters: process.env.RAFT_TRACE === "1" ? ["default", "./packages/tester/test/trace/trace-reporter.ts"] : ["default"],
   },
 });
