@@ -170,7 +170,7 @@ export class Script {
         check(e !== undefined, `internal: the script's log lacks ${last}`);
         const reply = await copy.rpc(AE, aeArgs(want.term, 1, last, e.term, [], last));
         const ok = reply !== null && typeof reply === "object" && (reply as { success?: Value }).success === true;
-        check(ok, `${why}: restarted from its persisted state the peer does not hold entry ${last} of term ${e.term} (AppendEntries with prev=(${last},${e.term}) failed): appended entries must be persisted before replying`);
+        check(ok, `${why}: restarted from its persisted state the peer does not hold entry ${last} of term ${e.term} (AppendEntries with prev=(${last},${e.term}) failed): entries acknowledged to a leader must be kept (not truncated) and persisted before replying`);
         await copy.advance(SETTLE_MS);
         const cmds = copy.applied.filter((m): m is Extract<ApplyMsg, { commandValid: true }> => m.commandValid);
         const got = cmds.map((m) => `${m.commandIndex}:${show(m.command)}`).join(" ");
