@@ -15,6 +15,8 @@ import { Watchdog } from "./watchdog.js";
 import { registerBatchCommands } from "./batch/commands.js";
 // ---- stress (src/stress/): any command run many times, failures grouped -------------------------------
 import { registerStressCommand } from "./stress/commands.js";
+// ---- conform (src/conform/): one peer, scripted RPCs, Figure 2 case by case ----------------------------
+import { registerConformCommand } from "./conform/commands.js";
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -342,6 +344,7 @@ export function buildProgram(): Command {
 
   registerBatchCommands(program);
   registerStressCommand(program);
+  registerConformCommand(program);
   // One error style for every command: `raftlab <command>: <one line>`, data in it escaped.
   for (const cmd of program.commands) {
     cmd.configureOutput({

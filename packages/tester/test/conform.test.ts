@@ -3,10 +3,14 @@
 // (test/fixtures/mutants/, built outside the product code) fails the case named after the rule it breaks.
 
 import { make } from "@raftlab/raft";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CONFORM_CASES, runConformance, type ConformResult } from "../src/conform/run.js";
 import { MUTANTS } from "./fixtures/mutants/catalogue.mjs";
-import { loadMutant } from "./fixtures/mutants/load.js";
+import { loadMutant, mutantPath } from "./fixtures/mutants/load.js";
 
 /** For each mutant: the start of the name of a case that must catch it, and what its mismatch must say. */
 export const CONFORM_CATCHES: ReadonlyArray<{ readonly mutant: string; readonly caseName: string; readonly mismatch: RegExp }> = [
@@ -76,4 +80,54 @@ describe("conformance catches each follower-side mutant by the rule it breaks", 
       expect(r?.mismatch).toMatch(c.mismatch);
     });
   }
+});
+
+describe("raftlab conform (the built CLI, as a user runs it)", () => {
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+  const cli = join(root, "packages/tester/dist/cli.js");
+  const raftlab = (...args: string[]): { code: number; out: string[]; err: string } => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run the build (tsc -b) first`);
+    const r = spawnSync(process.execPath, [cli, "conform", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 });
+    return { code: r.status ?? -1, out: r.stdout.split("\n").filter((l) => l !== ""), err: r.stderr };
+  };
+
+  it("prints one ✓ line per case and 'N passed, 0 failed', exit 0", () => {
+    const r = raftlab();
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(CONFORM_CASES.length + 1);
+    expect(r.out.slice(0, -1).every((l) => l.startsWith("✓ "))).toBe(true);
+    expect(r.out.at(-1)).toBe(`${CONFORM_CASES.length} passed, 0 failed`);
+  });
+
+  it("--impl: a broken Raft gets ✗ lines with the rule and the mismatch on one line, exit 1", () => {
+    const r = raftlab("--impl", mutantPath("forget-voted-for"));
+    expect(r.code).toBe(1);
+    const bad = r.out.filter((l) => l.startsWith("✗ "));
+    expect(bad.length).toBeGreaterThan(0);
+    expect(bad.some((l) => /^✗ Persistent state: votedFor survives a crash .* -- RequestVote\(T4 from S2.*voteGranted must be false, got true$/.test(l))).toBe(true);
+    expect(r.out.at(-1)).toBe(`${CONFORM_CASES.length - bad.length} passed, ${bad.length} failed`);
+  });
+
+  it("--json: one document with every case; patterns select cases", () => {
+    const r = raftlab("RequestVote 2", "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out.join("\n")) as { passed: number; failed: number; cases: Array<{ name: string; ok: boolean; runs: number }> };
+    expect(doc.failed).toBe(0);
+    expect(doc.cases.length).toBe(doc.passed);
+    expect(doc.cases.length).toBeGreaterThanOrEqual(3);
+    expect(doc.cases.every((c) => c.name.startsWith("RequestVote 2") && c.ok && c.runs >= 2)).toBe(true);
+  });
+
+  it("usage errors are one line, exit 2; --help describes the mode", () => {
+    const none = raftlab("no-such-rule");
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^raftlab conform: no case matches "no-such-rule" \(try: raftlab conform --list\)\n$/);
+    const impl = raftlab("--impl", join(root, "packages/tester/test/fixtures/no-make.mjs"));
+    expect(impl.code).toBe(2);
+    expect(impl.err.split("\n").filter((l) => l !== "")).toHaveLength(1);
+    expect(impl.err).toMatch(/^raftlab conform: --impl: .*exports no make\(\) function/);
+    const help = raftlab("--help");
+    expect(help.code).toBe(0);
+    expect(help.out.join(" ")).toMatch(/Figure 2/);
+  });
 });
