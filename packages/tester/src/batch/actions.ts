@@ -149,11 +149,14 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
   };
   try {
     const outcome = await runBatch(options);
-    const written = writeBatchReports(options, outcome);
+    const { written, unwritten } = writeBatchReports(options, outcome);
     const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
     const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
-    const lines = formatBatchSummary(outcome, { impl, colour, written, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
+    const lines = formatBatchSummary(outcome, { impl, colour, written, unwritten, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
     process.stdout.write(`${lines.join("\n")}\n`);
+    // The summary went to stdout; a script watching stderr still learns why the batch stopped.
+    if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
+    for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
     process.exitCode = outcome.exitCode;
   } finally {
     process.off("SIGINT", onSigint);

@@ -97,3 +97,8 @@ export function makeDirs(path: string): string | null {
   }
   return created;
 }
+
+/** One line for a failed artifact write: Node's own message ("ENOSPC: no space left on device, open '…'"). */
+export function saveErrorText(e: unknown): string {
+  return ((e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "").trim();
+}

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
+import { formatRunLog, makeDirs, moveFile, saveErrorText } from "./artifacts.js";
 import { checkWritable } from "./output.js";
 import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "./progress.js";
@@ -120,7 +120,12 @@ export interface BatchOutcome {
   readonly report: BatchReport;
   /** One per failure group (its example run), when replays were verified. */
   readonly replayChecks: readonly ReplayCheck[];
-  /** 0 all passed, 1 some run failed, 130 interrupted. */
+  /**
+   * Set when a run's trace or log could not be saved (the first such error, one line): the batch stopped
+   * there rather than lose every later failure the same way.
+   */
+  readonly saveError: string | null;
+  /** 0 all passed, 1 some run failed or artifacts could not be saved, 130 interrupted. */
   readonly exitCode: number;
 }
 
@@ -176,6 +181,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   let runIndexBase = 0;
   let interrupted = options.signal?.aborted === true;
   let failFastStopped = false;
+  let saveError: string | null = null;
   let notRun = 0;
   const replayChecks: ReplayCheck[] = [];
   const previous = new Map<string, RunRecord>();
@@ -208,18 +214,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const recordStopped = (slotIndex: number, item: RunItem, outcome: Extract<SlotOutcome, { type: "stopped" }>): RunRecord => {
+  const recordStopped = (slotIndex: number, item: RunItem, outcome: Extract<SlotOutcome, { type: "stopped" }>): { record: RunRecord; saveError?: string } => {
     const stem = artifactStem(item.test, item.seed);
-    makeDirs(options.outDir);
     const spill = join(spillDir, `slot-${slotIndex}.jsonl`);
-    let trace: string | null = null;
-    if (existsSync(spill) && statSync(spill).size > 0) {
-      trace = `${stem}.jsonl`;
-      moveFile(spill, join(options.outDir, trace));
-    }
-    rmSync(spill, { force: true });
     const failure = { kind: outcome.kind, message: outcome.message };
-    const record: RunRecord = {
+    const bare: RunRecord = {
       test: item.test,
       seed: item.seed,
       ok: false,
@@ -233,10 +232,29 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       bytes: null,
       cmds: null,
       peers: null,
-      trace,
-      log: `${stem}.log`,
+      trace: null,
+      log: null,
       traceTruncated: true,
     };
+    try {
+      return { record: saveStopped(stem, spill, bare) };
+    } catch (e) {
+      for (const f of [`${stem}.jsonl`, `${stem}.log`]) rmSync(join(options.outDir, f), { force: true });
+      return { record: bare, saveError: saveErrorText(e) };
+    } finally {
+      rmSync(spill, { force: true });
+    }
+  };
+
+  /** Saves a stopped run's partial trace (what the worker had flushed) and its log; throws on a write error. */
+  const saveStopped = (stem: string, spill: string, bare: RunRecord): RunRecord => {
+    makeDirs(options.outDir);
+    let trace: string | null = null;
+    if (existsSync(spill) && statSync(spill).size > 0) {
+      trace = `${stem}.jsonl`;
+      moveFile(spill, join(options.outDir, trace));
+    }
+    const record: RunRecord = { ...bare, trace, log: `${stem}.log` };
     const note =
       trace === null
         ? "the run was stopped before any trace was flushed; replay it to see the trace"
@@ -317,7 +335,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
           next += 1;
           const outcome = await slot.execute(job.item);
           if (outcome.type === "cancelled") return;
-          const record = outcome.type === "done" ? outcome.record : recordStopped(slotIndex, job.item, outcome);
+          const saved = outcome.type === "done" ? outcome : recordStopped(slotIndex, job.item, outcome);
+          const record = saved.record;
           finished += 1;
           if (record.ok && keptPassing >= maxPassingKept) omittedPassing += 1;
           else {
@@ -331,6 +350,12 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
             failFastStopped = true;
             stopAll();
           }
+          if (saved.saveError !== undefined && saveError === null) {
+            // Out of disk (or the folder went away): every later failure would be lost the same way.
+            saveError = saved.saveError;
+            failFastStopped = true;
+            stopAll();
+          }
         }
       };
       await Promise.all(slots.slice(0, Math.min(slots.length, list.length)).map((s, i) => slotLoop(s, i)));
@@ -340,7 +365,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
       }
     }
-    if (options.verifyReplays !== false) {
+    if (options.verifyReplays !== false && saveError === null) {
       replayChecks.push(...(await verifyReplays(results.map((r) => r.record))));
     }
   } finally {
@@ -368,9 +393,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     runs: records,
     omittedPassingRuns: omittedPassing,
     replayChecks,
+    ...(saveError !== null ? { error: `stopped: cannot save run artifacts: ${saveError}` } : {}),
   };
-  const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
-  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, exitCode };
+  const exitCode = interrupted ? 130 : tally.failed > 0 || saveError !== null ? 1 : 0;
+  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };
 }
 
 function runKey(test: string, seed: number): string {

@@ -34,31 +34,37 @@ export function checkWritable(options: Pick<BatchOptions, "outDir" | "jsonPath" 
 }
 
 /** Writes the reports a batch was asked for, plus `report.json` in the output folder if it exists. */
-export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome): string[] {
+export interface WrittenReports {
+  readonly written: readonly string[];
+  /** One line per report that could not be written (a full disk): the others are still written. */
+  readonly unwritten: readonly string[];
+}
+
+export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome): WrittenReports {
   const written: string[] = [];
+  const unwritten: string[] = [];
+  const attempt = (path: string, text: () => string): void => {
+    try {
+      writeReportFile(path, text());
+      written.push(path);
+    } catch (e) {
+      unwritten.push(e instanceof Error ? e.message : String(e));
+    }
+  };
   const json = serialiseReport(outcome.report);
-  if (outcome.report.outDir !== null) {
-    const p = join(outcome.report.outDir, "report.json");
-    writeFileSync(p, json);
-    written.push(p);
-  }
-  if (options.jsonPath !== null) {
-    writeReportFile(options.jsonPath, json);
-    written.push(options.jsonPath);
-  }
+  if (outcome.report.outDir !== null) attempt(join(outcome.report.outDir, "report.json"), () => json);
+  if (options.jsonPath !== null) attempt(options.jsonPath, () => json);
   if (options.junitPath !== null) {
     const outDir = outcome.report.outDir;
-    writeReportFile(
-      options.junitPath,
+    attempt(options.junitPath, () =>
       formatJUnit(outcome.records, {
         impl: options.impl,
         outDir,
         ...(outDir !== null ? { logOf: (r: RunRecord) => readLogTail(outDir, r) } : {}),
       }),
     );
-    written.push(options.junitPath);
   }
-  return written;
+  return { written, unwritten };
 }
 
 /** The text printed after a batch: table, triage, notes, report paths, and last the totals line. */
@@ -68,6 +74,8 @@ export function formatBatchSummary(
     readonly impl: string | null;
     readonly colour: boolean;
     readonly written: readonly string[];
+    /** Reports that could not be written, one line each (see writeBatchReports). */
+    readonly unwritten?: readonly string[];
     /** The command that resumes an interrupted batch, printed when it was interrupted. */
     readonly resumeCommand?: string;
   },
@@ -93,12 +101,17 @@ export function formatBatchSummary(
     lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));
     if (options.resumeCommand !== undefined) lines.push(`resume with: ${escapeControls(options.resumeCommand)}`);
   }
-  if (outcome.failFastStopped) lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
+  if (outcome.saveError !== null) {
+    lines.push(style.red(`stopped: cannot save run artifacts (${escapeControls(outcome.saveError)}); ${outcome.notRun} runs not run`));
+  } else if (outcome.failFastStopped) {
+    lines.push(style.yellow(`stopped at the first failure (--fail-fast): ${outcome.notRun} runs not run`));
+  }
   if (outcome.report.omittedPassingRuns > 0) {
     lines.push(style.dim(`${outcome.report.omittedPassingRuns} passing runs are counted but not listed in the report (memory cap)`));
   }
   if (outcome.report.outDir !== null) lines.push(`saved runs: ${escapeControls(outcome.report.outDir)}`);
   for (const w of options.written) lines.push(`wrote ${escapeControls(w)}`);
+  for (const u of options.unwritten ?? []) lines.push(style.red(escapeControls(u)));
   lines.push(formatTotalsLine(outcome.tally));
   return lines;
 }

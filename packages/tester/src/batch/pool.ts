@@ -10,7 +10,7 @@ import type { RunRecord } from "./record.js";
 import type { RunItem } from "./runlist.js";
 
 export type SlotOutcome =
-  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null }
+  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null; readonly saveError?: string }
   | { readonly type: "stopped"; readonly kind: "timeout" | "crash"; readonly message: string; readonly wallMs: number }
   | { readonly type: "cancelled" };
 
@@ -81,7 +81,7 @@ export class WorkerSlot {
         } else if (msg.type === "rerun" && this.worker === worker) {
           this.restartTimer();
         } else if (msg.type === "done" && this.worker === worker) {
-          this.settle({ type: "done", record: msg.record, traceSha256: msg.traceSha256 }, false);
+          this.settle({ type: "done", record: msg.record, traceSha256: msg.traceSha256, ...(msg.saveError !== undefined ? { saveError: msg.saveError } : {}) }, false);
         }
       });
       worker.on("error", (err: Error & { code?: string }) => {

@@ -46,4 +46,9 @@ export type WorkerMessage =
    * MEMORY_SAMPLE_MS. The heap limit alone misses Buffer.alloc, which lives outside the V8 heap.
    */
   | { readonly type: "memory"; readonly bytes: number }
-  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null };
+  /**
+   * The run is over. `saveError` is set when its trace or log could not be written (a full disk, a
+   * folder removed under the batch): the record then names no files, and the batch stops, since every
+   * later failure would be lost the same way.
+   */
+  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null; readonly saveError?: string };

@@ -7,7 +7,7 @@ import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
-import { formatRunLog, makeDirs, moveFile } from "./artifacts.js";
+import { formatRunLog, makeDirs, moveFile, saveErrorText } from "./artifacts.js";
 import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
@@ -184,7 +184,7 @@ async function runOne(
   runner: RunnerModule,
   impl: MakeRaft | undefined,
   req: RunRequest,
-): Promise<{ record: RunRecord; traceSha256: string | null }> {
+): Promise<{ record: RunRecord; traceSha256: string | null; saveError?: string }> {
   const verifying = req.mode === "verify";
   const trace = new TraceBuffer(config.spillPath, config.traceCapBytes);
   const hasher = verifying ? new TraceHasher() : null;
@@ -229,19 +229,26 @@ async function runOne(
     ...(result.warnings !== undefined && result.warnings.length > 0 ? { warnings: result.warnings.map((w) => ({ kind: w.kind, count: w.count })) } : {}),
   };
   if (keep) {
-    makeDirs(config.outDir);
-    trace.saveTo(`${config.outDir}/${stem}.jsonl`);
-    if (trace.truncated) note = `trace cut at ${config.traceCapBytes} bytes (--trace-cap)${note !== undefined ? `; ${note}` : ""}`;
-    writeFileSync(
-      `${config.outDir}/${stem}.log`,
-      formatRunLog({
-        record,
-        impl: config.impl,
-        output: final.output,
-        outputTruncated: final.outputDropped,
-        ...(note !== undefined ? { note } : {}),
-      }),
-    );
+    try {
+      makeDirs(config.outDir);
+      trace.saveTo(`${config.outDir}/${stem}.jsonl`);
+      if (trace.truncated) note = `trace cut at ${config.traceCapBytes} bytes (--trace-cap)${note !== undefined ? `; ${note}` : ""}`;
+      writeFileSync(
+        `${config.outDir}/${stem}.log`,
+        formatRunLog({
+          record,
+          impl: config.impl,
+          output: final.output,
+          outputTruncated: final.outputDropped,
+          ...(note !== undefined ? { note } : {}),
+        }),
+      );
+    } catch (e) {
+      // A half-written artifact is worse than none: the record names no files, and the batch stops.
+      trace.discard();
+      for (const f of [`${stem}.jsonl`, `${stem}.log`]) rmSync(`${config.outDir}/${f}`, { force: true });
+      return { record: { ...record, trace: null, log: null }, traceSha256: null, saveError: saveErrorText(e) };
+    }
   } else {
     trace.discard();
   }
@@ -260,7 +267,9 @@ async function main(): Promise<void> {
   }
   // One run at a time: the parent sends the next request only after "done".
   port?.on("message", (req: RunRequest) => {
-    void runOne(runner, impl, req).then(({ record, traceSha256 }) => post({ type: "done", record, traceSha256 }));
+    void runOne(runner, impl, req).then(({ record, traceSha256, saveError }) =>
+      post({ type: "done", record, traceSha256, ...(saveError !== undefined ? { saveError } : {}) }),
+    );
   });
   // This isolate's own figures (process.memoryUsage() would be the whole process, every thread), so the
   // parent can stop a run that hoards Buffers as "out of memory" instead of waiting for its timeout.
