@@ -154,11 +154,23 @@ export class Script {
   }
 
   /**
+   * The snapshots delivered on applyCh by the current incarnation are exactly `want` ((index, term)
+   * pairs, in order); after a restart only a suffix of them: the new incarnation saw only what came after.
+   */
+  expectSnapshotsApplied(want: ReadonlyArray<readonly [number, number]>, why: string): void {
+    const got = this.snapshotsApplied();
+    const g = got.map((x) => `(${x.index},T${x.term})`).join(" ");
+    const w = want.map(([i, t]) => `(${i},T${t})`).join(" ");
+    const ok = this.restarted ? w.endsWith(g) : g === w;
+    check(ok, `${why}: the snapshots delivered on applyCh are [${g}], expected [${w}]`);
+  }
+
+  /**
    * What the peer persisted, read from restarted copies (the peer itself is not disturbed): the term,
    * that it holds every entry of `log` from `first` to `last` (it commits them when told and applies
    * exactly those commands), and that it holds none of `absent` ((index, term) pairs).
    */
-  async expectPersisted(want: { term: number; log?: ReadonlyMap<number, Entry>; first?: number; last?: number; absent?: ReadonlyArray<readonly [number, number]>; snapshot?: readonly [number, number] }, why: string): Promise<void> {
+  async expectPersisted(want: { term: number; log?: ReadonlyMap<number, Entry>; first?: number; last?: number; absent?: ReadonlyArray<readonly [number, number]>; snapshot?: readonly [number, number] | null }, why: string): Promise<void> {
     const copy = await this.p.restartedCopy();
     try {
       const t = copy.state().term;
@@ -178,7 +190,10 @@ export class Script {
         for (let i = first; i <= last; i++) exp.push(`${i}:${show(want.log.get(i)?.command ?? null)}`);
         check(got === exp.join(" "), `${why}: restarted from its persisted state and told to commit up to ${last}, the peer applied [${got}], expected [${exp.join(" ")}]`);
       }
-      if (want.snapshot !== undefined) {
+      if (want.snapshot === null) {
+        const snap = copy.persister.readSnapshot();
+        check(snap.length === 0, `${why}: the peer persisted a snapshot (${show(snap)}), but it must have installed none`);
+      } else if (want.snapshot !== undefined) {
         const snap = copy.persister.readSnapshot();
         const [i, term] = want.snapshot;
         const exp = snapshotBytes(i, term);
@@ -203,7 +218,13 @@ export class Script {
   async awaitElection(limitMs = 5_000): Promise<{ term: number; from: number }> {
     const from = this.p.calls.length;
     for (let waited = 0; waited < limitMs; waited += 10) {
+      const before = this.p.state();
       await this.p.advance(10);
+      const after = this.p.state();
+      check(
+        !after.isLeader || before.isLeader,
+        `the peer became leader of term ${after.term} on its own vote alone: a candidate needs votes from a majority of servers (${Math.floor(this.p.n / 2) + 1} of ${this.p.n})`,
+      );
       const rvs = this.p.sent(RV, from);
       if (rvs.length > 0) {
         const a = rvs[0]?.args as { term?: Value };
@@ -220,6 +241,7 @@ export class Script {
     const e = await this.awaitElection();
     const rv = this.p.sent(RV, e.from, 1)[0];
     check(rv !== undefined, "the candidate sent no RequestVote to S1");
+    this.expectState(e.term, false, `a candidate of term ${e.term} with only its own vote (a majority of ${this.p.n} is ${Math.floor(this.p.n / 2) + 1})`);
     await rv.answer(rvReply(e.term, true));
     await this.settle();
     this.expectState(e.term, true, `granted a majority of votes (its own and S1's of ${this.p.n}) in term ${e.term}`);
