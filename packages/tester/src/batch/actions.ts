@@ -24,6 +24,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+/** 128 + SIGTERM, as a shell reports a process that SIGTERM killed. */
+export const EXIT_TERMINATED = 143;
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -116,7 +118,15 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
       process.exit(EXIT_INTERRUPTED);
     }
   };
+  // SIGTERM (a CI job's cancel, `timeout`, systemd) stops as cleanly as a first Ctrl-C: the report is
+  // written and the scratch folder removed; the exit code is then 143, as for a process killed by it.
+  let terminated = false;
+  const onSigterm = (): void => {
+    terminated = true;
+    if (interrupts === 0) onSigint();
+  };
   process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
   const workers = clampWorkers(flags.workers ?? defaultWorkers());
   if (workers.note !== null) process.stderr.write(`raftlab batch: ${workers.note}\n`);
   const options: BatchOptions = {
@@ -157,9 +167,10 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     // The summary went to stdout; a script watching stderr still learns why the batch stopped.
     if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
     for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
-    process.exitCode = outcome.exitCode;
+    process.exitCode = terminated && outcome.interrupted ? EXIT_TERMINATED : outcome.exitCode;
   } finally {
     process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
   }
 }
 

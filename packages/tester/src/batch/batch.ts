@@ -2,8 +2,8 @@
 // progress, and verifies that each failure group's example replays exactly. (output.ts turns the
 // outcome into the summary and the reports.)
 
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { formatRunLog, makeDirs, moveFile, saveErrorText } from "./artifacts.js";
 import { checkWritable } from "./output.js";
@@ -16,6 +16,7 @@ import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Sha
 import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
 import { makeStyle } from "./style.js";
+import { createSpillDir, removeSpillDir } from "./spill.js";
 import { formatTotalsLine } from "./table.js";
 import { groupFailures } from "./triage.js";
 import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
@@ -167,7 +168,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const progress: Progress = createProgress(stdout, stderr, colour, options.quiet === true);
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const spillDir = mkdtempSync(join(tmpdir(), "raftlab-batch-"));
+  const spillDir = createSpillDir();
   const tally = new BatchTally();
   for (const t of options.tests) tally.ensure(t);
   const results: { index: number; record: RunRecord }[] = [];
@@ -372,7 +373,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     options.signal?.removeEventListener("abort", onAbort);
     await Promise.all(slots.map((s) => s.close()));
     progress.stop();
-    rmSync(spillDir, { recursive: true, force: true });
+    removeSpillDir(spillDir);
   }
 
   const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);

@@ -2,7 +2,7 @@
 // last line, reports on disk, shards merged back to the whole, and a clean Ctrl-C.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -147,5 +147,59 @@ describe("raftlab batch (process)", () => {
     const report = parseReport(readFileSync(json, "utf8"), "int.json");
     expect(report.interrupted).toBe(true);
     expect(report.runs.length).toBeGreaterThan(0);
+  });
+
+  // Issue 10: the scratch folder (TMPDIR/raftlab-batch-<pid>-*) leaked on SIGTERM, a second Ctrl-C and SIGKILL.
+  const startBatch = (tmp: string, out: string): { child: ReturnType<typeof spawn>; firstFail: Promise<void>; stopping: Promise<void>; stdout: () => string } => {
+    const child = spawn(process.execPath, [cli, "batch", "FakeBigTrace", "FakeFlaky", "-n", "100000", "-j", "2", "--out", out], {
+      env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const firstFail = new Promise<void>((r) => child.stdout?.on("data", () => stdout.includes("FAIL") && r()));
+    // Signals do not queue: the second Ctrl-C is sent only once the first has been handled.
+    const stopping = new Promise<void>((r) => child.stderr?.on("data", () => stderr.includes("stopping:") && r()));
+    return { child, firstFail, stopping, stdout: () => stdout };
+  };
+  const exited = (child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: string | null }> =>
+    new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
+  const scratch = (tmp: string): string[] => readdirSync(tmp).filter((n) => n.startsWith("raftlab-batch-"));
+
+  it("on SIGTERM stops as cleanly as Ctrl-C (report written, exit 143) and leaves no scratch folder", async () => {
+    const tmp = mkdtempSync(join(dir, "tmp-term-"));
+    const b = startBatch(tmp, join(dir, "term"));
+    await b.firstFail;
+    expect(scratch(tmp)).toHaveLength(1);
+    b.child.kill("SIGTERM");
+    expect((await exited(b.child)).code).toBe(143);
+    expect(lastLine(b.stdout())).toMatch(/^\d+ passed, [1-9]\d* failed$/);
+    expect(parseReport(readFileSync(join(dir, "term", "report.json"), "utf8"), "report.json").interrupted).toBe(true);
+    expect(scratch(tmp)).toEqual([]);
+  });
+
+  it("a second Ctrl-C quits at once and still removes the scratch folder; one left by SIGKILL is swept by the next batch", async () => {
+    const tmp = mkdtempSync(join(dir, "tmp-kill-"));
+    const twice = startBatch(tmp, join(dir, "twice"));
+    await twice.firstFail;
+    twice.child.kill("SIGINT");
+    await twice.stopping;
+    twice.child.kill("SIGINT");
+    expect((await exited(twice.child)).code).toBe(130);
+    expect(scratch(tmp)).toEqual([]);
+
+    const killed = startBatch(tmp, join(dir, "killed"));
+    await killed.firstFail;
+    killed.child.kill("SIGKILL");
+    expect((await exited(killed.child)).signal).toBe("SIGKILL");
+    expect(scratch(tmp)).toHaveLength(1); // nothing can clean up after SIGKILL...
+    const next = spawnSync(process.execPath, [cli, "batch", "FakePass", "-n", "1", "-q", "--out", join(dir, "next")], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp },
+      timeout: 60_000,
+    });
+    expect(next.status).toBe(0);
+    expect(scratch(tmp)).toEqual([]); // ...but the next batch sweeps what a dead batch left
   });
 });
