@@ -1,12 +1,14 @@
 // Conformance mode (src/conform/): one peer driven by scripted RPCs, checked case by case against
-// Figure 2 (and Figure 13). Our Raft passes every case; each follower-side mutant of the catalogue
-// (test/fixtures/mutants/, built outside the product code) fails the case named after the rule it breaks.
+// Figure 2 (and Figure 13). Our Raft and examples/simple-raft pass every case; each mutant of the
+// catalogue (test/fixtures/mutants/, built outside the product code) fails the case named after the
+// rule it breaks.
 
 import { make } from "@raftlab/raft";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CONFORM_CASES, runConformance, type ConformResult } from "../src/conform/run.js";
 import { MUTANTS } from "./fixtures/mutants/catalogue.mjs";
@@ -24,7 +26,7 @@ export const CONFORM_CATCHES: ReadonlyArray<{ readonly mutant: string; readonly 
   { mutant: "appended-entries-not-persisted", caseName: "AppendEntries 4: append any new entries not already in the log", mismatch: /restarted from its persisted state the peer does not hold entry 3/ },
   { mutant: "stale-term-in-append-entries-reply", caseName: "All servers: an AppendEntries with term T > currentTerm", mismatch: /the reply's term must be 5, got 0/ },
   { mutant: "snapshot-drops-matching-suffix", caseName: "InstallSnapshot 6: an existing entry with the snapshot's last index and term", mismatch: /does not hold entry 5 of term 1/ },
-  { mutant: "install-snapshot-older-than-commit", caseName: "InstallSnapshot: a snapshot no newer than commitIndex is ignored", mismatch: /snapshots delivered on applyCh are \[\(3,T1\)\], expected \[\]/ },
+  { mutant: "install-snapshot-older-than-commit", caseName: "InstallSnapshot: a snapshot no newer than commitIndex never reaches the service", mismatch: /snapshots delivered on applyCh are \[\(3,T1\)\], expected \[\]/ },
   { mutant: "install-snapshot-not-applied", caseName: "InstallSnapshot 5 and 8: save the snapshot and reset the state machine", mismatch: /snapshots delivered on applyCh are \[\], expected \[\(4,T1\)\]/ },
   { mutant: "snapshot-not-persisted", caseName: "Service snapshot(index): Raft trims its log through index and persists", mismatch: /told to commit up to 5, the peer applied \[1:/ },
   { mutant: "leader-ignores-higher-term-vote-request", caseName: "All servers: a RequestVote with term T > currentTerm makes a leader convert to follower", mismatch: /voteGranted must be true, got false/ },
@@ -35,6 +37,9 @@ export const CONFORM_CATCHES: ReadonlyArray<{ readonly mutant: string; readonly 
   { mutant: "no-timer-reset-on-append-entries", caseName: "Followers: AppendEntries from the current leader resets the election timer", mismatch: /but the peer started an election/ },
   { mutant: "no-timer-reset-on-vote", caseName: "Followers: granting a vote resets the election timer", mismatch: /but the peer started an election/ },
   { mutant: "serial-append-entries", caseName: "Leaders: upon election, send initial empty AppendEntries", mismatch: /sent no AppendEntries to S2/ },
+  { mutant: "heartbeat-20-per-second", caseName: "Leaders: send heartbeats during idle periods", mismatch: /sent 40 AppendEntries to S1 in 2 s; the lab allows at most ten heartbeats per second/ },
+  { mutant: "install-snapshot-reply-ignored", caseName: "Leaders (Figure 13): a follower whose next entry was compacted away", mismatch: /must be AppendEntries with prevLogIndex >= 3 \(nextIndex = 4\), got Raft\.InstallSnapshot/ },
+  { mutant: "match-index-counts-replies", caseName: "Leaders: if successful, matchIndex = what the acknowledged request covered", mismatch: /never 4-6, but the leader applied [4-6] entries/ },
   { mutant: "apply-out-of-order", caseName: "All servers: if commitIndex > lastApplied, apply log[lastApplied] in order", mismatch: /applies must be in order/ },
 ];
 
@@ -52,6 +57,18 @@ describe("conformance cases", () => {
     expect(rs.filter((r) => !r.ok).map((r) => `${r.name}: ${r.mismatch}`)).toEqual([]);
     // Follower cases ran once per restart point too.
     expect(rs.reduce((n, r) => n + r.runs, 0)).toBeGreaterThan(rs.length);
+  });
+
+  it("examples/simple-raft (a student-style Raft, not ours) passes every case through --impl's loader", async () => {
+    const root = fileURLToPath(new URL("../../../", import.meta.url));
+    // Compiled into a temp dir so a parallel test compiling examples/simple-raft/dist is not disturbed.
+    const out = mkdtempSync(join(tmpdir(), "raftlab-conform-simple-"));
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "examples/simple-raft"), "--outDir", out], { cwd: root });
+    writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }) + "\n");
+    const impl = (await import(pathToFileURL(join(out, "raft.js")).href)) as { make: typeof make };
+    const rs = await runConformance(impl.make);
+    expect(rs.filter((r) => !r.ok).map((r) => `${r.name}: ${r.mismatch}`)).toEqual([]);
+    expect(rs).toHaveLength(CONFORM_CASES.length);
   });
 
   it("a Raft that throws from handleRpc fails with a one-line mismatch instead of crashing the run", async () => {
@@ -76,6 +93,10 @@ describe("conformance cases", () => {
 });
 
 describe("conformance catches each follower-side mutant by the rule it breaks", () => {
+  it("every mutant of the catalogue is caught by a named case", () => {
+    expect(new Set(CONFORM_CATCHES.map((c) => c.mutant))).toEqual(new Set(MUTANTS.map((m) => m.name)));
+  });
+
   it("every catch names a mutant of the catalogue and an existing case", () => {
     const names = new Set(MUTANTS.map((m) => m.name));
     for (const c of CONFORM_CATCHES) {

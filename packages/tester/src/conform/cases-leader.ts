@@ -2,7 +2,7 @@
 // timer, and a candidate or leader meeting a higher term. The peer's role is volatile state, so these
 // cases run without restarts between steps (a restart makes any peer a follower again).
 import { follower, volatile, type ConformCase } from "./case.js";
-import { AE, check, entry, RV, rvReply, show, type Script } from "./script.js";
+import { AE, aeReply, check, entry, IS, RV, rvReply, show, snapshotBytes, type Script } from "./script.js";
 
 /** Lets `ms` of virtual time pass in heartbeats of the current leader (S1), every `every` ms. */
 async function heartbeats(s: Script, term: number, ms: number, every = 50): Promise<void> {
@@ -168,6 +168,96 @@ export const LEADER_CASES: readonly ConformCase[] = [
       await s.answerAppends(l.term);
       await s.settle(150);
       s.expectApplied(new Map([[1, entry(1, 1)], [2, e2]]), 2, `S1 holds entry 2 of term ${l.term}: committing it commits entry 1 too`);
+    },
+  ),
+  volatile(
+    "Leaders: send heartbeats during idle periods to prevent election timeouts, no more than ten per second (the lab's limit)",
+    async (s) => {
+      const l = await s.becomeLeader();
+      await s.answerAppends(l.term);
+      await s.settle(500);
+      await s.answerAppends(l.term);
+      const t0 = s.p.now;
+      for (let t = 0; t < 2_000; t += 10) {
+        await s.p.advance(10);
+        await s.answerAppends(l.term);
+      }
+      const n = s.p.sent(AE, 0, 1).filter((c) => c.at >= t0 && c.at < t0 + 2_000).length;
+      check(n >= 4, `an idle leader sent ${n} AppendEntries to S1 in 2 s; it must send heartbeats often enough to prevent election timeouts`);
+      check(n <= 21, `an idle leader sent ${n} AppendEntries to S1 in 2 s; the lab allows at most ten heartbeats per second`);
+      s.expectState(l.term, true, "an idle leader whose heartbeats are acknowledged");
+    },
+  ),
+  volatile(
+    "Leaders (Figure 13): a follower whose next entry was compacted away gets InstallSnapshot, then AppendEntries after the snapshot",
+    async (s) => {
+      const l = await s.becomeLeader();
+      const cmds = [1, 2, 3].map((i) => entry(i, l.term));
+      for (const e of cmds) s.p.raft.start(e.command);
+      // S1 acknowledges everything; S2's replies are lost, so it stays behind.
+      for (let k = 0; k < 5; k++) {
+        await s.settle(100);
+        for (const c of [...s.p.calls]) {
+          if (c.answered || c.method !== AE) continue;
+          const a = c.args as { prevLogIndex?: number; entries?: readonly unknown[] };
+          await c.answer(c.to === 1 ? aeReply(l.term, true, (a.prevLogIndex ?? 0) + (a.entries?.length ?? 0)) : null);
+        }
+      }
+      s.expectApplied(new Map(cmds.map((e, k) => [k + 1, e])), 3, "S1 and the leader hold entries 1-3 of the current term");
+      s.p.raft.snapshot(3, snapshotBytes(3, l.term));
+      await s.settle();
+      // S2 now says its log is empty: the entries it needs are in the snapshot only.
+      let sent: (typeof s.p.calls)[number] | undefined;
+      for (let waited = 0; waited < 1_000 && sent === undefined; waited += 10) {
+        await s.p.advance(10);
+        for (const c of [...s.p.calls]) {
+          if (c.answered || c.to === 0) continue;
+          if (c.to === 2 && c.method === IS) sent = c;
+          else if (c.method === AE) await c.answer(c.to === 2 ? { term: l.term, success: false, xTerm: -1, xIndex: -1, xLen: 1, conflictIndex: 1, conflictTerm: -1 } : aeReply(l.term, true, 3));
+        }
+      }
+      check(sent !== undefined, "S2 reported an empty log, but the leader, whose log starts after its snapshot at 3, sent it no InstallSnapshot within 1 s");
+      const a = sent.args as { term?: unknown; leaderId?: unknown; lastIncludedIndex?: unknown; lastIncludedTerm?: unknown; data?: unknown };
+      check(a.term === l.term && a.leaderId === 0 && a.lastIncludedIndex === 3 && a.lastIncludedTerm === l.term, `InstallSnapshot to S2: expected term ${l.term}, leaderId 0, lastIncludedIndex 3, lastIncludedTerm ${l.term}, got ${show(sent.args)}`);
+      check(a.data instanceof Uint8Array && Buffer.from(a.data).equals(Buffer.from(snapshotBytes(3, l.term))), `InstallSnapshot to S2 must carry the service's snapshot, got ${show(a.data)}`);
+      const after = s.p.calls.length;
+      await sent.answer({ term: l.term });
+      let next: (typeof s.p.calls)[number] | undefined;
+      for (let waited = 0; waited < 1_000 && next === undefined; waited += 10) {
+        await s.p.advance(10);
+        next = s.p.calls.slice(after).find((c) => c.to === 2);
+      }
+      check(next !== undefined, "after S2 acknowledged the snapshot the leader sent it nothing within 1 s");
+      const n = next.args as { prevLogIndex?: unknown };
+      check(next.method === AE && typeof n.prevLogIndex === "number" && n.prevLogIndex >= 3, `after S2 acknowledged the snapshot at 3, the leader's next request to it must be AppendEntries with prevLogIndex >= 3 (nextIndex = 4), got ${next.method} ${show(next.args)}`);
+    },
+  ),
+  volatile(
+    "Leaders: if successful, matchIndex = what the acknowledged request covered (a late reply to a resent request adds nothing)",
+    async (s) => {
+      const l = await s.becomeLeader();
+      await s.answerAppends(l.term);
+      const first = [1, 2, 3].map((i) => entry(i, l.term));
+      for (const e of first) s.p.raft.start(e.command);
+      // Hold S1's reply to the request carrying entries 1-3 until the leader sends them again.
+      const carrying = (): typeof s.p.calls => s.p.sent(AE, 0, 1).filter((c) => !c.answered && ((c.args as { entries?: unknown[] }).entries?.length ?? 0) > 0);
+      for (let waited = 0; waited < 1_000 && carrying().length < 2; waited += 10) {
+        await s.p.advance(10);
+        for (const c of s.p.sent(AE, 0, 2)) if (!c.answered) await c.answer(null);
+      }
+      const held = carrying();
+      check(held.length >= 2, `the leader sent entries 1-3 to S1 ${held.length} time(s) in 1 s without a reply; this case needs it to resend them`);
+      const [late, resent] = held as [(typeof held)[number], (typeof held)[number]];
+      const ra = resent.args as { prevLogIndex: number; entries: unknown[] };
+      await resent.answer(aeReply(l.term, true, ra.prevLogIndex + ra.entries.length));
+      await s.settle();
+      for (const e of [4, 5, 6].map((i) => entry(i, l.term))) s.p.raft.start(e.command);
+      await s.settle();
+      const la = late.args as { prevLogIndex: number; entries: unknown[] };
+      await late.answer(aeReply(l.term, true, la.prevLogIndex + la.entries.length));
+      await s.settle(20);
+      const applied = s.p.applied.filter((m) => m.commandValid).length;
+      check(applied <= 3, `S1 acknowledged entries 1-3 twice and never 4-6, but the leader applied ${applied} entries (matchIndex must be prevLogIndex + entries in the acknowledged request, not a count of replies)`);
     },
   ),
   follower(

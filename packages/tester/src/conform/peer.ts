@@ -49,6 +49,12 @@ export class ConformPeer {
   /** Set once the peer was restarted from its persisted state during the case. */
   restarts = 0;
   private readonly errors: unknown[] = [];
+  private tooManyCalls = false;
+
+  /** Something the peer threw where no caller could catch it (an unhandled rejection, say): the case fails at its next step. */
+  report(e: unknown): void {
+    this.errors.push(e);
+  }
 
   constructor(
     private readonly make: MakeRaft,
@@ -89,7 +95,13 @@ export class ConformPeer {
 
   private capture(inc: number, to: number, method: string, args: Value): Promise<Value | null> {
     if (inc !== this.incarnation) return new Promise<Value | null>(() => {}); // a killed incarnation's call goes nowhere
-    if (this.calls.length >= MAX_CALLS) throw new CaseFailure(`the peer made more than ${MAX_CALLS} calls`);
+    if (this.calls.length >= MAX_CALLS) {
+      // Not thrown into the peer's own code (where it could be swallowed or left unhandled): the
+      // script sees it at its next step.
+      if (!this.tooManyCalls) this.errors.push(new CaseFailure(`the peer made more than ${MAX_CALLS} calls without virtual time passing (a send loop?)`));
+      this.tooManyCalls = true;
+      return new Promise<Value | null>(() => {});
+    }
     return new Promise<Value | null>((resolve) => {
       const call: SentCall = {
         to,
@@ -180,6 +192,7 @@ export class ConformPeer {
 
   private rethrow(): void {
     const e = this.errors.shift();
+    if (e instanceof CaseFailure) throw e;
     if (e !== undefined) throw new CaseFailure(`the peer threw asynchronously: ${oneLine(e)}`);
   }
 }

@@ -41,6 +41,10 @@ export interface ConformOptions {
  */
 async function runOnce(make: MakeRaft, c: ConformCase, restartAfter: number, seed: number): Promise<string | null> {
   const peer = new ConformPeer(make, CONFORM_PEERS, ME, seed);
+  // A rejection or exception of the peer's own async code that nobody handles belongs to this case.
+  const stray = (e: unknown): void => peer.report(e);
+  process.on("unhandledRejection", stray);
+  process.on("uncaughtException", stray);
   try {
     await peer.boot();
     const s = new Script(peer);
@@ -54,6 +58,8 @@ async function runOnce(make: MakeRaft, c: ConformCase, restartAfter: number, see
     if (e instanceof CaseFailure) return e.message;
     return `the peer under test threw: ${oneLine(e)}`;
   } finally {
+    process.off("unhandledRejection", stray);
+    process.off("uncaughtException", stray);
     try {
       peer.kill();
     } catch {

@@ -250,7 +250,8 @@ export class Script {
 
   /** Answers every unanswered AppendEntries with success (covering what it sent). */
   async answerAppends(term: number): Promise<void> {
-    for (const c of this.p.calls) {
+    // A copy: answering may make the peer send more, answered at the next call.
+    for (const c of [...this.p.calls]) {
       if (c.answered || c.method !== AE) continue;
       const a = c.args as { prevLogIndex?: number; entries?: readonly Value[] };
       await c.answer(aeReply(term, true, (a.prevLogIndex ?? 0) + (a.entries?.length ?? 0)));
