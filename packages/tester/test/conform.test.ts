@@ -118,10 +118,10 @@ describe("conformance catches each follower-side mutant by the rule it breaks", 
 describe("raftlab conform (the built CLI, as a user runs it)", () => {
   const root = fileURLToPath(new URL("../../../", import.meta.url));
   const cli = join(root, "packages/tester/dist/cli.js");
-  const raftlab = (...args: string[]): { code: number; out: string[]; err: string } => {
+  const raftlab = (...args: string[]): { code: number; signal: NodeJS.Signals | null; out: string[]; err: string } => {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run the build (tsc -b) first`);
     const r = spawnSync(process.execPath, [cli, "conform", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 });
-    return { code: r.status ?? -1, out: r.stdout.split("\n").filter((l) => l !== ""), err: r.stderr };
+    return { code: r.status ?? -1, signal: r.signal, out: r.stdout.split("\n").filter((l) => l !== ""), err: r.stderr };
   };
 
   it("prints one ✓ line per case and 'N passed, 0 failed', exit 0", () => {
@@ -153,6 +153,13 @@ describe("raftlab conform (the built CLI, as a user runs it)", () => {
     const restartable = new Set(CONFORM_CASES.filter((c) => c.restarts).map((c) => c.name));
     expect(doc.cases.filter((c) => restartable.has(c.name)).length).toBeGreaterThanOrEqual(3);
     expect(doc.cases.filter((c) => restartable.has(c.name)).every((c) => c.runs >= 2)).toBe(true);
+  });
+
+  it("a Raft that blocks the thread is killed after --timeout with one line (SIGKILL, 137 in a shell), not left hanging", () => {
+    const r = raftlab("--impl", join(root, "packages/tester/test/fixtures/hostile/busy-loop.mjs"), "--timeout", "1");
+    // Killed by SIGKILL: spawnSync reports no status (a shell shows 137).
+    expect(r.signal).toBe("SIGKILL");
+    expect(r.err).toMatch(/^raftlab conform: ".+": no result after 1 s of wall-clock time and the Raft does not yield \(a busy loop\?\); killed \(--timeout\)\n$/);
   });
 
   it("usage errors are one line, exit 2; --help describes the mode", () => {

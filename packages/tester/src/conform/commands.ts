@@ -1,16 +1,27 @@
 // The `conform` subcommand of the raftlab CLI: the conformance cases against our Raft or --impl, one
 // line per case, a last line "N passed, N failed" (or one JSON document with --json).
 
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { escapeControls, make as ourMake, type MakeRaft } from "@raftlab/raft";
 import { ImplLoadError, loadImpl } from "../runner.js";
+import { Watchdog } from "../watchdog.js";
 import { CONFORM_CASES, runConformance, selectCases, type ConformResult } from "./run.js";
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
+/** Default wall-clock limit per case, in seconds (a case takes milliseconds; this only stops a busy loop). */
+const DEFAULT_CASE_TIMEOUT_SEC = 60;
+
+function positiveSeconds(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("the timeout must be a positive number of seconds.");
+  return n;
+}
+
 interface ConformFlags {
   readonly impl?: string;
+  readonly timeout?: number;
   readonly json?: boolean;
   readonly list?: boolean;
 }
@@ -83,7 +94,19 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
     const text = r.ok ? `${c.green("✓")} ${r.name}` : `${c.red("✗")} ${r.name} -- ${escapeControls(r.mismatch ?? "")}`;
     out(text + "\n");
   };
-  const results = await guarded(() => runConformance(make, { only: patterns }, line));
+  // A Raft that blocks the thread (a busy loop) never returns to the script: the watchdog thread ends
+  // the process with one line (exit 137) instead of letting it hang.
+  const timeoutSec = flags.timeout ?? DEFAULT_CASE_TIMEOUT_SEC;
+  const watchdog = new Watchdog();
+  let results: ConformResult[];
+  try {
+    const onCaseStart = (k: { readonly name: string }): void =>
+      watchdog.arm(timeoutSec * 1000, `raftlab conform: "${escapeControls(k.name)}": no result after ${timeoutSec} s of wall-clock time and the Raft does not yield (a busy loop?); killed (--timeout)`);
+    results = await guarded(() => runConformance(make, { only: patterns, onCaseStart }, line));
+  } finally {
+    watchdog.disarm();
+    await watchdog.close();
+  }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   if (flags.json === true) {
@@ -105,7 +128,7 @@ export function registerConformCommand(program: Command): void {
       `Drives a single peer (S0 of 3) with scripted RequestVote, AppendEntries and InstallSnapshot sequences and checks its replies, getState(), applyCh and persisted state against Figure 2 (and Figure 13): ${CONFORM_CASES.length} cases, each named after the rule it checks. Follower cases also run once per pair of consecutive steps with the peer crashed and restarted from its persisted state in between; the results must be the same. Time is virtual.\n` +
         "Your Raft must use the conventional names: methods Raft.RequestVote, Raft.AppendEntries, Raft.InstallSnapshot; Figure 2's argument and reply fields (term, candidateId, lastLogIndex, lastLogTerm, voteGranted, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit, success, lastIncludedIndex, lastIncludedTerm, data); entries as {term, command}.\n" +
         "Prints one line per case: ✓ or ✗, the rule, and for ✗ the first mismatch; then a last line 'N passed, N failed'.\n" +
-        "Exit code: 0 all passed, 1 a case failed, 2 usage error.\n" +
+        "Exit code: 0 all passed, 1 a case failed, 2 usage error, 137 a Raft blocked the thread past --timeout.\n" +
         "Examples:\n" +
         "  raftlab conform\n" +
         "  raftlab conform --impl ./my-raft/dist/raft.js\n" +
@@ -114,6 +137,7 @@ export function registerConformCommand(program: Command): void {
     )
     .argument("[cases...]", "only the cases whose name contains one of these fragments (case-insensitive); none: all")
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
+    .option("-t, --timeout <sec>", `wall-clock limit per case, against a Raft that blocks the thread (default ${DEFAULT_CASE_TIMEOUT_SEC})`, positiveSeconds)
     .option("--json", "print one JSON document {impl, passed, failed, cases: [{name, ok, mismatch?, runs}]} instead of lines")
     .option("--list", "list the cases (or those matching) without running them")
     .action(async (patterns: string[], flags: ConformFlags) => {

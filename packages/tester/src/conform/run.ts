@@ -33,6 +33,8 @@ export interface ConformOptions {
   readonly only?: readonly string[];
   /** Seed of the peer's random numbers (election timeouts). */
   readonly seed?: number;
+  /** Called before each case starts (the CLI arms its watchdog here). */
+  readonly onCaseStart?: (c: ConformCase) => void;
 }
 
 /**
@@ -97,6 +99,7 @@ export function selectCases(only: readonly string[] = []): ConformCase[] {
 export async function runConformance(make: MakeRaft, options: ConformOptions = {}, onResult?: (r: ConformResult) => void): Promise<ConformResult[]> {
   const results: ConformResult[] = [];
   for (const c of selectCases(options.only)) {
+    options.onCaseStart?.(c);
     const r = await runCase(make, c, options.seed ?? 1);
     results.push(r);
     onResult?.(r);
