@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
-import { loadSavedResults } from "./load.js";
+import { loadResumable, loadSavedResults } from "./load.js";
 import { mergeReports } from "./merge.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports, writeReportFile } from "./output.js";
 import type { RunRecord } from "./record.js";
@@ -98,7 +98,8 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
   let previousRuns: readonly RunRecord[] = [];
   let outDir = flags.out ?? null;
   if (flags.resume !== undefined) {
-    const prior = readReport(flags.resume);
+    // A report, or a batch folder: its report.json, or the journal of a batch that was killed.
+    const prior = loadResumable(flags.resume);
     if (prior.impl !== implPath) {
       throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
     }
@@ -197,6 +198,7 @@ function printResults(
   header: string,
   notes: readonly string[] = [],
   checks: readonly ReplayCheck[] = [],
+  strict = false,
 ): number {
   const colour = colourWanted(process.stdout);
   const style = makeStyle(colour);
@@ -207,7 +209,7 @@ function printResults(
     "",
     ...formatSummaryTable(tally, style),
     "",
-    ...formatTriage(groupFailures(runs), { impl, outDir, style, checks }),
+    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks }),
     "",
     ...notes.map((n) => escapeControls(n)),
     formatTotalsLine(tally),
@@ -234,8 +236,9 @@ export function triageAction(path: string, flags: { impl?: string }): void {
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    omittedNote(loaded.omittedPassingRuns),
+    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
     loaded.replayChecks,
+    loaded.strict,
   );
 }
 

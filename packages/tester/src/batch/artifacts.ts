@@ -12,6 +12,8 @@ export const LOG_HEADER_FIRST_LINE = "# raftlab batch run";
 export interface LogContent {
   readonly record: RunRecord;
   readonly impl: string | null;
+  /** The batch ran with --strict. */
+  readonly strict?: boolean;
   readonly output: readonly string[];
   readonly outputTruncated: number;
   readonly note?: string;
@@ -25,6 +27,8 @@ export function formatRunLog(c: LogContent): string {
     LOG_HEADER_FIRST_LINE,
     `# test: ${r.test}`,
     `# seed: ${r.seed}`,
+    ...(c.impl !== null ? [`# impl: ${oneLine(c.impl)}`] : []),
+    ...(c.strict === true ? ["# strict: true"] : []),
     `# result: ${r.ok ? "pass" : "fail"}`,
     ...(r.ok
       ? []
@@ -38,7 +42,7 @@ export function formatRunLog(c: LogContent): string {
     `# wall-ms: ${r.wallMs.toFixed(1)}`,
     ...(r.rpcs !== null ? [`# rpcs: ${r.rpcs}`, `# bytes: ${r.bytes ?? 0}`, `# cmds: ${r.cmds ?? 0}`, `# peers: ${r.peers ?? 0}`] : []),
     ...(r.trace !== null ? [`# trace: ${r.trace}${r.traceTruncated ? " (truncated)" : ""}`] : []),
-    `# replay: ${replayCommand(r.test, r.seed, c.impl)}`,
+    `# replay: ${replayCommand(r.test, r.seed, c.impl, c.strict === true)}`,
     ...(c.note !== undefined ? [`# note: ${oneLine(c.note)}`] : []),
   ];
   const body = [...c.output];

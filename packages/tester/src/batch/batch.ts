@@ -11,7 +11,8 @@ import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "./progress.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
-import { REPORT_FORMAT, REPORT_VERSION, type BatchReport } from "./report.js";
+import { Journal, JOURNAL_FILE } from "./journal.js";
+import { REPORT_FORMAT, REPORT_VERSION, type BatchMeta, type BatchReport } from "./report.js";
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
 import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
@@ -188,6 +189,36 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const previous = new Map<string, RunRecord>();
   for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
   let resumed = 0;
+  const meta: BatchMeta = {
+    tests: options.tests,
+    iterations: options.iterations,
+    seedStart: options.seedStart,
+    sequential: options.sequential,
+    loop: options.loop,
+    timeoutSec: options.timeoutSec,
+    maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+    ...(options.strict === true ? { strict: true } : {}),
+  };
+  // The journal (journal.ts) lives in the output folder, which exists only once a run is saved there:
+  // it opens then, with every run finished so far, and from then on gets each run as it finishes, so a
+  // batch killed without a report still leaves its counts, passing runs included.
+  let journal: Journal | null = null;
+  const journalRun = (record: RunRecord): void => {
+    try {
+      if (journal === null) {
+        if (!existsSync(options.outDir)) return;
+        journal = Journal.open(options.outDir, { impl: options.impl, batch: meta, startedAt });
+        for (const r of results) if (r.record !== record) journal.append(r.record);
+      }
+      journal.append(record);
+    } catch (e) {
+      if (saveError === null) {
+        saveError = `${JOURNAL_FILE}: ${saveErrorText(e)}`;
+        failFastStopped = true;
+        stopAll();
+      }
+    }
+  };
 
   const makeSlot = (i: number): WorkerSlot =>
       new WorkerSlot({
@@ -260,7 +291,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       trace === null
         ? "the run was stopped before any trace was flushed; replay it to see the trace"
         : "the run was stopped; the saved trace holds only what had been flushed";
-    writeFileSync(join(options.outDir, `${stem}.log`), formatRunLog({ record, impl: options.impl, output: [], outputTruncated: 0, note }));
+    writeFileSync(join(options.outDir, `${stem}.log`), formatRunLog({ record, impl: options.impl, strict: options.strict === true, output: [], outputTruncated: 0, note }));
     return record;
   };
 
@@ -324,6 +355,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         resumed += 1;
         results.push({ index: job.index, record: prior });
         tally.add(prior);
+        journalRun(prior);
         progress.resumed(prior);
       }
 
@@ -345,6 +377,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
             results.push({ index: job.index, record });
           }
           tally.add(record);
+          journalRun(record);
           progress.result(record, record.log === null || record.ok ? null : join(options.outDir, record.log));
           options.onResult?.(record);
           if (!record.ok && options.failFast && !failFastStopped) {
@@ -374,6 +407,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     await Promise.all(slots.map((s) => s.close()));
     progress.stop();
     removeSpillDir(spillDir);
+    (journal as Journal | null)?.close();
   }
 
   const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);
@@ -395,6 +429,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     omittedPassingRuns: omittedPassing,
     replayChecks,
     ...(saveError !== null ? { error: `stopped: cannot save run artifacts: ${saveError}` } : {}),
+    batch: meta,
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 || saveError !== null ? 1 : 0;
   return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };

@@ -104,7 +104,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--impl <module>", "your own Raft: a JS module exporting `make` (MakeRaft)")
       .option("--max-memory <mb>", "memory limit per run (V8 heap + Buffers), MiB; a run over it is stopped as out of memory", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
-      .option("--resume <report>", "continue an interrupted batch: skip the runs its JSON report (DIR/report.json) already has")
+      .option("--resume <report|dir>", "continue an interrupted or killed batch: skip the runs its report (DIR/report.json) or journal (DIR/journal.jsonl) already has")
       .option("--trace-every-run", "trace runs as they run (default: a failing run is re-run traced, ~1.6x faster)")
       .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail runs instead of being counted")
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")

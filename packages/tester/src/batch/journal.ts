@@ -125,3 +125,15 @@ export function journalIn(dir: string): string | null {
   const p = join(dir, JOURNAL_FILE);
   return existsSync(p) ? p : null;
 }
+
+/** Marks the journal in `dir` (if any) complete, once report.json holds every run it lists. */
+export function markJournalEnded(dir: string): void {
+  const p = journalIn(dir);
+  if (p === null) return;
+  const fd = openSync(p, "a");
+  try {
+    writeSync(fd, `${JSON.stringify({ end: true })}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseRunLogHeader } from "./artifacts.js";
 import type { FailureKind, RunRecord } from "./record.js";
-import { ReportError, readReport } from "./report.js";
+import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "./journal.js";
+import { ReportError, readReport, type BatchReport } from "./report.js";
 import { failureSignature } from "./signature.js";
 import type { ReplayCheck } from "./verify.js";
 
@@ -20,6 +21,10 @@ export interface LoadedResults {
   readonly replayChecks: readonly ReplayCheck[];
   /** Passing runs a report counted but did not list. */
   readonly omittedPassingRuns: number;
+  /** What the reader should know about where the runs came from (a killed batch), or null. */
+  readonly note: string | null;
+  /** The batch ran with --strict (replay commands must carry it). */
+  readonly strict: boolean;
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -29,22 +34,56 @@ export function loadSavedResults(path: string): LoadedResults {
   if (!existsSync(path)) throw new ReportError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
     const reportPath = join(path, "report.json");
-    if (existsSync(reportPath)) {
+    const journalPath = journalIn(path);
+    const journal = journalPath === null ? null : readJournal(journalPath);
+    // report.json is complete once the journal says so; an unfinished journal is newer than any
+    // report.json there (a resumed batch that was then killed).
+    if (existsSync(reportPath) && (journal === null || journal.ended)) {
       const r = readReport(reportPath);
-      return { runs: r.runs, impl: r.impl, outDir: path, source: reportPath, replayChecks: r.replayChecks, omittedPassingRuns: r.omittedPassingRuns };
+      return fromReport(r, reportPath, path);
     }
+    if (journalPath !== null && journal !== null) return fromJournal(journalPath, journal, path);
     return loadArtifacts(path);
   }
+  if (basename(path) === JOURNAL_FILE) return fromJournal(path, readJournal(path), dirOf(path));
   if (path.endsWith(".log")) {
-    const run = recordFromLog(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0 };
+    const { impl, strict, ...run } = recordFromLog(readFileSync(path, "utf8"), basename(path), path);
+    return { runs: [run], impl, strict, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0, note: null };
   }
   if (path.endsWith(".jsonl")) {
     const run = recordFromTrace(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0 };
+    return { runs: [run], impl: null, strict: false, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0, note: null };
   }
   const r = readReport(path);
-  return { runs: r.runs, impl: r.impl, outDir: r.outDir, source: path, replayChecks: r.replayChecks, omittedPassingRuns: r.omittedPassingRuns };
+  return fromReport(r, path, r.outDir);
+}
+
+function fromReport(r: BatchReport, source: string, outDir: string | null): LoadedResults {
+  return {
+    runs: r.runs,
+    impl: r.impl,
+    strict: r.batch?.strict === true,
+    outDir,
+    source,
+    replayChecks: r.replayChecks,
+    omittedPassingRuns: r.omittedPassingRuns,
+    note: r.error ?? null,
+  };
+}
+
+function fromJournal(journalPath: string, journal: JournalContents, outDir: string): LoadedResults {
+  return {
+    runs: journal.runs,
+    impl: journal.header?.impl ?? null,
+    strict: journal.header?.batch.strict === true,
+    outDir,
+    source: journalPath,
+    replayChecks: [],
+    omittedPassingRuns: 0,
+    note: journal.ended
+      ? null
+      : `the batch did not finish (killed?): these are the ${journal.runs.length} runs its journal recorded; runs in flight are lost`,
+  };
 }
 
 function dirOf(path: string): string {
@@ -56,19 +95,37 @@ function dirOf(path: string): string {
 function loadArtifacts(dir: string): LoadedResults {
   const names = readdirSync(dir).sort();
   const runs: RunRecord[] = [];
+  const logged: LoggedRun[] = [];
   const logs = new Set(names.filter((n) => n.endsWith(".log")));
   for (const name of names) {
     const p = join(dir, name);
-    if (name.endsWith(".log")) runs.push(recordFromLog(readFileSync(p, "utf8"), name, p));
+    if (name.endsWith(".log")) {
+      const { impl, strict, ...run } = recordFromLog(readFileSync(p, "utf8"), name, p);
+      logged.push({ ...run, impl, strict });
+      runs.push(run);
+    }
     else if (name.endsWith(".jsonl") && !logs.has(name.replace(/\.jsonl$/, ".log"))) {
       runs.push(recordFromTrace(readFileSync(p, "utf8"), name, p));
     }
   }
   if (runs.length === 0) throw new ReportError(`${dir} holds no report.json and no saved runs (.log / .jsonl)`);
-  return { runs, impl: null, outDir: dir, source: dir, replayChecks: [], omittedPassingRuns: 0 };
+  const impls = new Set(logged.map((r) => r.impl));
+  return {
+    runs,
+    impl: impls.size === 1 ? ([...impls][0] ?? null) : null,
+    strict: logged.some((r) => r.strict),
+    outDir: dir,
+    source: dir,
+    replayChecks: [],
+    omittedPassingRuns: 0,
+    note: "no report.json and no journal: only the saved runs are counted (without --archive, only failing runs are saved), so the rates above are not failure rates",
+  };
 }
 
-function recordFromLog(text: string, name: string, where: string): RunRecord {
+/** A run read back from its `.log`, with the batch flags its header carries. */
+type LoggedRun = RunRecord & { readonly impl: string | null; readonly strict: boolean };
+
+function recordFromLog(text: string, name: string, where: string): LoggedRun {
   const h = parseRunLogHeader(text);
   if (h === null) throw new ReportError(`${where} is not a raftlab batch run log (no "# raftlab batch run" header)`);
   const test = h.get("test");
@@ -105,6 +162,8 @@ function recordFromLog(text: string, name: string, where: string): RunRecord {
     trace: traceField === undefined ? null : `${stem}.jsonl`,
     log: name,
     traceTruncated: traceField?.endsWith("(truncated)") ?? false,
+    impl: h.get("impl") ?? null,
+    strict: h.get("strict") === "true",
   };
 }
 
@@ -170,4 +229,26 @@ function recordFromTrace(text: string, name: string, where: string): RunRecord {
     log: null,
     traceTruncated: false,
   };
+}
+
+/**
+ * What `raftlab batch --resume PATH` continues: a JSON report, or a batch folder (its report.json, or
+ * the journal of a batch that was killed before it wrote one). Loose saved runs are not enough: they
+ * hold failing runs only, so a resume from them would run every passing run again and call it new.
+ */
+export function loadResumable(path: string): { readonly runs: readonly RunRecord[]; readonly impl: string | null; readonly outDir: string | null } {
+  if (!existsSync(path)) throw new ReportError(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) {
+    if (!existsSync(join(path, "report.json")) && journalIn(path) === null) {
+      throw new ReportError(`${path} holds neither a report.json nor a ${JOURNAL_FILE}: nothing to resume`);
+    }
+    const loaded = loadSavedResults(path);
+    return { runs: loaded.runs, impl: loaded.impl, outDir: path };
+  }
+  if (basename(path) === JOURNAL_FILE) {
+    const loaded = loadSavedResults(path);
+    return { runs: loaded.runs, impl: loaded.impl, outDir: loaded.outDir };
+  }
+  const r = readReport(path);
+  return { runs: r.runs, impl: r.impl, outDir: r.outDir };
 }

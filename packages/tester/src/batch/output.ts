@@ -5,6 +5,7 @@ import { escapeControls } from "@raftlab/raft";
 import { accessSync, constants, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { makeDirs } from "./artifacts.js";
+import { JOURNAL_FILE, markJournalEnded } from "./journal.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
 import type { RunRecord } from "./record.js";
 import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "./report.js";
@@ -52,13 +53,24 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
     }
   };
   const json = serialiseReport(outcome.report);
-  if (outcome.report.outDir !== null) attempt(join(outcome.report.outDir, "report.json"), () => json);
+  const outDir = outcome.report.outDir;
+  if (outDir !== null) {
+    attempt(join(outDir, "report.json"), () => json);
+    // report.json now holds every run: the journal is only a record of how it got there.
+    if (written.length === 1) {
+      try {
+        markJournalEnded(outDir);
+      } catch (e) {
+        unwritten.push(`cannot mark ${join(outDir, JOURNAL_FILE)} complete: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    }
+  }
   if (options.jsonPath !== null) attempt(options.jsonPath, () => json);
   if (options.junitPath !== null) {
-    const outDir = outcome.report.outDir;
     attempt(options.junitPath, () =>
       formatJUnit(outcome.records, {
         impl: options.impl,
+        strict: options.strict === true,
         outDir,
         ...(outDir !== null ? { logOf: (r: RunRecord) => readLogTail(outDir, r) } : {}),
       }),
@@ -87,6 +99,7 @@ export function formatBatchSummary(
   lines.push(
     ...formatTriage(groupFailures(outcome.records), {
       impl: options.impl,
+      strict: outcome.report.batch?.strict === true,
       outDir: outcome.report.outDir,
       style,
       checks: outcome.replayChecks,

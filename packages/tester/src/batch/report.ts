@@ -46,6 +46,8 @@ export interface BatchMeta {
   readonly timeoutSec: number;
   /** Memory limit per run (--max-memory), MiB. */
   readonly maxMemoryMb: number;
+  /** --strict: warnings failed runs (absent when not set, and in older reports). */
+  readonly strict?: boolean;
 }
 
 /** Reads a BatchMeta written by this module; throws ReportError naming `where` if it is malformed. */
@@ -68,6 +70,7 @@ export function parseBatchMeta(v: unknown, where: string): BatchMeta {
     loop: v["loop"] === true,
     timeoutSec: num("timeoutSec"),
     maxMemoryMb: num("maxMemoryMb"),
+    ...(v["strict"] === true ? { strict: true } : {}),
   };
 }
 
@@ -240,6 +243,8 @@ function cap(s: string, max: number): string {
 
 export interface JUnitOptions {
   readonly impl: string | null;
+  /** The batch ran with --strict: replay commands carry it. */
+  readonly strict?: boolean;
   readonly outDir: string | null;
   readonly name?: string;
   /** The saved output of a failing run, for its <system-out> (see `readLogTail`); none when absent. */
@@ -301,7 +306,7 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
         "",
         `signature: ${r.signature ?? ""}`,
         ...(r.invariant !== null ? [`invariant: ${r.invariant}`] : []),
-        `replay: ${options.replayOf?.(r) ?? replayCommand(r.test, r.seed, options.impl)}`,
+        `replay: ${options.replayOf?.(r) ?? replayCommand(r.test, r.seed, options.impl, options.strict === true)}`,
         ...(r.trace !== null && options.outDir !== null ? [`trace: ${options.outDir}/${r.trace}`] : []),
       ].join("\n");
       lines.push(`${open}>`);

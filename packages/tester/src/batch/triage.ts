@@ -62,6 +62,8 @@ function compareForReplay(a: RunRecord, b: RunRecord): number {
 
 export interface TriageFormatOptions {
   readonly impl: string | null;
+  /** The batch ran with --strict: replay commands carry it. */
+  readonly strict?: boolean;
   /** Where saved traces live, to print `logviz <file>` for the example when its trace was saved. */
   readonly outDir: string | null;
   readonly style?: Style;
@@ -89,7 +91,7 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
     const seedsMore = hiddenSeedTests > 0 ? `; … ${hiddenSeedTests} more test${hiddenSeedTests === 1 ? "" : "s"}` : "";
     out.push(`    seeds:  ${seeds.join("; ")}${seedsMore}`);
     if (g.exampleMessage !== "") out.push(`    e.g.:   ${escapeControls(firstLine(g.exampleMessage))}`);
-    out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl))}`);
+    out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl, options.strict === true))}`);
     const check = options.checks?.find((c) => c.test === g.example.test && c.seed === g.example.seed);
     if (check !== undefined) {
       const verdict =

@@ -238,6 +238,7 @@ async function runOne(
         formatRunLog({
           record,
           impl: config.impl,
+          strict: config.strict === true,
           output: final.output,
           outputTruncated: final.outputDropped,
           ...(note !== undefined ? { note } : {}),

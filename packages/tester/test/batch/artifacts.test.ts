@@ -5,12 +5,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatRunLog, makeDirs, parseRunLogHeader } from "../../src/batch/artifacts.js";
+import { loadSavedResults } from "../../src/batch/load.js";
 import type { RunRecord } from "../../src/batch/record.js";
 
 const dir = mkdtempSync(join(tmpdir(), "raftlab-artifacts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("run log", () => {
+  it("carries --impl and --strict into its header and its replay command, and triage of the .log reads them back (issue 10)", () => {
+    const record: RunRecord = {
+      test: "TestBackup3B", seed: 7, ok: false, signature: "warning: Heartbeat Rate", kind: "fail", message: "Heartbeat Rate",
+      invariant: null, virtualMs: 100, wallMs: 1, rpcs: 1, bytes: 1, cmds: 1, peers: 5, trace: null, log: "TestBackup3B-7.log", traceTruncated: false,
+    };
+    const text = formatRunLog({ record, impl: "/labs/my raft/dist/raft.js", strict: true, output: [], outputTruncated: 0 });
+    const h = parseRunLogHeader(text);
+    expect(h?.get("impl")).toBe("/labs/my raft/dist/raft.js");
+    expect(h?.get("strict")).toBe("true");
+    expect(h?.get("replay")).toBe("raftlab run TestBackup3B --seed 7 --impl '/labs/my raft/dist/raft.js' --strict --trace | logviz");
+    const path = join(dir, "TestBackup3B-7.log");
+    writeFileSync(path, text);
+    const loaded = loadSavedResults(path);
+    expect(loaded.impl).toBe("/labs/my raft/dist/raft.js");
+    expect(loaded.strict).toBe(true);
+    expect(loaded.runs[0]).not.toHaveProperty("impl");
+  });
+
   it("has a header triage can read back, the output, then the full failure message", () => {
     const record: RunRecord = {
       test: "TestBackup3B", seed: 42, ok: false, signature: "fail: one(N) failed to reach agreement", kind: "fail",

@@ -80,11 +80,18 @@ describe("raftlab batch (process)", () => {
     expect(a.stdout).toContain("[1] 2× fail: one(N) failed to reach agreement after N ms");
     expect(a.stdout).toContain("[2] 2× violation: election-safety");
     expect(lastLine(a.stdout)).toBe("12 passed, 4 failed");
-    // Without report.json, from the .log files alone: the same groups (the failing runs only).
+    // Without report.json (a batch killed hard), from the journal: the same runs, passing ones too.
     rmSync(join(out, "report.json"));
     const b = raftlab(["triage", out]);
     expect(b.stdout).toContain("[1] 2× fail: one(N) failed to reach agreement after N ms");
-    expect(lastLine(b.stdout)).toBe("0 passed, 4 failed");
+    expect(lastLine(b.stdout)).toBe("12 passed, 4 failed");
+    // Without the journal either, from the .log files alone: the same groups (the failing runs only),
+    // and a note that the counts are not rates.
+    rmSync(join(out, "journal.jsonl"));
+    const c = raftlab(["triage", out]);
+    expect(c.stdout).toContain("[1] 2× fail: one(N) failed to reach agreement after N ms");
+    expect(c.stdout).toContain("note: no report.json and no journal: only the saved runs are counted");
+    expect(lastLine(c.stdout)).toBe("0 passed, 4 failed");
   });
 
   it("shards 1/3..3/3 merge back into the table of the whole batch", () => {
@@ -201,5 +208,35 @@ describe("raftlab batch (process)", () => {
     });
     expect(next.status).toBe(0);
     expect(scratch(tmp)).toEqual([]); // ...but the next batch sweeps what a dead batch left
+  });
+
+  it("a SIGKILLed batch leaves its journal: triage counts passing runs too (exit 1, with a note), and --resume DIR finishes the list", async () => {
+    const out = join(dir, "journal");
+    const args = ["batch", "FakeBigTrace", "FakeFlaky", "-n", "150", "-j", "2", "--out", out];
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", () => {});
+    await new Promise<void>((r) => child.stdout.on("data", () => stdout.includes("FAIL") && r()));
+    child.kill("SIGKILL");
+    await new Promise<void>((r) => child.on("exit", () => r()));
+    expect(existsSync(join(out, "report.json"))).toBe(false);
+
+    const t = raftlab(["triage", out]);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(/^triage of .*journal\.jsonl: \d+ runs/);
+    expect(t.stdout).toContain("note: the batch did not finish (killed?)");
+    // Not the 100% failure rate that counting only the saved (failing) runs gave: passing runs are in.
+    expect(lastLine(t.stdout)).toMatch(/^[1-9]\d* passed, [1-9]\d* failed$/);
+
+    const r = raftlab([...args, "--resume", out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/[1-9]\d* runs taken from the --resume report/);
+    expect(lastLine(r.stdout)).toBe("250 passed, 50 failed");
+    // The finished batch's report.json is now authoritative: triage reads it, without the note.
+    const after = raftlab(["triage", out]);
+    expect(after.stdout).toMatch(/^triage of .*report\.json: 300 runs/);
+    expect(after.stdout).not.toContain("note:");
+    expect(raftlab(["batch", "FakePass", "-n", "1", "--resume", dir]).stderr).toMatch(/holds neither a report\.json nor a journal\.jsonl: nothing to resume/);
   });
 });

@@ -52,7 +52,7 @@ describe.skipIf(disk === null)("a full disk (1 MiB tmpfs; skipped where mount is
     expect(report.error).toMatch(/^stopped: cannot save run artifacts: ENOSPC/);
     expect(report.interrupted).toBe(true);
     expect(report.runs.length).toBeLessThan(40);
-    const named = new Set<string>(["report.json"]);
+    const named = new Set<string>(["report.json", "journal.jsonl"]);
     for (const run of report.runs) {
       for (const f of [run.trace, run.log]) {
         if (f === null) continue;

@@ -3,6 +3,7 @@
 // reported as that run's failure without stopping the batch. Needs the compiled worker (`tsc -b`).
 
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { readJournal } from "../../src/batch/journal.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -38,8 +39,12 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.exitCode).toBe(1);
     const saved = readdirSync(o.outDir).sort();
     expect(saved).toEqual(
-      ["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]).sort(),
+      [...["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]), "journal.jsonl"].sort(),
     );
+    // The journal holds every run, passing ones too (what triage reads if the batch is killed).
+    const journal = readJournal(join(o.outDir, "journal.jsonl"));
+    expect(journal.runs.length).toBe(outcome.records.length);
+    expect(journal.runs.filter((r) => r.ok).length).toBe(outcome.records.filter((r) => r.ok).length);
     // Records are in run-list order (interleaved: seed 1 of every test, then seed 2, ...).
     expect(outcome.records.slice(0, 3).map((r) => `${r.test}-${r.seed}`)).toEqual(["FakePass-1", "FakeFlaky-1", "FakeViolation-1"]);
     // Each group's example was replayed and reproduced exactly.
@@ -107,7 +112,7 @@ describe("batch harness (stand-in runner)", () => {
     const o = options({ tests: ["FakePass"], iterations: 3, archive: true });
     const outcome = await runBatch(o);
     expect(outcome.exitCode).toBe(0);
-    expect(readdirSync(o.outDir).sort()).toEqual(["FakePass-1.jsonl", "FakePass-1.log", "FakePass-2.jsonl", "FakePass-2.log", "FakePass-3.jsonl", "FakePass-3.log"]);
+    expect(readdirSync(o.outDir).sort()).toEqual(["FakePass-1.jsonl", "FakePass-1.log", "FakePass-2.jsonl", "FakePass-2.log", "FakePass-3.jsonl", "FakePass-3.log", "journal.jsonl"]);
   });
 
   // The wall-clock timeout decides only the hung run's fate (it never finishes, however long we wait);
