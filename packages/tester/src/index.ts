@@ -8,3 +8,4 @@ export { Simulator } from "./sim/simulator.js";
 export { Network } from "./net/network.js";
 export { SimPersister } from "./net/persister.js";
 export * from "./batch/index.js";
+export { CONFORM_CASES, runConformance, type ConformCase, type ConformOptions, type ConformResult } from "./conform/run.js";
