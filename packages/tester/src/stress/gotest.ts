@@ -51,7 +51,11 @@ export class GoTestParser {
   private readonly byName = new Map<string, GoTestResult>();
   private current: GoTestResult | null = null;
   private first: FailureLine | null = null;
+  /** The test that produced `first`, when known. */
+  private firstOwner: GoTestResult | null = null;
   private race: { accesses: RaceAccess[]; pendingFunc: string | null; owner: GoTestResult | null } | null = null;
+  /** Race reports printed outside a known test's `=== RUN` section (no -v): the next `--- FAIL` owns them. */
+  private unownedRaces: FailureLine[] = [];
   /** A `=== RUN` line was seen: the output is `go test -v`'s. */
   sawRun = false;
   /** The first top-level test printed as `--- FAIL`, for re-running when the output has no `=== RUN`. */
@@ -79,6 +83,12 @@ export class GoTestParser {
       t.ok = result[2] !== "FAIL";
       t.skipped = result[2] === "SKIP";
       t.seconds = Number(result[4]);
+      // Go fails the test a race happened under (`race detected during execution of test`) right after
+      // the race report; without -v, this is where the race learns its test.
+      if (result[2] === "FAIL" && this.unownedRaces.length > 0) {
+        for (const f of this.unownedRaces) this.own(f, t);
+        this.unownedRaces = [];
+      }
       // Without -v, a failing test's log lines come right after its `--- FAIL` line.
       this.current = result[2] === "FAIL" ? t : null;
       if (result[2] === "FAIL") this.firstFailedTest ??= t.name;
@@ -89,7 +99,9 @@ export class GoTestParser {
       return;
     }
     if (line === "WARNING: DATA RACE") {
-      this.race = { accesses: [], pendingFunc: null, owner: this.current };
+      // With -v the race is inside the `=== RUN` section of its test; without -v, `current` is only the
+      // test whose `--- FAIL` came last, not the one running now.
+      this.race = { accesses: [], pendingFunc: null, owner: this.sawRun ? this.current : null };
       return;
     }
     if (line.startsWith("panic: test timed out after ")) {
@@ -123,6 +135,19 @@ export class GoTestParser {
     return this.first;
   }
 
+  /**
+   * The test that produced the first failure line: its owner (the test whose section or `--- FAIL` it
+   * was in); for a line no test owns, the first test that failed, except for a race or a timeout, which
+   * are not that test's doing (null: re-run the whole command).
+   */
+  failingTest(): string | null {
+    const first = this.firstFailure();
+    if (first === null) return this.firstFailedTest;
+    if (this.firstOwner !== null) return this.firstOwner.name;
+    if (first.kind === "timeout" || first.text.startsWith("DATA RACE")) return null;
+    return this.firstFailedTest;
+  }
+
   /** Ends a race report cut off by the end of the output. */
   end(): void {
     this.flushRace();
@@ -139,8 +164,18 @@ export class GoTestParser {
   }
 
   private failureLine(f: FailureLine, owner: GoTestResult | null): void {
-    if (this.first === null || f.rank < this.first.rank) this.first = f;
-    if (owner !== null && (owner.failure === null || f.rank < owner.failure.rank)) owner.failure = f;
+    if (this.first === null || f.rank < this.first.rank) {
+      this.first = f;
+      this.firstOwner = null;
+    }
+    this.own(f, owner);
+  }
+
+  /** Records that `owner` produced failure line `f`. */
+  private own(f: FailureLine, owner: GoTestResult | null): void {
+    if (owner === null) return;
+    if (this.first === f) this.firstOwner = owner;
+    if (owner.failure === null || f.rank < owner.failure.rank) owner.failure = f;
   }
 
   /** Inside a race report: collect each access's top frame until the closing `==================`. */
@@ -172,7 +207,9 @@ export class GoTestParser {
     const race = this.race;
     if (race === null) return;
     this.race = null;
-    this.failureLine({ text: raceSignature(race.accesses), kind: "fail", rank: 1 }, race.owner);
+    const f: FailureLine = { text: raceSignature(race.accesses), kind: "fail", rank: 1 };
+    this.failureLine(f, race.owner);
+    if (race.owner === null) this.unownedRaces.push(f);
   }
 }
 

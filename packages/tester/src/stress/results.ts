@@ -103,8 +103,11 @@ export function iterationResults(parser: GoTestParser, outcome: IterationOutcome
   } else {
     const first = parser.firstFailure();
     const failed = processFailed;
-    const why = !failed ? null : outcome.timedOut || outcome.spawnError !== null || first === null ? exitReason(outcome, ctx.timeoutSec) : fromLine(first);
-    runs.push(stressRun(ctx, ctx.label, outcome.wallMs, why === null ? null : { ...why, goTest: parser.firstFailedTest }));
+    const fromExit = outcome.timedOut || outcome.spawnError !== null || first === null;
+    const why = !failed ? null : fromExit ? exitReason(outcome, ctx.timeoutSec) : fromLine(first);
+    // A test that failed before the iteration hung or could not start did not cause that: re-run it all.
+    const goTest = fromExit && first !== null ? null : parser.failingTest();
+    runs.push(stressRun(ctx, ctx.label, outcome.wallMs, why === null ? null : { ...why, goTest }));
   }
   const firstFailure = runs.find((r) => !r.ok) ?? null;
   return { runs, ok: firstFailure === null, firstFailure };

@@ -68,6 +68,21 @@ describe("go test -v output", () => {
     expect(race.runs[0]?.signature).toMatch(/^fail: DATA RACE: stressmod\.TestRace \(stress_test\.go:89\) vs stressmod\.TestRace\.func1/);
   });
 
+  it("without -v a race's re-run test is the one Go failed for it, not an earlier failing test", () => {
+    // TestFlaky fails first (a log line), then TestRace's race report and `--- FAIL: TestRace`.
+    const p = parse(sample("race-after-fail-plain.txt"));
+    expect(p.firstFailedTest).toBe("TestFlaky");
+    const r = iterationResults(p, outcome(), ctx(false));
+    expect(r.runs[0]?.signature).toMatch(/^fail: DATA RACE: stressmod\.TestRace /);
+    expect(r.runs[0]?.goTest).toBe("TestRace");
+    // A race no `--- FAIL` claims (the output ends): the whole command, not the earlier failing test.
+    const cut = sample("race-after-fail-plain.txt").split("--- FAIL: TestRace")[0] ?? "";
+    expect(iterationResults(parse(cut), outcome(), ctx(false)).runs[0]?.goTest).toBeNull();
+    // Killed by --timeout after a test failed: that test did not hang, so the whole command is re-run.
+    const hung = iterationResults(parse(sample("plain-iter3.txt")), outcome({ exitCode: null, signal: "SIGKILL", timedOut: true }), ctx(false));
+    expect([hung.runs[0]?.kind, hung.runs[0]?.goTest]).toEqual(["timeout", null]);
+  });
+
   it("Go's own -timeout panic is a timeout of the test that was running", () => {
     const p = parse(sample("go-timeout.txt"));
     const r = iterationResults(p, outcome({ exitCode: 2 }), ctx(true));
