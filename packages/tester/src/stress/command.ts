@@ -60,25 +60,28 @@ export function commandLine(argv: readonly string[]): string {
 /**
  * The command that re-runs one failure: `RAFTLAB_ITER=<iteration>` and the RERUN_ENV variables set in
  * `env`, then for a Go test `go test -run '^TestX$' -count=1` with the user's other flags (their -run
- * and -count dropped), and otherwise the user's command as it was.
+ * and -count dropped); for a Go failure no single test owns (a timeout without -v, a build error),
+ * `go test -count=1` with the user's flags (their -count dropped); otherwise the user's command as it was.
  */
 export function rerunCommand(original: readonly string[], test: string | null, iteration: number, env: Readonly<Record<string, string>>): string {
   const prefix = [`RAFTLAB_ITER=${iteration}`, ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`)];
   let argv: readonly string[] = original;
-  if (isGoTest(original) && test !== null && /^Test\w*$|^Example\w*$|^Fuzz\w*$/.test(test)) {
+  if (isGoTest(original)) {
+    const oneTest = test !== null && /^Test\w*$|^Example\w*$|^Fuzz\w*$/.test(test);
     const rest: string[] = [];
     const tail = original.slice(2);
     const argsAt = tail.indexOf("-args");
     const flags = argsAt < 0 ? tail : tail.slice(0, argsAt);
     for (let i = 0; i < flags.length; i++) {
       const a = flags[i] ?? "";
-      if (RUN_FLAG.test(a) || COUNT_FLAG.test(a)) {
+      if ((oneTest && RUN_FLAG.test(a)) || COUNT_FLAG.test(a)) {
         if (!a.includes("=")) i += 1; // `-run X`: drop the value too
         continue;
       }
       rest.push(a);
     }
-    argv = [original[0] ?? "go", "test", "-run", `^${test}$`, "-count=1", ...rest, ...(argsAt < 0 ? [] : tail.slice(argsAt))];
+    const run = oneTest ? ["-run", `^${test}$`] : [];
+    argv = [original[0] ?? "go", "test", ...run, "-count=1", ...rest, ...(argsAt < 0 ? [] : tail.slice(argsAt))];
   }
   return [...prefix, commandLine(argv)].join(" ");
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { GoTestParser } from "../../src/stress/gotest.js";
 import type { IterationOutcome } from "../../src/stress/process.js";
 import { TailBuffer } from "../../src/stress/output.js";
+import { rerunCommand } from "../../src/stress/command.js";
 import { iterationResults } from "../../src/stress/results.js";
 import { normaliseFailureLine, raceSignature, stressSignature } from "../../src/stress/signature.js";
 
@@ -151,6 +152,16 @@ describe("go test -v output", () => {
     expect(quiet.runs[0]?.signature).toBe("fail: exit status N");
     const killed = iterationResults(parse(""), outcome({ exitCode: null, signal: "SIGSEGV" }), ctx(false));
     expect([killed.runs[0]?.kind, killed.runs[0]?.message]).toEqual(["crash", "killed by SIGSEGV"]);
+  });
+});
+
+describe("re-run commands", () => {
+  it("always carry -count=1 for go test, also for a timeout no single test owns", () => {
+    const cmd = ["go", "test", "-run", "Race|Hang", "-race"];
+    expect(rerunCommand(cmd, "TestRace", 3, {})).toBe("RAFTLAB_ITER=3 go test -run '^TestRace$' -count=1 -race");
+    expect(rerunCommand(cmd, null, 2, {})).toBe("RAFTLAB_ITER=2 go test -count=1 -run 'Race|Hang' -race");
+    expect(rerunCommand(["go", "test", "-count", "5", "-v"], "go test -count 5 -v", 2, {})).toBe("RAFTLAB_ITER=2 go test -count=1 -v");
+    expect(rerunCommand(["npm", "test"], null, 4, { GOMAXPROCS: "2" })).toBe("RAFTLAB_ITER=4 GOMAXPROCS=2 npm test");
   });
 });
 
