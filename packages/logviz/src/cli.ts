@@ -42,7 +42,7 @@ let inference: InferOptions = {};
 class UsageError extends Error {}
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`logviz: ${message}\n`);
+  process.stderr.write(`logviz: ${escapeControls(message)}\n`);
   process.exit(code);
 }
 
@@ -376,7 +376,7 @@ async function main(argv: string[]): Promise<void> {
 Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     )
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, "logviz: ").replace(/\n(?=.)/g, " ")) });
+    .configureOutput({ outputError: (str, write) => write(`${escapeControls(str.replace(/^error: /, "logviz: ").replace(/\n(?=.)/g, " ").trimEnd())}\n`) });
   try {
     program.parse(argv);
   } catch (e) {
