@@ -17,6 +17,8 @@ import { registerBatchCommands } from "./batch/commands.js";
 import { registerStressCommand } from "./stress/commands.js";
 // ---- conform (src/conform/): one peer, scripted RPCs, Figure 2 case by case ----------------------------
 import { registerConformCommand } from "./conform/commands.js";
+// ---- init (src/init/): a starter project for your own Raft ---------------------------------------------
+import { registerInitCommand } from "./init/init.js";
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -345,6 +347,7 @@ export function buildProgram(): Command {
   registerBatchCommands(program);
   registerStressCommand(program);
   registerConformCommand(program);
+  registerInitCommand(program);
   // One error style for every command: `raftlab <command>: <one line>`, data in it escaped.
   for (const cmd of program.commands) {
     cmd.configureOutput({
