@@ -194,15 +194,15 @@ for (const r of [...controls, ...results]) {
 }
 const killed = results.filter((r) => r.caught > 0);
 out.push("");
-if (results.length > 0) out.push(`Kill rate: ${killed.length}/${results.length} mutants caught at ≥1 of ${seeds} seeds; survivors: ${results.filter((r) => r.caught === 0).map((r) => r.name).join(", ") || "none"}.`);
+if (results.length > 0) out.push(`- Kill rate: ${killed.length}/${results.length} mutants caught at ≥1 of ${seeds} seeds; survivors: ${results.filter((r) => r.caught === 0).map((r) => r.name).join(", ") || "none"}.`);
 const warnedOnly = results.filter((r) => r.caught === 0 && r.warnings.length > 0);
-if (warnedOnly.length > 0) out.push(`Survivors with checker warnings (they fail under --strict): ${warnedOnly.map((r) => `${r.name} (${r.warnings.map(([k]) => k).join(", ")})`).join("; ")}.`);
+if (warnedOnly.length > 0) out.push(`- Survivors with checker warnings (--strict turns those into failures): ${warnedOnly.map((r) => `${r.name} (${r.warnings.map(([k]) => k).join(", ")})`).join("; ")}.`);
 if (results.length > 0) {
   const any = results.filter((r) => r.caught > 0 || r.warnings.length > 0);
-  out.push(`Counting checker warnings too: ${any.length}/${results.length} caught; survivors: ${results.filter((r) => !any.includes(r)).map((r) => r.name).join(", ") || "none"}.`);
+  out.push(`- Counting checker warnings too: ${any.length}/${results.length} caught; survivors: ${results.filter((r) => !any.includes(r)).map((r) => r.name).join(", ") || "none"}.`);
 }
-for (const c of controls) if (c.warnings.length > 0) out.push(`**CONTROL WARNED**: ${c.name}: ${c.warnings.map(([k, n]) => `${k} in ${n} runs`).join(", ")}.`);
-for (const c of controls) if (c.caught > 0) out.push(`**CONTROL FAILED**: ${c.name} failed at seeds ${c.failedSeeds.join(", ")} (${c.first.test}: ${c.first.message}).`);
-if (controls.length > 0 && controls.every((c) => c.caught === 0)) out.push(`Controls: ${controls.map((c) => `${c.name} 0/${seeds}`).join("; ")}.`);
+for (const c of controls) if (c.warnings.length > 0) out.push(`- **CONTROL WARNED**: ${c.name}: ${c.warnings.map(([k, n]) => `${k} in ${n} runs`).join(", ")}.`);
+for (const c of controls) if (c.caught > 0) out.push(`- **CONTROL FAILED**: ${c.name} failed at seeds ${c.failedSeeds.join(", ")} (${c.first.test}: ${c.first.message}).`);
+if (controls.length > 0 && controls.every((c) => c.caught === 0)) out.push(`- Controls: ${controls.map((c) => `${c.name} 0/${seeds}`).join("; ")}.`);
 process.stdout.write(out.join("\n") + "\n");
 if (jsonOut !== null) writeFileSync(jsonOut, JSON.stringify({ seeds, strict, timeoutMs, totalS, controls, results }, null, 2) + "\n");
