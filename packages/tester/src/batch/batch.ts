@@ -269,7 +269,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       traceTruncated: true,
     };
     try {
-      return { record: saveStopped(stem, spill, bare) };
+      return { record: saveStopped(stem, spill, bare, outcome) };
     } catch (e) {
       for (const f of [`${stem}.jsonl`, `${stem}.log`]) rmSync(join(options.outDir, f), { force: true });
       return { record: bare, saveError: saveErrorText(e) };
@@ -279,19 +279,38 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
 
   /** Saves a stopped run's partial trace (what the worker had flushed) and its log; throws on a write error. */
-  const saveStopped = (stem: string, spill: string, bare: RunRecord): RunRecord => {
+  const saveStopped = (stem: string, spill: string, bare: RunRecord, outcome: Extract<SlotOutcome, { type: "stopped" }>): RunRecord => {
     makeDirs(options.outDir);
     let trace: string | null = null;
-    if (existsSync(spill) && statSync(spill).size > 0) {
+    const notes: string[] = [];
+    const ring = outcome.trace;
+    if (ring !== null) {
+      // The shared ring (ring.ts) holds the trace up to the moment the run was stopped: all of it, or
+      // its last TRACE_RING_BYTES. The spill file only has what was flushed in 256 KiB chunks.
+      trace = `${stem}.jsonl`;
+      writeFileSync(join(options.outDir, trace), ring.lines.length > 0 ? `${ring.lines.join("\n")}\n` : "");
+      notes.push(
+        ring.droppedBytes === 0
+          ? `the run was stopped; the saved trace holds every event until then (${ring.lines.length} events)`
+          : `the run was stopped; the saved trace holds its last ${ring.lines.length} events (${formatMiB(ring.droppedBytes)} before them were dropped)`,
+      );
+    } else if (existsSync(spill) && statSync(spill).size > 0) {
       trace = `${stem}.jsonl`;
       moveFile(spill, join(options.outDir, trace));
+      notes.push("the run was stopped; the saved trace holds only what had been flushed");
+    } else {
+      notes.push(
+        options.archive || options.traceEveryRun === true
+          ? "the run was stopped before it traced anything; replay it to see the trace"
+          : "runs are untraced until they fail (--trace-every-run traces them as they run), so a stopped run has no trace; replay it to see the trace",
+      );
     }
+    if (outcome.output.droppedBytes > 0) notes.push(`the output shown is its last ${outcome.output.lines.length} lines (${formatMiB(outcome.output.droppedBytes)} before them were dropped)`);
     const record: RunRecord = { ...bare, trace, log: `${stem}.log` };
-    const note =
-      trace === null
-        ? "the run was stopped before any trace was flushed; replay it to see the trace"
-        : "the run was stopped; the saved trace holds only what had been flushed";
-    writeFileSync(join(options.outDir, `${stem}.log`), formatRunLog({ record, impl: options.impl, strict: options.strict === true, output: [], outputTruncated: 0, note }));
+    writeFileSync(
+      join(options.outDir, `${stem}.log`),
+      formatRunLog({ record, impl: options.impl, strict: options.strict === true, output: outcome.output.lines, outputTruncated: 0, note: notes.join("; ") }),
+    );
     return record;
   };
 
@@ -433,6 +452,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 || saveError !== null ? 1 : 0;
   return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };
+}
+
+function formatMiB(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function runKey(test: string, seed: number): string {

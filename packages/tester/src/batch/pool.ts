@@ -6,13 +6,29 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
+import { OUTPUT_RING_BYTES, SharedTextRing, TRACE_RING_BYTES } from "./ring.js";
 import type { RunRecord } from "./record.js";
 import type { RunItem } from "./runlist.js";
 
 export type SlotOutcome =
   | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null; readonly saveError?: string }
-  | { readonly type: "stopped"; readonly kind: "timeout" | "crash"; readonly message: string; readonly wallMs: number }
+  | {
+      readonly type: "stopped";
+      readonly kind: "timeout" | "crash";
+      readonly message: string;
+      readonly wallMs: number;
+      /** What the run had printed, from the shared ring (its last lines if it printed more). */
+      readonly output: StoppedTail;
+      /** The run's trace so far, from the shared ring, when the run was traced; else null. */
+      readonly trace: StoppedTail | null;
+    }
   | { readonly type: "cancelled" };
+
+export interface StoppedTail {
+  readonly lines: readonly string[];
+  /** Bytes written before `lines` that the ring had already overwritten (0: the lines are all of it). */
+  readonly droppedBytes: number;
+}
 
 export class WorkerInitError extends Error {
   override readonly name = "WorkerInitError";
@@ -45,6 +61,8 @@ interface Pending {
 
 export class WorkerSlot {
   private worker: Worker | null = null;
+  /** The rings shared with `worker` (each thread gets its own, so a dying thread's tail is not reused). */
+  private rings: { output: SharedTextRing; trace: SharedTextRing } | null = null;
   private ready: Promise<void> | null = null;
   private pending: Pending | null = null;
   private closed = false;
@@ -58,8 +76,10 @@ export class WorkerSlot {
 
   private ensureWorker(): Promise<void> {
     if (this.ready !== null) return this.ready;
+    const rings = { output: SharedTextRing.create(OUTPUT_RING_BYTES), trace: SharedTextRing.create(TRACE_RING_BYTES) };
+    const workerData: WorkerConfig = { ...this.options.config, rings: { output: rings.output.buffer, trace: rings.trace.buffer } };
     const worker = new Worker(workerScriptPath(), {
-      workerData: this.options.config,
+      workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb },
       stdout: true, // a Raft's console output must not scribble over the progress display
       stderr: true,
@@ -67,6 +87,7 @@ export class WorkerSlot {
     worker.stdout.resume();
     worker.stderr.resume();
     this.worker = worker;
+    this.rings = rings;
     this.ready = new Promise<void>((resolve, reject) => {
       let isReady = false;
       worker.on("message", (msg: WorkerMessage) => {
@@ -162,30 +183,36 @@ export class WorkerSlot {
   private settleStopped(kind: "timeout" | "crash", message: string): void {
     const p = this.pending;
     if (p === null) return;
-    this.settle({ type: "stopped", kind, message, wallMs: performance.now() - p.started }, true);
+    const rings = this.rings;
+    const wallMs = performance.now() - p.started;
+    // Read once the thread has stopped writing: settle() resolves after terminate().
+    this.settle(() => {
+      const output = rings?.output.readLines() ?? { lines: [], droppedBytes: 0 };
+      const trace = rings?.trace.readLines() ?? null;
+      return { type: "stopped", kind, message, wallMs, output, trace: trace !== null && trace.lines.length > 0 ? trace : null };
+    }, true);
   }
 
   /**
    * Resolves the in-flight run. When the worker is killed, the outcome is delivered only after the
    * thread has exited, so the caller can safely take over its spill file.
    */
-  private settle(outcome: SlotOutcome, killWorker: boolean): void {
+  private settle(outcome: SlotOutcome | (() => SlotOutcome), killWorker: boolean): void {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
     if (p.timer !== null) clearTimeout(p.timer);
+    const resolve = (): void => p.resolve(typeof outcome === "function" ? outcome() : outcome);
     if (!killWorker) {
-      p.resolve(outcome);
+      resolve();
       return;
     }
     const w = this.worker;
     this.worker = null;
     this.ready = null;
+    this.rings = null;
     const gone = w === null ? Promise.resolve(0) : w.terminate();
-    void gone.then(
-      () => p.resolve(outcome),
-      () => p.resolve(outcome),
-    );
+    void gone.then(resolve, resolve);
   }
 
   /** Stops the in-flight run (reported as cancelled) and the thread; no further runs. */

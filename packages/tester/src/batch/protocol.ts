@@ -1,6 +1,7 @@
 // Messages between the batch parent and its worker threads.
 
 import type { RunRecord } from "./record.js";
+import type { RunRings } from "./ring.js";
 
 export interface WorkerConfig {
   /** Module exporting `make` (a student's Raft), or null for raftlab's own. */
@@ -20,6 +21,11 @@ export interface WorkerConfig {
   readonly spillPath: string;
   /** Runner module URL override (tests only); null for packages/tester's runner. */
   readonly runnerModule: string | null;
+  /**
+   * Shared with the parent (ring.ts): the tail of the current run's output and trace, which the parent
+   * reads when it has to stop the run. Set by the slot for each thread it starts.
+   */
+  readonly rings?: RunRings;
 }
 
 /** How often a worker reports its memory to the parent. */

@@ -12,6 +12,7 @@ import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
 import type { RunRecord } from "./record.js";
 import { artifactStem } from "./record.js";
 import { MEMORY_SAMPLE_MS, type RunRequest, type WorkerConfig, type WorkerMessage } from "./protocol.js";
+import { SharedTextRing } from "./ring.js";
 import { failureSignature } from "./signature.js";
 
 /** Trace text held in memory before it is appended to the spill file. */
@@ -34,8 +35,10 @@ class TraceBuffer {
   ) {}
 
   readonly sink = (event: TraceEvent): void => {
-    if (this.truncated) return;
     const line = `${formatTraceEvent(event)}\n`;
+    // The tail goes on past the cap: if the run hangs, its last events are what explain it.
+    traceRing?.write(line);
+    if (this.truncated) return;
     this.push(line);
   };
 
@@ -95,6 +98,9 @@ class TraceHasher {
 
 const config = workerData as WorkerConfig;
 const port = parentPort;
+/** The shared tails of the current run (ring.ts); absent for a probe thread. */
+const outputRing = config.rings === undefined ? null : new SharedTextRing(config.rings.output);
+const traceRing = config.rings === undefined ? null : new SharedTextRing(config.rings.trace);
 if (port === null) throw new Error("batch worker must run in a worker thread");
 
 function post(message: WorkerMessage): void {
@@ -132,7 +138,10 @@ async function execute(
 ): Promise<Execution> {
   const output: string[] = [];
   let outputDropped = 0;
+  outputRing?.clear();
+  traceRing?.clear();
   const addOutput = (line: string): void => {
+    outputRing?.write(`${line}\n`);
     if (output.length < config.outputCapLines) output.push(line);
     else outputDropped += 1;
   };

@@ -127,8 +127,27 @@ describe("batch harness (stand-in runner)", () => {
     // Later seeds of the same test still ran and passed on a replacement worker.
     expect(outcome.records.filter((r) => r.test === "FakeHang" && r.ok).map((r) => r.seed)).toEqual([1, 3]);
     expect(existsSync(join(o.outDir, "FakeHang-2.log"))).toBe(true);
+    // Issue 10: the hung run's output is saved (from the ring shared with its thread), up to its last
+    // print before the loop; runs are untraced until they fail, and the log says why there is no trace.
+    const log = readFileSync(join(o.outDir, "FakeHang-2.log"), "utf8");
+    expect(log).toContain("S0 debug print 0 before the hang");
+    expect(log).toContain("S0 debug print 2999 before the hang");
+    expect(log).toMatch(/# note: runs are untraced until they fail .* replay it to see the trace/);
+    expect(bad[0]?.trace).toBeNull();
     // Stopped runs cannot be compared by replay; they are reported as not checked, not as reproduced.
     expect(outcome.replayChecks.filter((c) => c.verdict !== "skipped")).toEqual([]);
+  });
+
+  it("with --trace-every-run, a hung run's trace is saved up to its last event (issue 10)", async () => {
+    const o = options({ tests: ["FakeHang"], iterations: 2, timeoutSec: 3, traceEveryRun: true });
+    const outcome = await runBatch(o);
+    const hung = outcome.records.find((r) => !r.ok);
+    expect(hung).toMatchObject({ test: "FakeHang", seed: 2, kind: "timeout", trace: "FakeHang-2.jsonl" });
+    const trace = readFileSync(join(o.outDir, "FakeHang-2.jsonl"), "utf8").trimEnd().split("\n");
+    expect(trace[0]).toContain('"op":"TestBegin"');
+    expect(trace.at(-1)).toContain("last event 2999 before the hang");
+    expect(trace.every((l) => JSON.parse(l) !== null)).toBe(true);
+    expect(readFileSync(join(o.outDir, "FakeHang-2.log"), "utf8")).toMatch(/# note: the run was stopped; the saved trace holds every event until then \(\d+ events\)/);
   });
 
   it("stops a crashing run and a memory hog as such, and finishes the batch", async () => {
