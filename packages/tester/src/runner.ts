@@ -12,6 +12,7 @@ import { describeCrash, type RunFailure } from "./harness/failure.js";
 import { TraceGuard } from "./harness/trace-guard.js";
 import { describeLivelock, StormWatch } from "./sim/livelock.js";
 import { Simulator } from "./sim/simulator.js";
+import { virtualGlobals } from "./sim/virtual-globals.js";
 import { LAB_TESTS } from "./tests/index.js";
 import type { LabTest, TestSpec } from "./tests/spec.js";
 
@@ -179,13 +180,16 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const netRand = root.fork();
   const rand = root.fork();
   const peerRand = root.fork();
+  // Math.random of a Raft that does not use its Runtime (sim/virtual-globals.ts).
+  const mathRand = root.fork();
   const sim = new Simulator({ prng: order, limitMs: TEST_LIMIT_MS, maxEvents: MAX_EVENTS_PER_RUN, ...(options.pace ? { pace: options.pace } : {}) });
   // A livelock's millions of same-instant events become a note plus the tail (trace-guard.ts).
   const storm = new StormWatch();
   const guard = rawTrace === null ? null : new TraceGuard(rawTrace, sim, storm);
   const trace = guard === null ? null : guard.sink;
   const netTrace = options.netTrace ?? !tracesOwnRpcs(impl);
-  const t = new TestContext({ sim, impl, trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed });
+  const globals = virtualGlobals({ sim, prng: mathRand, warn: (kind, message) => t.warn(kind, message) });
+  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => {
     t.config?.pollState(owner);
@@ -203,6 +207,8 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
       : setTimeout(() => {
           t.fail({ kind: "timeout", message: `no result after ${(options.wallTimeoutMs ?? 0) / 1000} s of wall-clock time (--timeout)` });
         }, options.wallTimeoutMs);
+  // The Raft's own setTimeout, Date.now, Math.random... run on the simulator until the run ends.
+  globals.install();
   // process.exit is guarded for the whole run, kill() included: a Raft cannot end the tester and fake a pass.
   await withoutExit(
     (err) => t.crash(err),
@@ -241,6 +247,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
           if (t.failure === null) t.fail({ kind: "crash", message: `kill() threw: ${describeCrash(err)}` });
         }
         current = previous;
+        globals.restore();
       }
     },
   );

@@ -14,6 +14,10 @@
 import type { Prng } from "@raftlab/raft";
 import { EventHeap, type SimEvent } from "./heap.js";
 
+// The real timers and clock, taken at load: during a run the globals may be the virtual ones (virtual-globals.ts).
+const { setImmediate: realSetImmediate, setTimeout: realSetTimeout } = globalThis;
+const wallNow: () => number = performance.now.bind(performance);
+
 export interface SimOptions {
   /** Draws the tie-breaks for same-instant events. */
   readonly prng: Prng;
@@ -57,16 +61,17 @@ const NEVER: Promise<never> = new Promise<never>(() => {});
  * about a fifth of the lab suite's wall time). Every DRAINS_PER_TURN-th drain is a `setImmediate`
  * instead, so the real event loop still gets a turn (the runner's --timeout timer, a batch worker's
  * messages, signals). Both drain completely, so which one ran never changes the simulated run. A Raft
- * that itself schedules work with process.nextTick is outside the Runtime contract (like setTimeout).
+ * that itself schedules work with process.nextTick is outside the Runtime contract (setTimeout and the
+ * other timers are not: a run replaces them with virtual ones, virtual-globals.ts).
  */
 const DRAINS_PER_TURN = 256;
 let drains = 0;
 const drainMicrotasks = (): Promise<void> =>
   new Promise<void>((resolve) => {
-    if (++drains % DRAINS_PER_TURN === 0) setImmediate(resolve);
+    if (++drains % DRAINS_PER_TURN === 0) realSetImmediate(resolve);
     else process.nextTick(resolve);
   });
-const wallSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const wallSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
 
 export class Simulator {
   /** The virtual clock, in ms since the cluster started. */
@@ -75,6 +80,8 @@ export class Simulator {
   /** Set by whatever settles a promise or starts async user code; the loop drains microtasks next. */
   needsDrain = false;
   eventsRun = 0;
+  /** The owner of the event running now (or whose microtasks are draining); -1: harness. */
+  owner = -1;
   /** Events run since virtual time last advanced (the current instant's count, minus one). */
   frozenEvents = 0;
   /** The largest `frozenEvents` of the run so far (for the README's margin figures). */
@@ -136,12 +143,12 @@ export class Simulator {
     // Per-owner counts start well before the limit, so a livelock message can name who was running.
     const countOwnersAfter = Math.floor(livelockEvents / 2);
     const pace = this.opts.pace ?? 0;
-    const wallStart = performance.now();
+    const wallStart = wallNow();
     const heap = this.heap;
     // Let whatever the caller started synchronously settle first (e.g. a test body's first awaits).
     // A macrotask hop: the caller may not be running inside a microtask, where a tick would not wait
     // for the whole queue.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => realSetImmediate(resolve));
     while (!this.stopped) {
       const ev = heap.pop();
       if (ev === undefined) return "idle";
@@ -161,6 +168,7 @@ export class Simulator {
         this.frozenByOwner.set(ev.owner, (this.frozenByOwner.get(ev.owner) ?? 0) + 1);
       }
       this.eventsRun++;
+      this.owner = ev.owner;
       try {
         ev.fn();
       } catch (err) {
@@ -172,7 +180,7 @@ export class Simulator {
         if (pace > 0 && !this.stopped) {
           const next = heap.peek();
           if (next !== undefined) {
-            const wait = wallStart + Math.min(next.time, limitMs) / pace - performance.now();
+            const wait = wallStart + Math.min(next.time, limitMs) / pace - wallNow();
             if (wait > 1) await wallSleep(wait);
           }
         }

@@ -1,0 +1,320 @@
+// Virtual clock, timers and randomness for a Raft that does not use its `Runtime` (issue 11 §6). For the
+// duration of one simulated run, the globals a student's Raft may call directly are replaced by versions
+// on the simulator, so the run stays a function of (test, seed) and replays byte for byte:
+//
+//   setTimeout, clearTimeout, setInterval, clearInterval  -> events on the simulator (virtual ms; a delay
+//       below 1 ms or not a number is 1 ms, as in Node); the handle has ref/unref/hasRef/refresh/close
+//   setImmediate, clearImmediate                           -> an event at the same virtual instant
+//   Date.now(), new Date(), Date()                         -> VIRTUAL_EPOCH_MS + virtual ms
+//   performance.now()                                      -> virtual ms since the cluster started
+//   process.hrtime(), process.hrtime.bigint()              -> virtual time in ns
+//   Math.random()                                          -> a PRNG stream of its own, forked from the seed
+//
+// A callback runs at its virtual instant, and the microtasks it starts (an awaited sleep's continuation)
+// run before the clock moves on. Events due at one instant run in the simulator's seeded order, like all
+// other events (so two timers due at the same ms are not promised Node's FIFO order).
+//
+// Like the Runtime's timers, a timer belongs to the peer incarnation whose code created it (found from
+// the make() call, the timer callback or the simulator event running), and never fires once that
+// incarnation is killed; the restart probes' copies (invariants/restart-copy.ts) get timers that never
+// fire. A timer created by code the harness calls directly (start() from a test body) has no known
+// owner: it fires whatever happens to the peer.
+//
+// Not virtualized; each call is passed through and counted as a warning of the run (one line per kind):
+// crypto.getRandomValues, crypto.randomUUID, process.uptime. Not virtualized and not detected:
+// functions captured before the run (`const now = Date.now` at module load), named imports from
+// node:timers, node:timers/promises and node:crypto, process.nextTick and queueMicrotask (deterministic
+// already), and real I/O. Two runs in flight at once in one process share the globals: the one started
+// last owns them until it ends.
+
+import type { MakeRaft, Prng } from "@raftlab/raft";
+import { PeerRuntime } from "./runtime.js";
+import type { Simulator } from "./simulator.js";
+
+/** What Date.now() returns at virtual time 0: 2025-01-01T00:00:00Z. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2025, 0, 1);
+
+/** The largest delay Node accepts (2^31 - 1 ms); longer or invalid delays become 1 ms, as in Node. */
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+// The real functions, taken when this module loads (before any run can replace them).
+const REAL = {
+  setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
+  setInterval: globalThis.setInterval,
+  clearInterval: globalThis.clearInterval,
+  setImmediate: globalThis.setImmediate,
+  clearImmediate: globalThis.clearImmediate,
+  Date: globalThis.Date,
+  random: Math.random,
+  hrtime: process.hrtime,
+  uptime: process.uptime,
+};
+
+type Patch = readonly [target: object, key: string];
+/** Every property a run replaces, with whether it was the target's own property before. */
+const PATCHED: readonly Patch[] = [
+  [globalThis, "setTimeout"],
+  [globalThis, "clearTimeout"],
+  [globalThis, "setInterval"],
+  [globalThis, "clearInterval"],
+  [globalThis, "setImmediate"],
+  [globalThis, "clearImmediate"],
+  [globalThis, "Date"],
+  [Math, "random"],
+  [performance, "now"],
+  [process, "hrtime"],
+  [process, "uptime"],
+  [globalThis.crypto, "getRandomValues"],
+  [globalThis.crypto, "randomUUID"],
+];
+const ORIGINAL = PATCHED.map(([target, key]) => Object.getOwnPropertyDescriptor(target, key));
+
+/** The peer incarnation a timer belongs to. */
+interface Owner {
+  readonly peer: number;
+  /** The incarnation's runtime (its `killed` flag); null: unknown, the timer always fires. */
+  readonly runtime: PeerRuntime | null;
+  /** A restart probe's copy: its timers never fire. */
+  readonly inert: boolean;
+}
+
+export interface VirtualGlobalsOptions {
+  readonly sim: Simulator;
+  /** The stream Math.random draws from (fork it from the run's seed, after the tester's own streams). */
+  readonly prng: Prng;
+  /** Counts a warning of the run (TestContext.warn). */
+  readonly warn: (kind: string, message: string) => void;
+}
+
+export interface VirtualGlobals {
+  /** `impl` with its make() calls attributed to their peer, so the timers they create die with it. */
+  wrapMake(impl: MakeRaft): MakeRaft;
+  /** Puts the virtual functions in the globals. */
+  install(): void;
+  /** Puts the real functions back (or those of the run installed before this one). Idempotent. */
+  restore(): void;
+}
+
+/** The handle setTimeout/setInterval/setImmediate return; clearTimeout also accepts its number. */
+class VirtualTimer {
+  cancelled = false;
+  cancelEvent: () => void = () => {};
+  constructor(
+    readonly id: number,
+    private readonly rearm: (t: VirtualTimer) => void,
+  ) {}
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  hasRef(): boolean {
+    return true;
+  }
+  refresh(): this {
+    if (!this.cancelled) {
+      this.cancelEvent();
+      this.rearm(this);
+    }
+    return this;
+  }
+  close(): this {
+    this.cancelled = true;
+    this.cancelEvent();
+    return this;
+  }
+  [Symbol.toPrimitive](): number {
+    return this.id;
+  }
+}
+
+/** The installed runs, last = the one whose functions are in the globals. */
+const active: Array<{ apply: () => void }> = [];
+
+function setAll(values: readonly unknown[]): void {
+  PATCHED.forEach(([target, key], i) => {
+    Object.defineProperty(target, key, { value: values[i], writable: true, configurable: true, enumerable: false });
+  });
+}
+
+function putBackOriginals(): void {
+  PATCHED.forEach(([target, key], i) => {
+    const d = ORIGINAL[i];
+    if (d === undefined) delete (target as Record<string, unknown>)[key];
+    else Object.defineProperty(target, key, d);
+  });
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+}
+
+function callbackError(name: string, fn: unknown): TypeError {
+  const err = new TypeError(`The "callback" argument of ${name} must be of type function. Received ${typeof fn}`);
+  (err as TypeError & { code: string }).code = "ERR_INVALID_ARG_TYPE";
+  return err;
+}
+
+/**
+ * The virtual globals of one run of `sim`: `install()` when the run starts, `restore()` when it ends
+ * (also on failure). Code of the tester that runs meanwhile and needs the wall clock must use functions
+ * it took at load (as simulator.ts and config.ts do).
+ */
+export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
+  const { sim, prng, warn } = opts;
+  const RealDate = REAL.Date;
+  const timers = new Map<number, VirtualTimer>();
+  let nextId = 1;
+  /** The newest incarnation of each peer made in this run. */
+  const latest = new Map<number, Owner>();
+  /** Set while a make() call or a virtual timer callback runs. */
+  let running: Owner | null = null;
+
+  const ownerNow = (): Owner => running ?? latest.get(sim.owner) ?? { peer: sim.owner, runtime: null, inert: false };
+  const dead = (o: Owner): boolean => o.inert || (o.runtime !== null && o.runtime.killed);
+
+  /** Runs a user callback as `owner`; its microtasks drain before the clock moves (simulator.ts). */
+  const invoke = (owner: Owner, fn: (...a: unknown[]) => unknown, args: readonly unknown[]): void => {
+    const prev = running;
+    running = owner;
+    sim.needsDrain = true;
+    try {
+      const result = fn(...args);
+      if (isThenable(result)) result.then(undefined, (err: unknown) => sim.onError(err));
+    } finally {
+      running = prev;
+    }
+  };
+
+  const clamp = (ms: unknown): number => {
+    const n = Number(ms);
+    return n >= 1 && n <= TIMEOUT_MAX ? n : 1;
+  };
+
+  const create = (name: string, fn: unknown, delayMs: number, repeat: boolean, args: readonly unknown[]): VirtualTimer => {
+    if (typeof fn !== "function") throw callbackError(name, fn);
+    const owner = ownerNow();
+    const arm = (t: VirtualTimer): void => {
+      if (dead(owner) || sim.stopped) return;
+      const ev = sim.schedule(
+        delayMs,
+        () => {
+          if (t.cancelled) return;
+          if (dead(owner)) {
+            t.cancelled = true;
+            timers.delete(t.id);
+            return;
+          }
+          if (!repeat) {
+            t.cancelled = true;
+            timers.delete(t.id);
+          }
+          try {
+            invoke(owner, fn as (...a: unknown[]) => unknown, args);
+          } finally {
+            if (repeat && !t.cancelled) arm(t);
+          }
+        },
+        owner.peer,
+      );
+      t.cancelEvent = () => {
+        ev.cancelled = true;
+      };
+    };
+    const t = new VirtualTimer(nextId++, arm);
+    timers.set(t.id, t);
+    arm(t);
+    return t;
+  };
+
+  const clear = (realClear: (h: never) => void) => (handle: unknown): void => {
+    if (handle === null || handle === undefined) return;
+    const t = handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? timers.get(Number(handle)) : undefined;
+    if (t !== undefined) {
+      t.close();
+      timers.delete(t.id);
+      return;
+    }
+    // A real timer made outside the run (the runner's own wall-clock limit, or one from module load).
+    realClear(handle as never);
+  };
+
+  const nowMs = (): number => sim.now;
+  const dateNow = (): number => Math.floor(VIRTUAL_EPOCH_MS + sim.now);
+
+  function VirtualDate(this: unknown, ...args: unknown[]): unknown {
+    if (new.target === undefined) return new RealDate(dateNow()).toString();
+    return Reflect.construct(RealDate, args.length === 0 ? [dateNow()] : args, new.target) as unknown;
+  }
+  Object.defineProperties(VirtualDate, {
+    prototype: { value: RealDate.prototype },
+    now: { value: dateNow, writable: true, configurable: true },
+    parse: { value: RealDate.parse, writable: true, configurable: true },
+    UTC: { value: RealDate.UTC, writable: true, configurable: true },
+  });
+
+  const hrtime = (prev?: readonly [number, number]): [number, number] => {
+    let ns = Math.round(sim.now * 1e6);
+    if (prev !== undefined) ns -= prev[0] * 1e9 + prev[1];
+    return [Math.floor(ns / 1e9), ns % 1e9];
+  };
+  hrtime.bigint = (): bigint => BigInt(Math.round(sim.now * 1e6));
+
+  const warned = <F extends (...a: never[]) => unknown>(name: string, why: string, real: F, self: unknown): F =>
+    ((...a: Parameters<F>) => {
+      warn(`Unvirtualized ${name}`, `${name}() is not virtualized (${why}): the run may not replay from its seed; use the Runtime passed to make()`);
+      return real.apply(self, a);
+    }) as unknown as F;
+  const webCrypto = globalThis.crypto;
+
+  const values: unknown[] = [
+    (fn: unknown, ms?: unknown, ...args: unknown[]) => create("setTimeout", fn, clamp(ms), false, args),
+    clear(REAL.clearTimeout as (h: never) => void),
+    (fn: unknown, ms?: unknown, ...args: unknown[]) => create("setInterval", fn, clamp(ms), true, args),
+    clear(REAL.clearInterval as (h: never) => void),
+    (fn: unknown, ...args: unknown[]) => create("setImmediate", fn, 0, false, args),
+    clear(REAL.clearImmediate as (h: never) => void),
+    VirtualDate,
+    () => prng.next(),
+    nowMs,
+    hrtime,
+    warned("process.uptime", "real seconds since the process started", REAL.uptime, process),
+    warned("crypto.getRandomValues", "real randomness", webCrypto.getRandomValues, webCrypto),
+    warned("crypto.randomUUID", "real randomness", webCrypto.randomUUID, webCrypto),
+  ];
+
+  const entry = { apply: () => setAll(values) };
+
+  return {
+    install(): void {
+      if (active.includes(entry)) return;
+      active.push(entry);
+      entry.apply();
+    },
+    wrapMake(impl: MakeRaft): MakeRaft {
+      const wrapped: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+        const owner: Owner = runtime instanceof PeerRuntime ? { peer: me, runtime, inert: false } : { peer: me, runtime: null, inert: true };
+        if (!owner.inert) latest.set(me, owner);
+        const prev = running;
+        running = owner;
+        try {
+          return impl(peers, me, persister, applyCh, runtime);
+        } finally {
+          running = prev;
+        }
+      };
+      return Object.assign(wrapped, impl);
+    },
+    restore(): void {
+      const i = active.indexOf(entry);
+      if (i < 0) return;
+      active.splice(i, 1);
+      if (i < active.length) return; // a later run owns the globals; they go back when it ends
+      const top = active.at(-1);
+      if (top !== undefined) top.apply();
+      else putBackOriginals();
+    },
+  };
+}
