@@ -7,7 +7,7 @@ import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, 
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
 import { loadResumable, loadSavedResults } from "./load.js";
-import { mergeReports } from "./merge.js";
+import { checkMissingShards, mergeReports, type MergeFlags } from "./merge.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports, writeReportFile } from "./output.js";
 import type { RunRecord } from "./record.js";
 import { formatJUnit, readLogTail, readReport, serialiseReport } from "./report.js";
@@ -242,19 +242,17 @@ export function triageAction(path: string, flags: { impl?: string }): void {
   );
 }
 
-export function mergeAction(files: string[], flags: { json?: string; junit?: string }): void {
+export function mergeAction(files: string[], flags: MergeFlags): void {
   if (files.length > 0 && files.every((f) => stressReportPath(f) === f)) {
     process.exitCode = stressMergeAction(files, flags);
     return;
   }
-  const merged = mergeReports(files.map((name) => ({ name, report: readReport(name) })));
+  const reports = files.map((name) => ({ name, report: readReport(name) }));
+  const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
     process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
   }
-  if (merged.missingShards.length > 0) {
-    const count = files.length + merged.missingShards.length;
-    process.stderr.write(`raftlab merge: warning: shards ${merged.missingShards.map((i) => `${i}/${count}`).join(", ")} are missing\n`);
-  }
+  checkMissingShards(reports.map((r) => r.report.shard), flags);
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));
   if (flags.junit !== undefined) {
     const outDir = merged.report.outDir;

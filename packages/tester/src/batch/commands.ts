@@ -3,6 +3,7 @@
 import { escapeControls } from "@raftlab/raft";
 import { Command, InvalidArgumentError } from "commander";
 import { EXIT_USAGE, UsageError, batchAction, mergeAction, triageAction, type BatchFlags } from "./actions.js";
+import type { MergeFlags } from "./merge.js";
 import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers, MAX_WORKERS_PER_CPU } from "./batch.js";
 import { WorkerInitError } from "./pool.js";
 import { ReportError } from "./report.js";
@@ -144,13 +145,14 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .summary("join JSON reports (e.g. of --shard runs) into one table and triage")
       .description(
         "Joins batch JSON reports, typically the shards 1/N..N/N of one batch run on a CI matrix, into one " +
-          "table and triage, and warns about missing shards and repeated runs.\n" +
-          "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
+          "table and triage, refuses an incomplete shard set (unless --allow-missing) and warns about repeated runs.\n" +
+          "Exit code: 0 no failures, 1 failures found, 2 unreadable input or missing shards.",
       )
       .argument("<reports...>", "JSON reports written by raftlab batch --json")
       .option("--json <file>", "write the merged JSON report")
       .option("--junit <file>", "write a merged JUnit XML report")
-      .action((files: string[], flags: { json?: string; junit?: string }) => {
+      .option("--allow-missing", "merge the shards given when some of the 1/N..N/N set are missing (a warning, not an error)")
+      .action((files: string[], flags: MergeFlags) => {
         try {
           mergeAction(files, flags);
         } catch (e) {

@@ -68,3 +68,32 @@ export function findMissingShards(shards: readonly (Shard | null)[]): number[] {
   const have = new Set(shards.map((s) => s?.index));
   return Array.from({ length: first.count }, (_, i) => i + 1).filter((i) => !have.has(i));
 }
+
+/**
+ * `missing shard 2 of 2 (have 1/2)`, `missing shards 2, 4 of 4 (have 2/4)`: the shards missing from a
+ * complete 1..N set, when every report is a shard of the same N; null when none is missing.
+ */
+export function missingShardsLine(shards: readonly (Shard | null)[]): string | null {
+  const missing = findMissingShards(shards);
+  const count = shards[0]?.count;
+  if (missing.length === 0 || count === undefined) return null;
+  return `missing shard${missing.length === 1 ? "" : "s"} ${missing.join(", ")} of ${count} (have ${count - missing.length}/${count})`;
+}
+
+export interface MergeFlags {
+  json?: string;
+  junit?: string;
+  /** Merge an incomplete shard set (with a warning) instead of refusing it. */
+  allowMissing?: boolean;
+}
+
+/**
+ * Refuses an incomplete shard set (a CI shard that never uploaded its report must not pass as a clean
+ * merge), or with --allow-missing warns about it.
+ */
+export function checkMissingShards(shards: readonly (Shard | null)[], flags: MergeFlags): void {
+  const line = missingShardsLine(shards);
+  if (line === null) return;
+  if (flags.allowMissing !== true) throw new ReportError(`${line}; give every shard's report, or --allow-missing to merge these`);
+  process.stderr.write(`raftlab merge: warning: ${line}; merged the shards given (--allow-missing)\n`);
+}

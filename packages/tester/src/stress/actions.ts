@@ -4,7 +4,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { defaultOutDir, defaultWorkers } from "../batch/batch.js";
-import { findMissingShards, mergeRuns } from "../batch/merge.js";
+import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../batch/merge.js";
 import { writeReportFile } from "../batch/output.js";
 import { ReportError } from "../batch/report.js";
 import type { Shard } from "../batch/runlist.js";
@@ -176,13 +176,11 @@ export function mergeStressReports(reports: readonly { readonly name: string; re
   return { report, duplicates, missingShards: findMissingShards(reports.map((r) => r.report.shard)) };
 }
 
-export function stressMergeAction(files: readonly string[], flags: { json?: string; junit?: string }): number {
-  const merged = mergeStressReports(files.map((name) => ({ name, report: readStressReport(name) })));
+export function stressMergeAction(files: readonly string[], flags: MergeFlags): number {
+  const reports = files.map((name) => ({ name, report: readStressReport(name) }));
+  const merged = mergeStressReports(reports);
+  checkMissingShards(reports.map((r) => r.report.shard), flags);
   if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept the first\n`);
-  if (merged.missingShards.length > 0) {
-    const count = files.length + merged.missingShards.length;
-    process.stderr.write(`raftlab merge: warning: shards ${merged.missingShards.map((i) => `${i}/${count}`).join(", ")} are missing\n`);
-  }
   const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
   process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
   const lines = formatStressSummary(merged.report, colourWanted(process.stdout), { written });

@@ -111,6 +111,13 @@ describe("raftlab batch (process)", () => {
     const w = parseReport(readFileSync(join(dir, "w.json"), "utf8"), "w.json");
     const key = (x: { test: string; seed: number; ok: boolean }): string => `${x.test}#${x.seed}#${x.ok}`;
     expect(merged.runs.map(key).sort()).toEqual(w.runs.map(key).sort());
+    // Shards 1/3 and 3/3 only: refused (exit 2, one line naming the missing shard), unless --allow-missing.
+    const partial = raftlab(["merge", parts[0] ?? "", parts[2] ?? ""]);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toBe("raftlab merge: missing shard 2 of 3 (have 2/3); give every shard's report, or --allow-missing to merge these\n");
+    const allowed = raftlab(["merge", parts[0] ?? "", parts[2] ?? "", "--allow-missing"]);
+    expect([0, 1]).toContain(allowed.code);
+    expect(allowed.stderr).toContain("raftlab merge: warning: missing shard 2 of 3 (have 2/3)");
   });
 
   it("an interrupted batch prints the command that resumes it, and resuming finishes the run list", async () => {

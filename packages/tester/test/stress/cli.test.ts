@@ -131,8 +131,15 @@ describe("raftlab stress (process)", () => {
     expect(m.stdout).toContain("[1] 2× fail: assertion failed: got N, want N");
     expect(report(join(dir, "merged.json")).runs.map((x) => x.seed)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(readFileSync(join(dir, "merged.xml"), "utf8")).toContain('failures="2"');
-    const missing = raftlab(["merge", join(dir, "sh1.json")]);
-    expect(missing.stderr).toContain("shards 2/2 are missing");
+    // A shard's report missing (its CI job never uploaded it) fails the merge, unless --allow-missing.
+    const missing = raftlab(["merge", join(dir, "sh1.json"), "--json", join(dir, "partial.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("raftlab merge: missing shard 2 of 2 (have 1/2); give every shard's report, or --allow-missing to merge these\n");
+    expect(existsSync(join(dir, "partial.json"))).toBe(false);
+    const allowed = raftlab(["merge", join(dir, "sh1.json"), "--allow-missing"]);
+    expect(allowed.code).toBe(1);
+    expect(allowed.stderr).toContain("warning: missing shard 2 of 2 (have 1/2)");
+    expect(lastLine(allowed.stdout)).toBe("2 passed, 1 failed");
     const t = raftlab(["triage", join(dir, "sh2")]);
     expect(t.code).toBe(1);
     expect(t.stdout).toContain(`open:   logviz ${join(dir, "sh2")}/6.log`);
