@@ -10,7 +10,7 @@ import { loadResumable, loadSavedResults } from "./load.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "./merge.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports, writeReportFile } from "./output.js";
 import type { RunRecord } from "./record.js";
-import { formatJUnit, readLogTail, readReport, serialiseReport } from "./report.js";
+import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "./report.js";
 import type { Shard } from "./runlist.js";
 import { BatchTally } from "./stats.js";
 import { colourWanted, makeStyle } from "./style.js";
@@ -243,11 +243,17 @@ export function triageAction(path: string, flags: { impl?: string }): void {
 }
 
 export function mergeAction(files: string[], flags: MergeFlags): void {
-  if (files.length > 0 && files.every((f) => stressReportPath(f) === f)) {
+  const stressFiles = files.filter((f) => stressReportPath(f) === f);
+  if (files.length > 0 && stressFiles.length === files.length) {
     process.exitCode = stressMergeAction(files, flags);
     return;
   }
-  const reports = files.map((name) => ({ name, report: readReport(name) }));
+  const reports = files.filter((f) => !stressFiles.includes(f)).map((name) => ({ name, report: readReport(name) }));
+  const stressFile = stressFiles[0];
+  if (stressFile !== undefined) {
+    const batchFile = reports[0]?.name ?? "";
+    throw new ReportError(`${stressFile} is a raftlab stress report and ${batchFile} a raftlab batch report; the two kinds cannot be merged, merge each kind on its own`);
+  }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
     process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);

@@ -4,7 +4,7 @@
 // --max-failures, --loop, shards merged back, triage, usage errors and a clean Ctrl-C.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,6 +140,16 @@ describe("raftlab stress (process)", () => {
     expect(allowed.code).toBe(1);
     expect(allowed.stderr).toContain("warning: missing shard 2 of 2 (have 1/2)");
     expect(lastLine(allowed.stdout)).toBe("2 passed, 1 failed");
+    // A batch report with a stress report, in either order: one line naming which file is which kind.
+    const batchReport = join(dir, "batch.json");
+    writeFileSync(batchReport, JSON.stringify({ format: "raftlab-batch-report", version: 1, impl: null, runs: [] }));
+    for (const files of [[join(dir, "sh1.json"), batchReport], [batchReport, join(dir, "sh1.json")]]) {
+      const mixed = raftlab(["merge", ...files]);
+      expect(mixed.code).toBe(2);
+      expect(mixed.stderr).toBe(
+        `raftlab merge: ${join(dir, "sh1.json")} is a raftlab stress report and ${batchReport} a raftlab batch report; the two kinds cannot be merged, merge each kind on its own\n`,
+      );
+    }
     const t = raftlab(["triage", join(dir, "sh2")]);
     expect(t.code).toBe(1);
     expect(t.stdout).toContain(`open:   logviz ${join(dir, "sh2")}/6.log`);
