@@ -8,6 +8,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as timersSetTimeout } from "node:timers";
+import { setInterval as intervalP, setTimeout as sleepP } from "node:timers/promises";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { createPrng, formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
 import { describe, expect, it } from "vitest";
@@ -40,6 +43,8 @@ const REAL = {
   random: Math.random,
   perfNow: performance.now,
   hrtime: process.hrtime,
+  timersSetTimeout,
+  sleepP,
 };
 
 function expectRealGlobals(): void {
@@ -53,6 +58,8 @@ function expectRealGlobals(): void {
   expect(performance.now).toBe(REAL.perfNow);
   expect(process.hrtime).toBe(REAL.hrtime);
   expect(Object.prototype.hasOwnProperty.call(performance, "now")).toBe(false);
+  expect(timersSetTimeout).toBe(REAL.timersSetTimeout);
+  expect(sleepP).toBe(REAL.sleepP);
 }
 
 describe("a Raft on setTimeout/setInterval/Date.now/Math.random (fixtures/global-timers.mjs)", () => {
@@ -213,6 +220,35 @@ describe("virtualGlobals on a bare simulator", () => {
       "tick 300",
       "slept 1000 [1,0] 1000000000",
     ]);
+  });
+
+  it("node:timers and node:timers/promises, imported by name, are virtual during the run too", async () => {
+    const { sim, log, g } = setup();
+    g.install();
+    try {
+      timersSetTimeout(() => log.push(`node:timers ${sim.now}`), 50);
+      void (async () => {
+        log.push(`sleepP ${await sleepP(300, "v")} ${sim.now}`);
+        await promisify(setTimeout)(70);
+        log.push(`promisify ${sim.now}`);
+        const ac = new AbortController();
+        const aborted = sleepP(1000, "x", { signal: ac.signal }).catch((e: Error) => `${e.name} ${sim.now}`);
+        await sleepP(10);
+        ac.abort();
+        log.push(await aborted);
+        let n = 0;
+        for await (const v of intervalP(100, "beat")) {
+          log.push(`${v} ${sim.now}`);
+          if (++n === 2) break;
+        }
+        sim.stop();
+      })();
+      await sim.run();
+    } finally {
+      g.restore();
+    }
+    expectRealGlobals();
+    expect(log).toEqual(["node:timers 50", "sleepP v 300", "promisify 370", "AbortError 380", "beat 480", "beat 580"]);
   });
 
   it("a timer dies with the incarnation that made it; a restart probe's copy gets timers that never fire", async () => {

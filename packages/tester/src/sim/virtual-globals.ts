@@ -5,6 +5,8 @@
 //   setTimeout, clearTimeout, setInterval, clearInterval  -> events on the simulator (virtual ms; a delay
 //       below 1 ms or not a number is 1 ms, as in Node); the handle has ref/unref/hasRef/refresh/close
 //   setImmediate, clearImmediate                           -> an event at the same virtual instant
+//   the same from node:timers, and setTimeout/setImmediate/setInterval of node:timers/promises (also
+//       util.promisify(setTimeout)), even as named ESM imports (syncBuiltinESMExports)
 //   Date.now(), new Date(), Date()                         -> VIRTUAL_EPOCH_MS + virtual ms
 //   performance.now()                                      -> virtual ms since the cluster started
 //   process.hrtime(), process.hrtime.bigint()              -> virtual time in ns
@@ -22,11 +24,13 @@
 //
 // Not virtualized; each call is passed through and counted as a warning of the run (one line per kind):
 // crypto.getRandomValues, crypto.randomUUID, process.uptime. Not virtualized and not detected:
-// functions captured before the run (`const now = Date.now` at module load), named imports from
-// node:timers, node:timers/promises and node:crypto, process.nextTick and queueMicrotask (deterministic
-// already), and real I/O. Two runs in flight at once in one process share the globals: the one started
+// functions captured before the run (`const now = Date.now` at module load), timers/promises'
+// scheduler, node:crypto's own functions, process.nextTick and queueMicrotask (deterministic already),
+// and real I/O. Two runs in flight at once in one process share the globals: the one started
 // last owns them until it ends.
 
+import { createRequire, syncBuiltinESMExports } from "node:module";
+import { promisify } from "node:util";
 import type { MakeRaft, Prng } from "@raftlab/raft";
 import { PeerRuntime } from "./runtime.js";
 import type { Simulator } from "./simulator.js";
@@ -53,6 +57,12 @@ const REAL = {
 
 type Patch = readonly [target: object, key: string];
 /** Every property a run replaces, with whether it was the target's own property before. */
+// node:timers and node:timers/promises: their CommonJS exports are patched too, and
+// syncBuiltinESMExports() carries that into `import { setTimeout } from "node:timers/promises"`.
+const requireBuiltin = createRequire(import.meta.url);
+const timersModule = requireBuiltin("node:timers") as object;
+const timersPromisesModule = requireBuiltin("node:timers/promises") as object;
+
 const PATCHED: readonly Patch[] = [
   [globalThis, "setTimeout"],
   [globalThis, "clearTimeout"],
@@ -67,6 +77,15 @@ const PATCHED: readonly Patch[] = [
   [process, "uptime"],
   [globalThis.crypto, "getRandomValues"],
   [globalThis.crypto, "randomUUID"],
+  [timersModule, "setTimeout"],
+  [timersModule, "clearTimeout"],
+  [timersModule, "setInterval"],
+  [timersModule, "clearInterval"],
+  [timersModule, "setImmediate"],
+  [timersModule, "clearImmediate"],
+  [timersPromisesModule, "setTimeout"],
+  [timersPromisesModule, "setImmediate"],
+  [timersPromisesModule, "setInterval"],
 ];
 const ORIGINAL = PATCHED.map(([target, key]) => Object.getOwnPropertyDescriptor(target, key));
 
@@ -135,8 +154,9 @@ const active: Array<{ apply: () => void }> = [];
 
 function setAll(values: readonly unknown[]): void {
   PATCHED.forEach(([target, key], i) => {
-    Object.defineProperty(target, key, { value: values[i], writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(target, key, { value: values[i], writable: true, configurable: true, enumerable: ORIGINAL[i]?.enumerable ?? false });
   });
+  syncBuiltinESMExports();
 }
 
 function putBackOriginals(): void {
@@ -145,6 +165,7 @@ function putBackOriginals(): void {
     if (d === undefined) delete (target as Record<string, unknown>)[key];
     else Object.defineProperty(target, key, d);
   });
+  syncBuiltinESMExports();
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -269,13 +290,53 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
     }) as unknown as F;
   const webCrypto = globalThis.crypto;
 
+  // node:timers/promises (and util.promisify(setTimeout)): promises settled by virtual timers.
+  const abortError = (signal: AbortSignal): Error => {
+    const err = new Error("The operation was aborted", { cause: signal.reason });
+    err.name = "AbortError";
+    (err as Error & { code: string }).code = "ABORT_ERR";
+    return err;
+  };
+  const promised =
+    (name: string, delayOf: (ms: unknown) => number) =>
+    <T>(ms?: unknown, value?: T, options?: { signal?: AbortSignal }): Promise<T | undefined> =>
+      new Promise<T | undefined>((resolve, reject) => {
+        const signal = options?.signal;
+        if (signal?.aborted === true) return reject(abortError(signal));
+        const onAbort = (): void => {
+          t.close();
+          timers.delete(t.id);
+          reject(abortError(signal as AbortSignal));
+        };
+        const t = create(name, () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(value);
+        }, delayOf(ms), false, []);
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+  const sleepPromise = promised("setTimeout", clamp);
+  const immediatePromise = <T>(value?: T, options?: { signal?: AbortSignal }) => promised("setImmediate", () => 0)<T>(0, value, options);
+  async function* intervalIterator<T>(ms?: unknown, value?: T, options?: { signal?: AbortSignal }): AsyncGenerator<T | undefined> {
+    for (;;) yield await sleepPromise(ms, value, options);
+  }
+  const vSetTimeout = Object.assign((fn: unknown, ms?: unknown, ...args: unknown[]) => create("setTimeout", fn, clamp(ms), false, args), {
+    [promisify.custom]: sleepPromise,
+  });
+  const vSetImmediate = Object.assign((fn: unknown, ...args: unknown[]) => create("setImmediate", fn, 0, false, args), {
+    [promisify.custom]: immediatePromise,
+  });
+  const vSetInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => create("setInterval", fn, clamp(ms), true, args);
+  const vClearTimeout = clear(REAL.clearTimeout as (h: never) => void);
+  const vClearInterval = clear(REAL.clearInterval as (h: never) => void);
+  const vClearImmediate = clear(REAL.clearImmediate as (h: never) => void);
+
   const values: unknown[] = [
-    (fn: unknown, ms?: unknown, ...args: unknown[]) => create("setTimeout", fn, clamp(ms), false, args),
-    clear(REAL.clearTimeout as (h: never) => void),
-    (fn: unknown, ms?: unknown, ...args: unknown[]) => create("setInterval", fn, clamp(ms), true, args),
-    clear(REAL.clearInterval as (h: never) => void),
-    (fn: unknown, ...args: unknown[]) => create("setImmediate", fn, 0, false, args),
-    clear(REAL.clearImmediate as (h: never) => void),
+    vSetTimeout,
+    vClearTimeout,
+    vSetInterval,
+    vClearInterval,
+    vSetImmediate,
+    vClearImmediate,
     VirtualDate,
     () => prng.next(),
     nowMs,
@@ -283,6 +344,15 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
     warned("process.uptime", "real seconds since the process started", REAL.uptime, process),
     warned("crypto.getRandomValues", "real randomness", webCrypto.getRandomValues, webCrypto),
     warned("crypto.randomUUID", "real randomness", webCrypto.randomUUID, webCrypto),
+    vSetTimeout,
+    vClearTimeout,
+    vSetInterval,
+    vClearInterval,
+    vSetImmediate,
+    vClearImmediate,
+    sleepPromise,
+    immediatePromise,
+    intervalIterator,
   ];
 
   const entry = { apply: () => setAll(values) };
