@@ -209,6 +209,11 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   // test under CI): clear the flags before the first import of ink.
   delete process.env["CI"];
   delete process.env["CONTINUOUS_INTEGRATION"];
+  // React picks its build from NODE_ENV when first imported. Its development build keeps a
+  // PerformanceMeasure per render, which grows the heap for as long as a live stream redraws (tens of MB
+  // a minute); the production build keeps nothing per frame. A NODE_ENV the user set is left alone.
+  // Ink and React are imported only below (dynamic imports), so this runs before either loads.
+  if (process.env["NODE_ENV"] === undefined || process.env["NODE_ENV"] === "") process.env["NODE_ENV"] = "production";
   // Ink and React take most of a second to load. The viewer builds its frames from plain strings, so
   // the first frame is painted before they are imported, and Ink then draws over the same screen.
   const { Viewer } = await import("./viewer.js");
