@@ -1,8 +1,9 @@
 // What `batch`, `triage` and `merge` do once their arguments are parsed (commands.ts parses them).
 
 import { escapeControls } from "@raftlab/raft";
+import { closeSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
@@ -17,7 +18,7 @@ import { colourWanted, makeStyle } from "./style.js";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
 import type { ReplayCheck } from "./verify.js";
-import { stressMergeAction, stressReportPath, stressTriageAction } from "../stress/actions.js";
+import { stressIterationLog, stressMergeAction, stressReportPath, stressTriageAction } from "../stress/actions.js";
 
 /** Exit codes shared by the three commands. */
 export const EXIT_OK = 0;
@@ -222,12 +223,36 @@ function omittedNote(n: number): string[] {
   return n > 0 ? [`(${n} more passing runs were counted by the batch but not listed in its report)`] : [];
 }
 
+/** Whether a file starts with `prefix` (false for one that cannot be read: the loader names that error). */
+function startsWith(path: string, prefix: string): boolean {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(prefix.length);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString("utf8") === prefix;
+  } catch {
+    return true;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 export function triageAction(path: string, flags: { impl?: string }): void {
   // A `raftlab stress` folder or report has its own summary (re-run commands, not seed replays).
   const stressReport = stressReportPath(path);
   if (stressReport !== null) {
     process.exitCode = stressTriageAction(stressReport, stressReport === path ? null : path);
     return;
+  }
+  // One saved iteration output of a stress run (`DIR/7.log`): that iteration, from DIR's report.
+  const iterationLog = stressIterationLog(path);
+  if (iterationLog !== null) {
+    process.exitCode = stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path });
+    return;
+  }
+  if (/^\d+\.log$/.test(basename(path)) && !startsWith(path, "# raftlab batch run")) {
+    throw new ReportError(`${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`);
   }
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;

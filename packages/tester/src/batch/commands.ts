@@ -125,7 +125,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .summary("group saved failures by signature, with replay commands")
       .description(
         "Prints the summary table and the failure groups of saved results: a batch output folder " +
-          "(its report.json, or else its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl.\n" +
+          "(its report.json, or else its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl; " +
+          "also a raftlab stress folder, its report, or one of its saved <iteration>.log files.\n" +
           "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
       )
       .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")

@@ -2,7 +2,7 @@
 // do when given a stress report instead of a batch report.
 
 import { existsSync, statSync, writeFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import { defaultOutDir, defaultWorkers } from "../batch/batch.js";
 import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../batch/merge.js";
 import { writeReportFile } from "../batch/output.js";
@@ -136,12 +136,48 @@ export function stressReportPath(path: string): string | null {
   }
 }
 
-/** `raftlab triage` of a stress report or folder: the summary again. Returns the exit code. */
-export function stressTriageAction(reportPath: string, folder: string | null): number {
-  const report = readStressReport(reportPath);
+/** A stress run's saved iteration output, `DIR/<iteration>.log`, when DIR holds the run's stress report. */
+export function stressIterationLog(path: string): { report: string; folder: string; iteration: number } | null {
+  const m = /^(\d+)\.log$/.exec(basename(path));
+  if (m === null) return null;
+  const folder = dirname(path);
+  const report = join(folder, "report.json");
+  return existsSync(report) && isStressReportFile(report) ? { report, folder, iteration: Number(m[1]) } : null;
+}
+
+/** A stress report cut down to one iteration's results. */
+function oneIteration(report: StressReport, iteration: number, log: string): StressReport {
+  const runs = report.runs.filter((r) => r.seed === iteration);
+  if (runs.length === 0) throw new ReportError(`${log}: iteration ${iteration} is not in the stress report beside it`);
+  const wallMs = runs.reduce((n, r) => n + r.wallMs, 0);
+  return {
+    ...report,
+    shard: null,
+    workers: 1,
+    elapsedMs: report.splitTests ? wallMs : Math.max(...runs.map((r) => r.wallMs)),
+    interrupted: false,
+    iterations: 1,
+    failedIterations: runs.some((r) => !r.ok) ? 1 : 0,
+    cutOutputs: report.cutOutputs.filter((c) => c.iteration === iteration),
+    runs,
+    omittedPassingRuns: 0,
+  };
+}
+
+/**
+ * `raftlab triage` of a stress report or folder: the summary again; with `iteration` (triage of one
+ * saved `N.log`), the summary of that iteration alone. Returns the exit code.
+ */
+export function stressTriageAction(reportPath: string, folder: string | null, iteration?: { readonly number: number; readonly log: string }): number {
+  const whole = readStressReport(reportPath);
+  const report = iteration === undefined ? whole : oneIteration(whole, iteration.number, iteration.log);
   // A folder moved since the run: its logs are where the report is now.
   const located: StressReport = folder !== null ? { ...report, outDir: folder } : report;
-  process.stdout.write(`triage of ${reportPath}: ${report.iterations} iterations\n`);
+  process.stdout.write(
+    iteration === undefined
+      ? `triage of ${reportPath}: ${report.iterations} iterations\n`
+      : `triage of ${iteration.log}: iteration ${iteration.number} of the stress run in ${reportPath}\n`,
+  );
   const lines = formatStressSummary(located, colourWanted(process.stdout));
   process.stdout.write(`${lines.join("\n")}\n`);
   return located.runs.some((r) => !r.ok) ? 1 : 0;

@@ -4,7 +4,7 @@
 // --max-failures, --loop, shards merged back, triage, usage errors and a clean Ctrl-C.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -154,6 +154,20 @@ describe("raftlab stress (process)", () => {
     expect(t.code).toBe(1);
     expect(t.stdout).toContain(`open:   logviz ${join(dir, "sh2")}/6.log`);
     expect(lastLine(t.stdout)).toBe("2 passed, 1 failed");
+    // One saved iteration output: that iteration, from the report beside it.
+    const one = raftlab(["triage", join(dir, "sh2", "6.log")]);
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain(`triage of ${join(dir, "sh2", "6.log")}: iteration 6 of the stress run in ${join(dir, "sh2", "report.json")}`);
+    expect(one.stdout).toContain(`re-run: RAFTLAB_ITER=6 sh ${standin}`);
+    expect(lastLine(one.stdout)).toBe("0 passed, 1 failed");
+    // Without the report beside it: one line saying what to give instead.
+    mkdirSync(join(dir, "lone"));
+    copyFileSync(join(dir, "sh2", "6.log"), join(dir, "lone", "6.log"));
+    const lone = raftlab(["triage", join(dir, "lone", "6.log")]);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toBe(
+      `raftlab triage: ${join(dir, "lone", "6.log")} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report\n`,
+    );
   });
 
   it("exits 0 when every iteration passed, and saves nothing (unless --keep-all)", () => {
