@@ -12,6 +12,8 @@ export { VirtualClock, wallClock, type Clock } from "./driver/clock.js";
 export {
   RaftCore,
   CorruptStateError,
+  decodeState,
+  type PersistedState,
   InvariantError,
   type CoreConfig,
   type Input as CoreInput,

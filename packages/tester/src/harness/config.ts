@@ -10,6 +10,7 @@ import { DurabilityProbes } from "../invariants/durability-probe.js";
 import { probeRestartedVote } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
 import type { TestContext } from "./context.js";
+import { labRaftStateSize } from "./gob-size.js";
 import { emitHarness } from "./events.js";
 import { formatValue, valueEquals } from "./values.js";
 
@@ -255,10 +256,17 @@ export class Config {
     return this.net.totalBytes;
   }
 
-  /** Maximum persisted Raft state size over all servers. */
+  /**
+   * Maximum persisted Raft state size over all servers, as the lab's gob would measure it for our own
+   * layout (harness/gob-size.ts), the bytes themselves for any other Raft's.
+   */
   logSize(): number {
     let size = 0;
-    for (const p of this.saved) if (p !== null && p.raftStateSize() > size) size = p.raftStateSize();
+    for (const p of this.saved) {
+      if (p === null) continue;
+      const s = labRaftStateSize(p.readRaftState(), this.n);
+      if (s > size) size = s;
+    }
     return size;
   }
 
