@@ -18,6 +18,7 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
   if (impls.size > 1) {
     throw new ReportError(`the reports ran different implementations (${[...impls].map(String).join(", ")}); merge only reports of one`);
   }
+  checkSameBatch(reports);
   const { runs, duplicates } = mergeRuns(reports.map((r) => r.report.runs));
   const missingShards = findMissingShards(reports.map((r) => r.report.shard));
   const outDirs = new Set(reports.map((r) => r.report.outDir));
@@ -36,6 +37,42 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
     replayChecks: reports.flatMap((r) => r.report.replayChecks),
   };
   return { report, duplicates, missingShards };
+}
+
+/**
+ * Shards of one batch must agree on what they ran: the shard count, and the batch's flags that decide
+ * the run list and the verdicts (tests, iterations, seed start, order, --loop, --strict). Reports from
+ * raftlab versions before the flags were recorded carry none and are compared on shard count only.
+ */
+function checkSameBatch(reports: readonly { readonly name: string; readonly report: BatchReport }[]): void {
+  const first = reports[0];
+  if (first === undefined) return;
+  const shardOf = (r: BatchReport): string => (r.shard === null ? "not a shard" : `shard ${r.shard.index}/${r.shard.count}`);
+  const counts = new Set(reports.map((r) => r.report.shard?.count ?? null));
+  if (counts.size > 1) {
+    const other = reports.find((r) => (r.report.shard?.count ?? null) !== (first.report.shard?.count ?? null));
+    throw new ReportError(`${first.name} is ${shardOf(first.report)} but ${other?.name ?? "another"} is ${shardOf(other?.report ?? first.report)}: shards of different splits cannot be merged`);
+  }
+  const fields: readonly [string, (m: NonNullable<BatchReport["batch"]>) => string][] = [
+    ["tests", (m) => m.tests.join(",")],
+    ["iterations (-n)", (m) => String(m.iterations)],
+    ["seed start", (m) => String(m.seedStart)],
+    ["order (--sequential)", (m) => String(m.sequential)],
+    ["--loop", (m) => String(m.loop)],
+    ["--strict", (m) => String(m.strict === true)],
+  ];
+  // Whole batches (no --shard) may be of anything: merging them is how separate batches are joined.
+  const base = first.report.batch;
+  if (base === undefined || first.report.shard === null) return;
+  for (const r of reports.slice(1)) {
+    const m = r.report.batch;
+    if (m === undefined) continue;
+    for (const [what, get] of fields) {
+      if (get(m) !== get(base)) {
+        throw new ReportError(`${first.name} and ${r.name} ran different batches (${what}: ${get(base)} vs ${get(m)}); merge only shards of one batch`);
+      }
+    }
+  }
 }
 
 /**

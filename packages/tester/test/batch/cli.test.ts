@@ -94,6 +94,32 @@ describe("raftlab batch (process)", () => {
     expect(lastLine(c.stdout)).toBe("0 passed, 4 failed");
   });
 
+  it("merge refuses shards of different batches: another -n, seed start, pattern, --strict or shard count (issue 10)", () => {
+    const shard = (name: string, i: number, n: number, extra: string[] = []): string => {
+      const j = join(dir, `mx-${name}.json`);
+      const r = raftlab(["batch", "FakePass", "FakeFlaky", "-n", "6", "-j", "1", "--shard", `${i}/${n}`, "--out", join(dir, `mx-${name}`), "--json", j, ...extra]);
+      expect([0, 1], r.stderr).toContain(r.code);
+      return j;
+    };
+    const a = shard("a", 1, 2);
+    const cases: [string, string, RegExp][] = [
+      ["n", shard("n", 2, 2, ["-n", "7"]), /ran different batches \(iterations \(-n\): 6 vs 7\)/],
+      ["seed", shard("seed", 2, 2, ["--seed-start", "100"]), /ran different batches \(seed start: 1 vs 100\)/],
+      ["strict", shard("strict", 2, 2, ["--strict"]), /ran different batches \(--strict: false vs true\)/],
+      ["split", shard("split", 2, 3), /is shard 1\/2 but .* is shard 2\/3: shards of different splits cannot be merged/],
+    ];
+    for (const [what, other, message] of cases) {
+      const m = raftlab(["merge", a, other]);
+      expect(m.code, what).toBe(2);
+      expect(m.stderr.trim().split("\n"), what).toEqual([expect.stringMatching(message)]);
+    }
+    const p = join(dir, "mx-pattern.json");
+    raftlab(["batch", "FakePass", "-n", "6", "-j", "1", "--shard", "2/2", "--out", join(dir, "mx-pattern"), "--json", p]);
+    expect(raftlab(["merge", a, p]).stderr).toMatch(/ran different batches \(tests: FakePass,FakeFlaky vs FakePass\)/);
+    // The matching shard merges.
+    expect([0, 1]).toContain(raftlab(["merge", a, shard("b", 2, 2)]).code);
+  });
+
   it("shards 1/3..3/3 merge back into the table of the whole batch", () => {
     const whole = raftlab(["batch", "FakePass", "FakeFlaky", "FakeViolation", "-n", "12", "-j", "2", "--out", join(dir, "w"), "--json", join(dir, "w.json")]);
     const parts = [1, 2, 3].map((i) => {
