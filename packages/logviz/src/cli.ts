@@ -137,13 +137,17 @@ function checkReadable(file: string): void {
 }
 
 async function runPrint(file: string | undefined, filter: Filter, o: Options): Promise<void> {
-  // Print mode keeps no rows once written (StreamPrinter drops them), so its memory does not depend on
-  // the input's length; --max-rows bounds what one chunk can hold all the same.
-  let store = new LogStore({ maxRows: parseMaxRows(o.maxRows) });
+  // Print mode keeps no rows once written (StreamPrinter drops them after each chunk), so its memory is
+  // bounded by one chunk of input, not by the input's length. The store must not drop rows before they
+  // are written: with the --max-rows bound, a 1 MiB file chunk of short lines lost all but the last
+  // ~1000 of its rows, silently. So --max-rows (checked in main) does not apply here.
+  const printStoreRows = 1 << 30;
+  let store = new LogStore({ maxRows: printStoreRows });
   let ingest = new Ingest(store, inference);
   const style = makeStyle(colorWanted(o, process.stdout.isTTY === true));
   const width = parseWidth(o.width) ?? (process.stdout.columns || process.stderr.columns || Number(process.env.COLUMNS) || 160);
   let closed = false;
+  let interrupted = false;
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     // The reader (less, head) went away: stop quietly.
     if (err.code === "EPIPE") {
@@ -151,15 +155,25 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
       process.exit(0);
     }
   });
+  // A reader slower than the input (less, a pager the user is reading, a slow pipe): stop reading stdin
+  // until stdout has drained, so what waits for the reader stays in the pipe and the producer, not in
+  // this process's memory (a `--follow` stream into a paused reader grew by ~50 MB/s before).
+  let stdinPaused = false;
   const write = (s: string): boolean => {
     if (closed) return false;
-    process.stdout.write(s);
+    if (!process.stdout.write(s) && file === undefined && !stdinPaused) {
+      stdinPaused = true;
+      process.stdin.pause();
+      process.stdout.once("drain", () => {
+        stdinPaused = false;
+        if (!interrupted) process.stdin.resume();
+      });
+    }
     return true;
   };
   const printOptions = { filter, width, style, write, layout: parseLayout(o.layout) ?? defaultLayout(), wrap: o.wrap !== false };
   let printer = new StreamPrinter(store, printOptions);
   let readError: string | null = null;
-  let interrupted = false;
   await new Promise<void>((resolve) => {
     // Streaming: rows are written as each chunk of input is parsed, not at the end of the input.
     const opts = {
@@ -176,7 +190,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
       onRestart: (reason: string): Ingest => {
         printer.flush();
         process.stderr.write(`logviz: ${shownName(file ?? "stdin")}: ${reason}\n`);
-        store = new LogStore({ maxRows: parseMaxRows(o.maxRows) });
+        store = new LogStore({ maxRows: printStoreRows });
         ingest = new Ingest(store, inference);
         printer = new StreamPrinter(store, printOptions);
         return ingest;
@@ -365,7 +379,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--layout <kind>", "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe")
     .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
     .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option("--max-rows <n>", `keep at most N rows; a longer live stream drops its oldest rows and says how many (default ${DEFAULT_MAX_ROWS})`)
+    .option("--max-rows <n>", `viewer: keep at most N rows; a longer live stream drops its oldest rows and says how many (default ${DEFAULT_MAX_ROWS}); print mode writes every row and keeps none`)
     .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw")
     .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
     .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
