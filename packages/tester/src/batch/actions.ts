@@ -8,6 +8,7 @@ import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, 
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
 import { loadResumable, loadSavedResults } from "./load.js";
+import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "./merge.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports, writeReportFile } from "./output.js";
 import type { RunRecord } from "./record.js";
@@ -59,9 +60,13 @@ export interface BatchFlags {
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
 async function resolveTests(patterns: readonly string[], runnerModule: string | null): Promise<string[]> {
   const runner = await loadRunner(runnerModule ?? undefined);
-  const specs = patterns.length === 0 ? runner.TESTS : runner.matchTests(patterns);
+  // `conform` (packages/tester's runner only) adds the conformance cases as one more test, last.
+  const conform = runnerModule === null && patterns.some(isConformancePattern);
+  const labPatterns = conform ? patterns.filter((p) => !isConformancePattern(p)) : patterns;
+  const specs = labPatterns.length === 0 ? (conform ? [] : runner.TESTS) : runner.matchTests(labPatterns);
   const names: string[] = [];
   for (const s of specs) if (!names.includes(s.name)) names.push(s.name);
+  if (conform) names.push(CONFORMANCE_TEST);
   if (names.length === 0) throw new UsageError(`no tests match ${patterns.join(" ")}`);
   return names;
 }

@@ -46,6 +46,8 @@ export function artifactStem(test: string, seed: number): string {
 /** The one command that replays a run and opens its trace in logviz. */
 export function replayCommand(test: string, seed: number, impl: string | null, strict = false): string {
   const implFlag = impl === null ? "" : ` --impl ${shellQuote(impl)}`;
+  // `raftlab batch conform`'s runs (conform/as-test.ts) replay with the conformance command itself.
+  if (test === "Conformance") return `raftlab conform --seed ${seed}${implFlag}`;
   // --strict changes verdicts (a heartbeat-rate warning fails the run): the replay must judge alike.
   return `raftlab run ${shellQuote(test)} --seed ${seed}${implFlag}${strict ? " --strict" : ""} --trace | logviz`;
 }

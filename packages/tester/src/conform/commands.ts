@@ -19,8 +19,15 @@ function positiveSeconds(v: string): number {
   return n;
 }
 
+function positiveSeed(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("the seed must be a whole number.");
+  return n;
+}
+
 interface ConformFlags {
   readonly impl?: string;
+  readonly seed?: number;
   readonly timeout?: number;
   readonly json?: boolean;
   readonly list?: boolean;
@@ -102,7 +109,7 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
   try {
     const onCaseStart = (k: { readonly name: string }): void =>
       watchdog.arm(timeoutSec * 1000, `raftlab conform: "${escapeControls(k.name)}": no result after ${timeoutSec} s of wall-clock time and the Raft does not yield (a busy loop?); killed (--timeout)`);
-    results = await guarded(() => runConformance(make, { only: patterns, onCaseStart }, line));
+    results = await guarded(() => runConformance(make, { only: patterns, onCaseStart, seed: flags.seed ?? 1 }, line));
   } finally {
     watchdog.disarm();
     await watchdog.close();
@@ -137,6 +144,7 @@ export function registerConformCommand(program: Command): void {
     )
     .argument("[cases...]", "only the cases whose name contains one of these fragments (case-insensitive); none: all")
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
+    .option("-s, --seed <n>", "seed of the peer's random numbers (its election timeouts); default 1", positiveSeed)
     .option("-t, --timeout <sec>", `wall-clock limit per case, against a Raft that blocks the thread (default ${DEFAULT_CASE_TIMEOUT_SEC})`, positiveSeconds)
     .option("--json", "print one JSON document {impl, passed, failed, cases: [{name, ok, mismatch?, runs}]} instead of lines")
     .option("--list", "list the cases (or those matching) without running them")
