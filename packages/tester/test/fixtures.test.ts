@@ -1,8 +1,8 @@
 // Deliberately broken Rafts (mutants of our Raft, built outside the product code by
 // test/fixtures/mutants/build.mjs from catalogue.mjs) and the checks that catch them: each fails
-// within a few seeds of the named lab test, for the reason the bug implies. The README's table gives
-// the catch rates measured with `raftlab batch`; conformance (conform.test.ts) covers the follower
-// bugs the lab's random tests cannot reach.
+// within a few seeds of the named lab test, for the reason the bug implies. The catch rates in
+// docs/tester-power.md come from scripts/mutant-table.mjs; conformance (conform.test.ts) covers the
+// follower bugs the lab's random tests cannot reach.
 
 import type { MakeRaft } from "@raftlab/raft";
 import { describe, expect, it } from "vitest";
