@@ -7,7 +7,7 @@ import { FilterError, parseNameList, parsePeerList, parseRoles, parseTermRange, 
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
 import { StreamPrinter, type PrintLayout } from "./print.js";
-import { DEFAULT_MAX_ROWS, LogStore } from "./store.js";
+import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
 import { makeStyle } from "./style.js";
 import { ResultLines } from "./results.js";
 import { escapeControls } from "@raftlab/raft";
@@ -44,6 +44,18 @@ class UsageError extends Error {}
 function fail(message: string, code: number): never {
   process.stderr.write(`logviz: ${escapeControls(message)}\n`);
   process.exit(code);
+}
+
+/**
+ * Ends the process when its terminal has gone (SIGHUP, or EIO writing to it). Not process.exit: at exit
+ * Node resets the terminal's mode, and with the terminal gone that fails a native assertion and prints
+ * a C++ stack. Dying of the signal itself, as a process without a handler would, skips that reset.
+ */
+function dieOfHangup(): void {
+  process.removeAllListeners("SIGHUP");
+  process.kill(process.pid, "SIGHUP");
+  // Still here: SIGHUP is ignored (nohup). Leave with the status a hangup would give.
+  setTimeout(() => process.exit(128 + 1), 200).unref();
 }
 
 function buildFilter(o: Options): Filter {
@@ -84,9 +96,13 @@ function parseLayout(s: string | undefined): PrintLayout | undefined {
   return s;
 }
 
-function parseMaxRows(s: string | undefined): number {
-  if (s === undefined) return DEFAULT_MAX_ROWS;
-  if (!/^\d{1,10}$/.test(s) || Number(s) < 1000) throw new UsageError(`bad --max-rows "${s}": expected a number >= 1000`);
+/**
+ * --max-rows, or its default: a live stream (a pipe, --follow) keeps the newest DEFAULT_LIVE_MAX_ROWS
+ * (measured at 335-370 MB RSS on a fast stream); a file read once keeps up to DEFAULT_MAX_ROWS.
+ */
+function parseMaxRows(s: string | undefined, live = false): number {
+  if (s === undefined) return live ? DEFAULT_LIVE_MAX_ROWS : DEFAULT_MAX_ROWS;
+  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --max-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
   return Number(s);
 }
 
@@ -155,18 +171,21 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
       process.exit(0);
     }
   });
-  // A reader slower than the input (less, a pager the user is reading, a slow pipe): stop reading stdin
-  // until stdout has drained, so what waits for the reader stays in the pipe and the producer, not in
-  // this process's memory (a `--follow` stream into a paused reader grew by ~50 MB/s before).
-  let stdinPaused = false;
+  // A reader slower than the input (less, a pager the user is reading, a slow pipe): stop reading the
+  // input until stdout has drained, so what waits for the reader stays in the pipe, the producer or the
+  // file, not in this process's memory (a `--follow` stream into a paused reader grew by ~50 MB/s, and
+  // `--print 1m.log | slow` peaked at 431 MB, before).
+  let source: Source | null = null;
+  let sourcePaused = false;
   const write = (s: string): boolean => {
     if (closed) return false;
-    if (!process.stdout.write(s) && file === undefined && !stdinPaused) {
-      stdinPaused = true;
-      process.stdin.pause();
+    if (!process.stdout.write(s) && source !== null && !sourcePaused) {
+      sourcePaused = true;
+      const paused = source;
+      paused.pause();
       process.stdout.once("drain", () => {
-        stdinPaused = false;
-        if (!interrupted) process.stdin.resume();
+        sourcePaused = false;
+        if (!interrupted) paused.resume();
       });
     }
     return true;
@@ -196,9 +215,8 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
         return ingest;
       },
     };
-    let src: Source;
-    if (file !== undefined) src = openFileSource(file, ingest, opts);
-    else src = openStreamSource(process.stdin, ingest, opts);
+    const src: Source = file !== undefined ? openFileSource(file, ingest, opts) : openStreamSource(process.stdin, ingest, opts);
+    source = src;
     // Ctrl-C: what was read is printed (a last line without its newline too), then exit 130.
     process.on("SIGINT", () => {
       interrupted = true;
@@ -232,7 +250,13 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   // the first frame is painted before they are imported, and Ink then draws over the same screen.
   const { Viewer } = await import("./viewer.js");
   const out = process.stdout as tty.WriteStream;
-  const maxRows = parseMaxRows(o.maxRows);
+  // The terminal went away (its window closed, ssh dropped): nothing can be drawn or read any more.
+  // Leave quietly instead of an unhandled 'write EIO' stack on a stderr that may still be a log file.
+  out.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EIO" && e.code !== "EPIPE") process.stderr.write(`logviz: cannot write to the terminal: ${e.code ?? e.message}\n`);
+    dieOfHangup();
+  });
+  const maxRows = parseMaxRows(o.maxRows, file === undefined || o.follow === true);
   let store = new LogStore({ maxRows });
   let ingest = new Ingest(store, inference);
   const makeViewer = (s: LogStore, f: Filter): InstanceType<typeof Viewer> =>
@@ -340,13 +364,15 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   rerender = () => inst.rerender(element());
   // A terminal closed or a kill: restore the screen and the terminal mode before going.
   const signalNumber = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
-  for (const sig of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
       inst.unmount();
       term.close();
       process.exit(128 + signalNumber[sig]);
     });
   }
+  // SIGHUP: the terminal is gone, there is no screen to restore.
+  process.once("SIGHUP", dieOfHangup);
   await inst.waitUntilExit();
   src.close();
   if (pending) clearTimeout(pending);
@@ -379,7 +405,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--layout <kind>", "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe")
     .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
     .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option("--max-rows <n>", `viewer: keep at most N rows; a longer live stream drops its oldest rows and says how many (default ${DEFAULT_MAX_ROWS}); print mode writes every row and keeps none`)
+    .option("--max-rows <n>", `viewer: keep at most N rows; a longer stream drops its oldest rows and says how many (default ${DEFAULT_LIVE_MAX_ROWS} for a pipe or --follow, ${DEFAULT_MAX_ROWS} for a file); print mode writes every row and keeps none`)
     .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw")
     .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
     .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")

@@ -65,6 +65,9 @@ export interface SourceOptions {
 
 export interface Source {
   close(): void;
+  /** Stop reading until resume() (a slow reader downstream: see print mode's backpressure). */
+  pause(): void;
+  resume(): void;
 }
 
 const CHUNK = 1 << 20;
@@ -112,6 +115,8 @@ export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions
         raw.destroy();
         src.close();
       },
+      pause: () => src.pause(),
+      resume: () => src.resume(),
     };
   }
   return followFile(path, ingest, opts);
@@ -130,6 +135,7 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let reading = false;
+  let paused = false;
   let stream: Readable | null = null;
   let inode = -1;
   let mtimeMs = -1;
@@ -145,6 +151,7 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
     reading = true;
     const s = createReadStream(path, { start, highWaterMark: CHUNK });
     stream = s;
+    if (paused) s.pause();
     const target = ingest;
     s.on("data", (chunk: Buffer | string) => {
       if (closed || target !== ingest) return;
@@ -186,7 +193,7 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
     read(0, () => undefined);
   };
   const poll = async (): Promise<void> => {
-    if (closed || reading || stopped) return;
+    if (closed || reading || stopped || paused) return;
     reading = true; // no second poll while this one awaits
     let st: Awaited<ReturnType<typeof fsp.stat>>;
     let changed: string | null = null;
@@ -238,6 +245,14 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
       if (timer) clearInterval(timer);
       (stream as Readable | null)?.destroy();
     },
+    pause() {
+      paused = true;
+      (stream as Readable | null)?.pause();
+    },
+    resume() {
+      paused = false;
+      (stream as Readable | null)?.resume();
+    },
   };
 }
 
@@ -252,5 +267,7 @@ export function openStreamSource(stream: Readable, ingest: Ingest, opts: SourceO
     close() {
       stream.pause();
     },
+    pause: () => stream.pause(),
+    resume: () => stream.resume(),
   };
 }

@@ -98,8 +98,18 @@ export interface RowInput {
   json: string | null;
 }
 
-/** Default bound on rows held (--max-rows): about 300 bytes a row, so a few hundred MB at most. */
+/**
+ * Default bound on rows held (--max-rows) for a file read once: about 340 bytes a row in the index
+ * (docs/performance.md), so a 1M-line file fits in a few hundred MB.
+ */
 export const DEFAULT_MAX_ROWS = 1_000_000;
+/**
+ * Default for a live stream (a pipe, --follow), which never ends: on a fast stream V8 lets the heap
+ * grow well past what the rows need (1M rows reached 0.9-1 GB RSS); 250k rows stayed at 335-370 MB.
+ */
+export const DEFAULT_LIVE_MAX_ROWS = 250_000;
+/** The largest --max-rows accepted: the store's arithmetic stays far inside 2^31. */
+export const MAX_MAX_ROWS = 100_000_000;
 
 export interface StoreOptions {
   /** Typed-array capacity to start with (grows by doubling). */
@@ -150,7 +160,7 @@ export class LogStore {
   version = 0;
 
   constructor(opts: StoreOptions = {}) {
-    this.maxRows = Math.max(1, opts.maxRows ?? DEFAULT_MAX_ROWS);
+    this.maxRows = Math.min(MAX_MAX_ROWS, Math.max(1, opts.maxRows ?? DEFAULT_MAX_ROWS));
     this.cap = Math.min(opts.initialCapacity ?? 1 << 14, Math.max(16, this.maxRows + (this.maxRows >> 3) + 1));
     this.t = new Float64Array(this.cap);
     this.src = new Int16Array(this.cap);

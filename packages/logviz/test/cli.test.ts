@@ -74,7 +74,7 @@ describe("logviz CLI", () => {
   });
 
   it("usage errors exit 2 with one line; a missing file exits 1", () => {
-    for (const args of [["--bogus"], [file, "--term", "3..x"], [file, "--width", "5"], [file, "--role", "king"], [file, "--just", "VO;TE"]]) {
+    for (const args of [["--bogus"], [file, "--term", "3..x"], [file, "--width", "5"], [file, "--role", "king"], [file, "--just", "VO;TE"], [file, "--max-rows", "999"], [file, "--max-rows", String(2 ** 31)], [file, "--max-rows", "1e6"]]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.err.trim().split("\n"), args.join(" ")).toHaveLength(1);
