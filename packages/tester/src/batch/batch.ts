@@ -207,7 +207,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     try {
       if (journal === null) {
         if (!existsSync(options.outDir)) return;
-        journal = Journal.open(options.outDir, { impl: options.impl, batch: meta, startedAt });
+        journal = Journal.open(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
         for (const r of results) if (r.record !== record) journal.append(r.record);
       }
       journal.append(record);

@@ -33,10 +33,14 @@ export class Journal {
     this.fd = fd;
   }
 
-  /** Opens `<outDir>/journal.jsonl` for appending (an earlier batch's lines stay) and writes a header. */
-  static open(outDir: string, header: JournalHeader): Journal {
+  /**
+   * Opens `<outDir>/journal.jsonl` and writes a header: appending for a resumed batch (the earlier
+   * batch's lines stay, the runs it recorded count), from empty for a new batch (an old journal in a
+   * reused folder would otherwise lend its runs to this batch's triage).
+   */
+  static open(outDir: string, header: JournalHeader, append: boolean): Journal {
     const path = join(outDir, JOURNAL_FILE);
-    const journal = new Journal(path, openSync(path, "a"));
+    const journal = new Journal(path, openSync(path, append ? "a" : "w"));
     journal.line({ journal: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...header });
     return journal;
   }

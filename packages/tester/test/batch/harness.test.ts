@@ -45,6 +45,11 @@ describe("batch harness (stand-in runner)", () => {
     const journal = readJournal(join(o.outDir, "journal.jsonl"));
     expect(journal.runs.length).toBe(outcome.records.length);
     expect(journal.runs.filter((r) => r.ok).length).toBe(outcome.records.filter((r) => r.ok).length);
+    // A new batch (not --resume) into the same folder starts the journal afresh: the old runs are not its.
+    const again = await runBatch({ ...o, tests: ["FakePass"], iterations: 2 });
+    expect(readJournal(join(o.outDir, "journal.jsonl")).runs.map((r) => `${r.test}-${r.seed}`).sort()).toEqual(
+      again.records.map((r) => `${r.test}-${r.seed}`).sort(),
+    );
     // Records are in run-list order (interleaved: seed 1 of every test, then seed 2, ...).
     expect(outcome.records.slice(0, 3).map((r) => `${r.test}-${r.seed}`)).toEqual(["FakePass-1", "FakeFlaky-1", "FakeViolation-1"]);
     // Each group's example was replayed and reproduced exactly.
