@@ -185,6 +185,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   let failFastStopped = false;
   let saveError: string | null = null;
   let notRun = 0;
+  /** Runs go untraced until they fail (worker.ts); a hung one is then run again traced ("diagnose"). */
+  const untraced = options.traceEveryRun !== true && !options.archive;
   const replayChecks: ReplayCheck[] = [];
   const previous = new Map<string, RunRecord>();
   for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
@@ -298,9 +300,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       trace = `${stem}.jsonl`;
       moveFile(spill, join(options.outDir, trace));
       notes.push("the run was stopped; the saved trace holds only what had been flushed");
+    } else if (outcome.note !== undefined) {
+      notes.push(outcome.note);
     } else {
       notes.push(
-        options.archive || options.traceEveryRun === true
+        outcome.kind === "timeout" || options.archive || options.traceEveryRun === true
           ? "the run was stopped before it traced anything; replay it to see the trace"
           : "runs are untraced until they fail (--trace-every-run traces them as they run), so a stopped run has no trace; replay it to see the trace",
       );
@@ -385,8 +389,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
           const job = list[next];
           if (job === undefined) return;
           next += 1;
-          const outcome = await slot.execute(job.item);
+          let outcome = await slot.execute(job.item);
           if (outcome.type === "cancelled") return;
+          if (outcome.type === "stopped" && outcome.kind === "timeout" && untraced && !interrupted && !failFastStopped) {
+            // It hung untraced: run it once more, traced from the start, to keep the trace's tail up to
+            // the hang (the same seed is the same run). This costs a second --timeout for each hung run.
+            const first = outcome;
+            const again = await slot.execute(job.item, "diagnose");
+            if (again.type === "cancelled") return;
+            outcome =
+              again.type === "stopped" && again.kind === "timeout"
+                ? { ...first, trace: again.trace, output: again.output }
+                : { ...first, trace: null, note: describeRerun(again) };
+          }
           const saved = outcome.type === "done" ? outcome : recordStopped(slotIndex, job.item, outcome);
           const record = saved.record;
           finished += 1;
@@ -452,6 +467,17 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
   const exitCode = interrupted ? 130 : tally.failed > 0 || saveError !== null ? 1 : 0;
   return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };
+}
+
+/** Why a hung run's traced re-run has no trace to offer: it did not hang again. */
+function describeRerun(again: Exclude<SlotOutcome, { type: "cancelled" }>): string {
+  const how =
+    again.type === "done"
+      ? again.record.ok
+        ? "passed"
+        : `failed (${again.record.message ?? "no message"})`
+      : `was stopped otherwise (${again.message})`;
+  return `its traced re-run, to save the trace up to the hang, ${how} instead: the Raft is not deterministic, and no trace is saved`;
 }
 
 function formatMiB(bytes: number): string {

@@ -21,6 +21,8 @@ export type SlotOutcome =
       readonly output: StoppedTail;
       /** The run's trace so far, from the shared ring, when the run was traced; else null. */
       readonly trace: StoppedTail | null;
+      /** Why there is no trace, when the batch knows better than "it was untraced" (batch.ts). */
+      readonly note?: string;
     }
   | { readonly type: "cancelled" };
 
@@ -133,7 +135,7 @@ export class WorkerSlot {
   }
 
   /** Runs one item. Never rejects for a failing run; rejects only if the worker cannot start at all. */
-  async execute(item: RunItem, mode: "run" | "verify" = "run"): Promise<SlotOutcome> {
+  async execute(item: RunItem, mode: RunRequest["mode"] = "run"): Promise<SlotOutcome> {
     if (this.closed) return { type: "cancelled" };
     try {
       await this.ensureWorker();

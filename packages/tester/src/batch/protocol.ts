@@ -37,9 +37,11 @@ export interface RunRequest {
   readonly seed: number;
   /**
    * "run": a batch run (artifacts saved on failure). "verify": a replay of a saved run that saves
-   * nothing and reports the SHA-256 of its trace, to check that the replay is identical.
+   * nothing and reports the SHA-256 of its trace, to check that the replay is identical. "diagnose":
+   * the same run traced from its start, after an untraced execution of it hung: its trace is what the
+   * parent reads from the ring when it stops this one too.
    */
-  readonly mode: "run" | "verify";
+  readonly mode: "run" | "verify" | "diagnose";
 }
 
 export type WorkerMessage =

@@ -200,7 +200,7 @@ async function runOne(
   // Tracing costs about a third of a run's CPU, and only failing runs' traces are kept: so run untraced,
   // and run a failing run again with its trace (the same seed is the same run). --trace-every-run and
   // --archive trace the first run instead (a run stopped by the timeout then keeps a partial trace).
-  const lazy = !config.traceEveryRun && !config.archive && !verifying;
+  const lazy = !config.traceEveryRun && !config.archive && !verifying && req.mode !== "diagnose";
   const first = await execute(runner, impl, req, hasher !== null ? hasher.sink : lazy ? null : trace.sink);
   let final = first;
   let note: string | undefined;

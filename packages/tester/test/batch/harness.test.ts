@@ -133,12 +133,16 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.records.filter((r) => r.test === "FakeHang" && r.ok).map((r) => r.seed)).toEqual([1, 3]);
     expect(existsSync(join(o.outDir, "FakeHang-2.log"))).toBe(true);
     // Issue 10: the hung run's output is saved (from the ring shared with its thread), up to its last
-    // print before the loop; runs are untraced until they fail, and the log says why there is no trace.
+    // print before the loop. It ran untraced (runs are, until they fail), so it was run once more traced
+    // from the start ("diagnose"), hung again, and that run's trace is saved up to the hang.
     const log = readFileSync(join(o.outDir, "FakeHang-2.log"), "utf8");
     expect(log).toContain("S0 debug print 0 before the hang");
     expect(log).toContain("S0 debug print 2999 before the hang");
-    expect(log).toMatch(/# note: runs are untraced until they fail .* replay it to see the trace/);
-    expect(bad[0]?.trace).toBeNull();
+    expect(log).toMatch(/# note: the run was stopped; the saved trace holds every event until then \(\d+ events\)/);
+    expect(bad[0]?.trace).toBe("FakeHang-2.jsonl");
+    const trace = readFileSync(join(o.outDir, "FakeHang-2.jsonl"), "utf8").trimEnd().split("\n");
+    expect(trace[0]).toContain('"op":"TestBegin"');
+    expect(trace.at(-1)).toContain("last event 2999 before the hang");
     // Stopped runs cannot be compared by replay; they are reported as not checked, not as reproduced.
     expect(outcome.replayChecks.filter((c) => c.verdict !== "skipped")).toEqual([]);
   });
