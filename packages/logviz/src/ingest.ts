@@ -82,7 +82,7 @@ function pump(stream: Readable, ingest: Ingest, opts: SourceOptions, onDone: () 
 }
 
 /** True if the file starts with the gzip magic bytes. */
-function isGzip(path: string): boolean {
+export function isGzip(path: string): boolean {
   let fd = -1;
   try {
     fd = openSync(path, "r");

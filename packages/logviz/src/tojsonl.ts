@@ -2,9 +2,10 @@
 // with what logviz inferred (src, term, state, the test) made explicit, plus `line` (1-based input line
 // number) and `raw` (the original text). It makes the inference checkable (`jq`, tests) and feeds Go
 // students' text logs to tools that read our traces.
-import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { isGzip } from "./ingest.js";
 import { LineSplitter } from "./lines.js";
 import { newParserState, parseLineInto, type ParserState } from "./parse.js";
 import type { InferOptions } from "./infer.js";
@@ -154,7 +155,7 @@ export function convertToJsonl(file: string | undefined, options: InferOptions):
     let input: Readable = process.stdin;
     if (file !== undefined) {
       const raw = createReadStream(file);
-      input = isGzipFile(file) ? raw.pipe(createGunzip()) : raw;
+      input = isGzip(file) ? raw.pipe(createGunzip()) : raw;
       if (input !== raw) raw.on("error", (e: Error) => done(e.message));
     }
     const done = (err: string | null): void => {
@@ -171,15 +172,3 @@ export function convertToJsonl(file: string | undefined, options: InferOptions):
   });
 }
 
-function isGzipFile(path: string): boolean {
-  let fd = -1;
-  try {
-    fd = openSync(path, "r");
-    const b = Buffer.alloc(2);
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } catch {
-    return false;
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-}

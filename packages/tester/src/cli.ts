@@ -7,6 +7,7 @@
 
 import { closeSync, openSync, writeSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { positiveSeconds } from "./cli-args.js";
 import { escapeControls, formatTraceEvent, type MakeRaft, type TraceEvent, type TraceSink } from "@raftlab/raft";
 import { ImplLoadError, loadImpl, matchTests, runTest, TEST_LIMIT_MS, TESTS, UnknownPatternError, type TestSpec } from "./runner.js";
 import { shellQuote } from "./batch/record.js";
@@ -45,12 +46,6 @@ function paceArg(v: string): number {
 
 /** Default wall-clock limit per test of `raftlab run`, in seconds (the batch's default too). */
 const DEFAULT_RUN_TIMEOUT_SEC = 120;
-
-function positiveSeconds(v: string): number {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("the timeout must be a positive number of seconds.");
-  return n;
-}
 
 /** A write of the trace failed for a reason other than the reader going away (full disk, I/O error). */
 function describeWriteError(e: unknown): string {

@@ -2,6 +2,7 @@
 
 import { escapeControls } from "@raftlab/raft";
 import { Command, InvalidArgumentError } from "commander";
+import { nonNegativeInt, positiveInt, positiveNumber } from "../cli-args.js";
 import { EXIT_USAGE, UsageError, batchAction, mergeAction, triageAction, type BatchFlags } from "./actions.js";
 import type { MergeFlags } from "./merge.js";
 import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers, MAX_WORKERS_PER_CPU } from "./batch.js";
@@ -10,30 +11,6 @@ import { ReportError } from "./report.js";
 import { RunListError, parseShard, type Shard } from "./runlist.js";
 
 export { EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, resumeCommandLine } from "./actions.js";
-
-function positiveInt(what: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
-    return n;
-  };
-}
-
-function nonNegativeInt(what: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be a non-negative integer.`);
-    return n;
-  };
-}
-
-function positiveNumber(what: string, min = 0): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || n <= min) throw new InvalidArgumentError(`${what} must be a number above ${min}.`);
-    return n;
-  };
-}
 
 function shardArg(v: string): Shard {
   try {

@@ -10,6 +10,8 @@ export class SharedTextRing {
   private readonly total: Float64Array;
   private readonly data: Uint8Array;
   private readonly encoder = new TextEncoder();
+  /** Reused for every write: a traced run writes one line per trace event, so no allocation per line. */
+  private scratch = new Uint8Array(4096);
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.total = new Float64Array(buffer, 0, 1);
@@ -26,7 +28,9 @@ export class SharedTextRing {
   }
 
   write(text: string): void {
-    const bytes = this.encoder.encode(text);
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(2 ** Math.ceil(Math.log2(text.length * 3)));
+    const bytes = this.scratch.subarray(0, this.encoder.encodeInto(text, this.scratch).written);
     const size = this.data.length;
     let written = this.total[0] ?? 0;
     // Only the last `size` bytes of a write larger than the ring can survive.

@@ -7,7 +7,7 @@
 // The reference column is what layout version 1 did on top of that at the same length: two
 // whole-state copies into fresh arrays (the core's encode, then the persister's slice).
 
-import { MemoryPersister, RaftCore, RPC_APPEND_ENTRIES, type CoreConfig, type StepOutput } from "@raftlab/raft";
+import { DEFAULT_TIMING, MemoryPersister, RaftCore, RPC_APPEND_ENTRIES, type CoreConfig, type StepOutput } from "@raftlab/raft";
 import type { Figure, Progress } from "./types.js";
 
 export interface PersistOptions {
@@ -32,17 +32,8 @@ export interface PersistRow {
   readonly v1CopiesUs: number;
 }
 
-const CONFIG: CoreConfig = {
-  me: 1,
-  peerCount: 3,
-  electionTimeoutMinMs: 300,
-  electionTimeoutMaxMs: 600,
-  heartbeatMs: 100,
-  maxEntriesPerAppend: 256,
-  maxBytesPerAppend: 64 * 1024,
-  maxAppliesPerStep: 1024,
-  tracing: false,
-};
+/** Our Raft's own timing and batching (the driver's defaults), as a follower of 3, trace off. */
+const CONFIG: CoreConfig = { me: 1, peerCount: 3, ...DEFAULT_TIMING, tracing: false };
 
 const TERM = 1;
 

@@ -1,7 +1,8 @@
 // The `conform` subcommand of the raftlab CLI: the conformance cases against our Raft or --impl, one
 // line per case, a last line "N passed, N failed" (or one JSON document with --json).
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { nonNegativeInt, positiveSeconds } from "../cli-args.js";
 import { escapeControls, make as ourMake, type MakeRaft } from "@raftlab/raft";
 import { ImplLoadError, loadImpl } from "../runner.js";
 import { Watchdog } from "../watchdog.js";
@@ -12,18 +13,6 @@ const EXIT_USAGE = 2;
 
 /** Default wall-clock limit per case, in seconds (a case takes milliseconds; this only stops a busy loop). */
 const DEFAULT_CASE_TIMEOUT_SEC = 60;
-
-function positiveSeconds(v: string): number {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("the timeout must be a positive number of seconds.");
-  return n;
-}
-
-function positiveSeed(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("the seed must be a whole number.");
-  return n;
-}
 
 interface ConformFlags {
   readonly impl?: string;
@@ -144,7 +133,7 @@ export function registerConformCommand(program: Command): void {
     )
     .argument("[cases...]", "only the cases whose name contains one of these fragments (case-insensitive); none: all")
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
-    .option("-s, --seed <n>", "seed of the peer's random numbers (its election timeouts); default 1", positiveSeed)
+    .option("-s, --seed <n>", "seed of the peer's random numbers (its election timeouts); default 1", nonNegativeInt("--seed"))
     .option("-t, --timeout <sec>", `wall-clock limit per case, against a Raft that blocks the thread (default ${DEFAULT_CASE_TIMEOUT_SEC})`, positiveSeconds)
     .option("--json", "print one JSON document {impl, passed, failed, cases: [{name, ok, mismatch?, runs}]} instead of lines")
     .option("--list", "list the cases (or those matching) without running them")

@@ -3,6 +3,7 @@
 // elsewhere, so stress gives neither a meaning).
 
 import { Command, InvalidArgumentError } from "commander";
+import { positiveInt, positiveNumber } from "../cli-args.js";
 import { escapeControls } from "@raftlab/raft";
 import { defaultWorkers } from "../batch/batch.js";
 import { ReportError } from "../batch/report.js";
@@ -11,22 +12,6 @@ import { StressUsageError, stressAction, type StressFlags } from "./actions.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC } from "./stress.js";
 
 const EXIT_USAGE = 2;
-
-function positiveInt(what: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
-    return n;
-  };
-}
-
-function positiveNumber(what: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a number above 0.`);
-    return n;
-  };
-}
 
 function shardArg(v: string): Shard {
   try {
