@@ -11,6 +11,7 @@ import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from 
 import { makeStyle } from "./style.js";
 import { ResultLines } from "./results.js";
 import { escapeControls } from "@raftlab/raft";
+import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
 import { convertToJsonl } from "./tojsonl.js";
@@ -39,8 +40,6 @@ interface Options {
 /** How dslogs text is read (--term-re, --role-re); set once in main. */
 let inference: InferOptions = {};
 
-class UsageError extends Error {}
-
 function fail(message: string, code: number): never {
   process.stderr.write(`logviz: ${escapeControls(message)}\n`);
   process.exit(code);
@@ -55,7 +54,7 @@ function dieOfHangup(): void {
   process.removeAllListeners("SIGHUP");
   process.kill(process.pid, "SIGHUP");
   // Still here: SIGHUP is ignored (nohup). Leave with the status a hangup would give.
-  setTimeout(() => process.exit(128 + 1), 200).unref();
+  setTimeout(() => process.exit(EXIT.HANGUP), 200).unref();
 }
 
 function buildFilter(o: Options): Filter {
@@ -77,11 +76,11 @@ function buildFilter(o: Options): Filter {
   };
 }
 
+/** --color / --no-color, else the shared rule (NO_COLOR, FORCE_COLOR, TERM=dumb, a TTY). */
 function colorWanted(o: Options, isTty: boolean): boolean {
   if (o.color === true) return true;
   if (o.color === false) return false;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
-  return isTty;
+  return colorEnabled({ isTTY: isTty });
 }
 
 function parseWidth(s: string | undefined): number | undefined {
@@ -140,15 +139,15 @@ function checkReadable(file: string): void {
   try {
     st = statSync(file);
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, 1);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
   }
-  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, 1);
+  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.FAIL);
   // A FIFO would block here until a writer opens it; the source opens it for real.
   if (st.isFIFO()) return;
   try {
     closeSync(openSync(file, "r"));
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, 1);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
   }
 }
 
@@ -168,7 +167,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     // The reader (less, head) went away: stop quietly.
     if (err.code === "EPIPE") {
       closed = true;
-      process.exit(0);
+      process.exit(EXIT.OK);
     }
   });
   // A reader slower than the input (less, a pager the user is reading, a slow pipe): stop reading the
@@ -226,10 +225,10 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     });
   });
   printer.flush();
-  if (readError !== null) fail(`${shownName(file ?? "stdin")}: ${readError}`, 1);
+  if (readError !== null) fail(`${shownName(file ?? "stdin")}: ${readError}`, EXIT.FAIL);
   if (interrupted) {
     // Exit once stdout has taken everything (a pipe to a slow reader may still hold some).
-    process.stdout.write("", () => process.exit(130));
+    process.stdout.write("", () => process.exit(EXIT.INTERRUPTED));
     return;
   }
 }
@@ -363,12 +362,11 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   const inst = render(element(), { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 });
   rerender = () => inst.rerender(element());
   // A terminal closed or a kill: restore the screen and the terminal mode before going.
-  const signalNumber = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
       inst.unmount();
       term.close();
-      process.exit(128 + signalNumber[sig]);
+      process.exit(signalExitCode(sig));
     });
   }
   // SIGHUP: the terminal is gone, there is no screen to restore.
@@ -380,8 +378,8 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   term.close();
   // The lab's result lines of a piped run, in the terminal after the view has gone.
   const lines = results.lines();
-  if (lines.length > 0) out.write(lines.join("\n") + "\n", () => process.exit(0));
-  else process.exit(0);
+  if (lines.length > 0) out.write(lines.join("\n") + "\n", () => process.exit(EXIT.OK));
+  else process.exit(EXIT.OK);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -426,8 +424,8 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     program.parse(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(0);
-      process.exit(2);
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(EXIT.OK);
+      process.exit(EXIT.USAGE);
     }
     throw e;
   }
@@ -442,16 +440,16 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     inference = inferOptionsOf(o);
     if (o.to !== undefined && o.to !== "jsonl") throw new UsageError(`bad --to "${o.to}": expected jsonl`);
   } catch (e) {
-    if (e instanceof FilterError || e instanceof UsageError || e instanceof InferOptionError) fail(e.message, 2);
+    if (e instanceof FilterError || e instanceof UsageError || e instanceof InferOptionError) fail(e.message, EXIT.USAGE);
     throw e;
   }
   if (file !== undefined) checkReadable(file);
   else if (process.stdin.isTTY) {
-    fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", 2);
+    fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);
   }
   if (o.to !== undefined) {
     const err = await convertToJsonl(file, inference);
-    if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, 1);
+    if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, EXIT.FAIL);
     return;
   }
   const keys = o.print || !process.stdout.isTTY ? null : openKeyboard();
@@ -459,4 +457,4 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
   return runInteractive(file, filter, o, keys);
 }
 
-main(process.argv).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e), 1));
+main(process.argv).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e), EXIT.FAIL));

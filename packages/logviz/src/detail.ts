@@ -2,7 +2,7 @@
 // id (send, receipt, reply, loss) with the delay between them.
 import { F, Kind, LogStore, ROLE_NAMES } from "./store.js";
 import { escapeControls } from "./sanitize.js";
-import { wrapWidth } from "./width.js";
+import { wrapWidth } from "@raftlab/raft/terminal";
 import { formatTime } from "./layout.js";
 
 /** How far the pairing looks either side of the selected row. */

@@ -1,7 +1,7 @@
 // Column layout and row formatting, shared by the interactive view and print mode.
 import { F, Kind, LogStore, NO_PEER, RoleId } from "./store.js";
 import type { Style } from "./style.js";
-import { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth } from "./width.js";
+import { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth } from "@raftlab/raft/terminal";
 
 /** Narrowest useful peer column; with more peers than fit, columns scroll horizontally. */
 export const MIN_COL = 12;

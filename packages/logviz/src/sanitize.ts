@@ -3,7 +3,7 @@
 // the terminal passes through escapeControls first, so such bytes are shown, never interpreted.
 
 import { escapeControls as escapeShared } from "@raftlab/raft";
-import { isPlainAscii } from "./width.js";
+import { isPlainAscii } from "@raftlab/raft/terminal";
 
 export { isPlainAscii };
 
@@ -49,4 +49,4 @@ function expandTabs(s: string): string {
 
 // Display widths live in width.ts (string-width); re-exported here for the modules that import them
 // with the escaping.
-export { displayWidth, fitWidth, padWidth, wrapWidth } from "./width.js";
+export { displayWidth, fitWidth, padWidth, wrapWidth } from "@raftlab/raft/terminal";

@@ -1,7 +1,8 @@
 // Colours. One Chalk instance per output, so print mode can be plain while tests force colour.
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
+import { chalkFor, type Paint } from "@raftlab/raft/terminal";
 
-export type Paint = (s: string) => string;
+export type { Paint };
 
 export interface Style {
   readonly color: boolean;
@@ -24,7 +25,7 @@ export interface Style {
 const id: Paint = (s) => s;
 
 export function makeStyle(color: boolean): Style {
-  const c: ChalkInstance = new Chalk({ level: color ? 2 : 0 });
+  const c: ChalkInstance = chalkFor(color);
   const topics: Record<string, Paint> = {
     TIMR: c.gray,
     VOTE: c.magentaBright,

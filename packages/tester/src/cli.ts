@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { positiveSeconds } from "./cli-args.js";
 import { escapeControls, formatTraceEvent, type MakeRaft, type TraceEvent, type TraceSink } from "@raftlab/raft";
 import { ImplLoadError, loadImpl, matchTests, runTest, TEST_LIMIT_MS, TESTS, UnknownPatternError, type TestSpec } from "./runner.js";
-import { shellQuote } from "./batch/record.js";
+import { EXIT, replayCommand, styleFor, UsageError } from "@raftlab/raft/terminal";
 import { Watchdog } from "./watchdog.js";
 // ---- batch, triage, merge (src/batch/): registered below with one call -----------------------------
 import { registerBatchCommands } from "./batch/commands.js";
@@ -20,17 +20,6 @@ import { registerStressCommand } from "./stress/commands.js";
 import { registerConformCommand } from "./conform/commands.js";
 // ---- init (src/init/): a starter project for your own Raft ---------------------------------------------
 import { registerInitCommand } from "./init/init.js";
-
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-
-class UsageError extends Error {}
-
-function colours(stream: NodeJS.WriteStream): { red: (s: string) => string; green: (s: string) => string; dim: (s: string) => string } {
-  const on = stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
-  const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { red: wrap(31), green: wrap(32), dim: wrap(2) };
-}
 
 function seedArg(v: string): number {
   const n = Number(v);
@@ -165,7 +154,7 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
   }
   // With the trace on stdout, the human lines go to stderr so the pipe carries only JSON.
   const humanStream = traceOn && traceFile === null ? process.stderr : process.stdout;
-  const c = colours(humanStream);
+  const c = styleFor(humanStream);
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeHuman = humanStream.write.bind(humanStream);
   // A trace on stdout goes to a pipe (logviz) that hides stderr behind its screen: the result lines go
@@ -216,10 +205,14 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
         passed++;
       } else {
         failed++;
-        const implFlag = flags.impl !== undefined ? ` --impl ${shellQuote(flags.impl)}` : "";
-        const timeoutFlag = flags.timeout !== undefined ? ` --timeout ${flags.timeout}` : "";
-        const strictFlag = flags.strict === true ? " --strict" : "";
-        say(`    seed ${flags.seed}; replay: raftlab run ${spec.name} --seed ${flags.seed}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`);
+        const replay = replayCommand({
+          test: spec.name,
+          seed: flags.seed,
+          impl: flags.impl ?? null,
+          strict: flags.strict === true,
+          ...(flags.timeout !== undefined ? { timeoutSec: flags.timeout } : {}),
+        });
+        say(`    seed ${flags.seed}; replay: ${replay}`);
       }
       if (writer?.error != null) {
         traceError = writer.error;
@@ -236,11 +229,11 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
   if (traceError !== null) {
     // The trace is cut short: the run must not look like a success (a full disk, say).
     process.stderr.write(`raftlab run: cannot write the trace to ${escapeControls(traceFile ?? "stdout")}: ${traceError}\n`);
-    return EXIT_FAILED;
+    return EXIT.FAIL;
   }
   const summary = `${passed} passed, ${failed} failed`;
   say(summary, failed > 0 ? c.red : undefined);
-  return failed > 0 ? EXIT_FAILED : 0;
+  return failed > 0 ? EXIT.FAIL : EXIT.OK;
 }
 
 /**
@@ -293,7 +286,7 @@ export function buildProgram(): Command {
       outputError: (str, write) => write(`raftlab: ${escapeControls(str.replace(/^error: /, "").split("\n")[0]?.trim() ?? str)}\n`),
     })
     .exitOverride((err) => {
-      process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+      process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
     })
     .showSuggestionAfterError(false);
 
@@ -332,7 +325,7 @@ export function buildProgram(): Command {
       } catch (e) {
         if (e instanceof UsageError) {
           process.stderr.write(`raftlab run: ${escapeControls(e.message)}\n`);
-          process.exitCode = EXIT_USAGE;
+          process.exitCode = EXIT.USAGE;
           return;
         }
         throw e;
@@ -358,7 +351,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
   runSummarised = true;
   process.stderr.write(`raftlab: cannot write to stdout: ${describeWriteError(err)}\n`);
-  process.exit(EXIT_FAILED);
+  process.exit(EXIT.FAIL);
 });
 
 // A run counts as passed only when the tester saw it finish: an exit before the summary line (a Raft
@@ -366,7 +359,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 process.on("exit", (code) => {
   if (runSummarised) return;
   process.stderr.write(`raftlab run: the process exited (code ${code}) before the tests finished; counted as a failure\n`);
-  if (code === 0) process.exitCode = EXIT_FAILED;
+  if (code === 0) process.exitCode = EXIT.FAIL;
 });
 
 await buildProgram().parseAsync(process.argv);

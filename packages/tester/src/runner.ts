@@ -3,6 +3,7 @@
 
 import * as raftModule from "@raftlab/raft";
 import { createPrng, escapeControls, type MakeRaft, type TraceSink } from "@raftlab/raft";
+import { EXIT } from "@raftlab/raft/terminal";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { basename, resolve as resolvePath } from "node:path";
 import { isCommonJsInEsmScope, loadCommonJs } from "./harness/commonjs.js";
@@ -114,7 +115,7 @@ function installRejectionHook(): void {
     }
     // Outside any run (a stray real timer of a finished run, say): one line, fail the process, keep going.
     process.stderr.write(`raftlab: ${what} outside any run: ${escapeControls(describeCrash(reason))}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.FAIL;
   };
   process.on("unhandledRejection", toRun("unhandled promise rejection"));
   // A real setTimeout callback of the Raft that throws: a crash of the run in progress, reported in one

@@ -1,6 +1,7 @@
 // What `batch`, `triage` and `merge` do once their arguments are parsed (commands.ts parses them).
 
 import { escapeControls } from "@raftlab/raft";
+import { colorEnabled, EXIT, makeStyle, UsageError } from "@raftlab/raft/terminal";
 import { closeSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -15,23 +16,11 @@ import type { RunRecord } from "./record.js";
 import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "./report.js";
 import type { Shard } from "./runlist.js";
 import { BatchTally } from "./stats.js";
-import { colourWanted, makeStyle } from "./style.js";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
 import type { ReplayCheck } from "./verify.js";
 import { stressIterationLog, stressMergeAction, stressReportPath, stressTriageAction } from "../stress/actions.js";
 
-/** Exit codes shared by the three commands. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURES = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-/** 128 + SIGTERM, as a shell reports a process that SIGTERM killed. */
-export const EXIT_TERMINATED = 143;
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 export interface BatchFlags {
   iterations: number;
@@ -113,7 +102,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     // Keep adding to the same folder, so triage of it sees every saved run.
     outDir ??= prior.outDir;
   }
-  const colour = colourWanted(process.stdout);
+  const colour = colorEnabled(process.stdout);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -122,7 +111,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
       process.stderr.write("\nstopping: finishing the report (Ctrl-C again to quit at once)\n");
       controller.abort();
     } else {
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(EXIT.INTERRUPTED);
     }
   };
   // SIGTERM (a CI job's cancel, `timeout`, systemd) stops as cleanly as a first Ctrl-C: the report is
@@ -156,7 +145,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
     strict: flags.strict === true,
     // Progress writes to both streams (panel on stderr, FAIL lines on stdout): colour only if both are TTYs.
-    colour: colour && colourWanted(process.stderr),
+    colour: colour && colorEnabled(process.stderr),
     quiet: flags.quiet === true,
     verifyReplays: flags.verify,
     traceEveryRun: flags.traceEveryRun === true,
@@ -174,7 +163,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     // The summary went to stdout; a script watching stderr still learns why the batch stopped.
     if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
     for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
-    process.exitCode = terminated && outcome.interrupted ? EXIT_TERMINATED : outcome.exitCode;
+    process.exitCode = terminated && outcome.interrupted ? EXIT.TERMINATED : outcome.exitCode;
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
@@ -206,7 +195,7 @@ function printResults(
   checks: readonly ReplayCheck[] = [],
   strict = false,
 ): number {
-  const colour = colourWanted(process.stdout);
+  const colour = colorEnabled(process.stdout);
   const style = makeStyle(colour);
   const tally = new BatchTally();
   for (const r of runs) tally.add(r);
@@ -221,7 +210,7 @@ function printResults(
     formatTotalsLine(tally),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
-  return tally.failed > 0 ? EXIT_FAILURES : EXIT_OK;
+  return tally.failed > 0 ? EXIT.FAIL : EXIT.OK;
 }
 
 function omittedNote(n: number): string[] {

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import type { RunRecord } from "./record.js";
-import { replayCommand } from "./record.js";
+import { replayCommand } from "@raftlab/raft/terminal";
 
 export const LOG_HEADER_FIRST_LINE = "# raftlab batch run";
 
@@ -42,7 +42,7 @@ export function formatRunLog(c: LogContent): string {
     `# wall-ms: ${r.wallMs.toFixed(1)}`,
     ...(r.rpcs !== null ? [`# rpcs: ${r.rpcs}`, `# bytes: ${r.bytes ?? 0}`, `# cmds: ${r.cmds ?? 0}`, `# peers: ${r.peers ?? 0}`] : []),
     ...(r.trace !== null ? [`# trace: ${r.trace}${r.traceTruncated ? " (truncated)" : ""}`] : []),
-    `# replay: ${replayCommand(r.test, r.seed, c.impl, c.strict === true)}`,
+    `# replay: ${replayCommand({ test: r.test, seed: r.seed, impl: c.impl, strict: c.strict === true })}`,
     ...(c.note !== undefined ? [`# note: ${oneLine(c.note)}`] : []),
   ];
   const body = [...c.output];

@@ -16,7 +16,7 @@ import { REPORT_FORMAT, REPORT_VERSION, type BatchMeta, type BatchReport } from 
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
 import { failureSignature } from "./signature.js";
 import { BatchTally } from "./stats.js";
-import { makeStyle } from "./style.js";
+import { EXIT, makeStyle } from "@raftlab/raft/terminal";
 import { createSpillDir, removeSpillDir } from "./spill.js";
 import { formatTotalsLine } from "./table.js";
 import { groupFailures } from "./triage.js";
@@ -465,7 +465,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     ...(saveError !== null ? { error: `stopped: cannot save run artifacts: ${saveError}` } : {}),
     batch: meta,
   };
-  const exitCode = interrupted ? 130 : tally.failed > 0 || saveError !== null ? 1 : 0;
+  const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 || saveError !== null ? EXIT.FAIL : EXIT.OK;
   return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };
 }
 

@@ -3,14 +3,15 @@
 import { escapeControls } from "@raftlab/raft";
 import { Command, InvalidArgumentError } from "commander";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../cli-args.js";
-import { EXIT_USAGE, UsageError, batchAction, mergeAction, triageAction, type BatchFlags } from "./actions.js";
+import { EXIT, UsageError } from "@raftlab/raft/terminal";
+import { batchAction, mergeAction, triageAction, type BatchFlags } from "./actions.js";
 import type { MergeFlags } from "./merge.js";
 import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers, MAX_WORKERS_PER_CPU } from "./batch.js";
 import { WorkerInitError } from "./pool.js";
 import { ReportError } from "./report.js";
 import { RunListError, parseShard, type Shard } from "./runlist.js";
 
-export { EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, resumeCommandLine } from "./actions.js";
+export { resumeCommandLine } from "./actions.js";
 
 function shardArg(v: string): Shard {
   try {
@@ -23,7 +24,7 @@ function shardArg(v: string): Shard {
 /** Usage errors exit 2 (commander's default is 1); --help exits 0. */
 function usageExits(cmd: Command): Command {
   return cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+    process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
   });
 }
 
@@ -34,7 +35,7 @@ function fail(command: string, e: unknown): void {
   // The runner signals a bad pattern with UnknownPatternError; any such one-line error is a usage error.
   if (known || name === "UnknownPatternError") {
     process.stderr.write(`raftlab ${command}: ${escapeControls(message.split("\n", 1)[0] ?? message)}\n`);
-    process.exitCode = EXIT_USAGE;
+    process.exitCode = EXIT.USAGE;
     return;
   }
   throw e;

@@ -25,6 +25,7 @@ export { groupFailures, formatTriage, type TriageGroup } from "./triage.js";
 export { formatJUnit, readReport, parseReport, serialiseReport, type BatchReport } from "./report.js";
 export { loadSavedResults } from "./load.js";
 export { mergeReports } from "./merge.js";
-export { replayCommand as batchReplayCommand, type RunRecord as BatchRunRecord } from "./record.js";
+export { type RunRecord as BatchRunRecord } from "./record.js";
+export { replayCommand as batchReplayCommand } from "@raftlab/raft/terminal";
 export type { ReplayCheck } from "./verify.js";
 export { measureBatchThroughput, type ThroughputOptions, type ThroughputResult } from "./bench.js";

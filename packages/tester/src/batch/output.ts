@@ -9,7 +9,7 @@ import { JOURNAL_FILE, markJournalEnded } from "./journal.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
 import type { RunRecord } from "./record.js";
 import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "./report.js";
-import { makeStyle } from "./style.js";
+import { makeStyle } from "@raftlab/raft/terminal";
 import { formatSummaryTable, formatTotalsLine } from "./table.js";
 import { formatTriage, groupFailures } from "./triage.js";
 

@@ -5,7 +5,8 @@
 
 import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
-import { formatDuration, makeStyle, padEnd, visibleLength, type Style } from "./style.js";
+import { makeStyle, padEndVisible, visibleWidth, type Style } from "@raftlab/raft/terminal";
+import { formatDuration } from "./style.js";
 
 export interface ProgressStream {
   write(s: string): unknown;
@@ -209,7 +210,7 @@ export class Progress {
     let cur = "";
     for (const part of this.statusParts()) {
       const next = cur === "" ? part : `${cur} · ${part}`;
-      if (cur !== "" && visibleLength(next) > cols - 1) {
+      if (cur !== "" && visibleWidth(next) > cols - 1) {
         lines.push(cur);
         cur = part;
       } else cur = next;
@@ -232,7 +233,7 @@ export class Progress {
       const test = escapeControls(rawTest);
       const finished = t.done === t.total;
       const mark = t.failed > 0 ? s.red("✗") : finished ? s.green("✓") : (SPINNER[this.frame % SPINNER.length] ?? "-");
-      const name = t.failed > 0 ? s.red(padEnd(test, nameWidth)) : padEnd(test, nameWidth);
+      const name = t.failed > 0 ? s.red(padEndVisible(test, nameWidth)) : padEndVisible(test, nameWidth);
       const fails = t.failed > 0 ? s.red(` ${t.failed} failed`) : "";
       return `${mark} ${name} ${String(t.done).padStart(countWidth)}/${t.total}${fails}`;
     };
@@ -255,7 +256,7 @@ export class Progress {
     }
     const cells = entries.map(([test, t]) => cell(test, t));
     const out: string[] = [];
-    for (let i = 0; i < cells.length; i += perRow) out.push(cells.slice(i, i + perRow).map((c) => padEnd(c, cellWidth)).join("").trimEnd());
+    for (let i = 0; i < cells.length; i += perRow) out.push(cells.slice(i, i + perRow).map((c) => padEndVisible(c, cellWidth)).join("").trimEnd());
     if (hiddenNote !== null) out.push(hiddenNote);
     const barWidth = Math.max(10, Math.min(40, cols - 2));
     const filled = this.total === 0 ? barWidth : Math.floor((barWidth * this.done) / this.total);

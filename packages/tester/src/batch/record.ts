@@ -1,7 +1,6 @@
 // What the batch runner keeps about one finished run: small and flat, so that a batch of a million
 // runs fits in memory and a JSON report lists every one.
 
-import { escapeControls, hasControls } from "@raftlab/raft";
 import type { RunFailure } from "./contract.js";
 
 export type FailureKind = RunFailure["kind"];
@@ -41,24 +40,4 @@ export interface RecordWarning {
 /** Artifact file stem for a run: `<test>-<seed>`; test names are sanitised for file systems. */
 export function artifactStem(test: string, seed: number): string {
   return `${test.replace(/[^A-Za-z0-9_.-]/g, "_")}-${seed}`;
-}
-
-/** The one command that replays a run and opens its trace in logviz. */
-export function replayCommand(test: string, seed: number, impl: string | null, strict = false): string {
-  const implFlag = impl === null ? "" : ` --impl ${shellQuote(impl)}`;
-  // `raftlab batch conform`'s runs (conform/as-test.ts) replay with the conformance command itself.
-  if (test === "Conformance") return `raftlab conform --seed ${seed}${implFlag}`;
-  // --strict changes verdicts (a heartbeat-rate warning fails the run): the replay must judge alike.
-  return `raftlab run ${shellQuote(test)} --seed ${seed}${implFlag}${strict ? " --strict" : ""} --trace | logviz`;
-}
-
-/**
- * `s` as one shell word, safe to print: plain words as they are, others in single quotes, and words
- * holding control or format characters in bash's $'…' form with those characters escaped (`\x1b`), so
- * the command can be copied and run but its text cannot drive the terminal it is printed on.
- */
-export function shellQuote(s: string): string {
-  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(s)) return s;
-  if (!hasControls(s)) return `'${s.replace(/'/g, "'\\''")}'`;
-  return `$'${escapeControls(s.replace(/\\/g, "\\\\").replace(/'/g, "\\'"))}'`;
 }

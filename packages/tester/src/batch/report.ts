@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import type { FailureKind, RunRecord } from "./record.js";
-import { replayCommand } from "./record.js";
+import { replayCommand } from "@raftlab/raft/terminal";
 import type { Shard } from "./runlist.js";
 import type { ReplayCheck } from "./verify.js";
 
@@ -306,7 +306,7 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
         "",
         `signature: ${r.signature ?? ""}`,
         ...(r.invariant !== null ? [`invariant: ${r.invariant}`] : []),
-        `replay: ${options.replayOf?.(r) ?? replayCommand(r.test, r.seed, options.impl, options.strict === true)}`,
+        `replay: ${options.replayOf?.(r) ?? replayCommand({ test: r.test, seed: r.seed, impl: options.impl, strict: options.strict === true })}`,
         ...(r.trace !== null && options.outDir !== null ? [`trace: ${options.outDir}/${r.trace}`] : []),
       ].join("\n");
       lines.push(`${open}>`);

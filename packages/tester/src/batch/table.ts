@@ -2,7 +2,7 @@
 
 import { escapeControls } from "@raftlab/raft";
 import type { BatchTally } from "./stats.js";
-import { makeStyle, padEnd, padStart, type Style } from "./style.js";
+import { makeStyle, padEndVisible, padStartVisible, type Style } from "@raftlab/raft/terminal";
 
 export function fmtSeconds(ms: number): string {
   return Number.isNaN(ms) ? "-" : (ms / 1000).toFixed(2);
@@ -41,7 +41,7 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[], colour: (s: string) => string = (s) => s): string =>
     cells
-      .map((c, i) => (i === 0 ? padEnd(c, widths[i] ?? 0) : padStart(c, widths[i] ?? 0)))
+      .map((c, i) => (i === 0 ? padEndVisible(c, widths[i] ?? 0) : padStartVisible(c, widths[i] ?? 0)))
       .map(colour)
       .join("  ");
   const out = [style.bold(line(header)), widths.map((w) => "-".repeat(w)).join("  ")];

@@ -3,8 +3,7 @@
 
 import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
-import { replayCommand, shellQuote } from "./record.js";
-import { makeStyle, type Style } from "./style.js";
+import { makeStyle, replayCommand, shellQuote, type Style } from "@raftlab/raft/terminal";
 import type { ReplayCheck } from "./verify.js";
 
 /** How many seeds per test a group lists. */
@@ -91,7 +90,7 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
     const seedsMore = hiddenSeedTests > 0 ? `; … ${hiddenSeedTests} more test${hiddenSeedTests === 1 ? "" : "s"}` : "";
     out.push(`    seeds:  ${seeds.join("; ")}${seedsMore}`);
     if (g.exampleMessage !== "") out.push(`    e.g.:   ${escapeControls(firstLine(g.exampleMessage))}`);
-    out.push(`    replay: ${style.bold(replayCommand(g.example.test, g.example.seed, options.impl, options.strict === true))}`);
+    out.push(`    replay: ${style.bold(replayCommand({ test: g.example.test, seed: g.example.seed, impl: options.impl, strict: options.strict === true }))}`);
     const check = options.checks?.find((c) => c.test === g.example.test && c.seed === g.example.seed);
     if (check !== undefined) {
       const verdict =

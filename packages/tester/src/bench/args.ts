@@ -2,11 +2,10 @@
 // exits 2.
 
 import { parseArgs } from "node:util";
+import { UsageError } from "@raftlab/raft/terminal";
 import { FIGURE_IDS, type FigureId } from "./types.js";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 export interface BenchArgs {
   readonly help: boolean;

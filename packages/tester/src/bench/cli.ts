@@ -10,7 +10,8 @@ import { measureCore } from "./core.js";
 import { measureLogviz } from "./logviz.js";
 import { measurePersist } from "./persist.js";
 import { formatMachine, machineInfo } from "./machine.js";
-import { makePaint, renderFigure, renderFigureMarkdown, wantColour } from "./render.js";
+import { colorEnabled, EXIT } from "@raftlab/raft/terminal";
+import { makePaint, renderFigure, renderFigureMarkdown } from "./render.js";
 import { measureSuite } from "./suite.js";
 import type { Figure, FigureId, Progress } from "./types.js";
 
@@ -55,13 +56,13 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`bench: ${err.message} (see --help)\n`);
-      return 2;
+      return EXIT.USAGE;
     }
     throw err;
   }
   if (a.help) {
     io.out(USAGE + "\n");
-    return 0;
+    return EXIT.OK;
   }
   const paint = makePaint(io.colour);
   const machine = machineInfo();
@@ -118,15 +119,15 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
-    colour: wantColour(process.stdout, process.env),
-    errColour: wantColour(process.stderr, process.env),
+    colour: colorEnabled(process.stdout),
+    errColour: colorEnabled(process.stderr),
   }).then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
       process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.FAIL;
     },
   );
 }

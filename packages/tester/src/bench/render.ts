@@ -1,6 +1,7 @@
 // Terminal output: each figure as a titled, aligned table, its goals with a verdict, and its notes.
-// Colour only when asked for (the CLI decides: a TTY and NO_COLOR unset).
+// Colour only when asked for (the CLI decides, by the shared rule of @raftlab/raft/terminal).
 
+import { chalkFor } from "@raftlab/raft/terminal";
 import type { Cell, Figure, FigureTable } from "./types.js";
 
 export interface Paint {
@@ -11,20 +12,13 @@ export interface Paint {
   warn(s: string): string;
 }
 
-const sgr = (open: number, close: number) => (s: string): string => `\u001b[${open}m${s}\u001b[${close}m`;
-
 export function makePaint(colour: boolean): Paint {
   if (!colour) {
     const id = (s: string): string => s;
     return { bold: id, dim: id, good: id, bad: id, warn: id };
   }
-  return { bold: sgr(1, 22), dim: sgr(2, 22), good: sgr(32, 39), bad: sgr(31, 39), warn: sgr(33, 39) };
-}
-
-/** Whether to colour stdout: a TTY, and NO_COLOR absent or empty (https://no-color.org). */
-export function wantColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  const noColor = env.NO_COLOR;
-  return stream.isTTY === true && (noColor === undefined || noColor === "");
+  const c = chalkFor(true);
+  return { bold: c.bold, dim: c.dim, good: c.green, bad: c.red, warn: c.yellow };
 }
 
 function isNumeric(c: Cell): boolean {

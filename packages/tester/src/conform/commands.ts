@@ -4,12 +4,11 @@
 import { Command } from "commander";
 import { nonNegativeInt, positiveSeconds } from "../cli-args.js";
 import { escapeControls, make as ourMake, type MakeRaft } from "@raftlab/raft";
+import { EXIT, styleFor } from "@raftlab/raft/terminal";
 import { ImplLoadError, loadImpl } from "../runner.js";
 import { Watchdog } from "../watchdog.js";
 import { CONFORM_CASES, runConformance, selectCases, type ConformResult } from "./run.js";
 
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
 
 /** Default wall-clock limit per case, in seconds (a case takes milliseconds; this only stops a busy loop). */
 const DEFAULT_CASE_TIMEOUT_SEC = 60;
@@ -20,12 +19,6 @@ interface ConformFlags {
   readonly timeout?: number;
   readonly json?: boolean;
   readonly list?: boolean;
-}
-
-function colours(stream: NodeJS.WriteStream): { red: (s: string) => string; green: (s: string) => string } {
-  const on = stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
-  const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { red: wrap(31), green: wrap(32) };
 }
 
 /**
@@ -65,11 +58,11 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
   const cases = selectCases(patterns);
   if (cases.length === 0) {
     process.stderr.write(`raftlab conform: no case matches ${patterns.map((p) => JSON.stringify(p)).join(", ")} (try: raftlab conform --list)\n`);
-    return EXIT_USAGE;
+    return EXIT.USAGE;
   }
   if (flags.list === true) {
     for (const c of cases) process.stdout.write(`${c.name}${c.restarts ? "" : "  (no restarts: volatile state)"}\n`);
-    return 0;
+    return EXIT.OK;
   }
   let make: MakeRaft = ourMake;
   if (flags.impl !== undefined) {
@@ -78,13 +71,13 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
     } catch (e) {
       if (e instanceof ImplLoadError) {
         process.stderr.write(`raftlab conform: --impl: ${escapeControls(e.message)}\n`);
-        return EXIT_USAGE;
+        return EXIT.USAGE;
       }
       throw e;
     }
   }
   const out = process.stdout.write.bind(process.stdout);
-  const c = colours(process.stdout);
+  const c = styleFor(process.stdout);
   const line = (r: ConformResult): void => {
     if (flags.json === true) return;
     const text = r.ok ? `${c.green("✓")} ${r.name}` : `${c.red("✗")} ${r.name} -- ${escapeControls(r.mismatch ?? "")}`;
@@ -112,7 +105,7 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
     const summary = `${passed} passed, ${failed} failed`;
     out((failed > 0 ? c.red(summary) : summary) + "\n");
   }
-  return failed > 0 ? EXIT_FAILED : 0;
+  return failed > 0 ? EXIT.FAIL : EXIT.OK;
 }
 
 /** Adds `conform` to the raftlab program. */

@@ -7,14 +7,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { escapeControls } from "@raftlab/raft";
-import { shellQuote } from "../batch/record.js";
+import { EXIT, shellQuote, UsageError } from "@raftlab/raft/terminal";
 import { CONSOLE_D_TS, GITIGNORE, packageJson, RAFT_TS, readme, TSCONFIG, TYPES_TS, type TemplateContext } from "./templates.js";
 
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-
-/** A bad DIR (not empty, a file): one line, exit 2. */
-export class InitUsageError extends Error {}
 
 /** This installation: its bin, its TypeScript compiler (if it has one) and logviz's bin. */
 export function locateInstallation(): { raftlabBin: string; tsc: string | null; logvizBin: string | null } {
@@ -49,13 +44,13 @@ export interface InitResult {
   readonly files: readonly string[];
 }
 
-/** Writes the project into `dir` (created if missing). Throws InitUsageError for a non-empty dir without force. */
+/** Writes the project into `dir` (created if missing). Throws UsageError for a non-empty dir without force. */
 export function initProject(dir: string, options: { force?: boolean } = {}): InitResult {
   const abs = resolve(dir);
   if (existsSync(abs)) {
-    if (!statSync(abs).isDirectory()) throw new InitUsageError(`${dir} exists and is not a directory`);
+    if (!statSync(abs).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
     if (options.force !== true && readdirSync(abs).length > 0) {
-      throw new InitUsageError(`${dir} is not empty (use --force to write the starter files into it anyway)`);
+      throw new UsageError(`${dir} is not empty (use --force to write the starter files into it anyway)`);
     }
   }
   const where = locateInstallation();
@@ -111,9 +106,9 @@ export function registerInitCommand(program: Command): void {
         result = initProject(dir, flags);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const why = e instanceof InitUsageError ? e.message : `cannot write ${dir}: ${err.code ?? err.message ?? String(e)}`;
+        const why = e instanceof UsageError ? e.message : `cannot write ${dir}: ${err.code ?? err.message ?? String(e)}`;
         process.stderr.write(`raftlab init: ${escapeControls(why)}\n`);
-        process.exitCode = e instanceof InitUsageError ? EXIT_USAGE : EXIT_FAILED;
+        process.exitCode = e instanceof UsageError ? EXIT.USAGE : EXIT.FAIL;
         return;
       }
       const out = (line: string): boolean => process.stdout.write(escapeControls(line) + "\n");

@@ -8,17 +8,12 @@ import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } fro
 import { writeReportFile } from "../batch/output.js";
 import { ReportError } from "../batch/report.js";
 import type { Shard } from "../batch/runlist.js";
-import { colourWanted } from "../batch/style.js";
+import { colorEnabled, EXIT, UsageError } from "@raftlab/raft/terminal";
 import { prepareCommand, rerunEnv } from "./command.js";
 import { formatStressJUnit, isStressReportFile, readStressReport, serialiseStressReport, type StressReport } from "./report.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC, runStress, type StressOptions } from "./stress.js";
 import { formatStressSummary } from "./summary.js";
 
-export const EXIT_INTERRUPTED = 130;
-
-export class StressUsageError extends Error {
-  override readonly name = "StressUsageError";
-}
 
 export interface StressFlags {
   iterations: number;
@@ -51,10 +46,10 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
 }
 
 export async function stressAction(argv: readonly string[], flags: StressFlags): Promise<number> {
-  if (argv.length === 0) throw new StressUsageError("give the command to stress after --, e.g. raftlab stress -n 100 -- go test -run 3A");
+  if (argv.length === 0) throw new UsageError("give the command to stress after --, e.g. raftlab stress -n 100 -- go test -run 3A");
   const program = argv[0] ?? "";
-  if (!findExecutable(program)) throw new StressUsageError(`command not found: ${program}`);
-  if (flags.maxFailures !== undefined && flags.failFast === true) throw new StressUsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
+  if (!findExecutable(program)) throw new UsageError(`command not found: ${program}`);
+  if (flags.maxFailures !== undefined && flags.failFast === true) throw new UsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
   const command = prepareCommand(argv, flags.splitTests === true);
   const controller = new AbortController();
   let interrupts = 0;
@@ -64,11 +59,11 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
       process.stderr.write("\nstopping: killing running iterations, writing the reports (Ctrl-C again to quit at once)\n");
       controller.abort();
     } else {
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(EXIT.INTERRUPTED);
     }
   };
   process.on("SIGINT", onSigint);
-  const colour = colourWanted(process.stdout) && colourWanted(process.stderr);
+  const colour = colorEnabled(process.stdout) && colorEnabled(process.stderr);
   const options: StressOptions = {
     command,
     iterations: flags.iterations,
@@ -178,7 +173,7 @@ export function stressTriageAction(reportPath: string, folder: string | null, it
       ? `triage of ${reportPath}: ${report.iterations} iterations\n`
       : `triage of ${iteration.log}: iteration ${iteration.number} of the stress run in ${reportPath}\n`,
   );
-  const lines = formatStressSummary(located, colourWanted(process.stdout));
+  const lines = formatStressSummary(located, colorEnabled(process.stdout));
   process.stdout.write(`${lines.join("\n")}\n`);
   return located.runs.some((r) => !r.ok) ? 1 : 0;
 }
@@ -219,7 +214,7 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
   if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept the first\n`);
   const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
   process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
-  const lines = formatStressSummary(merged.report, colourWanted(process.stdout), { written });
+  const lines = formatStressSummary(merged.report, colorEnabled(process.stdout), { written });
   process.stdout.write(`${lines.join("\n")}\n`);
   return merged.report.runs.some((r) => !r.ok) ? 1 : 0;
 }

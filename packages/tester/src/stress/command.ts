@@ -2,7 +2,7 @@
 // (`-count=1`, and `-v` for --split-tests), and the one command that re-runs a failure.
 
 import { basename } from "node:path";
-import { shellQuote } from "../batch/record.js";
+import { shellQuote } from "@raftlab/raft/terminal";
 
 /** Environment variables a re-run command repeats when they are set (besides RAFTLAB_ITER). */
 export const RERUN_ENV = ["VERBOSE", "GOMAXPROCS", "GORACE", "GODEBUG", "GOFLAGS", "GOEXPERIMENT", "CGO_ENABLED"] as const;

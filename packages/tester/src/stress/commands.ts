@@ -8,10 +8,10 @@ import { escapeControls } from "@raftlab/raft";
 import { defaultWorkers } from "../batch/batch.js";
 import { ReportError } from "../batch/report.js";
 import { RunListError, parseShard, type Shard } from "../batch/runlist.js";
-import { StressUsageError, stressAction, type StressFlags } from "./actions.js";
+import { EXIT, UsageError } from "@raftlab/raft/terminal";
+import { stressAction, type StressFlags } from "./actions.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC } from "./stress.js";
 
-const EXIT_USAGE = 2;
 
 function shardArg(v: string): Shard {
   try {
@@ -59,15 +59,15 @@ export function registerStressCommand(program: Command): void {
     .option("-q, --quiet", "no progress display")
     .passThroughOptions()
     .exitOverride((err) => {
-      process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+      process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
     })
     .action(async (argv: string[], flags: StressFlags) => {
       try {
         process.exitCode = await stressAction(argv, flags);
       } catch (e) {
-        if (e instanceof StressUsageError || e instanceof ReportError || e instanceof RunListError) {
+        if (e instanceof UsageError || e instanceof ReportError || e instanceof RunListError) {
           process.stderr.write(`raftlab stress: ${escapeControls(e.message.split("\n", 1)[0] ?? e.message)}\n`);
-          process.exitCode = EXIT_USAGE;
+          process.exitCode = EXIT.USAGE;
           return;
         }
         throw e;

@@ -10,7 +10,7 @@ import { checkWritable } from "../batch/output.js";
 import { createProgress, type ProgressStream, type ProgressWords } from "../batch/progress.js";
 import { loopRoundIterations, shardRunList, type Shard } from "../batch/runlist.js";
 import { BatchTally } from "../batch/stats.js";
-import { makeStyle } from "../batch/style.js";
+import { EXIT, makeStyle } from "@raftlab/raft/terminal";
 import { formatTotalsLine } from "../batch/table.js";
 import { commandLine, type StressCommand } from "./command.js";
 import { GoTestParser } from "./gotest.js";
@@ -211,6 +211,6 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     runs: sorted,
     omittedPassingRuns: omittedPassing,
   };
-  const exitCode = interrupted ? 130 : tally.failed > 0 ? 1 : 0;
+  const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 ? EXIT.FAIL : EXIT.OK;
   return { report, tally, interrupted, stoppedEarly, notRun, exitCode };
 }

@@ -4,9 +4,8 @@
 
 import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "../batch/record.js";
-import { shellQuote } from "../batch/record.js";
 import { BatchTally } from "../batch/stats.js";
-import { makeStyle, type Style } from "../batch/style.js";
+import { makeStyle, shellQuote, type Style } from "@raftlab/raft/terminal";
 import { failureRateCells, fmtSeconds, formatTotalsLine, renderTable } from "../batch/table.js";
 import { SEEDS_SHOWN, TESTS_SHOWN, groupFailures } from "../batch/triage.js";
 import { commandLine } from "./command.js";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { FAIL_LINES_ALL, Progress } from "../../src/batch/progress.js";
 import type { RunRecord } from "../../src/batch/record.js";
-import { colourWanted, makeStyle } from "../../src/batch/style.js";
+import { makeStyle } from "@raftlab/raft/terminal";
 
 function rec(test: string, seed: number, ok: boolean, signature = "fail: x"): RunRecord {
   return {
@@ -67,15 +67,6 @@ describe("Progress", () => {
     expect(lines.filter((l) => l.startsWith("FAIL"))).toHaveLength(FAIL_LINES_ALL + 1);
     expect(lines).toContain("FAIL (new signature) A seed 99 [fail]: boom 99");
     expect(lines.at(-1)).toBe("(10 more failures with signatures already shown; see the triage below)");
-  });
-});
-
-describe("colourWanted", () => {
-  it("needs a TTY and respects NO_COLOR", () => {
-    expect(colourWanted({ isTTY: true }, {})).toBe(true);
-    expect(colourWanted({ isTTY: false }, {})).toBe(false);
-    expect(colourWanted({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
-    expect(colourWanted({ isTTY: true }, { NO_COLOR: "" })).toBe(true);
   });
 });
 

@@ -11,7 +11,7 @@ import { runCommandStream } from "../../src/bench/cluster.js";
 import { measureCore } from "../../src/bench/core.js";
 import { makeEcho } from "../../src/bench/echo.js";
 import { SPIN_BLOCK, spinCounts, spinRate } from "../../src/bench/spin.js";
-import { makePaint, renderFigure, renderFigureMarkdown, renderTable, wantColour } from "../../src/bench/render.js";
+import { makePaint, renderFigure, renderFigureMarkdown, renderTable } from "../../src/bench/render.js";
 
 describe("command stream cluster (figure 2)", () => {
   it("commits exactly the requested commands with our Raft and with the echo baseline", async () => {
@@ -127,14 +127,6 @@ describe("bench flags", () => {
 });
 
 describe("output", () => {
-  it("colour only on a TTY and never with NO_COLOR set", () => {
-    expect(wantColour({ isTTY: true }, {})).toBe(true);
-    expect(wantColour({ isTTY: false }, {})).toBe(false);
-    expect(wantColour({}, {})).toBe(false);
-    expect(wantColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
-    expect(wantColour({ isTTY: true }, { NO_COLOR: "" })).toBe(true);
-  });
-
   it("plain tables have no escape sequences and aligned columns", () => {
     const t = renderTable({ columns: ["name", "value"], rows: [["a", "1.5"], ["longer", "22.25"]] }, makePaint(false));
     expect(t).not.toContain("\u001b");

@@ -114,3 +114,26 @@ export function wrapWidth(s: string, width: number): string[] {
   out.push(cur);
   return out;
 }
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** `s` without its ANSI colour codes. */
+export function stripAnsi(s: string): string {
+  return s.indexOf("\u001b[") >= 0 ? s.replace(SGR, "") : s;
+}
+
+/** Display width in cells of an escaped string that may hold ANSI colour codes (a styled cell). */
+export function visibleWidth(s: string): number {
+  return displayWidth(stripAnsi(s));
+}
+
+/** Pads a styled string with spaces on the right to `width` cells (never cuts). */
+export function padEndVisible(s: string, width: number): string {
+  return s + " ".repeat(Math.max(0, width - visibleWidth(s)));
+}
+
+/** Pads a styled string with spaces on the left to `width` cells (never cuts). */
+export function padStartVisible(s: string, width: number): string {
+  return " ".repeat(Math.max(0, width - visibleWidth(s))) + s;
+}

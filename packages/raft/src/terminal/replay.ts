@@ -1,0 +1,39 @@
+// The one command that replays a run (and opens its trace in logviz), printed by `raftlab run` under a
+// failed test and by batch/stress reports under each failure.
+import { escapeControls, hasControls } from "../escape.js";
+
+export interface ReplaySpec {
+  readonly test: string;
+  readonly seed: number;
+  /** --impl module, as the user gave it; null for raftlab's own Raft. */
+  readonly impl: string | null;
+  /** --strict changes verdicts (a heartbeat-rate warning fails the run): the replay must judge alike. */
+  readonly strict?: boolean;
+  /**
+   * --timeout to carry, in seconds. `raftlab run` passes the --timeout the user gave (a replay with
+   * the default would judge a slow Raft differently); a batch passes none, as its reports always did:
+   * a replay of one run does not need the batch's per-run limit, and the replay's own default applies.
+   */
+  readonly timeoutSec?: number;
+}
+
+/** The one command that replays a run and opens its trace in logviz. */
+export function replayCommand(r: ReplaySpec): string {
+  const implFlag = r.impl === null ? "" : ` --impl ${shellQuote(r.impl)}`;
+  // `raftlab batch conform`'s runs replay with the conformance command itself.
+  if (r.test === "Conformance") return `raftlab conform --seed ${r.seed}${implFlag}`;
+  const timeoutFlag = r.timeoutSec !== undefined ? ` --timeout ${r.timeoutSec}` : "";
+  const strictFlag = r.strict === true ? " --strict" : "";
+  return `raftlab run ${shellQuote(r.test)} --seed ${r.seed}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`;
+}
+
+/**
+ * `s` as one shell word, safe to print: plain words as they are, others in single quotes, and words
+ * holding control or format characters in bash's $'…' form with those characters escaped (`\x1b`), so
+ * the command can be copied and run but its text cannot drive the terminal it is printed on.
+ */
+export function shellQuote(s: string): string {
+  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(s)) return s;
+  if (!hasControls(s)) return `'${s.replace(/'/g, "'\\''")}'`;
+  return `$'${escapeControls(s.replace(/\\/g, "\\\\").replace(/'/g, "\\'"))}'`;
+}
