@@ -8,8 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { basename, resolve as resolvePath } from "node:path";
 import { isCommonJsInEsmScope, loadCommonJs } from "./harness/commonjs.js";
 import { TestContext, type RunWarning } from "./harness/context.js";
-import { harnessEvent } from "./harness/events.js";
-import { CONFORMANCE_TEST, runConformanceAsTest } from "./conform/as-test.js";
+import { harnessEvent } from "./net/events.js";
 import { describeCrash, type RunFailure } from "./harness/failure.js";
 import { TraceGuard } from "./harness/trace-guard.js";
 import { describeLivelock, StormWatch } from "./sim/livelock.js";
@@ -152,32 +151,30 @@ async function withoutExit<T>(onExit: (err: ExitAttemptError) => void, body: () 
 }
 
 /**
+ * A test that is not one of the lab's (conformance as a test of `raftlab batch`): run by name like a lab
+ * test, but by its own function. Kinds above the runner register themselves here (conform/as-test.ts),
+ * so the runner does not import them.
+ */
+export type TestEntry = (impl: MakeRaft, options: RunOptions) => Promise<RunResult>;
+
+const TEST_ENTRIES = new Map<string, TestEntry>();
+
+export function registerTestEntry(name: string, run: TestEntry): void {
+  TEST_ENTRIES.set(name, run);
+}
+
+/**
  * Runs one lab test at one seed. Never throws for a failing Raft: a failed check, a violated
  * invariant, the 120 s limit and anything the Raft throws all come back as `failure`. Throws
  * UnknownPatternError for an unknown test name.
  */
 export async function runTest(name: string, options: RunOptions): Promise<RunResult> {
-  if (name === CONFORMANCE_TEST) return runConformanceRun(options);
+  const entry = TEST_ENTRIES.get(name);
+  if (entry !== undefined) return entry(options.impl ?? defaultImpl(), options);
   const test = LAB_TESTS.find((t) => t.name === name);
   if (test === undefined) throw new UnknownPatternError(`no test named "${name}" (try: raftlab list)`);
   const impl = options.impl ?? defaultImpl();
   return runLabTest(test, impl, options);
-}
-
-/**
- * `raftlab batch conform`: the conformance cases as one run (conform/as-test.ts). Its trace holds the
- * test's bounds and its failure; the cases' lines go to the run's output.
- */
-async function runConformanceRun(options: RunOptions): Promise<RunResult> {
-  const trace = options.trace ?? null;
-  const seed = options.seed;
-  if (trace !== null) trace(harnessEvent(0, "TestBegin", "TEST", `${CONFORMANCE_TEST} seed ${seed}`, { test: CONFORMANCE_TEST, seed }));
-  const r = await runConformanceAsTest(options.impl ?? defaultImpl(), seed, options.output);
-  if (trace !== null) {
-    if (r.failure !== undefined) trace(harnessEvent(0, "TestFail", "TEST", r.failure.message));
-    trace(harnessEvent(0, "TestEnd", "TEST", `${CONFORMANCE_TEST} ${r.ok ? "passed" : "FAILED"}`, { test: CONFORMANCE_TEST, ok: r.ok }));
-  }
-  return { test: CONFORMANCE_TEST, seed, ok: r.ok, ...(r.failure !== undefined ? { failure: r.failure } : {}), virtualMs: 0, wallMs: r.wallMs, rpcs: 0, bytes: 0, cmds: 0, peers: 1 };
 }
 
 /** Whether `impl` emits trace events for its own RPCs: ours does, and any make that says so. */

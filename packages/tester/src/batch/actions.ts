@@ -10,16 +10,17 @@ import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
 import { loadResumable, loadSavedResults } from "./load.js";
 import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
-import { checkMissingShards, mergeReports, type MergeFlags } from "./merge.js";
-import { formatBatchSummary, writeBatchReports, writeFailedBatchReports, writeReportFile } from "./output.js";
-import type { RunRecord } from "./record.js";
-import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "./report.js";
-import type { Shard } from "./runlist.js";
-import { BatchTally } from "./stats.js";
-import { formatSummaryTable, formatTotalsLine } from "./table.js";
-import { formatTriage, groupFailures } from "./triage.js";
+import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge.js";
+import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
+import { writeReportFile } from "../runs/files.js";
+import type { RunRecord } from "../runs/record.js";
+import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "../runs/report.js";
+import type { Shard } from "../runs/runlist.js";
+import { BatchTally } from "../runs/stats.js";
+import { formatSummaryTable, formatTotalsLine } from "../runs/table.js";
+import { formatTriage, groupFailures } from "../runs/triage.js";
 import type { ReplayCheck } from "./verify.js";
-import { stressIterationLog, stressMergeAction, stressReportPath, stressTriageAction } from "../stress/actions.js";
+import type { ForeignReport, ReportKind, TriageFlags } from "../runs/kinds.js";
 
 
 export interface BatchFlags {
@@ -232,25 +233,21 @@ function startsWith(path: string, prefix: string): boolean {
   }
 }
 
-export function triageAction(path: string, flags: { impl?: string }): void {
-  // A `raftlab stress` folder or report has its own summary (re-run commands, not seed replays).
-  const stressReport = stressReportPath(path);
-  if (stressReport !== null) {
-    process.exitCode = stressTriageAction(stressReport, stressReport === path ? null : path);
-    return;
-  }
-  // One saved iteration output of a stress run (`DIR/7.log`): that iteration, from DIR's report.
-  const iterationLog = stressIterationLog(path);
-  if (iterationLog !== null) {
-    process.exitCode = stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path });
-    return;
-  }
+/** The batch's reports in `raftlab triage` and `raftlab merge` (runs/kinds.ts): whatever no other kind claims. */
+export const BATCH_REPORT_KIND: ReportKind = {
+  name: "batch",
+  triage: (path, flags) => triageBatch(path, flags),
+  isReport: () => true,
+  merge: (files, flags, foreign) => mergeBatchReports(files, flags, foreign),
+};
+
+function triageBatch(path: string, flags: TriageFlags): number {
   if (/^\d+\.log$/.test(basename(path)) && !startsWith(path, "# raftlab batch run")) {
     throw new ReportError(`${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`);
   }
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
-  process.exitCode = printResults(
+  return printResults(
     loaded.runs,
     impl,
     loaded.outDir,
@@ -261,17 +258,12 @@ export function triageAction(path: string, flags: { impl?: string }): void {
   );
 }
 
-export function mergeAction(files: string[], flags: MergeFlags): void {
-  const stressFiles = files.filter((f) => stressReportPath(f) === f);
-  if (files.length > 0 && stressFiles.length === files.length) {
-    process.exitCode = stressMergeAction(files, flags);
-    return;
-  }
-  const reports = files.filter((f) => !stressFiles.includes(f)).map((name) => ({ name, report: readReport(name) }));
-  const stressFile = stressFiles[0];
-  if (stressFile !== undefined) {
+function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign: readonly ForeignReport[]): number {
+  const reports = files.map((name) => ({ name, report: readReport(name) }));
+  const other = foreign[0];
+  if (other !== undefined) {
     const batchFile = reports[0]?.name ?? "";
-    throw new ReportError(`${stressFile} is a raftlab stress report and ${batchFile} a raftlab batch report; the two kinds cannot be merged, merge each kind on its own`);
+    throw new ReportError(`${other.file} is a raftlab ${other.kind} report and ${batchFile} a raftlab batch report; the two kinds cannot be merged, merge each kind on its own`);
   }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
@@ -290,16 +282,15 @@ export function mergeAction(files: string[], flags: MergeFlags): void {
       }),
     );
   }
-  const code = printResults(
+  return printResults(
     merged.report.runs,
     merged.report.impl,
     merged.report.outDir,
-    `merged ${files.length} report${files.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
+    `merged ${files.length + foreign.length} report${files.length + foreign.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
     [
       ...omittedNote(merged.report.omittedPassingRuns),
       ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
     ],
     merged.report.replayChecks,
   );
-  process.exitCode = code;
 }

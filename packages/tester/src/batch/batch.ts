@@ -3,23 +3,22 @@
 // outcome into the summary and the reports.)
 
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { formatRunLog, makeDirs, moveFile, saveErrorText } from "./artifacts.js";
-import { checkWritable } from "./output.js";
+import { formatRunLog, makeDirs, moveFile, saveErrorText } from "../runs/artifacts.js";
+import { checkWritable } from "../runs/files.js";
 import { WorkerSlot, type SlotOutcome } from "./pool.js";
-import { Progress, createProgress, type ProgressStream } from "./progress.js";
-import type { RunRecord } from "./record.js";
-import { artifactStem } from "./record.js";
-import { Journal, JOURNAL_FILE } from "./journal.js";
-import { REPORT_FORMAT, REPORT_VERSION, type BatchMeta, type BatchReport } from "./report.js";
-import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "./runlist.js";
-import { failureSignature } from "./signature.js";
-import { BatchTally } from "./stats.js";
+import { Progress, createProgress, type ProgressStream } from "../runs/progress.js";
+import type { RunRecord } from "../runs/record.js";
+import { artifactStem } from "../runs/record.js";
+import { Journal, JOURNAL_FILE } from "../runs/journal.js";
+import { REPORT_FORMAT, REPORT_VERSION, type BatchMeta, type BatchReport } from "../runs/report.js";
+import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "../runs/runlist.js";
+import { failureSignature } from "../runs/signature.js";
+import { BatchTally } from "../runs/stats.js";
 import { EXIT, makeStyle } from "@raftlab/raft/terminal";
 import { createSpillDir, removeSpillDir } from "./spill.js";
-import { formatTotalsLine } from "./table.js";
-import { groupFailures } from "./triage.js";
+import { formatTotalsLine } from "../runs/table.js";
+import { groupFailures } from "../runs/triage.js";
 import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
@@ -131,29 +130,7 @@ export interface BatchOutcome {
   readonly exitCode: number;
 }
 
-/** The CPU count, as Node sees it (availableParallelism respects CPU affinity masks). */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
-
-/** Worker threads per CPU beyond which a batch only gains memory and context switches (each run is CPU-bound). */
-export const MAX_WORKERS_PER_CPU = 2;
-
-/**
- * The -j a batch really uses: at most MAX_WORKERS_PER_CPU per CPU (measured before the clamp: -j 100 on
- * 2 CPUs took 70 s and 1.1 GB for a batch that took 2.8 s at -j 2). `note` says so when it clamps.
- */
-export function clampWorkers(requested: number, cpus: number = defaultWorkers()): { workers: number; note: string | null } {
-  const max = Math.max(1, cpus) * MAX_WORKERS_PER_CPU;
-  if (requested <= max) return { workers: requested, note: null };
-  return { workers: max, note: `-j ${requested} clamped to ${max} (${MAX_WORKERS_PER_CPU} per CPU, ${Math.max(1, cpus)} CPUs here): more threads only add memory and switching` };
-}
-
-/** `raftlab-out/YYYYMMDD-HHMMSS` in local time, like dstest's default output folder. */
-export function defaultOutDir(date: Date = new Date()): string {
-  const p = (n: number): string => String(n).padStart(2, "0");
-  return `raftlab-out/${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
-}
+export { clampWorkers, defaultOutDir, defaultWorkers, MAX_WORKERS_PER_CPU } from "../runs/defaults.js";
 
 interface Indexed {
   readonly index: number;

@@ -4,12 +4,13 @@ import { escapeControls } from "@raftlab/raft";
 import { Command, InvalidArgumentError } from "commander";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../cli-args.js";
 import { EXIT, UsageError } from "@raftlab/raft/terminal";
-import { batchAction, mergeAction, triageAction, type BatchFlags } from "./actions.js";
-import type { MergeFlags } from "./merge.js";
+import { batchAction, BATCH_REPORT_KIND, type BatchFlags } from "./actions.js";
+import { mergeByKind, registerReportKind, triageByKind } from "../runs/kinds.js";
+import type { MergeFlags } from "../runs/merge.js";
 import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers, MAX_WORKERS_PER_CPU } from "./batch.js";
 import { WorkerInitError } from "./pool.js";
-import { ReportError } from "./report.js";
-import { RunListError, parseShard, type Shard } from "./runlist.js";
+import { ReportError } from "../runs/report.js";
+import { RunListError, parseShard, type Shard } from "../runs/runlist.js";
 
 export { resumeCommandLine } from "./actions.js";
 
@@ -49,6 +50,7 @@ export interface RegisterOptions {
 /** Adds `batch`, `triage` and `merge` to the raftlab program. */
 export function registerBatchCommands(program: Command, registerOptions: RegisterOptions = {}): void {
   const runnerModule = registerOptions.runnerModule ?? null;
+  registerReportKind(BATCH_REPORT_KIND, { fallback: true });
   usageExits(
     program
       .command("batch")
@@ -111,7 +113,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--impl <module>", "the --impl to put in replay commands (default: the one the report recorded)")
       .action((path: string, flags: { impl?: string }) => {
         try {
-          triageAction(path, flags);
+          process.exitCode = triageByKind(path, flags);
         } catch (e) {
           fail("triage", e);
         }
@@ -133,7 +135,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--allow-missing", "merge the shards given when some of the 1/N..N/N set are missing (a warning, not an error)")
       .action((files: string[], flags: MergeFlags) => {
         try {
-          mergeAction(files, flags);
+          process.exitCode = mergeByKind(files, flags);
         } catch (e) {
           fail("merge", e);
         }

@@ -4,6 +4,8 @@
 
 import type { MakeRaft } from "@raftlab/raft";
 import * as runner from "../runner.js";
+// Conformance is one more test of a batch: it registers itself with the runner as it loads.
+import "../conform/as-test.js";
 import type { RunOptions, RunResult, TestSpec } from "../runner.js";
 
 export type { RunFailure, RunOptions, RunResult, TestSpec } from "../runner.js";

@@ -19,13 +19,13 @@ export {
   loopRoundIterations,
   type RunItem as BatchRunItem,
   type Shard as BatchShard,
-} from "./runlist.js";
-export { failureSignature, normaliseMessage } from "./signature.js";
-export { groupFailures, formatTriage, type TriageGroup } from "./triage.js";
-export { formatJUnit, readReport, parseReport, serialiseReport, type BatchReport } from "./report.js";
+} from "../runs/runlist.js";
+export { failureSignature, normaliseMessage } from "../runs/signature.js";
+export { groupFailures, formatTriage, type TriageGroup } from "../runs/triage.js";
+export { formatJUnit, readReport, parseReport, serialiseReport, type BatchReport } from "../runs/report.js";
 export { loadSavedResults } from "./load.js";
-export { mergeReports } from "./merge.js";
-export { type RunRecord as BatchRunRecord } from "./record.js";
+export { mergeReports } from "../runs/merge.js";
+export { type RunRecord as BatchRunRecord } from "../runs/record.js";
 export { replayCommand as batchReplayCommand } from "@raftlab/raft/terminal";
 export type { ReplayCheck } from "./verify.js";
 export { measureBatchThroughput, type ThroughputOptions, type ThroughputResult } from "./bench.js";

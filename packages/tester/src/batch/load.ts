@@ -3,11 +3,11 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parseRunLogHeader } from "./artifacts.js";
-import type { FailureKind, RunRecord } from "./record.js";
-import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "./journal.js";
-import { ReportError, readReport, type BatchReport } from "./report.js";
-import { failureSignature } from "./signature.js";
+import { parseRunLogHeader } from "../runs/artifacts.js";
+import type { FailureKind, RunRecord } from "../runs/record.js";
+import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "../runs/journal.js";
+import { ReportError, readReport, type BatchReport } from "../runs/report.js";
+import { failureSignature } from "../runs/signature.js";
 import type { ReplayCheck } from "./verify.js";
 
 export interface LoadedResults {

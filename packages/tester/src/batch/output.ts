@@ -2,37 +2,16 @@
 // the summary it prints (table, triage, notes, and last the totals line).
 
 import { escapeControls } from "@raftlab/raft";
-import { accessSync, constants, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { makeDirs } from "./artifacts.js";
-import { JOURNAL_FILE, markJournalEnded } from "./journal.js";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeReportFile } from "../runs/files.js";
+import { JOURNAL_FILE, markJournalEnded } from "../runs/journal.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
-import type { RunRecord } from "./record.js";
-import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "./report.js";
+import type { RunRecord } from "../runs/record.js";
+import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
 import { makeStyle } from "@raftlab/raft/terminal";
-import { formatSummaryTable, formatTotalsLine } from "./table.js";
-import { formatTriage, groupFailures } from "./triage.js";
-
-/**
- * Checks up front that the output folder and the report files can be written, so a typo in a path is
- * a one-line error before the batch, not a failure after an hour of runs. Creates nothing that stays:
- * a folder made for the check is removed again (the batch makes it when it first saves a run).
- */
-export function checkWritable(options: Pick<BatchOptions, "outDir" | "jsonPath" | "junitPath">): void {
-  const probeDir = (dir: string, what: string): void => {
-    let created: string | null;
-    try {
-      created = makeDirs(dir);
-      accessSync(dir, constants.W_OK);
-    } catch (e) {
-      throw new ReportError(`cannot write ${what} ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (created !== null) rmSync(created, { recursive: true, force: true });
-  };
-  probeDir(options.outDir, "to the output folder");
-  if (options.jsonPath !== null) probeDir(dirname(resolve(options.jsonPath)), "the JSON report into");
-  if (options.junitPath !== null) probeDir(dirname(resolve(options.junitPath)), "the JUnit report into");
-}
+import { formatSummaryTable, formatTotalsLine } from "../runs/table.js";
+import { formatTriage, groupFailures } from "../runs/triage.js";
 
 /** Writes the reports a batch was asked for, plus `report.json` in the output folder if it exists. */
 export interface WrittenReports {
@@ -167,15 +146,5 @@ export function writeFailedBatchReports(flags: { readonly json?: string; readonl
         "",
       ].join("\n"),
     );
-  }
-}
-
-/** Writes a report, creating its folder; a failure is a one-line ReportError, not a stack trace. */
-export function writeReportFile(path: string, text: string): void {
-  try {
-    makeDirs(dirname(path));
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

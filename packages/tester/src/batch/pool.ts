@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
 import { OUTPUT_RING_BYTES, SharedTextRing, TRACE_RING_BYTES } from "./ring.js";
-import type { RunRecord } from "./record.js";
-import type { RunItem } from "./runlist.js";
+import type { RunRecord } from "../runs/record.js";
+import type { RunItem } from "../runs/runlist.js";
 
 export type SlotOutcome =
   | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null; readonly saveError?: string }

@@ -1,6 +1,6 @@
 // Messages between the batch parent and its worker threads.
 
-import type { RunRecord } from "./record.js";
+import type { RunRecord } from "../runs/record.js";
 import type { RunRings } from "./ring.js";
 
 export interface WorkerConfig {

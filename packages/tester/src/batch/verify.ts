@@ -7,16 +7,11 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import type { SlotOutcome } from "./pool.js";
-import type { RunRecord } from "./record.js";
+import type { ReplayCheck } from "../runs/replay-check.js";
+import type { RunRecord } from "../runs/record.js";
 
-export interface ReplayCheck {
-  readonly test: string;
-  readonly seed: number;
-  readonly signature: string;
-  /** "same": same failure and identical trace; "differs": replay did not match; "skipped": not checkable. */
-  readonly verdict: "same" | "differs" | "skipped";
-  readonly detail: string;
-}
+export type { ReplayCheck };
+
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");

@@ -7,13 +7,13 @@ import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
-import { formatRunLog, makeDirs, moveFile, saveErrorText } from "./artifacts.js";
+import { formatRunLog, makeDirs, moveFile, saveErrorText } from "../runs/artifacts.js";
 import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
-import type { RunRecord } from "./record.js";
-import { artifactStem } from "./record.js";
+import type { RunRecord } from "../runs/record.js";
+import { artifactStem } from "../runs/record.js";
 import { MEMORY_SAMPLE_MS, type RunRequest, type WorkerConfig, type WorkerMessage } from "./protocol.js";
 import { SharedTextRing } from "./ring.js";
-import { failureSignature } from "./signature.js";
+import { failureSignature } from "../runs/signature.js";
 
 /** Trace text held in memory before it is appended to the spill file. */
 const SPILL_CHUNK_BYTES = 256 * 1024;

@@ -9,10 +9,10 @@ import { SimPersister } from "../net/persister.js";
 import { DurabilityProbes } from "../invariants/durability-probe.js";
 import { probeRestartedVote } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
-import type { TestContext } from "./context.js";
+import type { ConfigHost } from "./host.js";
 import { labRaftStateSize } from "./gob-size.js";
-import { emitHarness } from "./events.js";
-import { formatValue, valueEquals } from "./values.js";
+import { emitHarness } from "../net/events.js";
+import { formatValue, valueEquals } from "../invariants/values.js";
 
 /** The real clock, taken at load: during a run performance.now may be the virtual one (sim/virtual-globals.ts). */
 const wallNow: () => number = performance.now.bind(performance);
@@ -62,7 +62,7 @@ export class Config {
   finished = false;
 
   constructor(
-    private readonly t: TestContext,
+    private readonly t: ConfigHost,
     n: number,
     unreliable: boolean,
     snapshot: boolean,

@@ -6,7 +6,8 @@ import type { MakeRaft, Prng, TraceSink } from "@raftlab/raft";
 import { InvariantChecker, type InvariantName, type Violation, type Warning } from "../invariants/checker.js";
 import type { Simulator } from "../sim/simulator.js";
 import { Config } from "./config.js";
-import { emitHarness, harnessEvent } from "./events.js";
+import type { ConfigHost } from "./host.js";
+import { emitHarness, harnessEvent } from "../net/events.js";
 import { describeCrash, TestFailure, type RunFailure } from "./failure.js";
 
 export interface ContextOptions {
@@ -42,7 +43,7 @@ export const TERM_CHANGED = "Term Changed";
 /** Go's rand.Int() range, kept within 31 bits so commands stay small, exact integers. */
 const RAND_INT_SPAN = 2 ** 31;
 
-export class TestContext {
+export class TestContext implements ConfigHost {
   readonly sim: Simulator;
   readonly impl: MakeRaft;
   readonly trace: TraceSink | null;

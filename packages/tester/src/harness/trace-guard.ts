@@ -9,7 +9,7 @@
 import type { TraceEvent, TraceSink } from "@raftlab/raft";
 import type { Simulator } from "../sim/simulator.js";
 import { STORM_TRACE_AFTER, type StormWatch } from "../sim/livelock.js";
-import { harnessEvent } from "./events.js";
+import { harnessEvent } from "../net/events.js";
 
 export const TRACE_ELIDE_AFTER_EVENTS = 20_000;
 export const TRACE_TAIL_EVENTS = 2_000;

@@ -7,7 +7,7 @@
 // Each check is sound: a correct Raft can never trip it.
 
 import type { Value } from "@raftlab/raft";
-import { formatValue, valueEquals } from "../harness/values.js";
+import { formatValue, valueEquals } from "./values.js";
 import { readAppendEntries } from "./append-entries.js";
 import { Figure2Checker, FIGURE2_RULES, type Figure2Rule } from "./figure2.js";
 

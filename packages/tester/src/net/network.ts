@@ -23,7 +23,10 @@ import {
   type TraceSink,
   type Value,
 } from "@raftlab/raft";
-import { emitHarness } from "../harness/events.js";
+import { emitHarness } from "./events.js";
+import type { InstantTraffic } from "../sim/livelock.js";
+
+export type { InstantTraffic };
 import { isThenable } from "../sim/runtime.js";
 import type { RpcTracer } from "./rpc-trace.js";
 import { NEVER, type Simulator } from "../sim/simulator.js";
@@ -75,14 +78,6 @@ export class SimEnd implements ClientEnd {
 }
 
 type Resolve = (v: Value | null) => void;
-
-/** Requests between two peers (either direction) of one method, all at the current virtual instant. */
-export interface InstantTraffic {
-  readonly a: number;
-  readonly b: number;
-  readonly method: string;
-  count: number;
-}
 
 /** Distinct (pair, method) counters kept per instant: enough for any cluster the lab builds. */
 const MAX_INSTANT_TRAFFIC = 128;

@@ -2,7 +2,15 @@
 // exchanging which RPCs at that instant (the network counts requests per instant), or, if no RPC was
 // involved, whose timers or callbacks kept the instant busy.
 
-import type { InstantTraffic } from "../net/network.js";
+// The network (one floor up) counts this traffic; the type lives here, with the livelock message that
+// reads it, so the simulator's floor never imports the network's.
+/** Requests between two peers (either direction) of one method, all at the current virtual instant. */
+export interface InstantTraffic {
+  readonly a: number;
+  readonly b: number;
+  readonly method: string;
+  count: number;
+}
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 

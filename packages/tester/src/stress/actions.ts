@@ -3,12 +3,13 @@
 
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
-import { defaultOutDir, defaultWorkers } from "../batch/batch.js";
-import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../batch/merge.js";
-import { writeReportFile } from "../batch/output.js";
-import { ReportError } from "../batch/report.js";
-import type { Shard } from "../batch/runlist.js";
+import { defaultOutDir, defaultWorkers } from "../runs/defaults.js";
+import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../runs/merge.js";
+import { writeReportFile } from "../runs/files.js";
+import { ReportError } from "../runs/report.js";
+import type { Shard } from "../runs/runlist.js";
 import { colorEnabled, EXIT, UsageError } from "@raftlab/raft/terminal";
+import type { ReportKind } from "../runs/kinds.js";
 import { prepareCommand, rerunEnv } from "./command.js";
 import { formatStressJUnit, isStressReportFile, readStressReport, serialiseStressReport, type StressReport } from "./report.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC, runStress, type StressOptions } from "./stress.js";
@@ -218,3 +219,19 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
   process.stdout.write(`${lines.join("\n")}\n`);
   return merged.report.runs.some((r) => !r.ok) ? 1 : 0;
 }
+
+/** Stress reports in `raftlab triage` and `raftlab merge` (runs/kinds.ts). */
+export const STRESS_REPORT_KIND: ReportKind = {
+  name: "stress",
+  triage(path) {
+    // A `raftlab stress` folder or report has its own summary (re-run commands, not seed replays).
+    const stressReport = stressReportPath(path);
+    if (stressReport !== null) return stressTriageAction(stressReport, stressReport === path ? null : path);
+    // One saved iteration output of a stress run (`DIR/7.log`): that iteration, from DIR's report.
+    const iterationLog = stressIterationLog(path);
+    if (iterationLog !== null) return stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path });
+    return null;
+  },
+  isReport: (file) => stressReportPath(file) === file,
+  merge: (files, flags) => stressMergeAction(files, flags),
+};

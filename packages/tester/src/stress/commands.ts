@@ -5,11 +5,12 @@
 import { Command, InvalidArgumentError } from "commander";
 import { positiveInt, positiveNumber } from "../cli-args.js";
 import { escapeControls } from "@raftlab/raft";
-import { defaultWorkers } from "../batch/batch.js";
-import { ReportError } from "../batch/report.js";
-import { RunListError, parseShard, type Shard } from "../batch/runlist.js";
+import { defaultWorkers } from "../runs/defaults.js";
+import { ReportError } from "../runs/report.js";
+import { RunListError, parseShard, type Shard } from "../runs/runlist.js";
 import { EXIT, UsageError } from "@raftlab/raft/terminal";
-import { stressAction, type StressFlags } from "./actions.js";
+import { STRESS_REPORT_KIND, stressAction, type StressFlags } from "./actions.js";
+import { registerReportKind } from "../runs/kinds.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC } from "./stress.js";
 
 
@@ -23,6 +24,7 @@ function shardArg(v: string): Shard {
 
 /** Adds `stress` to the raftlab program. */
 export function registerStressCommand(program: Command): void {
+  registerReportKind(STRESS_REPORT_KIND);
   // `raftlab stress -n 5 go test -v`: options after the command belong to the command.
   program.enablePositionalOptions();
   program

@@ -3,9 +3,9 @@
 // the batch's own record validator.
 
 import { readFileSync } from "node:fs";
-import { checkRecord, formatJUnit, readLogTail, ReportError } from "../batch/report.js";
-import type { RunRecord } from "../batch/record.js";
-import type { Shard } from "../batch/runlist.js";
+import { checkRecord, formatJUnit, readLogTail, ReportError } from "../runs/report.js";
+import type { RunRecord } from "../runs/record.js";
+import type { Shard } from "../runs/runlist.js";
 import { rerunCommand } from "./command.js";
 import type { StressRun } from "./results.js";
 

@@ -5,7 +5,7 @@
 // work on them unchanged: `test` is the Go test (or the command's label), `seed` is the iteration
 // (the RAFTLAB_ITER the command saw), and there is no virtual time, trace or RPC count.
 
-import type { FailureKind, RunRecord } from "../batch/record.js";
+import type { FailureKind, RunRecord } from "../runs/record.js";
 import type { FailureLine, GoTestParser } from "./gotest.js";
 import type { IterationOutcome } from "./process.js";
 import { stressSignature } from "./signature.js";

@@ -3,7 +3,7 @@
 // line keeps its `file.go:line:` (the place is the identity; the line does not change between runs),
 // Go durations (`10m0s`) and ` [recovered]` are dropped, and a data race is named by its two top frames.
 
-import { MAX_SIGNATURE_LENGTH, normaliseMessage } from "../batch/signature.js";
+import { MAX_SIGNATURE_LENGTH, normaliseMessage } from "../runs/signature.js";
 
 /** One side of a data race: the top frame of the access. */
 export interface RaceAccess {

@@ -5,13 +5,13 @@
 
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeDirs } from "../batch/artifacts.js";
-import { checkWritable } from "../batch/output.js";
-import { createProgress, type ProgressStream, type ProgressWords } from "../batch/progress.js";
-import { loopRoundIterations, shardRunList, type Shard } from "../batch/runlist.js";
-import { BatchTally } from "../batch/stats.js";
+import { makeDirs } from "../runs/artifacts.js";
+import { checkWritable } from "../runs/files.js";
+import { createProgress, type ProgressStream, type ProgressWords } from "../runs/progress.js";
+import { loopRoundIterations, shardRunList, type Shard } from "../runs/runlist.js";
+import { BatchTally } from "../runs/stats.js";
 import { EXIT, makeStyle } from "@raftlab/raft/terminal";
-import { formatTotalsLine } from "../batch/table.js";
+import { formatTotalsLine } from "../runs/table.js";
 import { commandLine, type StressCommand } from "./command.js";
 import { GoTestParser } from "./gotest.js";
 import { runIteration } from "./process.js";

@@ -3,11 +3,11 @@
 // signature with a re-run command and the saved output to open in logviz, then the totals line.
 
 import { escapeControls } from "@raftlab/raft";
-import type { RunRecord } from "../batch/record.js";
-import { BatchTally } from "../batch/stats.js";
+import type { RunRecord } from "../runs/record.js";
+import { BatchTally } from "../runs/stats.js";
 import { makeStyle, shellQuote, type Style } from "@raftlab/raft/terminal";
-import { failureRateCells, fmtSeconds, formatTotalsLine, renderTable } from "../batch/table.js";
-import { SEEDS_SHOWN, TESTS_SHOWN, groupFailures } from "../batch/triage.js";
+import { failureRateCells, fmtSeconds, formatTotalsLine, renderTable } from "../runs/table.js";
+import { SEEDS_SHOWN, TESTS_SHOWN, groupFailures } from "../runs/triage.js";
 import { commandLine } from "./command.js";
 import { rerunOf, type StressReport } from "./report.js";
 import type { StressRun } from "./results.js";

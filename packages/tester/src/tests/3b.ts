@@ -3,7 +3,7 @@
 import type { Value } from "@raftlab/raft";
 import type { TestContext } from "../harness/context.js";
 import { RAFT_ELECTION_TIMEOUT } from "../harness/config.js";
-import { formatValue } from "../harness/values.js";
+import { formatValue } from "../invariants/values.js";
 import type { LabTest } from "./spec.js";
 import { randString } from "./util.js";
 

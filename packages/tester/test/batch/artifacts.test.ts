@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { formatRunLog, makeDirs, parseRunLogHeader } from "../../src/batch/artifacts.js";
+import { formatRunLog, makeDirs, parseRunLogHeader } from "../../src/runs/artifacts.js";
 import { loadSavedResults } from "../../src/batch/load.js";
-import type { RunRecord } from "../../src/batch/record.js";
+import type { RunRecord } from "../../src/runs/record.js";
 
 const dir = mkdtempSync(join(tmpdir(), "raftlab-artifacts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

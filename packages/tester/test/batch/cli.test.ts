@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseReport } from "../../src/batch/report.js";
+import { parseReport } from "../../src/runs/report.js";
 
 const cli = fileURLToPath(new URL("./fixtures/fake-cli.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "raftlab-cli-test-"));

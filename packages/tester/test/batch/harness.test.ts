@@ -3,13 +3,13 @@
 // reported as that run's failure without stopping the batch. Needs the compiled worker (`tsc -b`).
 
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { readJournal } from "../../src/batch/journal.js";
+import { readJournal } from "../../src/runs/journal.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { batchOptions, runBatch, type BatchOptions } from "../../src/batch/batch.js";
-import { groupFailures } from "../../src/batch/triage.js";
+import { groupFailures } from "../../src/runs/triage.js";
 import { loadSavedResults } from "../../src/batch/load.js";
 
 const fakeRunner = pathToFileURL(fileURLToPath(new URL("./fixtures/fake-runner.mjs", import.meta.url))).href;

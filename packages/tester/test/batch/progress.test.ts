@@ -1,8 +1,8 @@
 // Progress output: the live panel's contents, plain periodic lines, failure lines, and colour rules.
 
 import { describe, expect, it } from "vitest";
-import { FAIL_LINES_ALL, Progress } from "../../src/batch/progress.js";
-import type { RunRecord } from "../../src/batch/record.js";
+import { FAIL_LINES_ALL, Progress } from "../../src/runs/progress.js";
+import type { RunRecord } from "../../src/runs/record.js";
 import { makeStyle } from "@raftlab/raft/terminal";
 
 function rec(test: string, seed: number, ok: boolean, signature = "fail: x"): RunRecord {

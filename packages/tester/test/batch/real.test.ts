@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTest } from "../../src/runner.js";
 import { batchOptions, runBatch, type BatchOptions, type BatchOutcome } from "../../src/batch/batch.js";
 import { measureBatchThroughput } from "../../src/batch/bench.js";
-import { formatTriage, groupFailures } from "../../src/batch/triage.js";
+import { formatTriage, groupFailures } from "../../src/runs/triage.js";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const buggy = fixture("apply-out-of-order.mjs");

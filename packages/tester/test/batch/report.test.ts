@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSavedResults } from "../../src/batch/load.js";
-import { mergeReports } from "../../src/batch/merge.js";
-import type { RunRecord } from "../../src/batch/record.js";
+import { mergeReports } from "../../src/runs/merge.js";
+import type { RunRecord } from "../../src/runs/record.js";
 import {
   REPORT_FORMAT,
   REPORT_VERSION,
@@ -16,9 +16,9 @@ import {
   parseReport,
   serialiseReport,
   type BatchReport,
-} from "../../src/batch/report.js";
-import { buildRunList, shardRunList } from "../../src/batch/runlist.js";
-import { formatTriage, groupFailures } from "../../src/batch/triage.js";
+} from "../../src/runs/report.js";
+import { buildRunList, shardRunList } from "../../src/runs/runlist.js";
+import { formatTriage, groupFailures } from "../../src/runs/triage.js";
 
 function rec(test: string, seed: number, failure?: { kind: RunRecord["kind"]; message: string; signature: string; invariant?: string }, virtualMs = 1000 + seed): RunRecord {
   return {

@@ -1,7 +1,7 @@
 // The run list is a pure function of the arguments, and --shard I/N slices partition it exactly.
 
 import { describe, expect, it } from "vitest";
-import { buildRunList, loopRoundIterations, parseShard, shardRunList, RunListError } from "../../src/batch/runlist.js";
+import { buildRunList, loopRoundIterations, parseShard, shardRunList, RunListError } from "../../src/runs/runlist.js";
 
 const key = (r: { test: string; seed: number }): string => `${r.test}#${r.seed}`;
 

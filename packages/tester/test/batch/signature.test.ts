@@ -1,7 +1,7 @@
 // Failure signatures: numbers, peer ids and values stripped, so one cause gives one group.
 
 import { describe, expect, it } from "vitest";
-import { failureSignature, normaliseMessage } from "../../src/batch/signature.js";
+import { failureSignature, normaliseMessage } from "../../src/runs/signature.js";
 
 describe("normaliseMessage", () => {
   it("strips numbers, peer ids, terms and quoted values", () => {

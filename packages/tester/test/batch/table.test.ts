@@ -1,9 +1,9 @@
 // The summary table: counts, failure rate with its 95% interval, virtual time mean ± σ, wall time.
 
 import { describe, expect, it } from "vitest";
-import type { RunRecord } from "../../src/batch/record.js";
-import { BatchTally, RunningStat } from "../../src/batch/stats.js";
-import { formatSummaryTable, formatTotalsLine, wilsonInterval } from "../../src/batch/table.js";
+import type { RunRecord } from "../../src/runs/record.js";
+import { BatchTally, RunningStat } from "../../src/runs/stats.js";
+import { formatSummaryTable, formatTotalsLine, wilsonInterval } from "../../src/runs/table.js";
 
 function rec(test: string, ok: boolean, virtualMs: number | null, wallMs: number): RunRecord {
   return {

@@ -3,10 +3,10 @@
 // when some run warned), and read back by triage and merge.
 
 import { describe, expect, it } from "vitest";
-import type { RunRecord } from "../../src/batch/record.js";
-import { checkRecord } from "../../src/batch/report.js";
-import { BatchTally } from "../../src/batch/stats.js";
-import { formatSummaryTable } from "../../src/batch/table.js";
+import type { RunRecord } from "../../src/runs/record.js";
+import { checkRecord } from "../../src/runs/report.js";
+import { BatchTally } from "../../src/runs/stats.js";
+import { formatSummaryTable } from "../../src/runs/table.js";
 
 function rec(test: string, seed: number, warnings?: RunRecord["warnings"]): RunRecord {
   return {

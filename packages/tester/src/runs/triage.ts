@@ -4,7 +4,7 @@
 import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
 import { makeStyle, replayCommand, shellQuote, type Style } from "@raftlab/raft/terminal";
-import type { ReplayCheck } from "./verify.js";
+import type { ReplayCheck } from "./replay-check.js";
 
 /** How many seeds per test a group lists. */
 export const SEEDS_SHOWN = 5;

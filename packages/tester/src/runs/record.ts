@@ -1,7 +1,7 @@
 // What the batch runner keeps about one finished run: small and flat, so that a batch of a million
 // runs fits in memory and a JSON report lists every one.
 
-import type { RunFailure } from "./contract.js";
+import type { RunFailure } from "../runner.js";
 
 export type FailureKind = RunFailure["kind"];
 

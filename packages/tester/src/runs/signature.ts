@@ -2,7 +2,7 @@
 // get the same signature even though their messages differ in indices, terms, peer ids, values and
 // timings, so those are stripped. A violated invariant is identified by its name alone.
 
-import type { RunFailure } from "./contract.js";
+import type { RunFailure } from "../runner.js";
 
 /** Longest signature kept; a longer normalised message is cut (signatures are table keys, not logs). */
 export const MAX_SIGNATURE_LENGTH = 160;

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { FailureKind, RunRecord } from "./record.js";
 import { replayCommand } from "@raftlab/raft/terminal";
 import type { Shard } from "./runlist.js";
-import type { ReplayCheck } from "./verify.js";
+import type { ReplayCheck } from "./replay-check.js";
 
 export const REPORT_FORMAT = "raftlab-batch-report";
 export const REPORT_VERSION = 1;

@@ -6,7 +6,7 @@
 import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
 import { makeStyle, padEndVisible, visibleWidth, type Style } from "@raftlab/raft/terminal";
-import { formatDuration } from "./style.js";
+import { formatDuration } from "./duration.js";
 
 export interface ProgressStream {
   write(s: string): unknown;
