@@ -4,6 +4,7 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { notMeasured, type Figure, type Progress } from "./types.js";
 
@@ -25,9 +26,16 @@ export interface LogvizBench {
 const TITLE = "3. logviz: a generated trace, against reading and splitting the same file";
 const TIMEOUT_MS = 300_000;
 
-/** packages/logviz/dist/bench.js, next to this package's dist (src/bench → ../../../logviz/dist). */
+/**
+ * logviz's bench module (@raftlab/logviz/bench, a declared dependency), resolved without loading it:
+ * it runs in a child process. The path of a build that is missing still comes back, for the message.
+ */
 export function logvizBenchPath(): string {
-  return fileURLToPath(new URL("../../../logviz/dist/bench.js", import.meta.url));
+  try {
+    return createRequire(import.meta.url).resolve("@raftlab/logviz/bench");
+  } catch {
+    return fileURLToPath(new URL("../../../logviz/dist/bench.js", import.meta.url));
+  }
 }
 
 function isBench(v: unknown): v is LogvizBench {
