@@ -47,6 +47,6 @@ function expandTabs(s: string): string {
   return out;
 }
 
-// Display widths live in width.ts (string-width); re-exported here for the modules that import them
+// Display widths live in @raftlab/raft/terminal (width.ts, string-width); re-exported here for the modules that import them
 // with the escaping.
 export { displayWidth, fitWidth, padWidth, wrapWidth } from "@raftlab/raft/terminal";

@@ -71,3 +71,10 @@ describe("replayCommand", () => {
     expect(replayCommand({ test: "Conformance", seed: 3, impl: null })).toBe("raftlab conform --seed 3");
   });
 });
+
+describe("a Style's paints take one string", () => {
+  it("can be passed to Array.map (chalk itself would join the index and the array in)", () => {
+    expect(["a", "b"].map(makeStyle(false).red)).toEqual(["a", "b"]);
+    expect(["a"].map(makeStyle(true).red)).toEqual(["\u001b[31ma\u001b[39m"]);
+  });
+});

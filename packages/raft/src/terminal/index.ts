@@ -2,7 +2,7 @@
 // (no-color.org), styling through chalk, display width through string-width, exit codes, the usage
 // error and the replay command. Not part of the core: the index of @raftlab/raft does not re-export it.
 export { colorEnabled, type ColorStream } from "./color.js";
-export { chalkFor, makeStyle, styleFor, type Paint, type Style } from "./style.js";
+export { chalkFor, makeStyle, one, styleFor, type Paint, type Style } from "./style.js";
 export { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth, visibleWidth, padEndVisible, padStartVisible, stripAnsi } from "./width.js";
 export { EXIT, signalExitCode, type ExitCode } from "./exit.js";
 export { UsageError } from "./usage.js";

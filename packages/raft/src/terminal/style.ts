@@ -22,7 +22,15 @@ export interface Style {
 
 export function makeStyle(enabled: boolean): Style {
   const c = chalkFor(enabled);
-  return { enabled, red: c.red, green: c.green, yellow: c.yellow, dim: c.dim, bold: c.bold };
+  return { enabled, red: one(c.red), green: one(c.green), yellow: one(c.yellow), dim: one(c.dim), bold: one(c.bold) };
+}
+
+/**
+ * A chalk style as a one-argument function. A chalk style joins all its arguments with spaces, so
+ * passed straight to `array.map` it would paint "cell index array"; a Paint takes the string alone.
+ */
+export function one(paint: (...text: unknown[]) => string): Paint {
+  return (s) => paint(s);
 }
 
 /** The style for one stream, by the colour rule of color.ts. */

@@ -1,7 +1,7 @@
 // Terminal output: each figure as a titled, aligned table, its goals with a verdict, and its notes.
 // Colour only when asked for (the CLI decides, by the shared rule of @raftlab/raft/terminal).
 
-import { chalkFor } from "@raftlab/raft/terminal";
+import { chalkFor, one } from "@raftlab/raft/terminal";
 import type { Cell, Figure, FigureTable } from "./types.js";
 
 export interface Paint {
@@ -18,7 +18,7 @@ export function makePaint(colour: boolean): Paint {
     return { bold: id, dim: id, good: id, bad: id, warn: id };
   }
   const c = chalkFor(true);
-  return { bold: c.bold, dim: c.dim, good: c.green, bad: c.red, warn: c.yellow };
+  return { bold: one(c.bold), dim: one(c.dim), good: one(c.green), bad: one(c.red), warn: one(c.yellow) };
 }
 
 function isNumeric(c: Cell): boolean {
