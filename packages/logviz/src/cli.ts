@@ -15,6 +15,7 @@ import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/te
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
 import { convertToJsonl } from "./tojsonl.js";
+import { convertToHtml } from "./html/write.js";
 
 interface Options {
   term?: string;
@@ -404,7 +405,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
     .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
     .option("--max-rows <n>", `viewer: keep at most N rows; a longer stream drops its oldest rows and says how many (default ${DEFAULT_LIVE_MAX_ROWS} for a pipe or --follow, ${DEFAULT_MAX_ROWS} for a file); print mode writes every row and keeps none`)
-    .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw")
+    .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html")
     .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
     .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
     .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
@@ -438,7 +439,7 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     parseLayout(o.layout);
     parseMaxRows(o.maxRows);
     inference = inferOptionsOf(o);
-    if (o.to !== undefined && o.to !== "jsonl") throw new UsageError(`bad --to "${o.to}": expected jsonl`);
+    if (o.to !== undefined && o.to !== "jsonl" && o.to !== "html") throw new UsageError(`bad --to "${o.to}": expected jsonl or html`);
   } catch (e) {
     if (e instanceof FilterError || e instanceof UsageError || e instanceof InferOptionError) fail(e.message, EXIT.USAGE);
     throw e;
@@ -448,7 +449,7 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);
   }
   if (o.to !== undefined) {
-    const err = await convertToJsonl(file, inference);
+    const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows)) : await convertToJsonl(file, inference);
     if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, EXIT.FAIL);
     return;
   }

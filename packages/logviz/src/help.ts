@@ -18,6 +18,8 @@ export const HELP_KEYS = `Keys
   c                   clear all filters and the search
   Enter               detail pane: all fields; for a message, its send, receipt, reply or loss and delays
   J / K, > / <        scroll the detail pane a line / a page (a long line is shown whole)
+  v                   space-time view on/off: peers as lanes, time down, each message an arrow from
+                      its send to its receipt (✕ lost, dashed: reply); all keys and filters work in it
   m                   go to the next event of the selected message (send → receipt → reply → receipt)
   Esc                 close the detail pane or cancel a prompt (in a prompt: Ctrl-U clears, Enter applies)
   ?                   this help          q   quit`;

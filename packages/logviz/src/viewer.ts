@@ -8,6 +8,7 @@ import { escapeControls } from "./sanitize.js";
 import { applyFilterPrompt, PROMPT_MAX, promptInitial, type PromptKind } from "./prompts.js";
 import { drawFrame } from "./screen.js";
 import { exchangeOf } from "./detail.js";
+import { drawSpaceTime, SpaceTimeView } from "./spacetime/draw.js";
 
 export interface KeyLike {
   upArrow?: boolean;
@@ -85,6 +86,8 @@ export class Viewer {
   /** First line of the detail pane shown (it scrolls with J/K), and the row it was for. */
   detailTop = 0;
   private detailRow = -1;
+  /** The space-time view (`v`), or null while the per-peer columns are shown. */
+  spaceTime: SpaceTimeView | null = null;
 
   constructor(o: ViewerOptions) {
     this.store = o.store;
@@ -442,6 +445,9 @@ export class Viewer {
         return this.jumpFlag(F.TestBegin, -1, "test");
       case "m":
         return this.jumpExchange();
+      case "v":
+        this.spaceTime = this.spaceTime ? null : new SpaceTimeView(this);
+        return;
       case "e":
         return this.jumpFlag(F.Fail, 1, "failure or violation", true);
       case "E":
@@ -510,6 +516,6 @@ export class Viewer {
 
   /** The whole screen: exactly `height - 1` lines (Ink clears the terminal on full-height output). */
   frame(): string[] {
-    return drawFrame(this);
+    return this.spaceTime && !this.help ? drawSpaceTime(this, this.spaceTime) : drawFrame(this);
   }
 }
