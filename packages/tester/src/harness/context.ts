@@ -3,9 +3,10 @@
 // run at once, so nothing of a failed run leaks into the next.
 
 import type { MakeRaft, Prng, TraceSink } from "@raftlab/raft";
+import type { NetChoices } from "../net/network.js";
 import { InvariantChecker, type InvariantName, type Violation, type Warning } from "../invariants/checker.js";
 import type { Simulator } from "../sim/simulator.js";
-import { Config } from "./config.js";
+import { Config, type ScriptGate } from "./config.js";
 import { emitHarness, harnessEvent } from "./events.js";
 import { describeCrash, TestFailure, type RunFailure } from "./failure.js";
 
@@ -27,6 +28,16 @@ export interface ContextOptions {
   readonly seed: number;
   /** Warnings of the invariant checker (e.g. Heartbeat Rate) fail the run instead of being counted. */
   readonly strict?: boolean;
+  /** Records (and replays) the run's decisions; null or absent: they come from the seed alone. */
+  readonly schedule?: ScheduleHooks | null;
+}
+
+/** What a schedule (src/schedule/) hooks into: the network's choices, the script's steps, each peer's stream. */
+export interface ScheduleHooks {
+  readonly gate: ScriptGate;
+  netChoices(seeded: NetChoices): NetChoices;
+  /** The stream of peer `peer`'s next incarnation, given the one the seed forked for it. */
+  peerStream(peer: number, forked: Prng): Prng;
 }
 
 /** Warnings of one kind in one run: how many, and the first one's message. */
@@ -51,6 +62,7 @@ export class TestContext {
   readonly netRand: Prng;
   readonly peerRand: Prng;
   readonly checker: InvariantChecker;
+  readonly schedule: ScheduleHooks | null;
   failure: RunFailure | null = null;
   /** Counted warnings, by kind, in the order first seen. */
   readonly warnings = new Map<string, { count: number; message: string }>();
@@ -72,6 +84,7 @@ export class TestContext {
     this.testName = opts.testName;
     this.seed = opts.seed;
     this.strict = opts.strict ?? false;
+    this.schedule = opts.schedule ?? null;
     this.checker = new InvariantChecker(
       (v) => this.violation(v),
       (w) => this.checkerWarning(w),
@@ -83,6 +96,12 @@ export class TestContext {
     const cfg = new Config(this, n, unreliable, snapshot);
     this.config = cfg;
     return cfg;
+  }
+
+  /** The PRNG stream of a new incarnation of server `peer`. */
+  peerPrng(peer: number): Prng {
+    const forked = this.peerRand.fork();
+    return this.schedule === null ? forked : this.schedule.peerStream(peer, forked);
   }
 
   /** time.Sleep on the virtual clock. */
