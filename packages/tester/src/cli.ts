@@ -20,6 +20,10 @@ import { registerStressCommand } from "./stress/commands.js";
 import { registerConformCommand } from "./conform/commands.js";
 // ---- init (src/init/): a starter project for your own Raft ---------------------------------------------
 import { registerInitCommand } from "./init/init.js";
+// ---- shrink and schedules (src/shrink/, src/schedule/): a failing run cut to the faults that matter -----
+import { registerShrinkCommand } from "./shrink/command.js";
+import { prepareScheduleReplay, type ScheduleReplay } from "./schedule/replay.js";
+import { ScheduleError } from "./schedule/load.js";
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -128,6 +132,8 @@ interface RunFlags {
   readonly pace?: number;
   readonly timeout?: number;
   readonly strict?: boolean;
+  /** Replay this schedule file instead of the seed's draws. */
+  readonly schedule?: string;
 }
 
 /** Whether the current `raftlab run` printed its summary; an exit before that is a failure. */
@@ -143,6 +149,16 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
       if (!/[./\\]/.test(flags.trace) && isPattern(flags.trace)) patterns = [...patterns, flags.trace];
       else traceFile = flags.trace;
     }
+  }
+  let replay: ScheduleReplay | null = null;
+  if (flags.schedule !== undefined) {
+    try {
+      replay = prepareScheduleReplay(flags.schedule, patterns);
+    } catch (e) {
+      if (e instanceof ScheduleError) throw new UsageError(`--schedule: ${e.message}`);
+      throw e;
+    }
+    patterns = [replay.test];
   }
   let tests: TestSpec[];
   try {
@@ -200,6 +216,7 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
       );
       const result = await runTest(spec.name, {
         seed: flags.seed,
+        ...(replay !== null ? { seed: replay.seed, schedule: replay.session() } : {}),
         ...(impl !== undefined ? { impl } : {}),
         trace: writer?.sink ?? null,
         output: (raw) => {
@@ -219,7 +236,8 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
         const implFlag = flags.impl !== undefined ? ` --impl ${shellQuote(flags.impl)}` : "";
         const timeoutFlag = flags.timeout !== undefined ? ` --timeout ${flags.timeout}` : "";
         const strictFlag = flags.strict === true ? " --strict" : "";
-        say(`    seed ${flags.seed}; replay: raftlab run ${spec.name} --seed ${flags.seed}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`);
+        const from = replay !== null ? `--schedule ${shellQuote(flags.schedule ?? "")}` : `--seed ${flags.seed}`;
+        say(`    seed ${replay?.seed ?? flags.seed}; replay: raftlab run ${spec.name} ${from}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`);
       }
       if (writer?.error != null) {
         traceError = writer.error;
@@ -326,6 +344,7 @@ export function buildProgram(): Command {
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
     .option("--pace <x>", "run at X virtual ms per wall ms (1 = real time); the run is the same as unpaced", paceArg)
     .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail the run instead of being counted")
+    .option("--schedule <file>", "replay a schedule (raftlab shrink -o FILE) instead of the seed's draws; the run is the one recorded")
     .action(async (patterns: string[], flags: RunFlags) => {
       try {
         process.exitCode = await runAction(patterns, flags);
@@ -343,6 +362,7 @@ export function buildProgram(): Command {
   registerStressCommand(program);
   registerConformCommand(program);
   registerInitCommand(program);
+  registerShrinkCommand(program);
   // One error style for every command: `raftlab <command>: <one line>`, data in it escaped.
   for (const cmd of program.commands) {
     cmd.configureOutput({

@@ -5,7 +5,8 @@
 // Replay matches decisions by address, not by position in one stream: a message by its direction and
 // ordinal, a script step by its op and ordinal, a tester draw by its bound, a Raft's draw by peer and
 // incarnation. Removing one fault therefore moves no other decision. What a replayed schedule does not
-// list gets no fault (the message is delivered at once, the step is taken); the other draws it does
+// list gets no fault (the message is delivered at once; a step that would inject a fault is left out,
+// any other step is taken); the other draws it does
 // not list (how long an unreachable call takes to fail, the tester's and the Raft's draws) continue
 // from the seed's streams.
 
@@ -181,7 +182,9 @@ export class ScheduleSession implements ScheduleHooks {
     allow: (op: ScriptOp, peer: number, fault: boolean): boolean => {
       const k = this.opCounts.get(op) ?? 0;
       this.opCounts.set(op, k + 1);
-      const skip = fault && this.replaySteps.get(stepKey(op, k))?.skip === true;
+      // Replaying, a step injects a fault only where the schedule lists one that is not left out.
+      const listed = this.replaySteps.get(stepKey(op, k));
+      const skip = fault && this.input !== null && (listed === undefined || !listed.fault || listed.skip === true);
       this.steps.push({ op, k, peer, t: this.now(), fault, ...(skip ? { skip: true } : {}) });
       return !skip;
     },
