@@ -18,7 +18,7 @@ interface ShrinkFlags {
   readonly seed: number;
   readonly impl?: string;
   readonly budget?: number;
-  readonly output?: string;
+  readonly out?: string;
   readonly strict?: boolean;
 }
 
@@ -57,7 +57,7 @@ async function shrinkAction(pattern: string, flags: ShrinkFlags): Promise<number
       throw e;
     }
   }
-  const file = flags.output ?? `${test}-seed${flags.seed}.schedule.json`;
+  const file = flags.out ?? `${test}-seed${flags.seed}.schedule.json`;
   const err = process.stderr;
   const live = err.isTTY === true;
   const progress = (p: ShrinkProgress): void => {
@@ -99,10 +99,10 @@ export function registerShrinkCommand(program: Command): void {
     .command("shrink")
     .summary("shrink a failing run to the faults that matter")
     .description(
-      "Shrink the failing run of TEST at --seed: remove faults (a dropped message is delivered, a crash is not\n" +
-        "done, a partition is healed), shorten delays to zero, and keep each removal while the run still fails\n" +
-        "the same way (the same broken rule, or the same message with numbers masked). Writes the shrunk\n" +
-        "schedule to FILE and prints its faults, the replay command and 'faults: N -> M'.\n" +
+      "Shrink the failing run of TEST at --seed: remove faults (a dropped message is delivered, a crash is not done, " +
+        "a partition is healed), shorten delays to zero, and keep each removal while the run still fails the same way " +
+        "(the same broken rule, or the same message with numbers masked). Writes the shrunk schedule to FILE and prints " +
+        "its faults, the replay command and 'faults: N -> M'.\n" +
         "Exit codes: 0 the shrunk run fails the same way, 1 the run does not fail, 2 usage error.\n" +
         "Example:\n" +
         "  raftlab shrink Figure8Unreliable --seed 7 --impl ./dist/raft.js --budget 120 -o f8.json",
@@ -111,7 +111,7 @@ export function registerShrinkCommand(program: Command): void {
     .requiredOption("-s, --seed <n>", "the seed of the failing run", nonNegativeInt("the seed"))
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
     .option("--budget <sec>", `wall-clock budget of the search (default ${DEFAULT_SHRINK_BUDGET_MS / 1000}); the best schedule so far is kept`, positiveNumber("the budget"))
-    .option("-o, --output <file>", "where to write the shrunk schedule (default TEST-seedS.schedule.json)")
+    .option("-o, --out <file>", "where to write the shrunk schedule (default TEST-seedS.schedule.json)")
     .option("--strict", "the checker's warnings fail the run instead of being counted")
     .action(async (pattern: string, flags: ShrinkFlags) => {
       try {
