@@ -19,6 +19,8 @@ import { registerStressCommand } from "./stress/commands.js";
 import { registerConformCommand } from "./conform/commands.js";
 // ---- init (src/init/): a starter project for your own Raft ---------------------------------------------
 import { registerInitCommand } from "./init/init.js";
+// ---- shrink (src/shrink/, on src/schedule/): a failing run cut to the faults that matter ---------------
+import { registerShrinkCommand } from "./shrink/command.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -40,6 +42,7 @@ export function buildProgram(): Command {
   registerStressCommand(program);
   registerConformCommand(program);
   registerInitCommand(program);
+  registerShrinkCommand(program);
   // One error style for every command: `raftlab <command>: <one line>`, data in it escaped.
   for (const cmd of program.commands) {
     cmd.configureOutput({

@@ -16,6 +16,7 @@ import { Simulator } from "./sim/simulator.js";
 import { virtualGlobals } from "./sim/virtual-globals.js";
 import { LAB_TESTS } from "./tests/index.js";
 import type { LabTest, TestSpec } from "./tests/spec.js";
+import type { ScheduleSession } from "./schedule/session.js";
 
 export type { TestSpec, Part } from "./tests/spec.js";
 export type { RunFailure, FailureKind } from "./harness/failure.js";
@@ -77,6 +78,11 @@ export interface RunOptions {
    * watchdog (the CLI has one).
    */
   readonly wallTimeoutMs?: number;
+  /**
+   * Records the run's decisions into a schedule, and replays the one it was given (src/schedule/).
+   * The run's seed is then the session's.
+   */
+  readonly schedule?: ScheduleSession;
 }
 
 export interface RunResult {
@@ -185,7 +191,9 @@ export function tracesOwnRpcs(impl: MakeRaft): boolean {
 }
 
 async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): Promise<RunResult> {
-  const seed = options.seed;
+  const session = options.schedule ?? null;
+  if (session !== null && session.test !== test.name) throw new RangeError(`the schedule is for ${session.test}, not ${test.name}`);
+  const seed = session?.seed ?? options.seed;
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const rawTrace = options.trace ?? null;
   const output = options.output ?? ((): void => {});
@@ -194,18 +202,22 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const root = createPrng(seed);
   const order = root.fork();
   const netRand = root.fork();
-  const rand = root.fork();
+  const seededRand = root.fork();
   const peerRand = root.fork();
   // Math.random of a Raft that does not use its Runtime (sim/virtual-globals.ts).
-  const mathRand = root.fork();
+  const seededMathRand = root.fork();
   const sim = new Simulator({ prng: order, limitMs: TEST_LIMIT_MS, maxEvents: MAX_EVENTS_PER_RUN, ...(options.pace ? { pace: options.pace } : {}) });
   // A livelock's millions of same-instant events become a note plus the tail (trace-guard.ts).
   const storm = new StormWatch();
   const guard = rawTrace === null ? null : new TraceGuard(rawTrace, sim, storm);
   const trace = guard === null ? null : guard.sink;
   const netTrace = options.netTrace ?? !tracesOwnRpcs(impl);
+  // A schedule sees (and may replace) each draw; without one the streams are used as they are.
+  session?.bindClock(() => sim.now);
+  const rand = session === null ? seededRand : session.testerStream(seededRand);
+  const mathRand = session === null ? seededMathRand : session.mathStream(seededMathRand, () => sim.owner);
   const globals = virtualGlobals({ sim, prng: mathRand, warn: (kind, message) => t.warn(kind, message) });
-  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed });
+  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => {
     t.config?.pollState(owner);

@@ -15,8 +15,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ["net"],
   ["invariants"],
   ["harness"],
-  ["tests", "runner.ts", "watchdog.ts", "cli-args.ts"],
-  ["runs", "conform", "batch", "stress"],
+  // schedule/: a run's recorded decisions (session.ts sits under the runner; load/replay read the test list).
+  ["tests", "runner.ts", "watchdog.ts", "cli-args.ts", "schedule"],
+  ["runs", "conform", "batch", "stress", "shrink"],
   ["cli.ts", "index.ts", "run", "init", "bench"],
 ];
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/raftlab.js", import.meta.url));
-const COMMANDS = ["list", "run", "batch", "triage", "merge", "stress", "conform", "init"];
+const COMMANDS = ["list", "run", "batch", "triage", "merge", "stress", "conform", "init", "shrink"];
 
 describe("short flags (issue 10)", () => {
   it("each short flag stands for the same long flag in every raftlab command", () => {

@@ -15,6 +15,8 @@ export interface ReplaySpec {
    * a replay of one run does not need the batch's per-run limit, and the replay's own default applies.
    */
   readonly timeoutSec?: number;
+  /** A schedule file (raftlab shrink -o FILE) that the run replays instead of the seed's draws. */
+  readonly schedule?: string;
 }
 
 /** The one command that replays a run and opens its trace in logviz. */
@@ -24,7 +26,8 @@ export function replayCommand(r: ReplaySpec): string {
   if (r.test === "Conformance") return `raftlab conform --seed ${r.seed}${implFlag}`;
   const timeoutFlag = r.timeoutSec !== undefined ? ` --timeout ${r.timeoutSec}` : "";
   const strictFlag = r.strict === true ? " --strict" : "";
-  return `raftlab run ${shellQuote(r.test)} --seed ${r.seed}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`;
+  const from = r.schedule !== undefined ? `--schedule ${shellQuote(r.schedule)}` : `--seed ${r.seed}`;
+  return `raftlab run ${shellQuote(r.test)} ${from}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { SimPersister } from "../net/persister.js";
 import { DurabilityProbes } from "../invariants/durability-probe.js";
 import { probeRestartedVote } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
-import type { ConfigHost } from "./host.js";
+import type { ConfigHost, ScriptOp } from "./host.js";
 import { labRaftStateSize } from "./gob-size.js";
 import { emitHarness } from "../net/events.js";
 import { formatValue, valueEquals } from "../invariants/values.js";
@@ -88,10 +88,12 @@ export class Config {
     this.incarnations = new Array<Incarnation | null>(n).fill(null);
     this.ends = new Array<SimEnd[] | null>(n).fill(null);
     this.saved = new Array<SimPersister | null>(n).fill(null);
+    if (t.schedule !== null) this.net.choices = t.schedule.netChoices(this.net.choices);
     this.setUnreliable(unreliable);
     this.net.longDelays = true;
-    for (let i = 0; i < n; i++) this.start1(i);
-    for (let i = 0; i < n; i++) this.connect(i);
+    // The initial boot is not a step a schedule can leave out.
+    for (let i = 0; i < n; i++) this.boot(i);
+    for (let i = 0; i < n; i++) this.attach(i);
   }
 
   // ---- server lifecycle -------------------------------------------------------------------------
@@ -146,8 +148,17 @@ export class Config {
     if (probe !== null && probe.granted) this.t.checker.observeRestartedVote(voter, candidate, probe.otherCandidate, term);
   }
 
+  /** Whether the schedule (if any) lets this step happen. */
+  private allowed(op: ScriptOp, peer: number, fault: boolean): boolean {
+    return this.t.schedule === null || this.t.schedule.gate.allow(op, peer, fault);
+  }
+
   /** Shut a server down but keep its persisted state (config.go crash1). */
   crash1(i: number): void {
+    if (this.allowed("crash", i, this.incarnations[i] !== null)) this.shutDown(i);
+  }
+
+  private shutDown(i: number): void {
     const wasAlive = this.incarnations[i] !== null;
     this.disconnectEnds(i);
     this.net.deleteServer(i);
@@ -166,9 +177,13 @@ export class Config {
 
   /** Start or restart a server (config.go start1): fresh ends, a copy of the persister, Make. */
   start1(i: number): void {
+    if (this.allowed("start", i, this.incarnations[i] !== null)) this.boot(i);
+  }
+
+  private boot(i: number): void {
     const restart = this.saved[i] !== null;
-    this.crash1(i);
-    const runtime = new PeerRuntime(this.t.sim, this.t.peerRand.fork(), this.t.trace, i);
+    this.shutDown(i);
+    const runtime = new PeerRuntime(this.t.sim, this.t.peerPrng(i), this.t.trace, i);
     const inc = new Incarnation(runtime);
     // A fresh set of outgoing ends, so the old incarnation's ends can never send again.
     const ends: SimEnd[] = [];
@@ -206,6 +221,10 @@ export class Config {
 
   /** Attach server i to the net (config.go connect). */
   connect(i: number): void {
+    if (this.allowed("connect", i, false)) this.attach(i);
+  }
+
+  private attach(i: number): void {
     this.connected[i] = true;
     const mine = this.ends[i];
     for (let j = 0; j < this.n; j++) {
@@ -220,6 +239,7 @@ export class Config {
 
   /** Detach server i from the net (config.go disconnect). */
   disconnect(i: number): void {
+    if (!this.allowed("disconnect", i, this.connected[i] === true)) return;
     this.disconnectEnds(i);
     if (this.t.trace !== null) emitHarness(this.t.trace, this.t.sim.now, "Disconnect", "TEST", `disconnect S${i}`, { peer: i });
   }
@@ -235,6 +255,8 @@ export class Config {
   }
 
   setUnreliable(unreliable: boolean): void {
+    // A left-out fault leaves the network reliable.
+    if (!this.allowed("unreliable", -1, unreliable)) unreliable = false;
     this.net.reliable = !unreliable;
     if (this.t.trace !== null) {
       emitHarness(this.t.trace, this.t.sim.now, unreliable ? "NetUnreliable" : "NetReliable", "TEST", unreliable ? "network unreliable" : "network reliable");
@@ -242,6 +264,7 @@ export class Config {
   }
 
   setLongReordering(on: boolean): void {
+    if (!this.allowed("reordering", -1, on)) on = false;
     this.net.longReordering = on;
     if (this.t.trace !== null) emitHarness(this.t.trace, this.t.sim.now, "LongReordering", "TEST", `long reordering ${on ? "on" : "off"}`);
   }

@@ -6,7 +6,8 @@ import type { MakeRaft, Prng, TraceSink } from "@raftlab/raft";
 import { InvariantChecker, type InvariantName, type Violation, type Warning } from "../invariants/checker.js";
 import type { Simulator } from "../sim/simulator.js";
 import { Config } from "./config.js";
-import type { ConfigHost } from "./host.js";
+import type { ConfigHost, ScheduleHooks } from "./host.js";
+export type { ScheduleHooks } from "./host.js";
 import { emitHarness, harnessEvent } from "../net/events.js";
 import { describeCrash, TestFailure, type RunFailure } from "./failure.js";
 
@@ -28,6 +29,8 @@ export interface ContextOptions {
   readonly seed: number;
   /** Warnings of the invariant checker (e.g. Heartbeat Rate) fail the run instead of being counted. */
   readonly strict?: boolean;
+  /** Records (and replays) the run's decisions; null or absent: they come from the seed alone. */
+  readonly schedule?: ScheduleHooks | null;
 }
 
 /** Warnings of one kind in one run: how many, and the first one's message. */
@@ -52,6 +55,7 @@ export class TestContext implements ConfigHost {
   readonly netRand: Prng;
   readonly peerRand: Prng;
   readonly checker: InvariantChecker;
+  readonly schedule: ScheduleHooks | null;
   failure: RunFailure | null = null;
   /** Counted warnings, by kind, in the order first seen. */
   readonly warnings = new Map<string, { count: number; message: string }>();
@@ -73,6 +77,7 @@ export class TestContext implements ConfigHost {
     this.testName = opts.testName;
     this.seed = opts.seed;
     this.strict = opts.strict ?? false;
+    this.schedule = opts.schedule ?? null;
     this.checker = new InvariantChecker(
       (v) => this.violation(v),
       (w) => this.checkerWarning(w),
@@ -84,6 +89,12 @@ export class TestContext implements ConfigHost {
     const cfg = new Config(this, n, unreliable, snapshot);
     this.config = cfg;
     return cfg;
+  }
+
+  /** The PRNG stream of a new incarnation of server `peer`. */
+  peerPrng(peer: number): Prng {
+    const forked = this.peerRand.fork();
+    return this.schedule === null ? forked : this.schedule.peerStream(peer, forked);
   }
 
   /** time.Sleep on the virtual clock. */

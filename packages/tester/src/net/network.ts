@@ -79,6 +79,45 @@ export class SimEnd implements ClientEnd {
 
 type Resolve = (v: Value | null) => void;
 
+/** One call on the network: its direction, method and ordinal on that direction (0, 1, ...), sent at `t`. */
+export interface NetMessage {
+  readonly from: number;
+  readonly to: number;
+  readonly method: string;
+  /** The how-manieth call from `from` to `to` this is, counting from 0 over the whole run. */
+  readonly n: number;
+  readonly t: number;
+}
+
+/**
+ * The network's random choices about one message. By default they are drawn from the network's PRNG
+ * stream (seededNetChoices); a schedule (src/schedule/) records and replays them per message, so one
+ * message's fault can be removed without shifting any other message's.
+ */
+export interface NetChoices {
+  /** ms until a call to a disconnected or dead server fails. */
+  unreachableMs(msg: NetMessage, longDelays: boolean): number;
+  /** Unreliable network: ms before the request reaches the server. */
+  requestDelayMs(msg: NetMessage): number;
+  /** Unreliable network: whether the request is lost before the handler runs. */
+  dropRequest(msg: NetMessage): boolean;
+  /** Unreliable network: whether the reply is lost (the handler did run). */
+  dropReply(msg: NetMessage): boolean;
+  /** Long reordering: ms the reply is held back (0: not held). */
+  replyHoldMs(msg: NetMessage): number;
+}
+
+/** labrpc's choices, drawn from `prng` in labrpc's order. */
+export function seededNetChoices(prng: Prng): NetChoices {
+  return {
+    unreachableMs: (_msg, longDelays) => (longDelays ? prng.int(LONG_DELAY_MS) : prng.int(SHORT_TIMEOUT_MS)),
+    requestDelayMs: () => prng.int(SHORT_DELAY_MS),
+    dropRequest: () => prng.int(1000) < REQUEST_DROP_PER_MILLE,
+    dropReply: () => prng.int(1000) < REPLY_DROP_PER_MILLE,
+    replyHoldMs: () => (prng.int(900) < REORDER_NUMERATOR ? REORDER_MIN_MS + prng.int(1 + prng.int(REORDER_SPREAD_MS)) : 0),
+  };
+}
+
 /** Distinct (pair, method) counters kept per instant: enough for any cluster the lab builds. */
 const MAX_INSTANT_TRAFFIC = 128;
 
@@ -90,6 +129,10 @@ export class Network {
   rpcTracer: RpcTracer | null = null;
   totalRpcs = 0;
   totalBytes = 0;
+  /** Where the fault decisions come from: the PRNG stream, or a schedule replaying them. */
+  choices: NetChoices;
+  /** Calls so far per direction (index from * n + to), numbering each call for `choices`. */
+  private readonly sent: number[];
   private readonly servers: (ServerSlot | null)[];
   private lostSeq = 0;
   /** Requests sent at `instantAt`, per peer pair and method: what a livelock message names. */
@@ -98,12 +141,14 @@ export class Network {
 
   constructor(
     private readonly sim: Simulator,
-    private readonly prng: Prng,
+    prng: Prng,
     n: number,
     private readonly trace: TraceSink | null,
     private readonly hooks: NetworkHooks = {},
   ) {
     this.servers = new Array<ServerSlot | null>(n).fill(null);
+    this.choices = seededNetChoices(prng);
+    this.sent = new Array<number>(n * n).fill(0);
   }
 
   makeEnd(from: number, to: number, owner: EndOwner): SimEnd {
@@ -144,35 +189,40 @@ export class Network {
       if (meta?.id === undefined) routed = { ...meta, id: tracer.nextId(end.from) };
       if (!end.owner.killed) tracer.request("send", end.from, end.to, end.owner.raft, method, args, routed?.id as string);
     }
-    return new Promise<Value | null>((resolve) => this.route(end, method, bytes, routed, resolve));
+    const pair = end.from * this.servers.length + end.to;
+    const msg: NetMessage = { from: end.from, to: end.to, method, n: this.sent[pair] ?? 0, t: sim.now };
+    this.sent[pair] = msg.n + 1;
+    return new Promise<Value | null>((resolve) => this.route(end, msg, bytes, routed, resolve));
   }
 
-  private route(end: SimEnd, method: string, bytes: Uint8Array, meta: RpcMeta | undefined, resolve: Resolve): void {
+  private route(end: SimEnd, msg: NetMessage, bytes: Uint8Array, meta: RpcMeta | undefined, resolve: Resolve): void {
+    const method = msg.method;
     const slot = this.servers[end.to] ?? null;
     // Like labrpc, the flags are read once, when the network picks the request up.
     const reliable = this.reliable;
     const reordering = this.longReordering;
     if (!end.enabled || slot === null) {
-      const ms = this.longDelays ? this.prng.int(LONG_DELAY_MS) : this.prng.int(SHORT_TIMEOUT_MS);
+      const ms = this.choices.unreachableMs(msg, this.longDelays);
       this.lost(end, method, meta, end.enabled ? "server down" : "unreachable");
       this.sim.schedule(ms, () => this.settle(resolve, null), end.from);
       return;
     }
-    const delay = reliable ? 0 : this.prng.int(SHORT_DELAY_MS);
-    this.sim.schedule(delay, () => this.dispatch(end, slot, method, bytes, meta, resolve, reliable, reordering), end.to);
+    const delay = reliable ? 0 : this.choices.requestDelayMs(msg);
+    this.sim.schedule(delay, () => this.dispatch(end, slot, msg, bytes, meta, resolve, reliable, reordering), end.to);
   }
 
   private dispatch(
     end: SimEnd,
     slot: ServerSlot,
-    method: string,
+    msg: NetMessage,
     bytes: Uint8Array,
     meta: RpcMeta | undefined,
     resolve: Resolve,
     reliable: boolean,
     reordering: boolean,
   ): void {
-    if (!reliable && this.prng.int(1000) < REQUEST_DROP_PER_MILLE) {
+    const method = msg.method;
+    if (!reliable && this.choices.dropRequest(msg)) {
       this.lost(end, method, meta, "request dropped");
       this.settle(resolve, null);
       return;
@@ -182,7 +232,7 @@ export class Network {
     if (this.rpcTracer !== null) this.rpcTracer.request("recv", end.from, end.to, slot.peer, method, args, meta?.id ?? "");
     const result: unknown = slot.peer.handleRpc(method, args, meta);
     if (!isThenable(result)) {
-      this.finish(end, slot, method, args, meta, resolve, result as Value | null, reliable, reordering);
+      this.finish(end, slot, msg, args, meta, resolve, result as Value | null, reliable, reordering);
       return;
     }
     // An asynchronous handler: wait for it, giving up (as labrpc does) once the server is dead.
@@ -203,7 +253,7 @@ export class Network {
       (reply) => {
         if (done) return;
         done = true;
-        this.finish(end, slot, method, args, meta, resolve, reply as Value | null, reliable, reordering);
+        this.finish(end, slot, msg, args, meta, resolve, reply as Value | null, reliable, reordering);
       },
       (err: unknown) => {
         done = true;
@@ -215,7 +265,7 @@ export class Network {
   private finish(
     end: SimEnd,
     slot: ServerSlot,
-    method: string,
+    msg: NetMessage,
     args: Value,
     meta: RpcMeta | undefined,
     resolve: Resolve,
@@ -223,6 +273,7 @@ export class Network {
     reliable: boolean,
     reordering: boolean,
   ): void {
+    const method = msg.method;
     if (reply !== null && reply !== undefined && this.servers[end.to] === slot) {
       if (this.rpcTracer !== null) this.rpcTracer.reply("send", end.from, end.to, slot.peer, method, reply, meta?.id ?? "");
       if (this.hooks.onHandled !== undefined) this.hooks.onHandled(end.from, end.to, method, args, reply);
@@ -244,15 +295,12 @@ export class Network {
       this.sim.onError(new Error(`peer ${end.to} replied to ${method} with a value that cannot be encoded: ${(err as Error).message}`));
       return;
     }
-    if (!reliable && this.prng.int(1000) < REPLY_DROP_PER_MILLE) {
+    if (!reliable && this.choices.dropReply(msg)) {
       this.lost(end, method, meta, "reply dropped");
       this.settle(resolve, null);
       return;
     }
-    let delay = 0;
-    if (reordering && this.prng.int(900) < REORDER_NUMERATOR) {
-      delay = REORDER_MIN_MS + this.prng.int(1 + this.prng.int(REORDER_SPREAD_MS));
-    }
+    const delay = reordering ? this.choices.replyHoldMs(msg) : 0;
     this.sim.schedule(
       delay,
       () => {

@@ -8,6 +8,8 @@ import { Watchdog } from "../watchdog.js";
 import { captureImplOutput } from "./capture.js";
 import { setRunSummarised } from "./exit-hook.js";
 import { describeWriteError, TraceWriter } from "./trace-writer.js";
+import { prepareScheduleReplay, type ScheduleReplay } from "../schedule/replay.js";
+import { ScheduleError } from "../schedule/load.js";
 
 /** Default wall-clock limit per test of `raftlab run`, in seconds (the batch's default too). */
 export const DEFAULT_RUN_TIMEOUT_SEC = 120;
@@ -19,6 +21,8 @@ export interface RunFlags {
   readonly pace?: number;
   readonly timeout?: number;
   readonly strict?: boolean;
+  /** Replay this schedule file instead of the seed's draws. */
+  readonly schedule?: string;
 }
 
 function isPattern(p: string): boolean {
@@ -73,9 +77,22 @@ interface RunSession {
   readonly say: (line: string, paint?: (s: string) => string) => void;
   readonly timeoutSec: number;
   readonly watchdog: Watchdog;
+  /** The schedule replayed instead of the seed's draws (--schedule), or null. */
+  readonly replay: ScheduleReplay | null;
 }
 
-function openSession(flags: RunFlags, impl: MakeRaft | undefined, trace: TraceTarget): RunSession {
+/** --schedule FILE: the schedule to replay (its test replaces the patterns), or null. */
+function loadScheduleFlag(patterns: string[], flags: RunFlags): ScheduleReplay | null {
+  if (flags.schedule === undefined) return null;
+  try {
+    return prepareScheduleReplay(flags.schedule, patterns);
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new UsageError(`--schedule: ${e.message}`);
+    throw e;
+  }
+}
+
+function openSession(flags: RunFlags, impl: MakeRaft | undefined, trace: TraceTarget, replay: ScheduleReplay | null): RunSession {
   // With the trace on stdout, the human lines go to stderr so the pipe carries only JSON.
   const humanStream = trace.on && trace.file === null ? process.stderr : process.stdout;
   const writeOut = process.stdout.write.bind(process.stdout);
@@ -97,7 +114,7 @@ function openSession(flags: RunFlags, impl: MakeRaft | undefined, trace: TraceTa
   // Wall-clock limit per test: the run's own between events, the watchdog's for a Raft that blocks.
   const timeoutSec = flags.timeout ?? DEFAULT_RUN_TIMEOUT_SEC + (flags.pace !== undefined ? TEST_LIMIT_MS / flags.pace / 1000 : 0);
   const style = styleFor(humanStream);
-  return { flags, impl, writer, style, writeHuman, say, timeoutSec, watchdog: new Watchdog() };
+  return { flags, impl, writer, style, writeHuman, say, timeoutSec, watchdog: new Watchdog(), replay };
 }
 
 /** Runs one test under the watchdog; prints its replay command when it fails. Returns whether it passed. */
@@ -108,8 +125,10 @@ async function runOneTest(s: RunSession, spec: TestSpec): Promise<boolean> {
     s.timeoutSec * 1000 + graceMs,
     `raftlab run: ${spec.name} seed ${flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)`,
   );
+  const seed = s.replay?.seed ?? flags.seed;
   const result = await runTest(spec.name, {
-    seed: flags.seed,
+    seed,
+    ...(s.replay !== null ? { schedule: s.replay.session() } : {}),
     ...(s.impl !== undefined ? { impl: s.impl } : {}),
     trace: s.writer?.sink ?? null,
     output: (raw) => {
@@ -125,23 +144,25 @@ async function runOneTest(s: RunSession, spec: TestSpec): Promise<boolean> {
   if (!result.ok) {
     const replay = replayCommand({
       test: spec.name,
-      seed: flags.seed,
+      seed,
       impl: flags.impl ?? null,
       strict: flags.strict === true,
       // The --timeout the user gave: a replay with the default would judge a slow Raft differently.
       ...(flags.timeout !== undefined ? { timeoutSec: flags.timeout } : {}),
+      ...(s.replay !== null && flags.schedule !== undefined ? { schedule: flags.schedule } : {}),
     });
-    s.say(`    seed ${flags.seed}; replay: ${replay}`);
+    s.say(`    seed ${seed}; replay: ${replay}`);
   }
   return result.ok;
 }
 
 export async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
-  const { tests, trace } = resolveTargets(patterns, flags);
+  const replay = loadScheduleFlag(patterns, flags);
+  const { tests, trace } = resolveTargets(replay !== null ? [replay.test] : patterns, flags);
   // From here on, any exit before the summary line is a failure (exit-hook.ts).
   setRunSummarised(false);
   const impl = await loadImplFlag(flags);
-  const s = openSession(flags, impl, trace);
+  const s = openSession(flags, impl, trace, replay);
   // What the Raft under test prints (console.log, process.stdout.write) is data: escaped, and kept
   // off a stdout that carries the trace.
   const restoreOutput = captureImplOutput((text) => s.writeHuman(escapeControls(text, { tab: true, newline: true })));
