@@ -105,9 +105,10 @@ class TraceWriter {
   }
   /** Puts a lab result line (`Test (3A): ...`, `  ... Passed --`, the summary) into the trace as a
    * harness `Output` event, so a reader of a piped trace keeps it (logviz prints them again on exit).
-   * Wall-clock figures are left out: the trace stays a function of (test, seed). */
-  output(line: string): void {
-    this.sink({ t: this.lastT, src: -1, term: -1, state: "none", op: "Output", topic: "TEST", msg: withoutWallTime(line) });
+   * Wall-clock figures are left out: the trace stays a function of (test, seed). A line the run printed
+   * at a known virtual time (`atMs`, e.g. `--- FAIL` at the failure) is placed there, not at the last event. */
+  output(line: string, atMs?: number): void {
+    this.sink({ t: atMs !== undefined && atMs > this.lastT ? atMs : this.lastT, src: -1, term: -1, state: "none", op: "Output", topic: "TEST", msg: withoutWallTime(line) });
     this.flush();
   }
   close(): void {
@@ -128,6 +129,8 @@ interface RunFlags {
   readonly pace?: number;
   readonly timeout?: number;
   readonly strict?: boolean;
+  readonly labelPrints?: boolean;
+  readonly showProbeOutput?: boolean;
 }
 
 /** Whether the current `raftlab run` printed its summary; an exit before that is a failure. */
@@ -171,9 +174,9 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
   // A trace on stdout goes to a pipe (logviz) that hides stderr behind its screen: the result lines go
   // into the trace too, as harness events.
   const resultsInTrace = traceOn && traceFile === null;
-  const say = (line: string, paint?: (s: string) => string): void => {
+  const say = (line: string, paint?: (s: string) => string, atMs?: number): void => {
     writeHuman((paint ? paint(line) : line) + "\n");
-    if (resultsInTrace) writer?.output(line);
+    if (resultsInTrace) writer?.output(line, atMs);
   };
   let writer: TraceWriter | null = null;
   try {
@@ -202,10 +205,12 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
         seed: flags.seed,
         ...(impl !== undefined ? { impl } : {}),
         trace: writer?.sink ?? null,
-        output: (raw) => {
+        output: (raw, atMs) => {
           const line = escapeControls(raw);
-          say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined);
+          say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined, atMs);
         },
+        ...(flags.labelPrints === true ? { labelPrints: true } : {}),
+        ...(flags.showProbeOutput === true ? { showProbeOutput: true } : {}),
         ...(flags.pace !== undefined ? { pace: flags.pace } : {}),
         ...(flags.strict === true ? { strict: true } : {}),
         wallTimeoutMs: timeoutSec * 1000,
@@ -326,6 +331,8 @@ export function buildProgram(): Command {
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
     .option("--pace <x>", "run at X virtual ms per wall ms (1 = real time); the run is the same as unpaced", paceArg)
     .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail the run instead of being counted")
+    .option("--label-prints", "prefix each line your Raft prints with its peer and virtual time ([S1 1.234s] ...)")
+    .option("--show-probe-output", "show what the restart probes' copies of a peer print (labelled; never traced)")
     .action(async (patterns: string[], flags: RunFlags) => {
       try {
         process.exitCode = await runAction(patterns, flags);
