@@ -332,6 +332,7 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
       ingest = new Ingest(store, inference);
       const next = makeViewer(store, viewer.filter);
       next.search = viewer.search;
+      next.searchAll = viewer.searchAll;
       next.message = reason;
       viewer = next;
       if (rerender) rerender();
