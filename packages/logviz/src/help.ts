@@ -4,8 +4,10 @@ export const HELP_KEYS = `Keys
   g / G               first / last line        Ctrl-D / Ctrl-U      half page
   h/l, left/right     scroll peer columns (when more peers than fit)
   F                   follow mode on/off (G also resumes following a live stream)
-  /                   search the whole line (regex; lower case = any case); n / N next / previous
-                      match, wrapping; the status line says match k of N
+  /                   search what the rows show: topic, peer (S<n>) and text (regex; lower case =
+                      any case); n / N next / previous match, wrapping; the status says match k of N
+  /~                  search every field of the input line too (JSON fields such as state or id,
+                      a dslogs line's time): /~m-77
   ] / [               next / previous term change (a new highest term)
   } / {               next / previous test
   e / E               next / previous failure or invariant violation (wraps)

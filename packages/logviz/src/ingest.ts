@@ -52,6 +52,9 @@ export interface SourceOptions {
   readonly onData: () => void;
   /** Called when the input has ended (not called for a followed file). */
   readonly onEnd: () => void;
+  /** A followed file has been read up to its current end (after the first read, and after each read of
+   * what was appended): nothing more to come unless it grows. */
+  readonly onCaughtUp?: () => void;
   readonly onError: (message: string) => void;
   /** A followed file quiet for this long shows its unfinished last line, ms (default 1000). */
   readonly partialFlushMs?: number;
@@ -216,7 +219,7 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
       return;
     }
     quietSince = Date.now();
-    read(ingest.bytes, () => undefined);
+    read(ingest.bytes, () => opts.onCaughtUp?.());
   };
   // The identity of the file being read: taken before the first byte, so a rename during the first
   // read is seen on the first poll.
@@ -232,6 +235,7 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
   read(0, () => {
     if (opts.follow) {
       opts.onData();
+      opts.onCaughtUp?.();
       timer = setInterval(() => void poll(), opts.pollMs ?? 300);
     } else {
       ingest.end();

@@ -214,6 +214,9 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
     // message carried when it was sent, so a term filter keeps it with its exchange.
     if (Number.isInteger(o.mterm)) r.term = o.mterm;
     else if (o.id !== null) r.term = state.msgTerm.get(o.id) ?? -1;
+  } else if (o.op === "Print" && o.msg !== null && printAsDslog(store, state, r, o.msg)) {
+    // A line a Raft printed, captured by the tester (docs/trace-format.md): its dslogs text gives the
+    // topic, term and role, inferred as for a dslogs input line; the tester's src stays.
   } else {
     if (Number.isInteger(o.term)) r.term = o.term;
     if (o.id !== null && o.dir === "send" && Number.isInteger(o.mterm)) {
@@ -295,6 +298,23 @@ function fillDslog(store: LogStore, state: ParserState, r: RowInput, line: strin
     state.tracker.reset();
   }
   state.tracker.apply(src, marks, inferred);
+  r.term = inferred.term;
+  r.role = inferred.role;
+  r.text = escapeControls(rest);
+  return true;
+}
+
+/** A Print row whose text is a dslogs line (`<time> <TOPIC> S<n> ...`): its topic, and the term and
+ * role inferred from it for the row's peer (the tester's `src`). False: not dslogs text. */
+function printAsDslog(store: LogStore, state: ParserState, r: RowInput, msg: string): boolean {
+  const m = DSLOG.exec(msg.replace(SGR, ""));
+  if (!m) return false;
+  const topic = m[2] as string;
+  const pm = DSLOG_PEER.exec(m[3] as string);
+  r.topic = store.topics.lookup(topic) ?? store.topics.id(shortName(topic));
+  const rest = pm ? (pm[2] as string) : (m[3] as string);
+  readMarks(rest, state.tracker.options, marks);
+  state.tracker.apply(r.src, marks, inferred);
   r.term = inferred.term;
   r.role = inferred.role;
   r.text = escapeControls(rest);

@@ -68,7 +68,7 @@ export function statusLine(v: Viewer, width: number): string {
   // A stream past --max-rows keeps only its newest rows: say how many went.
   if (v.store.dropped > 0) parts.push(`${v.store.dropped} oldest dropped (--max-rows ${v.store.maxRows})`);
   if (f) parts.push(f);
-  if (v.search) parts.push(`/${escapeControls(v.search.source)} ${v.searchStatus()}`);
+  if (v.search) parts.push(`/${v.searchAll ? "~" : ""}${escapeControls(v.search.source)} ${v.searchStatus()}`);
   parts.push((v.live ? "live" : "end of input") + (v.follow ? " FOLLOW" : ""));
   let left = parts.join(" │ ");
   const right = " ?:help q:quit ";

@@ -71,6 +71,9 @@ export class Viewer {
   help = false;
   detail = false;
   search: RegExp | null = null;
+  /** The search looks at every field of the input line (a pattern typed as `/~...`), not only what a
+   * row displays. */
+  searchAll = false;
   message = "";
   messageIsError = false;
   quit = false;
@@ -199,8 +202,12 @@ export class Viewer {
 
   setSearch(pattern: string): void {
     this.matchesOf = null;
+    // `~pattern`: every field of the input line; otherwise only what the rows display.
+    this.searchAll = pattern.startsWith("~");
+    if (this.searchAll) pattern = pattern.slice(1);
     if (pattern === "") {
       this.search = null;
+      this.searchAll = false;
       return;
     }
     try {
@@ -213,15 +220,23 @@ export class Viewer {
     this.searchNext(1, true);
   }
 
-  /** Does a row match the search? The whole input line counts (a dslogs line's time and `S<n>`
-   * prefix, a JSON event's every field), and so does the text as shown (a harness row's "── Crash S2"). */
+  /**
+   * Does a row match the search? By default what the row displays: its topic, its peer (`S<n>`, the
+   * column it is in) and its text as shown (a harness row's "── Crash S2"), so `/leader` does not stop
+   * at every heartbeat whose role field says leader. With `searchAll` (`/~pattern`), also the whole
+   * input line: a dslogs line's time, a JSON event's every field.
+   */
   private rowMatches(re: RegExp, r: number): boolean {
     const store = this.store;
     const kind = store.kind[r] as Kind;
+    const src = store.src[r] as number;
     re.lastIndex = 0;
-    const shown = kind === Kind.Json && store.src[r] === -1 ? fullText(store, r) : (store.text[r] ?? "");
+    let shown: string;
+    if (kind === Kind.Raw) shown = store.text[r] ?? "";
+    else if (src < 0 || ((store.flags[r] as number) & F.Full) !== 0) shown = `${store.topics.name(store.topic[r] as number)} ${fullText(store, r)}`;
+    else shown = `${store.topics.name(store.topic[r] as number)} S${src} ${store.text[r] ?? ""}`;
     if (re.test(shown)) return true;
-    if (kind === Kind.Raw) return false; // its text is the whole line already
+    if (!this.searchAll || kind === Kind.Raw) return false; // a raw row's text is the whole line already
     re.lastIndex = 0;
     return re.test(escapeControls(store.json[r] ?? ""));
   }
@@ -465,6 +480,7 @@ export class Viewer {
       case "c":
         this.setFilter({});
         this.search = null;
+        this.searchAll = false;
         this.note("filters cleared", false);
         return;
     }

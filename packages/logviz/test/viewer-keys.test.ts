@@ -29,21 +29,48 @@ function type(v: Viewer, s: string): void {
 const status = (v: Viewer): string => v.frame().at(-1) ?? "";
 
 describe("search", () => {
-  it("matches the whole input line: a dslogs line's time and S<n> prefix", () => {
+  it("matches what a row shows: topic, peer and text, not the dslogs time unless /~", () => {
     const v = viewerOf(DSLOG);
     v.key("/");
-    type(v, "^000300 LEAD S1 ");
-    expect(v.selectedRow()).toBe(3);
-    v.key("/");
     type(v, "S2 heartbeat");
-    expect(v.selectedRow()).toBe(2); // the column drops "S2 ", the search still sees it
+    expect(v.selectedRow()).toBe(2); // the column drops "S2 ", the search still sees the peer
+    v.key("/");
+    type(v, "LEAD S1 ");
+    expect(v.selectedRow()).toBe(3);
+    v.key("g");
+    v.key("/");
+    type(v, "^000300");
+    expect(status(v)).toContain("no match");
+    v.key("/");
+    type(v, "~^000300 LEAD S1 ");
+    expect(v.selectedRow()).toBe(3);
+    expect(status(v)).toContain("/~^000300");
   });
 
-  it("matches every field of a JSON event, not only its message", () => {
-    const v = viewerOf(['{"t":1,"src":0,"term":1,"state":"follower","op":"Log","topic":"INFO","msg":"a"}', '{"t":2,"src":1,"term":1,"state":"follower","op":"Log","topic":"INFO","msg":"b","id":"m-77"}'].join("\n"));
+  it("/leader skips rows whose hidden role field says leader; /~ searches every JSON field (issue 18)", () => {
+    const ev = (t: number, src: number, state: string, msg: string, extra = ""): string =>
+      `{"t":${t},"src":${src},"term":1,"state":"${state}","op":"Log","topic":"INFO","msg":"${msg}"${extra}}`;
+    const v = viewerOf(
+      [
+        ev(1, 0, "leader", "heartbeat"),
+        ev(2, 0, "leader", "heartbeat", ',"id":"m-77"'),
+        ev(3, 1, "follower", "new leader is S0"),
+        ev(4, 0, "leader", "heartbeat"),
+      ].join("\n"),
+    );
+    v.key("/");
+    type(v, "leader");
+    expect(v.selectedRow()).toBe(2);
+    expect(status(v)).toContain("match 1 of 1");
     v.key("/");
     type(v, "m-77");
+    expect(status(v)).toContain("no match");
+    v.key("/");
+    type(v, "~m-77");
     expect(v.selectedRow()).toBe(1);
+    v.key("/");
+    type(v, "~leader");
+    expect(status(v)).toMatch(/4 matches|match \d of 4/);
   });
 
   it("says match k of N, and n/N wrap around with a note", () => {

@@ -50,6 +50,9 @@ export const PEER_OPS = [
   "Kill",
   // Free text from a logging helper (`debug(topic, ...)`).
   "Log",
+  // A line the Raft printed (console.log, process.stdout.write...), captured by the tester; `src` may be
+  // -1 (printed outside any peer's code), `term` -1 and `state` "none" (docs/trace-format.md).
+  "Print",
 ] as const;
 
 /** Opcodes the harness (tester, network, invariant checker) emits, with `src` = HARNESS. */

@@ -5,7 +5,8 @@ import * as raftModule from "@raftlab/raft";
 import { createPrng, escapeControls, type MakeRaft, type TraceSink } from "@raftlab/raft";
 import { EXIT } from "@raftlab/raft/terminal";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { basename, resolve as resolvePath } from "node:path";
+import { basename, join as joinPath, resolve as resolvePath } from "node:path";
+import { readdirSync, statSync } from "node:fs";
 import { isCommonJsInEsmScope, loadCommonJs } from "./harness/commonjs.js";
 import { TestContext, type RunWarning } from "./harness/context.js";
 import { harnessEvent } from "./net/events.js";
@@ -13,7 +14,8 @@ import { describeCrash, type RunFailure } from "./harness/failure.js";
 import { TraceGuard } from "./harness/trace-guard.js";
 import { describeLivelock, StormWatch } from "./sim/livelock.js";
 import { Simulator } from "./sim/simulator.js";
-import { virtualGlobals } from "./sim/virtual-globals.js";
+import { capturePrints } from "./sim/print-capture.js";
+import { virtualGlobals, withLoadClock } from "./sim/virtual-globals.js";
 import { LAB_TESTS } from "./tests/index.js";
 import type { LabTest, TestSpec } from "./tests/spec.js";
 import type { ScheduleSession } from "./schedule/session.js";
@@ -60,8 +62,16 @@ export interface RunOptions {
   readonly impl?: MakeRaft;
   /** Receives every trace event of the run, from TestBegin to TestEnd; null or absent: tracing off. */
   readonly trace?: TraceSink | null;
-  /** Receives the lab-style lines (title, Passed or FAIL). */
-  readonly output?: (line: string) => void;
+  /** Receives the lab-style lines (title, Passed or FAIL), with the virtual time (ms) each was printed at. */
+  readonly output?: (line: string, atMs: number) => void;
+  /**
+   * What the Raft prints during the run (sim/print-capture.ts) goes into the trace as Print rows and on
+   * to the stdout/stderr writer in place; with `labelPrints`, each line passed on is prefixed with its
+   * peer and virtual time.
+   */
+  readonly labelPrints?: boolean;
+  /** The restart probes' copies' prints are passed on, labelled, instead of dropped (never traced). */
+  readonly showProbeOutput?: boolean;
   /** Virtual ms per wall ms (1 = real time); the run itself is the same as unpaced. */
   readonly pace?: number;
   /**
@@ -196,7 +206,8 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const seed = session?.seed ?? options.seed;
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const rawTrace = options.trace ?? null;
-  const output = options.output ?? ((): void => {});
+  const rawOutput = options.output ?? ((): void => {});
+  const output = (line: string): void => rawOutput(line, sim.now);
   const wall0 = performance.now();
   // Independent streams, forked in a fixed order, so adding draws in one never shifts another.
   const root = createPrng(seed);
@@ -217,6 +228,13 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const rand = session === null ? seededRand : session.testerStream(seededRand);
   const mathRand = session === null ? seededMathRand : session.mathStream(seededMathRand, () => sim.owner);
   const globals = virtualGlobals({ sim, prng: mathRand, warn: (kind, message) => t.warn(kind, message) });
+  const prints = capturePrints({
+    now: () => sim.now,
+    speaker: () => globals.speaker(),
+    trace,
+    ...(options.labelPrints === true ? { label: true } : {}),
+    ...(options.showProbeOutput === true ? { showProbeOutput: true } : {}),
+  });
   const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => {
@@ -237,6 +255,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
         }, options.wallTimeoutMs);
   // The Raft's own setTimeout, Date.now, Math.random... run on the simulator until the run ends.
   globals.install();
+  prints.install();
   // process.exit is guarded for the whole run, kill() included: a Raft cannot end the tester and fake a pass.
   await withoutExit(
     (err) => t.crash(err),
@@ -275,6 +294,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
           if (t.failure === null) t.fail({ kind: "crash", message: `kill() threw: ${describeCrash(err)}` });
         }
         current = previous;
+        prints.restore();
         globals.restore();
       }
     },
@@ -314,20 +334,26 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
  */
 export async function loadImpl(modulePath: string): Promise<MakeRaft> {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(modulePath) && !/^[a-z]:[\\/]/i.test(modulePath) ? modulePath : pathToFileURL(resolvePath(modulePath)).href;
+  if (url.startsWith("file:")) {
+    const dirHint = directoryHint(fileURLToPath(url), modulePath);
+    if (dirHint !== null) throw new ImplLoadError(dirHint);
+  }
   let mod: Record<string, unknown>;
   let exitAttempt: ExitAttemptError | null = null;
   try {
     mod = await withoutExit(
       (err) => (exitAttempt = err),
-      async () => {
-        try {
-          return (await import(url)) as Record<string, unknown>;
-        } catch (err) {
-          // Compiled CommonJS under a "type": "module" package: run it as the CommonJS it is (harness/commonjs.ts).
-          if (!isCommonJsInEsmScope(err) || !url.startsWith("file:")) throw err;
-          return { default: loadCommonJs(fileURLToPath(url)) };
-        }
-      },
+      // Under the virtual clock at time 0: a module-level `const start = Date.now()` sees each test's epoch.
+      () =>
+        withLoadClock(async () => {
+          try {
+            return (await import(url)) as Record<string, unknown>;
+          } catch (err) {
+            // Compiled CommonJS under a "type": "module" package: run it as the CommonJS it is (harness/commonjs.ts).
+            if (!isCommonJsInEsmScope(err) || !url.startsWith("file:")) throw err;
+            return { default: loadCommonJs(fileURLToPath(url)) };
+          }
+        }),
     );
   } catch (err) {
     if (exitAttempt !== null) throw new ImplLoadError(`cannot load ${modulePath}: it called process.exit() while loading`);
@@ -346,4 +372,28 @@ export async function loadImpl(modulePath: string): Promise<MakeRaft> {
   const make = candidates.find((c) => typeof c === "function");
   if (make === undefined) throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ..., or exports.make = ... in CommonJS)`);
   return make as MakeRaft;
+}
+
+/**
+ * For a directory given as the module (`--impl dist`): one line naming the file to pass instead (Node's
+ * own error is "Directory import ... is not supported"). Null when `path` is not a directory.
+ */
+function directoryHint(path: string, given: string): string | null {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    return null; // missing: the import says so
+  }
+  if (!isDir) return null;
+  let files: string[] = [];
+  try {
+    files = readdirSync(path).filter((f) => /\.(c|m)?js$/.test(f));
+  } catch {
+    // unreadable: no suggestion
+  }
+  const pick = ["raft.js", "index.js", "raft.mjs", "index.mjs"].find((f) => files.includes(f)) ?? (files.length === 1 ? files[0] : undefined);
+  const base = given.replace(/[\\/]+$/, "");
+  const suggestion = pick !== undefined ? `pass the compiled file, e.g. --impl ${joinPath(base, pick)}` : "pass the compiled .js file that exports make";
+  return `cannot load ${given}: it is a directory; ${suggestion}`;
 }

@@ -47,7 +47,8 @@ async function runConformanceRun(impl: MakeRaft, options: RunOptions): Promise<R
   const trace = options.trace ?? null;
   const seed = options.seed;
   if (trace !== null) trace(harnessEvent(0, "TestBegin", "TEST", `${CONFORMANCE_TEST} seed ${seed}`, { test: CONFORMANCE_TEST, seed }));
-  const r = await runConformanceAsTest(impl, seed, options.output);
+  const output = options.output;
+  const r = await runConformanceAsTest(impl, seed, output === undefined ? undefined : (line) => output(line, 0));
   if (trace !== null) {
     if (r.failure !== undefined) trace(harnessEvent(0, "TestFail", "TEST", r.failure.message));
     trace(harnessEvent(0, "TestEnd", "TEST", `${CONFORMANCE_TEST} ${r.ok ? "passed" : "FAILED"}`, { test: CONFORMANCE_TEST, ok: r.ok }));

@@ -23,6 +23,10 @@ export interface RunFlags {
   readonly strict?: boolean;
   /** Replay this schedule file instead of the seed's draws. */
   readonly schedule?: string;
+  /** Prefix each line the Raft prints with its peer and virtual time. */
+  readonly labelPrints?: boolean;
+  /** Show the restart probes' copies' prints, labelled (never traced). */
+  readonly showProbeOutput?: boolean;
 }
 
 function isPattern(p: string): boolean {
@@ -74,7 +78,8 @@ interface RunSession {
   readonly writer: TraceWriter | null;
   readonly style: Style;
   readonly writeHuman: (text: string) => void;
-  readonly say: (line: string, paint?: (s: string) => string) => void;
+  /** A human line; `atMs` places it in the trace at the virtual time it was printed. */
+  readonly say: (line: string, paint?: (s: string) => string, atMs?: number) => void;
   readonly timeoutSec: number;
   readonly watchdog: Watchdog;
   /** The schedule replayed instead of the seed's draws (--schedule), or null. */
@@ -107,9 +112,9 @@ function openSession(flags: RunFlags, impl: MakeRaft | undefined, trace: TraceTa
   // A trace on stdout goes to a pipe (logviz) that hides stderr behind its screen: the result lines go
   // into the trace too, as harness events.
   const resultsInTrace = trace.on && trace.file === null;
-  const say = (line: string, paint?: (s: string) => string): void => {
+  const say = (line: string, paint?: (s: string) => string, atMs?: number): void => {
     writeHuman((paint ? paint(line) : line) + "\n");
-    if (resultsInTrace) writer?.output(line);
+    if (resultsInTrace) writer?.output(line, atMs);
   };
   // Wall-clock limit per test: the run's own between events, the watchdog's for a Raft that blocks.
   const timeoutSec = flags.timeout ?? DEFAULT_RUN_TIMEOUT_SEC + (flags.pace !== undefined ? TEST_LIMIT_MS / flags.pace / 1000 : 0);
@@ -131,10 +136,12 @@ async function runOneTest(s: RunSession, spec: TestSpec): Promise<boolean> {
     ...(s.replay !== null ? { schedule: s.replay.session() } : {}),
     ...(s.impl !== undefined ? { impl: s.impl } : {}),
     trace: s.writer?.sink ?? null,
-    output: (raw) => {
+    output: (raw, atMs) => {
       const line = escapeControls(raw);
-      s.say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined);
+      s.say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined, atMs);
     },
+    ...(flags.labelPrints === true ? { labelPrints: true } : {}),
+    ...(flags.showProbeOutput === true ? { showProbeOutput: true } : {}),
     ...(flags.pace !== undefined ? { pace: flags.pace } : {}),
     ...(flags.strict === true ? { strict: true } : {}),
     wallTimeoutMs: s.timeoutSec * 1000,

@@ -61,9 +61,10 @@ export class TraceWriter {
   }
   /** Puts a lab result line (`Test (3A): ...`, `  ... Passed --`, the summary) into the trace as a
    * harness `Output` event, so a reader of a piped trace keeps it (logviz prints them again on exit).
-   * Wall-clock figures are left out: the trace stays a function of (test, seed). */
-  output(line: string): void {
-    this.sink({ t: this.lastT, src: -1, term: -1, state: "none", op: "Output", topic: "TEST", msg: withoutWallTime(line) });
+   * Wall-clock figures are left out: the trace stays a function of (test, seed). A line the run printed
+   * at a known virtual time (`atMs`, e.g. `--- FAIL` at the failure) is placed there, not at the last event. */
+  output(line: string, atMs?: number): void {
+    this.sink({ t: atMs !== undefined && atMs > this.lastT ? atMs : this.lastT, src: -1, term: -1, state: "none", op: "Output", topic: "TEST", msg: withoutWallTime(line) });
     this.flush();
   }
   close(): void {

@@ -19,7 +19,8 @@
 // Like the Runtime's timers, a timer belongs to the peer incarnation whose code created it (found from
 // the make() call, the timer callback or the simulator event running), and never fires once that
 // incarnation is killed; the restart probes' copies (invariants/restart-copy.ts) get timers that never
-// fire. A timer created by code the harness calls directly (start() from a test body) has no known
+// fire, and never enter the simulator: inside the probe sandbox (sim/probe-sandbox.ts) a timer is
+// created inert and Math.random draws from the probe's own stream, so a probe shifts nothing of the run. A timer created by code the harness calls directly (start() from a test body) has no known
 // owner: it fires whatever happens to the peer.
 //
 // Not virtualized; each call is passed through and counted as a warning of the run (one line per kind):
@@ -32,6 +33,7 @@
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { promisify } from "node:util";
 import type { MakeRaft, Prng } from "@raftlab/raft";
+import { probeScope } from "./probe-sandbox.js";
 import { PeerRuntime } from "./runtime.js";
 import type { Simulator } from "./simulator.js";
 
@@ -113,6 +115,12 @@ export interface VirtualGlobals {
   install(): void;
   /** Puts the real functions back (or those of the run installed before this one). Idempotent. */
   restore(): void;
+  /**
+   * The peer whose code runs now, for attributing its prints (sim/print-capture.ts): the innermost of a
+   * make() call, a method of the Raft API the harness calls (start, kill, ...), a virtual timer's
+   * callback, or the simulator event running (a delivered RPC, a reply, their microtasks); -1: none.
+   */
+  speaker(): number;
 }
 
 /** The handle setTimeout/setInterval/setImmediate return; clearTimeout also accepts its number. */
@@ -149,6 +157,9 @@ class VirtualTimer {
   }
 }
 
+/** The methods of the Raft API the harness calls on a peer. */
+const PEER_METHODS = ["start", "getState", "kill", "snapshot", "handleRpc", "persistBytes"] as const;
+
 /** The installed runs, last = the one whose functions are in the globals. */
 const active: Array<{ apply: () => void }> = [];
 
@@ -179,6 +190,39 @@ function callbackError(name: string, fn: unknown): TypeError {
 }
 
 /**
+ * Runs `load` (importing a Raft's module) with Date.now(), new Date(), Date() and performance.now() at the
+ * start of virtual time: VIRTUAL_EPOCH_MS and 0, the values every run starts from. So the dslogs pattern
+ * `const start = Date.now()` at a module's top sees the same epoch as each test's virtual clock, and
+ * `Date.now() - start` is the test's virtual time (non-negative, restarting at 0 in every test) instead
+ * of a huge negative number (a real-clock capture minus a virtual now). Only the clock is replaced, and
+ * only until `load` settles.
+ */
+export async function withLoadClock<T>(load: () => Promise<T>): Promise<T> {
+  const RealDate = REAL.Date;
+  function LoadDate(this: unknown, ...args: unknown[]): unknown {
+    if (new.target === undefined) return new RealDate(VIRTUAL_EPOCH_MS).toString();
+    return Reflect.construct(RealDate, args.length === 0 ? [VIRTUAL_EPOCH_MS] : args, new.target) as unknown;
+  }
+  Object.defineProperties(LoadDate, {
+    prototype: { value: RealDate.prototype },
+    now: { value: () => VIRTUAL_EPOCH_MS, writable: true, configurable: true },
+    parse: { value: RealDate.parse, writable: true, configurable: true },
+    UTC: { value: RealDate.UTC, writable: true, configurable: true },
+  });
+  const dateDesc = Object.getOwnPropertyDescriptor(globalThis, "Date");
+  const perfDesc = Object.getOwnPropertyDescriptor(performance, "now");
+  Object.defineProperty(globalThis, "Date", { value: LoadDate, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(performance, "now", { value: () => 0, writable: true, configurable: true });
+  try {
+    return await load();
+  } finally {
+    if (dateDesc !== undefined) Object.defineProperty(globalThis, "Date", dateDesc);
+    if (perfDesc !== undefined) Object.defineProperty(performance, "now", perfDesc);
+    else delete (performance as unknown as Record<string, unknown>).now;
+  }
+}
+
+/**
  * The virtual globals of one run of `sim`: `install()` when the run starts, `restore()` when it ends
  * (also on failure). Code of the tester that runs meanwhile and needs the wall clock must use functions
  * it took at load (as simulator.ts and config.ts do).
@@ -192,6 +236,8 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
   const latest = new Map<number, Owner>();
   /** Set while a make() call or a virtual timer callback runs. */
   let running: Owner | null = null;
+  /** Set while the harness calls a method of a real peer (wrapMake): whose prints they are. */
+  let calling = -1;
 
   const ownerNow = (): Owner => running ?? latest.get(sim.owner) ?? { peer: sim.owner, runtime: null, inert: false };
   const dead = (o: Owner): boolean => o.inert || (o.runtime !== null && o.runtime.killed);
@@ -216,6 +262,12 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
 
   const create = (name: string, fn: unknown, delayMs: number, repeat: boolean, args: readonly unknown[]): VirtualTimer => {
     if (typeof fn !== "function") throw callbackError(name, fn);
+    if (probeScope() !== null) {
+      // A restart probe's copy: an inert handle that never enters the simulator (so no event, no tie-break draw).
+      const inert = new VirtualTimer(0, () => {});
+      inert.cancelled = true;
+      return inert;
+    }
     const owner = ownerNow();
     const arm = (t: VirtualTimer): void => {
       if (dead(owner) || sim.stopped) return;
@@ -338,7 +390,7 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
     vSetImmediate,
     vClearImmediate,
     VirtualDate,
-    () => prng.next(),
+    () => (probeScope()?.prng ?? prng).next(),
     nowMs,
     hrtime,
     warned("process.uptime", "real seconds since the process started", REAL.uptime, process),
@@ -357,6 +409,26 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
 
   const entry = { apply: () => setAll(values) };
 
+  /** `rf` with the harness's calls of its methods (start() from a test body, kill()) attributed to `me`. */
+  const attributed = (rf: ReturnType<MakeRaft>, me: number): ReturnType<MakeRaft> => {
+    if (rf === null || typeof rf !== "object") return rf; // config.ts reports the bad shape
+    const view = Object.create(rf) as Record<string, unknown>;
+    for (const m of PEER_METHODS) {
+      const fn = (rf as unknown as Record<string, unknown>)[m];
+      if (typeof fn !== "function") continue;
+      view[m] = (...args: unknown[]): unknown => {
+        const prev = calling;
+        calling = me;
+        try {
+          return (fn as (...a: unknown[]) => unknown).apply(rf, args);
+        } finally {
+          calling = prev;
+        }
+      };
+    }
+    return view as unknown as ReturnType<MakeRaft>;
+  };
+
   return {
     install(): void {
       if (active.includes(entry)) return;
@@ -369,13 +441,19 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
         if (!owner.inert) latest.set(me, owner);
         const prev = running;
         running = owner;
+        let rf: ReturnType<MakeRaft>;
         try {
-          return impl(peers, me, persister, applyCh, runtime);
+          rf = impl(peers, me, persister, applyCh, runtime);
         } finally {
           running = prev;
         }
+        return owner.inert ? rf : attributed(rf, me);
       };
       return Object.assign(wrapped, impl);
+    },
+    speaker(): number {
+      if (running !== null) return running.peer;
+      return calling >= 0 ? calling : sim.owner;
     },
     restore(): void {
       const i = active.indexOf(entry);
