@@ -3,7 +3,7 @@
 // single-bit flip of real states: persist-checksum.test.ts).
 import { describe, expect, it } from "vitest";
 import { CorruptStateError, RaftCore, RaftLog, decodeState, encodeState } from "../src/core/index.js";
-import { STATE_VERSION } from "../src/core/persist.js";
+import { STATE_VERSION } from "../src/core/log.js";
 import { crc32 } from "../src/crc32.js";
 import { ae, aeReply, aeTo, boot, config, elect, entries, persisted, rv, storedState, zeroRng } from "./helpers.js";
 
