@@ -6,7 +6,9 @@ const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/sr
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, so a test never sees a stale build of a sibling package.
+    // A subpath alias must come before its package's alias, which would otherwise match it as a prefix.
     alias: {
+      "@raftlab/raft/trace": fileURLToPath(new URL("./packages/raft/src/trace-contract.ts", import.meta.url)),
       "@raftlab/raft": src("raft"),
       "@raftlab/tester": src("tester"),
     },
