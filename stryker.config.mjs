@@ -5,10 +5,24 @@
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
+  // Named, not found by the default "@stryker-mutator/*" glob, which misses it under pnpm's layout.
+  plugins: ["@stryker-mutator/vitest-runner"],
   vitest: { configFile: "vitest.mutate.config.ts" },
   mutate: ["packages/raft/src/core/**/*.ts"],
   // Only what the raft tests need goes into the sandbox (not the other packages or any dist/).
-  ignorePatterns: ["/packages/tester", "/packages/logviz", "/packages/*/dist", "/docs", "/examples", "/scripts", "raftlab-out", "*.tsbuildinfo"],
+  // The other packages' tsconfig.json stay: the root tsconfig references them, and vitest reads it.
+  ignorePatterns: [
+    "/packages/tester/*",
+    "!/packages/tester/tsconfig.json",
+    "/packages/logviz/*",
+    "!/packages/logviz/tsconfig.json",
+    "/packages/*/dist",
+    "/docs",
+    "/examples",
+    "/scripts",
+    "raftlab-out",
+    "*.tsbuildinfo",
+  ],
   coverageAnalysis: "perTest",
   concurrency: 1,
   timeoutMS: 60000,
