@@ -6,8 +6,9 @@ const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/sr
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, so a test never sees a stale build of a sibling package.
-    // Aliases match by prefix in order: a subpath export comes before its package's index.
+    // A subpath alias must come before its package's alias, which would otherwise match it as a prefix.
     alias: {
+      "@raftlab/raft/trace": fileURLToPath(new URL("./packages/raft/src/trace-contract.ts", import.meta.url)),
       "@raftlab/raft/terminal": fileURLToPath(new URL("./packages/raft/src/terminal/index.ts", import.meta.url)),
       "@raftlab/raft": src("raft"),
       "@raftlab/tester": src("tester"),

@@ -10,7 +10,7 @@ import { StreamPrinter, type PrintLayout } from "./print.js";
 import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
 import { makeStyle } from "./style.js";
 import { ResultLines } from "./results.js";
-import { escapeControls } from "@raftlab/raft";
+import { escapeControls } from "@raftlab/raft/trace";
 import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";

@@ -2,7 +2,7 @@
 // repaint the screen, set the window title or write the clipboard (OSC 52). Every string that reaches
 // the terminal passes through escapeControls first, so such bytes are shown, never interpreted.
 
-import { escapeControls as escapeShared } from "@raftlab/raft";
+import { escapeControls as escapeShared } from "@raftlab/raft/trace";
 import { isPlainAscii } from "@raftlab/raft/terminal";
 
 export { isPlainAscii };

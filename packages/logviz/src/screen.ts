@@ -1,16 +1,49 @@
 // Drawing: a Viewer's state as the lines of one screen (title, column header, rows, detail pane,
 // status line). Pure string building; Ink only prints the result.
-import { escapeControls as escapeShared } from "@raftlab/raft";
-import { describeFilter } from "./filter.js";
-import { formatColumnHeader, formatRow, peerStatesAt } from "./layout.js";
+import { escapeControls as escapeShared } from "@raftlab/raft/trace";
+import { describeFilter, type Filter, type VisibleRows } from "./filter.js";
+import { formatColumnHeader, formatRow, peerStatesAt, type Layout } from "./layout.js";
 import { detailLines } from "./detail.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
-import { PROMPT_LABEL } from "./prompts.js";
+import { PROMPT_LABEL, type PromptKind } from "./prompts.js";
 import { displayWidth, escapeControls, fitWidth, padWidth } from "./sanitize.js";
-import type { Viewer } from "./viewer.js";
+import type { LogStore } from "./store.js";
+import type { Style } from "./style.js";
+
+/**
+ * What drawing reads of a viewer (the Viewer class satisfies it). Stated here, below the viewer, so
+ * that the viewer imports the drawing and the drawing never imports the viewer. Drawing writes only
+ * `cursor` and `top`, to keep the cursor on screen.
+ */
+export interface ScreenState {
+  readonly store: LogStore;
+  readonly style: Style;
+  readonly source: string;
+  readonly filter: Filter;
+  readonly visible: VisibleRows;
+  cursor: number;
+  top: number;
+  readonly follow: boolean;
+  readonly live: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly prompt: { readonly kind: PromptKind; readonly text: string } | null;
+  readonly help: boolean;
+  readonly detail: boolean;
+  readonly search: RegExp | null;
+  /** `/~pattern`: the search covers every field of the input line, not only what rows show. */
+  readonly searchAll: boolean;
+  readonly message: string;
+  readonly messageIsError: boolean;
+  readonly detailHeight: number;
+  layout(): Layout;
+  selectedRow(): number | undefined;
+  searchStatus(): string;
+  detailView(lines: readonly string[], rows: number): { shown: readonly string[]; first: number; total: number };
+}
 
 /** The whole screen for a viewer: exactly `height - 1` lines. It also keeps the cursor on screen. */
-export function drawFrame(v: Viewer): string[] {
+export function drawFrame(v: ScreenState): string[] {
   const H = Math.max(4, v.height - 1);
   const W = Math.max(20, v.width);
   const s = v.style;
@@ -57,7 +90,7 @@ export function drawFrame(v: Viewer): string[] {
   return lines;
 }
 
-export function statusLine(v: Viewer, width: number): string {
+export function statusLine(v: ScreenState, width: number): string {
   const s = v.style;
   if (v.prompt) {
     const label = PROMPT_LABEL[v.prompt.kind];

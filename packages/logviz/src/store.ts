@@ -1,6 +1,6 @@
 // The columnar store: one slot per input line in typed arrays, so a million lines cost a few hundred
 // bytes each and a filter is a tight loop over numbers, not over objects.
-import { HARNESS_OPS, PEER_OPS, TOPICS } from "@raftlab/raft";
+import { HARNESS_OPS, PEER_OPS, TOPICS } from "@raftlab/raft/trace";
 
 /** Where a row came from; decides how it is drawn and how the detail pane reads it. */
 export enum Kind {

@@ -1,7 +1,7 @@
 // A generator of realistic synthetic traces (elections, replication, faults, test boundaries) in the
 // JSON-lines format of packages/raft/src/trace.ts. Used by the tests and the benchmark until, and
 // alongside, real traces from `raftlab run --trace`. Deterministic for a given seed.
-import { createPrng, type Prng, type TraceEvent, type Role } from "@raftlab/raft";
+import { createPrng, type Prng, type TraceEvent, type Role } from "@raftlab/raft/trace";
 
 export interface SynthOptions {
   readonly lines: number;

@@ -6,7 +6,7 @@ import { F, Kind, LogStore } from "./store.js";
 import type { Style } from "./style.js";
 import { escapeControls } from "./sanitize.js";
 import { applyFilterPrompt, PROMPT_MAX, promptInitial, type PromptKind } from "./prompts.js";
-import { drawFrame } from "./screen.js";
+import { drawFrame, type ScreenState } from "./screen.js";
 import { exchangeOf } from "./detail.js";
 import { drawSpaceTime, SpaceTimeView } from "./spacetime/draw.js";
 
@@ -52,7 +52,7 @@ function lowerBound(a: readonly number[], x: number): number {
   return lo;
 }
 
-export class Viewer {
+export class Viewer implements ScreenState {
   readonly store: LogStore;
   readonly style: Style;
   readonly source: string;

@@ -1,4 +1,4 @@
-import type { TraceEvent } from "@raftlab/raft";
+import type { TraceEvent } from "@raftlab/raft/trace";
 import { Ingest } from "../src/ingest.js";
 import { LogStore } from "../src/store.js";
 

@@ -1,7 +1,7 @@
 // logviz on a real trace: the tester runs a lab test on its simulator with our Raft, and the trace it
 // emits (the contract of packages/raft/src/trace.ts) must come out as columns, tests, terms, roles and
 // paired messages.
-import { formatTraceEvent, type TraceEvent } from "@raftlab/raft";
+import { formatTraceEvent, type TraceEvent } from "@raftlab/raft/trace";
 import { runTest } from "@raftlab/tester";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeVisible } from "../src/filter.js";

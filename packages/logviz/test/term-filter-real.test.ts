@@ -1,7 +1,7 @@
 // Issue 9, "Term filter", on a real unreliable run: a harness event about a message (the tester's
 // MsgLost) must sit in the term the message carried, so a `--term 5..7` window of Figure 8
 // (unreliable) shows the exchanges of terms 5..7 and none of the thousands of losses from other terms.
-import { formatTraceEvent, type TraceEvent } from "@raftlab/raft";
+import { formatTraceEvent, type TraceEvent } from "@raftlab/raft/trace";
 import { runTest } from "@raftlab/tester";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeVisible, parseTermRange } from "../src/filter.js";

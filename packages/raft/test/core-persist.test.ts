@@ -1,57 +1,14 @@
-// Figure 2's persistent state: what is saved, when (before the reply or send that depends on it), the
-// round trip through a restart, and clear errors for corrupt state (the checksum itself and every
-// single-bit flip of real states: persist-checksum.test.ts).
+// The persisted state's encoding: compact, and clear errors for corrupt state (the checksum itself and
+// every single-bit flip of real states: persist-checksum.test.ts). What Figure 2 says is saved, when
+// (before the reply or send that depends on it) and the round trip through a restart are scripts in
+// testdata/persistence.txt (run by transcripts.test.ts).
 import { describe, expect, it } from "vitest";
 import { CorruptStateError, RaftCore, RaftLog, decodeState, encodeState } from "../src/core/index.js";
-import { STATE_VERSION } from "../src/core/persist.js";
+import { STATE_VERSION } from "../src/core/log.js";
 import { crc32 } from "../src/crc32.js";
-import { ae, aeReply, aeTo, boot, config, elect, entries, persisted, rv, storedState, zeroRng } from "./helpers.js";
+import { config, storedState, zeroRng } from "./helpers.js";
 
-describe("persistence (Figure 2, persistent state on all servers)", () => {
-  it("Figure 2, persistent state: currentTerm and votedFor are persisted in the same step as the vote reply (saved before it is sent)", () => {
-    const { core } = boot({ me: 1 });
-    const o = core.step(rv({ term: 4, candidateId: 2, lastLogIndex: 0, lastLogTerm: 0 }));
-    expect(o.reply).toEqual({ term: 4, voteGranted: true });
-    expect(persisted(o)).toMatchObject({ currentTerm: 4, votedFor: 2 });
-  });
-
-  it("Figure 2, persistent state: appended log entries are persisted in the same step as the AppendEntries success", () => {
-    const { core } = boot({ me: 1 });
-    const o = core.step(ae({ term: 1, leaderId: 0, prevLogIndex: 0, prevLogTerm: 0, entries: entries([1, { k: "v" }]) }));
-    expect(o.reply).toMatchObject({ success: true });
-    expect(persisted(o).entries).toEqual([{ term: 1, command: { k: "v" } }]);
-  });
-
-  it("Figure 2, persistent state: a leader's new entry is persisted in the step that sends it", () => {
-    const { core } = boot();
-    const won = elect(core, 1_000);
-    for (const p of [1, 2]) core.step({ kind: "reply", now: 1_001, request: aeTo(won, p), reply: aeReply(1, true) });
-    const o = core.step({ kind: "start", now: 1_002, command: 42 });
-    expect(o.send.length).toBe(2);
-    expect(persisted(o).entries).toEqual([{ term: 1, command: 42 }]);
-  });
-
-  it("persistence round trip: a restarted peer recovers currentTerm, votedFor and its log, and counts its boots", () => {
-    const { core, out } = boot({ me: 1 });
-    expect(persisted(out).boot).toBe(1);
-    let last = core.step(rv({ term: 3, candidateId: 2, lastLogIndex: 0, lastLogTerm: 0 }));
-    last = core.step(ae({ term: 3, leaderId: 2, prevLogIndex: 0, prevLogTerm: 0, entries: entries([2, "a"], [3, [1, "b"]]), leaderCommit: 1 }));
-    const saved = last.persist;
-    expect(saved).not.toBeNull();
-    const { core: again, output } = RaftCore.boot(config({ me: 1 }), zeroRng, { raftState: saved!.state, snapshot: new Uint8Array(0) }, 5_000);
-    expect(again.term).toBe(3);
-    expect(again.votedFor).toBe(2);
-    expect(again.lastLogIndex).toBe(2);
-    expect(again.termAt(1)).toBe(2);
-    expect(again.commandAt(2)).toEqual([1, "b"]);
-    // Volatile state starts over: nothing is known committed until a leader says so.
-    expect(again.commitIndex).toBe(0);
-    expect(persisted(output).boot).toBe(2);
-    // Message ids carry the boot number, so a restarted peer never reuses its previous incarnation's.
-    const o = again.step({ kind: "tick", now: 6_000 });
-    expect(o.send[0]?.id).toBe("1.2.1");
-  });
-
+describe("the persisted state's encoding", () => {
   it("compact encoding: with a snapshot and 10 small commands the state is far under 2000 bytes", () => {
     const log = new RaftLog();
     log.restore(1000, 7, [], []);

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { Cluster, MemoryPersister, VirtualClock, make, type MakeRaft, type Persister } from "../src/index.js";
 import { CorruptStateError, RaftCore, RaftLog, decodeState, encodeState } from "../src/core/index.js";
 import { crc32 } from "../src/crc32.js";
-import { MAX_PERSISTED_NUMBER, STATE_VERSION } from "../src/core/persist.js";
+import { STATE_VERSION } from "../src/core/log.js";
+import { MAX_PERSISTED_NUMBER } from "../src/core/persist.js";
 import { config, zeroRng } from "./helpers.js";
 
 interface Saved {

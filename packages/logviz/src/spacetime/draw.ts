@@ -12,7 +12,7 @@ import { detailLines } from "../detail.js";
 import { F, Kind, NO_PEER, RoleId } from "../store.js";
 import { padWidth } from "../sanitize.js";
 import type { Paint } from "../style.js";
-import type { Viewer } from "../viewer.js";
+import type { ScreenState } from "../screen.js";
 import { statusLine } from "../screen.js";
 import { Mark, MessageIndex, MsgStatus } from "./messages.js";
 import { MessageOrder, placeMessages, type PlacedMessage } from "./window.js";
@@ -53,7 +53,7 @@ const TEXT_MIN = 30;
 export class SpaceTimeView {
   readonly index: MessageIndex;
   readonly order = new MessageOrder();
-  constructor(v: Viewer) {
+  constructor(v: ScreenState) {
     this.index = new MessageIndex(v.store);
   }
 }
@@ -93,7 +93,7 @@ interface Geometry {
   readonly hidden: number;
 }
 
-function geometry(v: Viewer, width: number): Geometry {
+function geometry(v: ScreenState, width: number): Geometry {
   const sel = v.selectedRow();
   const test = sel !== undefined ? (v.store.test[sel] as number) : v.store.currentTest;
   const all = v.store.peersOfTest(test).filter((p) => peerShown(v.filter, p));
@@ -198,7 +198,7 @@ function roleLetter(role: number): string {
 }
 
 /** Each lane's role at the store row before `row` (its peer's last row in the test), bounded look-back. */
-function rolesBefore(v: Viewer, row: number, lanes: readonly number[]): Map<number, number> {
+function rolesBefore(v: ScreenState, row: number, lanes: readonly number[]): Map<number, number> {
   const s = v.store;
   const roles = new Map<number, number>();
   const want = new Set(lanes);
@@ -213,7 +213,7 @@ function rolesBefore(v: Viewer, row: number, lanes: readonly number[]): Map<numb
   return roles;
 }
 
-function rowText(v: Viewer, row: number, st: SpaceTimeView): string {
+function rowText(v: ScreenState, row: number, st: SpaceTimeView): string {
   const s = v.store;
   const src = s.src[row] as number;
   if (src < 0 || ((s.flags[row] as number) & F.Full) !== 0 || src === NO_PEER) return fullText(s, row);
@@ -231,7 +231,7 @@ function highlight(s: string, re: RegExp | null, paint: Paint): string {
 }
 
 /** The space-time screen: exactly `height - 1` lines, like drawFrame. */
-export function drawSpaceTime(v: Viewer, st: SpaceTimeView): string[] {
+export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
   const H = Math.max(4, v.height - 1);
   const W = Math.max(40, v.width);
   const s = v.style;

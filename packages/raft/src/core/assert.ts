@@ -6,5 +6,10 @@ export class InvariantError extends Error {
 }
 
 export function assert(cond: boolean, msg: string): asserts cond {
-  if (!cond) throw new InvariantError(`raft invariant violated: ${msg}`);
+  if (!cond) fail(msg);
+}
+
+/** Throws the InvariantError for a violated invariant (for checks that build their message only on failure). */
+export function fail(msg: string): never {
+  throw new InvariantError(`raft invariant violated: ${msg}`);
 }

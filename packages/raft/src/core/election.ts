@@ -1,78 +1,21 @@
-// Leader election (§5.2, §5.4.1): terms, randomized election timeouts, RequestVote and its replies.
+// Leader election (§5.2, §5.4.1): the election timeout, RequestVote and its replies. The role changes
+// are in roles.ts, the sends in send.ts.
 
-import { assert } from "./assert.js";
-import { broadcastAppendEntries } from "./replication.js";
+import type { OutRequest, RPC_REQUEST_VOTE, RequestVoteArgs, RequestVoteReply } from "./messages.js";
+import { becomeCandidate, becomeLeader, observeTerm } from "./roles.js";
 import { describeRequestVote, describeRequestVoteReply } from "./rpc.js";
+import { broadcastRequestVote } from "./send.js";
 import type { NodeState } from "./state.js";
-import { RPC_REQUEST_VOTE, type OutRequest, type RequestVoteArgs, type RequestVoteReply } from "./types.js";
-
-/**
- * Figure 2, all servers: "If RPC request or response contains term T > currentTerm: set currentTerm =
- * T, convert to follower". Returns true if the term changed.
- */
-export function observeTerm(s: NodeState, term: number, why: string): boolean {
-  if (term <= s.currentTerm) return false;
-  becomeFollower(s, term, why);
-  return true;
-}
-
-/** Converts to follower, adopting `term` if it is newer (which clears votedFor). */
-export function becomeFollower(s: NodeState, term: number, why: string): void {
-  assert(term >= s.currentTerm, `becoming follower in older term ${term} < ${s.currentTerm}`);
-  const wasRole = s.role;
-  if (term > s.currentTerm) {
-    s.currentTerm = term;
-    s.votedFor = null;
-    s.leaderId = null;
-    s.markDirty();
-  }
-  if (wasRole !== "follower") {
-    s.role = "follower";
-    // A deposed leader must not stay silent past an election timeout without a new deadline.
-    if (wasRole === "leader") s.resetElectionTimer();
-  }
-  if (s.tracing) s.trace("BecomeFollower", "TERM", `S${s.me} follower T${s.currentTerm} (was ${wasRole}): ${why}`);
-}
 
 /** Figure 2, followers/candidates: the election timeout elapsed, so start an election. */
 export function startElection(s: NodeState): void {
   if (s.tracing) s.trace("ElectionTimeout", "TIMR", `S${s.me} election timeout in T${s.currentTerm} as ${s.role}`);
-  s.role = "candidate";
-  s.currentTerm += 1;
-  s.votedFor = s.me;
-  s.leaderId = null;
-  s.markDirty();
-  s.votes.clear();
-  s.votes.add(s.me);
-  s.resetElectionTimer();
-  if (s.tracing) s.trace("BecomeCandidate", "VOTE", `S${s.me} candidate T${s.currentTerm} last=(${s.log.lastIndex()},${s.log.lastTerm()})`);
+  becomeCandidate(s);
   if (s.votes.size >= s.majority) {
     becomeLeader(s);
     return;
   }
-  const args: RequestVoteArgs = {
-    term: s.currentTerm,
-    candidateId: s.me,
-    lastLogIndex: s.log.lastIndex(),
-    lastLogTerm: s.log.lastTerm(),
-  };
-  for (let p = 0; p < s.cfg.peerCount; p++) {
-    if (p === s.me) continue;
-    const req: OutRequest = { method: RPC_REQUEST_VOTE, to: p, id: s.nextMessageId(), args };
-    s.out.send.push(req);
-    if (s.tracing) {
-      s.emit({
-        t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVote", topic: "VOTE", msg: describeRequestVote(s.me, p, args),
-        dst: p,
-        from: s.me,
-        id: req.id,
-        dir: "send",
-        mterm: args.term,
-        lastLogIndex: args.lastLogIndex,
-        lastLogTerm: args.lastLogTerm,
-      });
-    }
-  }
+  broadcastRequestVote(s);
 }
 
 /** §5.4.1: the candidate's log is at least as up-to-date as ours. */
@@ -150,21 +93,3 @@ export function handleRequestVoteReply(
   if (s.votes.size >= s.majority) becomeLeader(s);
 }
 
-/** Figure 2, candidates: votes from a majority of servers make us leader. */
-export function becomeLeader(s: NodeState): void {
-  assert(s.role === "candidate", `becoming leader from ${s.role}`);
-  s.role = "leader";
-  s.leaderId = s.me;
-  const next = s.log.lastIndex() + 1;
-  for (let p = 0; p < s.cfg.peerCount; p++) {
-    const pr = s.progress[p];
-    assert(pr !== undefined, `no progress slot for peer ${p}`);
-    pr.nextIndex = next;
-    pr.matchIndex = p === s.me ? next - 1 : 0;
-    pr.heartbeatDue = s.now;
-    pr.outstanding = 0;
-  }
-  if (s.tracing) s.trace("BecomeLeader", "LEAD", `S${s.me} leader T${s.currentTerm} votes=${[...s.votes].join(",")} last=${next - 1}`);
-  // Figure 2, leaders: "Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server".
-  broadcastAppendEntries(s, true);
-}

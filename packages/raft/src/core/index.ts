@@ -4,4 +4,5 @@ export { RaftCore, type StoredState } from "./node.js";
 export { CorruptStateError, decodeState, encodeState, type PersistedState } from "./persist.js";
 export { InvariantError, assert } from "./assert.js";
 export { RaftLog } from "./log.js";
+export * from "./messages.js";
 export * from "./types.js";

@@ -6,8 +6,15 @@ import type { Value } from "../api.js";
 import { encodeValue } from "../codec.js";
 import { crc32 } from "../crc32.js";
 import { assert } from "./assert.js";
-import { STATE_PREFIX } from "./persist.js";
-import type { Entry } from "./types.js";
+import type { Entry } from "./messages.js";
+
+// The persisted state's format constants (persist.ts documents the layout). They stand here because
+// the log keeps its records already encoded, behind the same prefix, so a persist costs what changed.
+const STATE_MAGIC = 0x52;
+/** The layout version; 1 had no checksums and put the header first. */
+export const STATE_VERSION = 2;
+/** The bytes every persisted state starts with (the log's records buffer starts with them too). */
+export const STATE_PREFIX: Uint8Array = Uint8Array.of(STATE_MAGIC, STATE_VERSION);
 
 export class RaftLog {
   private _snapshotIndex = 0;

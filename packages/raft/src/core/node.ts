@@ -5,7 +5,8 @@ import type { Value } from "../api.js";
 import { collectApplies, maybeCommit } from "./commit.js";
 import { handleRequestVote, handleRequestVoteReply, startElection } from "./election.js";
 import { decodeState } from "./persist.js";
-import { broadcastAppendEntries, handleAppendEntries, handleAppendEntriesReply, sendDueHeartbeats } from "./replication.js";
+import { RPC_APPEND_ENTRIES, RPC_INSTALL_SNAPSHOT, RPC_REQUEST_VOTE } from "./messages.js";
+import { handleAppendEntries, handleAppendEntriesReply } from "./replication.js";
 import {
   parseAppendEntriesArgs,
   parseAppendEntriesReply,
@@ -15,11 +16,9 @@ import {
   parseRequestVoteReply,
 } from "./rpc.js";
 import { handleInstallSnapshot, handleInstallSnapshotReply, takeSnapshot } from "./snapshot.js";
+import { broadcastAppendEntries, sendDueHeartbeats } from "./send.js";
 import { NodeState, emptyOutput } from "./state.js";
 import {
-  RPC_APPEND_ENTRIES,
-  RPC_INSTALL_SNAPSHOT,
-  RPC_REQUEST_VOTE,
   type CoreConfig,
   type Input,
   type RandomSource,

@@ -21,14 +21,9 @@
 import type { Value } from "../api.js";
 import { CodecError, decodeValue } from "../codec.js";
 import { crc32 } from "../crc32.js";
-import type { RaftLog } from "./log.js";
-import type { Entry } from "./types.js";
+import { STATE_PREFIX, STATE_VERSION, type RaftLog } from "./log.js";
+import type { Entry } from "./messages.js";
 
-const MAGIC = 0x52;
-/** The layout version; 1 had no checksums and put the header first. */
-export const STATE_VERSION = 2;
-/** The bytes every persisted state starts with (the log's records buffer starts with them too). */
-export const STATE_PREFIX: Uint8Array = Uint8Array.of(MAGIC, STATE_VERSION);
 /**
  * The largest term, index or boot counter a state may hold: 2^52, far beyond any real run, and with
  * room to add to it without leaving the exactly representable integers (2^53).
@@ -127,7 +122,7 @@ export function decodeState(bytes: Uint8Array, peerCount: number, snapshot?: Uin
     throw new CorruptStateError(`corrupt persisted Raft state (${bytes.length} bytes): ${what}`);
   };
   const n = bytes.length;
-  if (bytes[0] !== MAGIC) fail(`bad magic byte 0x${(bytes[0] as number).toString(16)} at offset 0 (expected 0x52)`);
+  if (bytes[0] !== STATE_PREFIX[0]) fail(`bad magic byte 0x${(bytes[0] as number).toString(16)} at offset 0 (expected 0x52)`);
   if (n >= 2 && bytes[1] !== STATE_VERSION) fail(`unsupported layout version ${bytes[1] as number} at offset 1 (expected ${STATE_VERSION})`);
   if (n < MIN_STATE_BYTES) fail(`truncated: ${n} bytes is shorter than any state (${MIN_STATE_BYTES})`);
   // Nothing is believed before the checksum holds.

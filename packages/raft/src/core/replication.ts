@@ -1,101 +1,13 @@
-// Log replication (§5.3): the leader's AppendEntries sends and reply handling, with fast backup of
-// nextIndex from the follower's conflict hint, and the follower's AppendEntries handler.
+// Log replication (§5.3): the follower's AppendEntries handler and the leader's handling of its
+// replies, with fast backup of nextIndex from the follower's conflict hint. Sending is in send.ts.
 
 import { assert } from "./assert.js";
 import { advanceCommitIndex, maybeCommit } from "./commit.js";
-import { becomeFollower, observeTerm } from "./election.js";
+import type { AppendEntriesArgs, AppendEntriesReply, Entry, OutRequest, RPC_APPEND_ENTRIES } from "./messages.js";
+import { becomeFollower, observeTerm } from "./roles.js";
 import { describeAppendEntries, describeAppendEntriesReply } from "./rpc.js";
-import { sendInstallSnapshot } from "./snapshot.js";
-import type { NodeState, PeerProgress } from "./state.js";
-import {
-  RPC_APPEND_ENTRIES,
-  type AppendEntriesArgs,
-  type AppendEntriesReply,
-  type Entry,
-  type OutRequest,
-} from "./types.js";
-
-function progressOf(s: NodeState, p: number): PeerProgress {
-  const pr = s.progress[p];
-  assert(pr !== undefined, `no progress slot for peer ${p}`);
-  return pr;
-}
-
-/**
- * Sends to every other peer: all of them when `all` (election, heartbeat), else only those with
- * entries to send and nothing outstanding (a new command). Never waits for one peer before another.
- */
-export function broadcastAppendEntries(s: NodeState, all: boolean): void {
-  for (let p = 0; p < s.cfg.peerCount; p++) {
-    if (p === s.me) continue;
-    const pr = progressOf(s, p);
-    if (all || (pr.outstanding === 0 && pr.nextIndex <= s.log.lastIndex())) sendTo(s, p);
-  }
-}
-
-/** Heartbeats: sends to each peer whose heartbeat is due (at most one per heartbeatMs each). */
-export function sendDueHeartbeats(s: NodeState): void {
-  for (let p = 0; p < s.cfg.peerCount; p++) {
-    if (p !== s.me && progressOf(s, p).heartbeatDue <= s.now) sendTo(s, p);
-  }
-}
-
-/** Sends peer `p` what it needs next: InstallSnapshot if its nextIndex is compacted, else entries. */
-export function sendTo(s: NodeState, p: number): void {
-  const pr = progressOf(s, p);
-  pr.heartbeatDue = s.now + s.cfg.heartbeatMs;
-  pr.outstanding++;
-  if (pr.nextIndex <= s.log.snapshotIndex) {
-    sendInstallSnapshot(s, p);
-    return;
-  }
-  const prevLogIndex = pr.nextIndex - 1;
-  const prevLogTerm = s.log.termAt(prevLogIndex);
-  assert(prevLogTerm !== undefined, `nextIndex ${pr.nextIndex} for S${p} beyond log end ${s.log.lastIndex()}`);
-  const last = batchEnd(s, pr.nextIndex);
-  const entries: Entry[] = last >= pr.nextIndex ? s.log.slice(prevLogIndex, last) : [];
-  const args: AppendEntriesArgs = {
-    term: s.currentTerm,
-    leaderId: s.me,
-    prevLogIndex,
-    prevLogTerm,
-    entries,
-    leaderCommit: s.commitIndex,
-  };
-  const req: OutRequest = { method: RPC_APPEND_ENTRIES, to: p, id: s.nextMessageId(), args };
-  s.out.send.push(req);
-  if (s.tracing) {
-    s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntries", topic: "LOG1", msg: describeAppendEntries(s.me, p, args),
-      dst: p,
-      from: s.me,
-      id: req.id,
-      dir: "send",
-      mterm: args.term,
-      prevLogIndex: args.prevLogIndex,
-      prevLogTerm: args.prevLogTerm,
-      leaderCommit: args.leaderCommit,
-      first: args.entries.length === 0 ? undefined : args.prevLogIndex + 1,
-      last: args.entries.length === 0 ? undefined : args.prevLogIndex + args.entries.length,
-    });
-  }
-}
-
-/** The last index of a bounded batch starting at `first` (count and encoded bytes; at least one entry). */
-function batchEnd(s: NodeState, first: number): number {
-  const lastIndex = s.log.lastIndex();
-  if (first > lastIndex) return first - 1;
-  const maxLast = Math.min(lastIndex, first + s.cfg.maxEntriesPerAppend - 1);
-  let bytes = s.log.recordSize(first);
-  let last = first;
-  while (last < maxLast) {
-    const next = bytes + s.log.recordSize(last + 1);
-    if (next > s.cfg.maxBytesPerAppend) break;
-    bytes = next;
-    last++;
-  }
-  return last;
-}
+import { progressOf, sendTo } from "./send.js";
+import type { NodeState } from "./state.js";
 
 function failReply(s: NodeState, xTerm: number, xIndex: number): AppendEntriesReply {
   return { term: s.currentTerm, success: false, xTerm, xIndex, xLen: s.log.lastIndex() + 1 };

@@ -11,7 +11,7 @@ import type {
   InstallSnapshotReply,
   RequestVoteArgs,
   RequestVoteReply,
-} from "./types.js";
+} from "./messages.js";
 
 type Obj = { readonly [key: string]: Value };
 

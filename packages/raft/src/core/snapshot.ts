@@ -1,13 +1,14 @@
 // Log compaction (§7): the service's snapshot() trims the log, InstallSnapshot brings a follower whose
-// next entry was compacted away up to date, and a snapshot older than what we hold is ignored.
+// next entry was compacted away up to date (send.ts sends it), and a snapshot older than what we hold
+// is ignored.
 
 import { assert } from "./assert.js";
 import { maybeCommit } from "./commit.js";
-import { becomeFollower, observeTerm } from "./election.js";
+import type { InstallSnapshotArgs, InstallSnapshotReply, OutRequest, RPC_INSTALL_SNAPSHOT } from "./messages.js";
+import { becomeFollower, observeTerm } from "./roles.js";
 import { describeInstallSnapshot, describeInstallSnapshotReply } from "./rpc.js";
-import { sendTo } from "./replication.js";
+import { sendTo } from "./send.js";
 import type { NodeState } from "./state.js";
-import { RPC_INSTALL_SNAPSHOT, type InstallSnapshotArgs, type InstallSnapshotReply, type OutRequest } from "./types.js";
 
 /**
  * The service has applied everything up to `index` and gives us its snapshot: drop the log prefix.
@@ -26,31 +27,6 @@ export function takeSnapshot(s: NodeState, index: number, data: Uint8Array): voi
   s.snapshotData = data;
   s.markDirty();
   if (s.tracing) s.traceIndex("Snapshot", "SNAP", `S${s.me} snapshot at ${index} (T${s.log.snapshotTerm}), ${data.length}B; log (${index},${s.log.lastIndex()}]`, index);
-}
-
-export function sendInstallSnapshot(s: NodeState, p: number): void {
-  assert(s.snapshotData !== null, `sending InstallSnapshot to S${p} without a snapshot`);
-  const args: InstallSnapshotArgs = {
-    term: s.currentTerm,
-    leaderId: s.me,
-    lastIncludedIndex: s.log.snapshotIndex,
-    lastIncludedTerm: s.log.snapshotTerm,
-    data: s.snapshotData,
-  };
-  const req: OutRequest = { method: RPC_INSTALL_SNAPSHOT, to: p, id: s.nextMessageId(), args };
-  s.out.send.push(req);
-  if (s.tracing) {
-    s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshot", topic: "SNAP", msg: describeInstallSnapshot(s.me, p, args),
-      dst: p,
-      from: s.me,
-      id: req.id,
-      dir: "send",
-      mterm: args.term,
-      lastIncludedIndex: args.lastIncludedIndex,
-      lastIncludedTerm: args.lastIncludedTerm,
-    });
-  }
 }
 
 /** Figure 13, InstallSnapshot RPC receiver implementation (whole snapshot in one message, no offset). */

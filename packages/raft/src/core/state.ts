@@ -2,12 +2,17 @@
 // and the effect buffer of the step in progress. Only the core's own modules touch it.
 
 import type { PeerOp, Topic, TraceEvent } from "../trace.js";
-import { assert } from "./assert.js";
+import { fail } from "./assert.js";
 import { RaftLog } from "./log.js";
 import { encodeState } from "./persist.js";
 import type { CoreConfig, RandomSource, Role, StepOutput } from "./types.js";
 
-/** What a leader tracks for each other peer. */
+/**
+ * What a leader tracks for each other peer. Invariant while leader, for every other peer (checked at
+ * the end of every step by NodeState.checkInvariants):
+ *   matchIndex < nextIndex <= lastIndex + 1   (so matchIndex <= lastIndex: a peer holds nothing we lack)
+ *   heartbeatDue <= now + heartbeatMs          (the role's timer: a heartbeat is never more than one interval away)
+ */
 export interface PeerProgress {
   /** Figure 2: index of the next log entry to send to that server. */
   nextIndex: number;
@@ -19,6 +24,16 @@ export interface PeerProgress {
   outstanding: number;
 }
 
+/**
+ * The state of one peer. Invariants at the end of every step (checkInvariants; a violation is a bug
+ * in this core and throws InvariantError):
+ *   snapshotIndex <= lastApplied <= commitIndex <= lastIndex   (nothing applied before it is committed,
+ *                                                              nothing compacted before it is applied)
+ *   lastTerm <= currentTerm                                     (no entry from a future term)
+ *   leader:    leaderId = me, votedFor = me, PeerProgress's invariant for every other peer
+ *   candidate: votedFor = me, and its own vote counted
+ *   follower, candidate: electionDeadline <= now + electionTimeoutMaxMs (an election timer is running)
+ */
 export class NodeState {
   // Persistent state on all servers (Figure 2).
   currentTerm = 0;
@@ -126,13 +141,38 @@ export class NodeState {
     }
   }
 
+  /**
+   * Asserts the invariants stated above NodeState and PeerProgress, once at the end of every step.
+   * Each check is a comparison; a message is built only on failure, so keeping this on costs a few
+   * comparisons per peer per step.
+   */
   checkInvariants(): void {
-    assert(this.commitIndex <= this.log.lastIndex(), `commitIndex ${this.commitIndex} > last log index ${this.log.lastIndex()}`);
-    assert(this.lastApplied <= this.commitIndex, `lastApplied ${this.lastApplied} > commitIndex ${this.commitIndex}`);
-    assert(this.log.snapshotIndex <= this.lastApplied, `snapshot ${this.log.snapshotIndex} beyond lastApplied ${this.lastApplied}`);
-    assert(this.role !== "leader" || this.leaderId === this.cfg.me, "a leader that does not know itself as leader");
-    assert(this.log.lastTerm() <= this.currentTerm, `last log term ${this.log.lastTerm()} > currentTerm ${this.currentTerm}`);
+    const last = this.log.lastIndex();
+    if (this.commitIndex > last) fail(`commitIndex ${this.commitIndex} > last log index ${last}`);
+    if (this.lastApplied > this.commitIndex) fail(`lastApplied ${this.lastApplied} > commitIndex ${this.commitIndex}`);
+    if (this.log.snapshotIndex > this.lastApplied) fail(`snapshot ${this.log.snapshotIndex} beyond lastApplied ${this.lastApplied}`);
+    if (this.log.lastTerm() > this.currentTerm) fail(`last log term ${this.log.lastTerm()} > currentTerm ${this.currentTerm}`);
+    const me = this.cfg.me;
+    if (this.role === "leader") {
+      if (this.leaderId !== me) fail("a leader that does not know itself as leader");
+      if (this.votedFor !== me) fail(`a leader in T${this.currentTerm} that voted for ${this.votedFor ?? "nobody"}`);
+      const heartbeatBy = this.now + this.cfg.heartbeatMs;
+      for (let p = 0; p < this.progress.length; p++) {
+        if (p === me) continue;
+        const pr = this.progress[p] as PeerProgress;
+        if (pr.matchIndex >= pr.nextIndex || pr.nextIndex > last + 1) {
+          fail(`S${p}: need matchIndex ${pr.matchIndex} < nextIndex ${pr.nextIndex} <= last log index + 1 = ${last + 1}`);
+        }
+        if (pr.heartbeatDue > heartbeatBy) fail(`S${p}: heartbeat due at ${pr.heartbeatDue}, beyond now + heartbeat ${heartbeatBy}`);
+      }
+    } else {
+      if (this.electionDeadline > this.now + this.cfg.electionTimeoutMaxMs) {
+        fail(`election deadline ${this.electionDeadline} beyond now + max election timeout ${this.now + this.cfg.electionTimeoutMaxMs}`);
+      }
+      if (this.role === "candidate" && (this.votedFor !== me || !this.votes.has(me))) fail(`a candidate in T${this.currentTerm} that did not vote for itself`);
+    }
   }
+
 }
 
 export function emptyOutput(): StepOutput {

@@ -4,7 +4,8 @@
 
 import type { ApplyCh, ApplyMsg, CancelTimer, ClientEnd, Command, MakeRaft, Persister, RaftPeer, RaftState, RpcMeta, Runtime, StartResult, Value } from "../api.js";
 import { RaftCore } from "../core/node.js";
-import type { CoreConfig, Input, OutRequest, StepOutput } from "../core/types.js";
+import type { OutRequest } from "../core/messages.js";
+import type { CoreConfig, Input, StepOutput } from "../core/types.js";
 import type { TraceSink } from "../trace.js";
 
 /**
