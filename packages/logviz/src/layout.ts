@@ -72,12 +72,17 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean, t
   const termS = (term >= 0 ? "T" + term : "").padEnd(TERM_W).slice(0, TERM_W);
   const topicName = store.topics.name(store.topic[row] as number);
   const topicS = padWidth(topicName, topicWidth);
-  let g = `${time} ${termS} `;
+  // A row from a stale instance of its peer (a killed Raft still logging) is marked "!" before its term.
+  const stale = ((store.flags[row] as number) & F.Stale) !== 0;
+  let g = `${time}${stale ? STALE_MARK : " "}${termS} `;
   // Without colour there is no inverse video: mark the selected row with ">" instead.
   if (selected && !style.color) g = ">" + g.slice(1);
-  const painted = selected ? style.cursor(g) : style.dim(g);
+  const painted = selected ? style.cursor(g) : stale ? style.dim(g.slice(0, TIME_W)) + style.error(STALE_MARK) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
   return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
 }
+
+/** Marks a row from a stale instance, between the time and the term. */
+export const STALE_MARK = "!";
 
 /** Header label above the gutter. */
 export function gutterLabel(topicWidth = TOPIC_W): string {
@@ -233,7 +238,8 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const peer = src >= 0 ? `S${src}` : "--";
   const role = store.role[row] as RoleId;
   const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
-  const head = style.dim(`${time} ${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  const stale = (flags & F.Stale) !== 0;
+  const head = style.dim(time) + (stale ? style.error(STALE_MARK) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
   return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
 }

@@ -3,7 +3,7 @@
 import { escapeControls as escapeShared } from "@raftlab/raft";
 import { describeFilter } from "./filter.js";
 import { formatColumnHeader, formatRow, peerStatesAt } from "./layout.js";
-import { detailLines } from "./detail.js";
+import { detailLines, staleSummary } from "./detail.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { PROMPT_LABEL } from "./prompts.js";
 import { displayWidth, escapeControls, fitWidth, padWidth } from "./sanitize.js";
@@ -69,6 +69,9 @@ export function statusLine(v: Viewer, width: number): string {
   if (v.store.dropped > 0) parts.push(`${v.store.dropped} oldest dropped (--max-rows ${v.store.maxRows})`);
   if (f) parts.push(f);
   if (v.search) parts.push(`/${escapeControls(v.search.source)} ${v.searchStatus()}`);
+  const sel = v.selectedRow();
+  const stale = sel !== undefined ? staleSummary(v.store, v.store.test[sel] as number) : "";
+  if (stale) parts.push(stale);
   parts.push((v.live ? "live" : "end of input") + (v.follow ? " FOLLOW" : ""));
   let left = parts.join(" │ ");
   const right = " ?:help q:quit ";

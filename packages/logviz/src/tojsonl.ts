@@ -47,6 +47,10 @@ export function rowEvent(store: LogStore, i: number, line: number, raw: string, 
     e.op = "Log";
     e.topic = store.topics.name(store.topic[i] as number);
     e.msg = store.text[i] ?? "";
+    const inst = store.inst[i] as number;
+    if (inst > 0) e.instance = inst;
+    // A line from an instance of the peer other than the one the tester runs now (README: "killed Rafts").
+    if (flags & F.Stale) e.stale = true;
     const dst = store.dst[i] as number;
     if (dst >= 0) {
       e.dst = dst;

@@ -456,6 +456,13 @@ export class Viewer {
         this.prompt = { kind, text: promptInitial(kind, this.filter) };
         return;
       }
+      case "x": {
+        // Stale instances: all → hidden → only them → all.
+        const stale = this.filter.stale === undefined ? "hide" : this.filter.stale === "hide" ? "only" : undefined;
+        this.setFilter({ ...this.filter, stale });
+        this.note(stale === "hide" ? "stale instances hidden" : stale === "only" ? "only stale instances" : "stale instances shown", false);
+        return;
+      }
       case "c":
         this.setFilter({});
         this.search = null;
