@@ -163,8 +163,10 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
   }
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   if (used < layout.width) out += " ".repeat(layout.width - used);
-  if (col === undefined && layout.cols.length > 0) {
-    // The emitting peer's column is scrolled off: say so rather than show an empty row.
+  if (col === undefined) {
+    // The emitting peer's column is scrolled off: say so rather than show an empty row. With no columns
+    // at all (the columns follow a test without dslogs lines, e.g. go test -v output), show the line.
+    if (layout.cols.length === 0) return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
     return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
   }
   return out;
@@ -193,11 +195,12 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
     cell = layout.width - 1;
     indent = " ";
     paint = (s) => paintFull(store, row, style, s);
-  } else if (full || (col === undefined && layout.cols.length > 0)) {
-    text = full ? fullText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
+  } else if (full || col === undefined) {
+    const none = layout.cols.length === 0;
+    text = full ? fullText(store, row) : none ? noColumnText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
     cell = layout.width - layout.gutter;
     indent = " ".repeat(layout.gutter);
-    paint = full ? (s) => paintFull(store, row, style, s) : style.dim;
+    paint = full ? (s) => paintFull(store, row, style, s) : none ? style.topic(store.topics.name(store.topic[row] as number)) : style.dim;
   } else {
     const role = store.role[row] as RoleId;
     const marker = role === RoleId.Leader || role === RoleId.Candidate ? 2 : 0;
@@ -244,6 +247,13 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
 }
 
+/** A peer's row drawn where there are no peer columns: the line as written after its topic. */
+function noColumnText(store: LogStore, row: number): string {
+  const src = store.src[row] as number;
+  const text = store.text[row] ?? "";
+  return src >= 0 ? `S${src} ${text}` : text;
+}
+
 /** In a peer's own column a leading "S<peer> " in its message says nothing new: drop it. */
 export function columnText(text: string, src: number): string {
   const prefix = `S${src} `;
@@ -256,8 +266,9 @@ function highlight(text: string, re: RegExp | null, style: Style): string {
   return text.replace(re, (m) => (m === "" ? m : style.match(m)));
 }
 
-/** Column headers: each peer with its role and term at the cursor. */
-export function formatColumnHeader(layout: Layout, states: Map<number, PeerState>, style: Style): string {
+/** Column headers: each peer with its role and term at the cursor. `test` names the test whose peers
+ * the columns follow (the one at the cursor), shown where there is room. */
+export function formatColumnHeader(layout: Layout, states: Map<number, PeerState>, style: Style, test?: string): string {
   let out = style.dim(gutterLabel(layout.topicWidth));
   for (const p of layout.cols) {
     const st = states.get(p);
@@ -279,7 +290,11 @@ export function formatColumnHeader(layout: Layout, states: Map<number, PeerState
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   let tail = "";
   if (layout.offLeft > 0 || layout.offRight > 0) tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
-  if (used < layout.width) out += padWidth(tail, layout.width - used);
+  if (test !== undefined) {
+    const name = test === "" ? "the lines before any test" : test;
+    tail += layout.cols.length === 0 ? ` no peer columns: ${name} has no peer lines (other tests' lines are shown whole)` : ` columns of ${name}`;
+  }
+  if (used < layout.width) out += style.dim(padWidth(tail, layout.width - used));
   return out;
 }
 

@@ -37,7 +37,7 @@ export function drawFrame(v: Viewer): string[] {
     return lines;
   }
   const states = peerStatesAt(v.store, sel ?? 0, lay.cols);
-  lines.push(formatColumnHeader(lay, states, s));
+  lines.push(formatColumnHeader(lay, states, s, sel !== undefined ? v.store.testName(sel) : undefined));
   for (let i = 0; i < body; i++) {
     const pos = v.top + i;
     if (pos < n) {
