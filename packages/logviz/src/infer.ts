@@ -17,6 +17,7 @@
 //    leader whose term rises without a role marker is no longer leader (follower).
 import { RoleId } from "./store.js";
 import { InstanceTracker, type PeerInstances } from "./instances.js";
+import { exponentialRisk } from "./regex-guard.js";
 
 /** User-supplied regexes for the peer's own term and role (tried on the text after `S<n>`). */
 export interface InferOptions {
@@ -39,6 +40,8 @@ export function compileUserRegex(src: string, flag: string, group: "term" | "rol
   } catch (e) {
     throw new InferOptionError(`bad ${flag} "${src}": ${e instanceof Error ? e.message.replace(/^Invalid regular expression: /, "") : String(e)}`);
   }
+  const risk = exponentialRisk(re.source);
+  if (risk !== null) throw new InferOptionError(`bad ${flag} "${src}": ${risk} on every line; write it without the nested repeat`);
   const groups = new RegExp(`${re.source}|`).exec("")?.length ?? 1;
   if (groups < 2) throw new InferOptionError(`bad ${flag} "${src}": it needs a capture group for the ${group}, e.g. ${group === "term" ? '"term=(\\d+)"' : '"state=(\\w+)"'}`);
   return re;

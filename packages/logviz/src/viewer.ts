@@ -1,6 +1,7 @@
 // The interactive viewer's state and key handling, kept apart from React so it is easy to test and
 // so a frame is one function of the state: frame() returns exactly the lines to draw.
 import { computeVisible, extendVisible, FilterError, peerShown, type Filter, type VisibleRows } from "./filter.js";
+import { exponentialRisk } from "./regex-guard.js";
 import { computeLayout, fullText, topicWidthOf, type Layout } from "./layout.js";
 import { F, Kind, LogStore } from "./store.js";
 import type { Style } from "./style.js";
@@ -200,6 +201,8 @@ export class Viewer {
       this.search = null;
       return;
     }
+    const risk = exponentialRisk(pattern);
+    if (risk !== null) throw new FilterError(`bad pattern: ${risk}`);
     try {
       // Smart case: a pattern with no capitals matches either case.
       this.search = new RegExp(pattern, /[A-Z]/.test(pattern) ? "g" : "gi");
