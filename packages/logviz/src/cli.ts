@@ -3,7 +3,7 @@
 import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import tty from "node:tty";
 import { Command, CommanderError } from "commander";
-import { FilterError, parseNameList, parsePeerList, parseRoles, parseTermRange, type Filter } from "./filter.js";
+import { FilterError, parseNameList, parsePeerList, parseRoles, parseStale, parseTermRange, type Filter } from "./filter.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
 import { StreamPrinter, type PrintLayout } from "./print.js";
@@ -36,6 +36,7 @@ interface Options {
   to?: string;
   termRe?: string;
   roleRe?: string;
+  stale?: string;
 }
 
 /** How dslogs text is read (--term-re, --role-re); set once in main. */
@@ -74,6 +75,7 @@ function buildFilter(o: Options): Filter {
     ops: show.length ? show : undefined,
     hideOps: hide.length ? hide : undefined,
     test: o.test,
+    stale: o.stale !== undefined ? parseStale(o.stale) : undefined,
   };
 }
 
@@ -421,6 +423,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
     .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
     .option("--test <name>", "only tests whose name contains NAME")
+    .option("--stale <hide|only>", "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)")
     .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
     .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
     .option("--no-color", "no colour")

@@ -68,7 +68,13 @@ export function detailLines(store: LogStore, row: number, width: number): string
     if (role > 0) pairs.push(`role=${ROLE_NAMES[role] ?? "?"} (inferred)`);
     const dst = store.dst[row] as number;
     if (dst >= 0) pairs.push(`peer=S${dst}`);
-    return [head + "  (dslogs line)", ...pack(pairs, w), ...wrap(store.text[row] ?? "", w), ...dslogPairLines(store, row, w)];
+    const src = store.src[row] as number;
+    const inst = store.inst[row] as number;
+    const instances = src >= 0 ? (store.multipleInstances(store.test[row] as number).find(([p]) => p === src)?.[1] ?? 1) : 1;
+    if (instances > 1) pairs.push(`instance=${inst} of ${instances}`);
+    const stale = ((store.flags[row] as number) & F.Stale) !== 0;
+    const staleLine = stale ? wrap(`stale: from an instance of S${src} other than the one the tester runs now (its explicit terms went down): a killed Raft still running? check rf.killed()`, w) : [];
+    return [head + "  (dslogs line)", ...staleLine, ...pack(pairs, w), ...wrap(store.text[row] ?? "", w), ...dslogPairLines(store, row, w)];
   }
   const o = parseJson(store.json[row] ?? "");
   if (!o) return [head, "(unreadable)"];
@@ -249,4 +255,14 @@ function dslogPairLines(store: LogStore, row: number, width: number): string[] {
   if (ex.why) out.push(`  (${ex.why})`);
   if (ex.rows.length > 1) out.push("  (m: go to the next line of this exchange)");
   return out;
+}
+
+/** The status line's warning for a test in which some peer has more than one instance logging
+ * (a killed Raft still running), e.g. "S4: 2 instances logging; a killed Raft still running? check
+ * rf.killed()"; "" when there is none. */
+export function staleSummary(store: LogStore, test: number): string {
+  const many = store.multipleInstances(test);
+  if (many.length === 0) return "";
+  const who = many.map(([p, n]) => `S${p}: ${n} instances`).join(", ");
+  return `${who} logging; a killed Raft still running? check rf.killed()`;
 }

@@ -24,6 +24,17 @@ export interface Filter {
   readonly hideOps?: readonly string[];
   /** Only rows of tests whose name contains this. */
   readonly test?: string;
+  /** Rows from a stale instance of a peer (a killed Raft still logging): hide them, or show only them. */
+  readonly stale?: StaleFilter;
+}
+
+export type StaleFilter = "hide" | "only";
+
+/** Parses the --stale value. */
+export function parseStale(s: string): StaleFilter {
+  const v = s.trim().toLowerCase();
+  if (v === "hide" || v === "only") return v;
+  throw new FilterError(`bad --stale "${s}": expected hide or only`);
 }
 
 export class FilterError extends Error {}
@@ -113,6 +124,8 @@ export function describeFilter(f: Filter): string {
   if (f.roles?.length) parts.push(`role ${f.roles.join(",")}`);
   if (f.ops?.length) parts.push(`op ${f.ops.join(",")}`);
   if (f.hideOps?.length) parts.push(`op -${f.hideOps.join(",")}`);
+  if (f.stale === "hide") parts.push("stale hidden");
+  else if (f.stale === "only") parts.push("stale only");
   return parts.join("  ");
 }
 
@@ -132,6 +145,8 @@ interface Compiled {
   peerOk: Uint8Array | null;
   roleOk: Uint8Array | null;
   testOk: Uint8Array | null;
+  /** Rows pass when (flags & F.Stale) equals this; -1: no stale filter. */
+  stale: number;
 }
 
 function upperNames(list: readonly string[] | undefined): Set<string> {
@@ -147,6 +162,7 @@ function compile(store: LogStore, f: Filter): Compiled {
     peerOk: null,
     roleOk: null,
     testOk: null,
+    stale: f.stale === "hide" ? 0 : f.stale === "only" ? F.Stale : -1,
   };
   if (f.just?.length || f.ignore?.length) {
     const just = upperNames(f.just);
@@ -195,7 +211,8 @@ function compile(store: LogStore, f: Filter): Compiled {
  *  - --test keeps only rows inside matching tests;
  *  - raw text rows and pinned rows (test begin/end/fail, violations) pass topic, peer, role and op filters;
  *  - peer filters apply to a peer's rows and to harness events about that peer;
- *  - role filters apply to peer rows; topic and op filters apply to every row that has one.
+ *  - role filters apply to peer rows; topic and op filters apply to every row that has one;
+ *  - the stale filter hides (or keeps only) peer rows from a stale instance of their peer.
  */
 export function rowVisible(store: LogStore, c: Compiled, i: number): boolean {
   const term = store.term[i] as number;
@@ -211,6 +228,7 @@ export function rowVisible(store: LogStore, c: Compiled, i: number): boolean {
     if (p >= 0 && !c.peerOk[p]) return false;
   }
   if (c.roleOk && src >= 0 && !c.roleOk[store.role[i] as number]) return false;
+  if (c.stale >= 0 && src >= 0 && (flags & F.Stale) !== c.stale) return false;
   return true;
 }
 

@@ -17,6 +17,7 @@ export const HELP_KEYS = `Keys
   r                   role filter: leader, candidate, follower (comma list)
   o                   opcode filter: +AppendEntries show only, -MsgLost hide
   s                   test filter: rows of tests whose name contains the text
+  x                   stale instances (! rows: a killed Raft still logging): hide / show only / all
   c                   clear all filters and the search
   Enter               detail pane: all fields; for a message, its send, receipt, reply or loss and delays
   J / K, > / <        scroll the detail pane a line / a page (a long line is shown whole)
@@ -30,4 +31,6 @@ export const HELP_FILTER_RULES = `Filter rules
   The term filter hides rows whose term is known and outside the range; raw output and harness
   events without a term stay (a lost message counts with the term it carried).
   Raw text, test begin/end/failure and violation rows pass the topic, peer, role and op filters.
-  Peer filters also hide harness events about a hidden peer. An op filter hides dslogs lines.`;
+  Peer filters also hide harness events about a hidden peer. An op filter hides dslogs lines.
+  A row marked ! comes from a stale instance of its peer: its explicit terms went down, so a killed
+  Raft is still running (check rf.killed()); x or --stale hide|only filter them.`;

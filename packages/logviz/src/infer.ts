@@ -5,13 +5,19 @@
 // The rules (README "dslogs text: roles and terms"):
 //  - own markers: `Role@T<n>` right after `S<n>`, `T<n>`/`[T<n>]` right after `S<n>`, `(T<n>)`,
 //    `term <n>`, `become … T<n>`, `at/in/for T<n>`; a user's --term-re / --role-re replace the defaults;
-//  - a row without a marker inherits the peer's last known term (and role) in the current test;
-//  - a peer's term never decreases within one boot (a lower marker is ignored);
+//  - an explicit own marker (`Role@T<n>`, `T<n>` right after `S<n>`, a user's --term-re) is the truth
+//    for its own row: the row shows that term and role, whatever came before (issue 19);
+//  - a row without a marker inherits the current instance's last known term (and role) in the test;
+//  - a softer marker (`term 3`, `at T3`) never lowers the current instance's term;
+//  - explicit terms of one peer going down mean more than one instance of it is logging (a killed
+//    Raft that does not check rf.killed()): see instances.ts for how lines are told apart;
 //  - a restart (`restored persistent state`, `readPersist`, `reboot`) starts a new boot, as follower;
 //  - every peer starts each test as a follower with no known term; the tracker is reset at test bounds;
 //  - roles come from an explicit `Role@T` first, then the usual phrases ("converting to Leader"); a
 //    leader whose term rises without a role marker is no longer leader (follower).
 import { RoleId } from "./store.js";
+import { InstanceTracker, type Marks, type PeerInstances } from "./instances.js";
+import { exponentialRisk } from "./regex-guard.js";
 
 /** User-supplied regexes for the peer's own term and role (tried on the text after `S<n>`). */
 export interface InferOptions {
@@ -34,6 +40,8 @@ export function compileUserRegex(src: string, flag: string, group: "term" | "rol
   } catch (e) {
     throw new InferOptionError(`bad ${flag} "${src}": ${e instanceof Error ? e.message.replace(/^Invalid regular expression: /, "") : String(e)}`);
   }
+  const risk = exponentialRisk(re.source);
+  if (risk !== null) throw new InferOptionError(`bad ${flag} "${src}": ${risk} on every line; write it without the nested repeat`);
   const groups = new RegExp(`${re.source}|`).exec("")?.length ?? 1;
   if (groups < 2) throw new InferOptionError(`bad ${flag} "${src}": it needs a capture group for the ${group}, e.g. ${group === "term" ? '"term=(\\d+)"' : '"state=(\\w+)"'}`);
   return re;
@@ -94,14 +102,7 @@ function toTerm(s: string | undefined): number {
 }
 
 /** What one line says about its own peer. */
-export interface Marks {
-  /** The peer's own term per an unambiguous marker, or -1. */
-  term: number;
-  /** The role per a marker, or None. */
-  role: RoleId;
-  /** The line says the peer (re)started. */
-  boot: boolean;
-}
+export type { Marks } from "./instances.js";
 
 /** Reads the own-term, role and boot markers of the text after `S<n>`. */
 // Cheap literal gates in front of the marker regexes: most lines hold none of these words, and the
@@ -114,21 +115,25 @@ const HAS_T_NUMBER = /T\d/;
 export function readMarks(rest: string, o: InferOptions, out: Marks): Marks {
   out.term = -1;
   out.role = RoleId.None;
+  out.explicit = false;
   out.boot = HAS_BOOT_WORD.test(rest) && BOOT_MARKER.test(rest);
   const ex = rest.indexOf("@") >= 0 ? EXPLICIT.exec(rest) : null;
   if (ex) {
     out.role = roleFromWord(ex[1] as string);
     out.term = toTerm(ex[2]);
+    out.explicit = out.term >= 0;
   }
   const tNumber = HAS_T_NUMBER.test(rest);
   if (out.term < 0) {
     if (o.termRe) {
       const m = o.termRe.exec(rest);
       if (m) out.term = toTerm(captured(m, "term"));
+      out.explicit = out.term >= 0;
     } else {
       if (tNumber) {
         const lead = LEADING_TERM.exec(rest);
         if (lead) out.term = toTerm(lead[1]);
+        out.explicit = out.term >= 0;
         if (out.term < 0 && rest.indexOf("(") >= 0) out.term = toTerm(PAREN_TERM.exec(rest)?.[1]);
         if (out.term < 0) out.term = toTerm(BECOME_TERM.exec(rest)?.[1]);
       }
@@ -156,54 +161,65 @@ export function readMarks(rest: string, o: InferOptions, out: Marks): Marks {
   return out;
 }
 
-interface PeerInfo {
+/** What the tracker says about one row of a peer. */
+export interface Inferred {
   term: number;
   role: RoleId;
-  /** The next term marker may go down (a new boot restores whatever was persisted). */
-  fresh: boolean;
+  /** The instance of the peer the row came from, numbered 1, 2, ... in order of appearance within the
+   * test (0: not known). */
+  instance: number;
+  /** The row comes from an instance other than the one the tester is running now. */
+  stale: boolean;
 }
 
-/** Each peer's last known term and role within the current test. */
+/** Each peer's instances and their last known term and role within the current test. */
 export class PeerTracker {
-  private readonly peers = new Map<number, PeerInfo>();
-  private readonly marks: Marks = { term: -1, role: RoleId.None, boot: false };
+  private readonly peers = new Map<number, PeerInstances>();
+  private readonly instances = new InstanceTracker();
+  private readonly marks: Marks = { term: -1, role: RoleId.None, boot: false, explicit: false };
   constructor(readonly options: InferOptions = {}) {}
 
-  /** A test boundary: everything known is forgotten; peers start again as followers. */
+  /** A test boundary: peers start again as followers with no known term. The instances still running
+   * are remembered as the previous test's (a killed Raft may go on logging in the next test). */
   reset(): void {
-    this.peers.clear();
+    this.instances.carryOver(this.peers);
   }
 
   /** Reads one line of `peer` (the text after `S<n>`); returns its term (-1 unknown) and role. */
-  observe(peer: number, rest: string, out: { term: number; role: RoleId }): void {
+  observe(peer: number, rest: string, out: Inferred): void {
     this.apply(peer, readMarks(rest, this.options, this.marks), out);
   }
 
-  /** Applies the markers read from one line of `peer`; `out` gets the peer's term and role after it. */
-  apply(peer: number, m: Marks, out: { term: number; role: RoleId }): void {
+  /** Applies the markers read from one line of `peer`; `out` gets the row's term, role and instance. */
+  apply(peer: number, m: Marks, out: Inferred): void {
     let p = this.peers.get(peer);
     if (!p) {
-      p = { term: -1, role: RoleId.Follower, fresh: true };
+      p = this.instances.newPeer();
       this.peers.set(peer, p);
     }
-    if (m.boot) {
-      p.role = RoleId.Follower;
-      p.fresh = true;
-    }
-    if (m.term >= 0 && (m.term > p.term || p.fresh)) {
-      const rose = m.term > p.term && p.term >= 0;
-      p.term = m.term;
-      p.fresh = false;
+    const inst = this.instances.instanceOf(p, m);
+    if (m.term >= 0 && (m.term > inst.term || inst.fresh || m.explicit)) {
+      const rose = m.term > inst.term && inst.term >= 0;
+      inst.term = m.term;
+      inst.fresh = false;
       // A leader that learns of a higher term is no leader any more; the line may say what it is now.
-      if (rose && m.role === RoleId.None && p.role === RoleId.Leader) p.role = RoleId.Follower;
+      if (rose && m.role === RoleId.None && inst.role === RoleId.Leader) inst.role = RoleId.Follower;
     }
-    if (m.role !== RoleId.None) p.role = m.role;
-    out.term = p.term;
-    out.role = p.role;
+    if (m.role !== RoleId.None) inst.role = m.role;
+    // An explicit marker is the row's own truth; other rows show what the instance is known to be.
+    out.term = m.explicit ? m.term : inst.term;
+    out.role = m.explicit && m.role !== RoleId.None ? m.role : inst.role;
+    out.instance = this.instances.numberOf(p, inst);
+    out.stale = inst !== p.cur;
+  }
+
+  /** How many instances of `peer` have logged in this test. */
+  instanceCount(peer: number): number {
+    return this.peers.get(peer)?.numbered ?? 0;
   }
 
   /** True once `peer` has said anything in this test. */
   knows(peer: number): boolean {
-    return this.peers.has(peer);
+    return this.peers.get(peer)?.cur != null;
   }
 }

@@ -1,8 +1,8 @@
 // Feeds bytes from a file or a pipe into the store, in chunks, yielding to the event loop between
 // chunks so the first screen shows while a big file is still being read.
-import { closeSync, createReadStream, openSync, promises as fsp, readSync } from "node:fs";
+import { closeSync, createReadStream, openSync, promises as fsp, readSync, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { LineSplitter } from "./lines.js";
 import { newParserState, parseLineInto, type ParserState } from "./parse.js";
 import { LogStore } from "./store.js";
@@ -98,9 +98,60 @@ export function isGzip(path: string): boolean {
   }
 }
 
+/** True for a regular file (read by offset, followed); false for a FIFO, a process substitution
+ * (`<(cmd)`, a pipe under /dev/fd), a character device: those are read once, as a stream. */
+export function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true; // let the read report the error
+  }
+}
+
+/**
+ * The bytes of `raw`, decompressed if its first bytes are the gzip magic: sniffed from the one stream,
+ * so a FIFO is opened once (opening it twice to peek made its writer see the reader go and hang) and a
+ * pipe is never read by offset (ESPIPE). A first chunk of one byte is taken as not gzip.
+ */
+export function sniffGzip(raw: Readable): Readable {
+  const out = new PassThrough({ highWaterMark: CHUNK });
+  let started = false;
+  raw.once("data", (first: Buffer | string) => {
+    started = true;
+    const b = typeof first === "string" ? Buffer.from(first) : first;
+    if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+      const gunzip = createGunzip({ chunkSize: CHUNK });
+      gunzip.on("error", (err: Error) => out.destroy(new Error(`gzip: ${err.message}`)));
+      gunzip.write(b);
+      raw.pipe(gunzip).pipe(out);
+    } else {
+      out.write(b);
+      raw.pipe(out);
+    }
+  });
+  raw.once("end", () => {
+    if (!started) out.end();
+  });
+  raw.on("error", (err: Error) => out.destroy(err));
+  return out;
+}
+
 /** Reads a file; with `follow`, keeps reading what is appended (like tail -f). A gzip file
- * (a compressed saved trace) is decompressed on the fly and not followed. */
+ * (a compressed saved trace) is decompressed on the fly and not followed. A FIFO or a process
+ * substitution is read once as a stream. */
 export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions): Source {
+  if (!isRegularFile(path)) {
+    const raw = createReadStream(path, { highWaterMark: CHUNK });
+    const src = openStreamSource(sniffGzip(raw), ingest, opts);
+    return {
+      close() {
+        raw.destroy();
+        src.close();
+      },
+      pause: () => src.pause(),
+      resume: () => src.resume(),
+    };
+  }
   if (isGzip(path)) {
     const raw = createReadStream(path, { highWaterMark: CHUNK });
     const gunzip = createGunzip({ chunkSize: CHUNK });

@@ -72,12 +72,17 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean, t
   const termS = (term >= 0 ? "T" + term : "").padEnd(TERM_W).slice(0, TERM_W);
   const topicName = store.topics.name(store.topic[row] as number);
   const topicS = padWidth(topicName, topicWidth);
-  let g = `${time} ${termS} `;
+  // A row from a stale instance of its peer (a killed Raft still logging) is marked "!" before its term.
+  const stale = ((store.flags[row] as number) & F.Stale) !== 0;
+  let g = `${time}${stale ? STALE_MARK : " "}${termS} `;
   // Without colour there is no inverse video: mark the selected row with ">" instead.
   if (selected && !style.color) g = ">" + g.slice(1);
-  const painted = selected ? style.cursor(g) : style.dim(g);
+  const painted = selected ? style.cursor(g) : stale ? style.dim(g.slice(0, TIME_W)) + style.error(STALE_MARK) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
   return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
 }
+
+/** Marks a row from a stale instance, between the time and the term. */
+export const STALE_MARK = "!";
 
 /** Header label above the gutter. */
 export function gutterLabel(topicWidth = TOPIC_W): string {
@@ -158,8 +163,10 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
   }
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   if (used < layout.width) out += " ".repeat(layout.width - used);
-  if (col === undefined && layout.cols.length > 0) {
-    // The emitting peer's column is scrolled off: say so rather than show an empty row.
+  if (col === undefined) {
+    // The emitting peer's column is scrolled off: say so rather than show an empty row. With no columns
+    // at all (the columns follow a test without dslogs lines, e.g. go test -v output), show the line.
+    if (layout.cols.length === 0) return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
     return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
   }
   return out;
@@ -188,11 +195,12 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
     cell = layout.width - 1;
     indent = " ";
     paint = (s) => paintFull(store, row, style, s);
-  } else if (full || (col === undefined && layout.cols.length > 0)) {
-    text = full ? fullText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
+  } else if (full || col === undefined) {
+    const none = layout.cols.length === 0;
+    text = full ? fullText(store, row) : none ? noColumnText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
     cell = layout.width - layout.gutter;
     indent = " ".repeat(layout.gutter);
-    paint = full ? (s) => paintFull(store, row, style, s) : style.dim;
+    paint = full ? (s) => paintFull(store, row, style, s) : none ? style.topic(store.topics.name(store.topic[row] as number)) : style.dim;
   } else {
     const role = store.role[row] as RoleId;
     const marker = role === RoleId.Leader || role === RoleId.Candidate ? 2 : 0;
@@ -233,9 +241,17 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const peer = src >= 0 ? `S${src}` : "--";
   const role = store.role[row] as RoleId;
   const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
-  const head = style.dim(`${time} ${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  const stale = (flags & F.Stale) !== 0;
+  const head = style.dim(time) + (stale ? style.error(STALE_MARK) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
   return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
+}
+
+/** A peer's row drawn where there are no peer columns: the line as written after its topic. */
+function noColumnText(store: LogStore, row: number): string {
+  const src = store.src[row] as number;
+  const text = store.text[row] ?? "";
+  return src >= 0 ? `S${src} ${text}` : text;
 }
 
 /** In a peer's own column a leading "S<peer> " in its message says nothing new: drop it. */
@@ -250,8 +266,9 @@ function highlight(text: string, re: RegExp | null, style: Style): string {
   return text.replace(re, (m) => (m === "" ? m : style.match(m)));
 }
 
-/** Column headers: each peer with its role and term at the cursor. */
-export function formatColumnHeader(layout: Layout, states: Map<number, PeerState>, style: Style): string {
+/** Column headers: each peer with its role and term at the cursor. `test` names the test whose peers
+ * the columns follow (the one at the cursor), shown where there is room. */
+export function formatColumnHeader(layout: Layout, states: Map<number, PeerState>, style: Style, test?: string): string {
   let out = style.dim(gutterLabel(layout.topicWidth));
   for (const p of layout.cols) {
     const st = states.get(p);
@@ -273,7 +290,11 @@ export function formatColumnHeader(layout: Layout, states: Map<number, PeerState
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   let tail = "";
   if (layout.offLeft > 0 || layout.offRight > 0) tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
-  if (used < layout.width) out += padWidth(tail, layout.width - used);
+  if (test !== undefined) {
+    const name = test === "" ? "the lines before any test" : test;
+    tail += layout.cols.length === 0 ? ` no peer columns: ${name} has no peer lines (other tests' lines are shown whole)` : ` columns of ${name}`;
+  }
+  if (used < layout.width) out += style.dim(padWidth(tail, layout.width - used));
   return out;
 }
 

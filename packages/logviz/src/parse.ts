@@ -5,7 +5,7 @@
 // Nothing here throws on bad input: a line that is not what it looks like becomes a raw row.
 import { F, HARNESS_SRC, Kind, LogStore, MAX_PEER, NO_PEER, RoleId, roleId, type RowInput } from "./store.js";
 import { escapeControls } from "./sanitize.js";
-import { PeerTracker, readMarks, type InferOptions, type Marks } from "./infer.js";
+import { PeerTracker, readMarks, type InferOptions, type Inferred, type Marks } from "./infer.js";
 
 /** Harness ops that start, end or fail a test, or report a broken invariant: always kept by filters. */
 const PINNED_OPS = new Set(["TestBegin", "TestEnd", "TestFail", "Violation"]);
@@ -66,6 +66,7 @@ const row: RowInput = {
   op: 0,
   flags: 0,
   test: 0,
+  inst: 0,
   text: "",
   json: null,
 };
@@ -81,6 +82,7 @@ function reset(store: LogStore): RowInput {
   row.op = 0;
   row.flags = 0;
   row.test = store.currentTest;
+  row.inst = 0;
   row.text = "";
   row.json = null;
   return row;
@@ -230,8 +232,8 @@ function fillJson(store: LogStore, state: ParserState, r: RowInput, line: string
 }
 
 /** Scratch for one line's markers and inferred term/role (no per-row allocation). */
-const marks: Marks = { term: -1, role: RoleId.None, boot: false };
-const inferred = { term: -1, role: RoleId.None as RoleId };
+const marks: Marks = { term: -1, role: RoleId.None, boot: false, explicit: false };
+const inferred: Inferred = { term: -1, role: RoleId.None, instance: 0, stale: false };
 
 function fillDslog(store: LogStore, state: ParserState, r: RowInput, line: string): boolean {
   let m = DSLOG.exec(line);
@@ -300,6 +302,10 @@ function fillDslog(store: LogStore, state: ParserState, r: RowInput, line: strin
   state.tracker.apply(src, marks, inferred);
   r.term = inferred.term;
   r.role = inferred.role;
+  r.inst = inferred.instance;
+  if (inferred.stale) r.flags |= F.Stale;
+  // A stale row means one more instance than the current one, even before the current one logs here.
+  if (inferred.stale) store.noteInstances(r.test, src, Math.max(2, state.tracker.instanceCount(src)));
   r.text = escapeControls(rest);
   return true;
 }

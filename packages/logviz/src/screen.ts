@@ -3,7 +3,7 @@
 import { escapeControls as escapeShared } from "@raftlab/raft/trace";
 import { describeFilter, type Filter, type VisibleRows } from "./filter.js";
 import { formatColumnHeader, formatRow, peerStatesAt, type Layout } from "./layout.js";
-import { detailLines } from "./detail.js";
+import { detailLines, staleSummary } from "./detail.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { PROMPT_LABEL, type PromptKind } from "./prompts.js";
 import { displayWidth, escapeControls, fitWidth, padWidth } from "./sanitize.js";
@@ -70,7 +70,7 @@ export function drawFrame(v: ScreenState): string[] {
     return lines;
   }
   const states = peerStatesAt(v.store, sel ?? 0, lay.cols);
-  lines.push(formatColumnHeader(lay, states, s));
+  lines.push(formatColumnHeader(lay, states, s, sel !== undefined ? v.store.testName(sel) : undefined));
   for (let i = 0; i < body; i++) {
     const pos = v.top + i;
     if (pos < n) {
@@ -102,6 +102,9 @@ export function statusLine(v: ScreenState, width: number): string {
   if (v.store.dropped > 0) parts.push(`${v.store.dropped} oldest dropped (--max-rows ${v.store.maxRows})`);
   if (f) parts.push(f);
   if (v.search) parts.push(`/${v.searchAll ? "~" : ""}${escapeControls(v.search.source)} ${v.searchStatus()}`);
+  const sel = v.selectedRow();
+  const stale = sel !== undefined ? staleSummary(v.store, v.store.test[sel] as number) : "";
+  if (stale) parts.push(stale);
   parts.push((v.live ? "live" : "end of input") + (v.follow ? " FOLLOW" : ""));
   let left = parts.join(" │ ");
   const right = " ?:help q:quit ";

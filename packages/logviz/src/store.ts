@@ -46,6 +46,9 @@ export const F = {
   Recv: 64,
   /** Drawn across the full width (harness events, TEST lines, raw lines). */
   Full: 128,
+  /** A dslogs row from an instance of its peer other than the one the tester runs now (a killed Raft
+   * still logging: infer.ts, instances.ts). */
+  Stale: 256,
 } as const;
 
 /** `src` of a row that belongs to no peer and is not a harness event (raw text). */
@@ -94,6 +97,8 @@ export interface RowInput {
   op: number;
   flags: number;
   test: number;
+  /** The instance of the peer a dslogs row came from (1, 2, ... within the test), 0 if unknown. */
+  inst: number;
   text: string;
   json: string | null;
 }
@@ -138,7 +143,9 @@ export class LogStore {
   kind: Uint8Array;
   topic: Uint16Array;
   op: Uint16Array;
-  flags: Uint8Array;
+  flags: Uint16Array;
+  /** The instance of the peer a dslogs row came from, numbered within the test (0: unknown). */
+  inst: Uint8Array;
   /** Index into `tests` of the test a row belongs to (0 = before any test). */
   test: Uint16Array;
   /** The escaped display text (msg of a JSON event, message of a dslogs line, the raw line). */
@@ -170,7 +177,8 @@ export class LogStore {
     this.kind = new Uint8Array(this.cap);
     this.topic = new Uint16Array(this.cap);
     this.op = new Uint16Array(this.cap);
-    this.flags = new Uint8Array(this.cap);
+    this.flags = new Uint16Array(this.cap);
+    this.inst = new Uint8Array(this.cap);
     this.test = new Uint16Array(this.cap);
   }
 
@@ -189,7 +197,8 @@ export class LogStore {
     this.kind = g(this.kind, (n) => new Uint8Array(n));
     this.topic = g(this.topic, (n) => new Uint16Array(n));
     this.op = g(this.op, (n) => new Uint16Array(n));
-    this.flags = g(this.flags, (n) => new Uint8Array(n));
+    this.flags = g(this.flags, (n) => new Uint16Array(n));
+    this.inst = g(this.inst, (n) => new Uint8Array(n));
     this.test = g(this.test, (n) => new Uint16Array(n));
     this.cap = cap;
   }
@@ -240,6 +249,26 @@ export class LogStore {
     this.version++;
   }
 
+  /** Per test, the peers with more than one instance logging, and how many (a killed Raft still
+   * running). Bounded by the number of tests and peers. */
+  private readonly instanceCounts = new Map<number, Map<number, number>>();
+
+  /** Records that `count` instances of `peer` have logged in `test` (counts below 2 are not kept). */
+  noteInstances(test: number, peer: number, count: number): void {
+    if (count < 2) return;
+    let m = this.instanceCounts.get(test);
+    if (!m) {
+      m = new Map();
+      this.instanceCounts.set(test, m);
+    }
+    if ((m.get(peer) ?? 0) < count) m.set(peer, count);
+  }
+
+  /** Peers of `test` with more than one instance logging, ascending, with their counts. */
+  multipleInstances(test: number): Array<[peer: number, count: number]> {
+    return [...(this.instanceCounts.get(test) ?? [])].sort((a, b) => a[0] - b[0]);
+  }
+
   /** Starts a new test; returns its index. */
   beginTest(name: string): number {
     if (this.tests.length < 0xffff) this.tests.push(name);
@@ -265,6 +294,7 @@ export class LogStore {
     this.topic[i] = r.topic;
     this.op[i] = r.op;
     this.flags[i] = r.flags;
+    this.inst[i] = r.inst;
     this.test[i] = r.test;
     this.text.push(r.text);
     this.json.push(r.json ?? "");
@@ -284,7 +314,7 @@ export class LogStore {
     const k = Math.min(Math.max(0, Math.floor(n)), this.length);
     if (k === 0) return;
     const len = this.length;
-    for (const a of [this.t, this.src, this.dst, this.term, this.role, this.kind, this.topic, this.op, this.flags, this.test]) a.copyWithin(0, k, len);
+    for (const a of [this.t, this.src, this.dst, this.term, this.role, this.kind, this.topic, this.op, this.flags, this.inst, this.test]) a.copyWithin(0, k, len);
     if (k === len) {
       this.text.length = 0;
       this.json.length = 0;

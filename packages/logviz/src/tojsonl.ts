@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { isGzip } from "./ingest.js";
+import { isGzip, isRegularFile, sniffGzip } from "./ingest.js";
 import { LineSplitter } from "./lines.js";
 import { newParserState, parseLineInto, type ParserState } from "./parse.js";
 import type { InferOptions } from "./infer.js";
@@ -47,6 +47,10 @@ export function rowEvent(store: LogStore, i: number, line: number, raw: string, 
     e.op = "Log";
     e.topic = store.topics.name(store.topic[i] as number);
     e.msg = store.text[i] ?? "";
+    const inst = store.inst[i] as number;
+    if (inst > 0) e.instance = inst;
+    // A line from an instance of the peer other than the one the tester runs now (README: "killed Rafts").
+    if (flags & F.Stale) e.stale = true;
     const dst = store.dst[i] as number;
     if (dst >= 0) {
       e.dst = dst;
@@ -149,13 +153,20 @@ export function convertToJsonl(file: string | undefined, options: InferOptions):
         resolve(null);
       }
     });
-    const conv = new JsonlConverter((s) => {
-      if (!stopped) process.stdout.write(s);
-    }, options);
     let input: Readable = process.stdin;
+    // Backpressure: a reader that stalls (jq paused, a full pipe) stops the input, so memory holds at most
+    // one input chunk's output, not everything read meanwhile.
+    const conv = new JsonlConverter((s) => {
+      if (stopped) return;
+      if (!process.stdout.write(s) && !input.isPaused()) {
+        input.pause();
+        process.stdout.once("drain", () => input.resume());
+      }
+    }, options);
     if (file !== undefined) {
       const raw = createReadStream(file);
-      input = isGzip(file) ? raw.pipe(createGunzip()) : raw;
+      // A FIFO or `<(cmd)` is opened once and sniffed from its first bytes (see sniffGzip).
+      input = !isRegularFile(file) ? sniffGzip(raw) : isGzip(file) ? raw.pipe(createGunzip()) : raw;
       if (input !== raw) raw.on("error", (e: Error) => done(e.message));
     }
     const done = (err: string | null): void => {

@@ -1,6 +1,7 @@
 // The interactive viewer's state and key handling, kept apart from React so it is easy to test and
 // so a frame is one function of the state: frame() returns exactly the lines to draw.
 import { computeVisible, extendVisible, FilterError, peerShown, type Filter, type VisibleRows } from "./filter.js";
+import { exponentialRisk } from "./regex-guard.js";
 import { computeLayout, fullText, topicWidthOf, type Layout } from "./layout.js";
 import { F, Kind, LogStore } from "./store.js";
 import type { Style } from "./style.js";
@@ -210,6 +211,8 @@ export class Viewer implements ScreenState {
       this.searchAll = false;
       return;
     }
+    const risk = exponentialRisk(pattern);
+    if (risk !== null) throw new FilterError(`bad pattern: ${risk}`);
     try {
       // Smart case: a pattern with no capitals matches either case.
       this.search = new RegExp(pattern, /[A-Z]/.test(pattern) ? "g" : "gi");
@@ -475,6 +478,13 @@ export class Viewer implements ScreenState {
       case "s": {
         const kind: PromptKind = ({ t: "term", T: "topic", p: "peer", r: "role", o: "op", s: "test" } as const)[input];
         this.prompt = { kind, text: promptInitial(kind, this.filter) };
+        return;
+      }
+      case "x": {
+        // Stale instances: all → hidden → only them → all.
+        const stale = this.filter.stale === undefined ? "hide" : this.filter.stale === "hide" ? "only" : undefined;
+        this.setFilter({ ...this.filter, stale });
+        this.note(stale === "hide" ? "stale instances hidden" : stale === "only" ? "only stale instances" : "stale instances shown", false);
         return;
       }
       case "c":

@@ -20,6 +20,9 @@ interface Expected {
   readonly src: number;
   readonly term: number;
   readonly state: string;
+  /** stale.expect only: the peer's instance within the test and whether the line is stale. */
+  readonly instance?: number;
+  readonly stale?: boolean;
 }
 
 function expectations(name: string): Expected[] {
@@ -27,8 +30,9 @@ function expectations(name: string): Expected[] {
     .split("\n")
     .filter((l) => l.trim() !== "" && !l.startsWith("#"))
     .map((l) => {
-      const [line, src, term, state] = l.trim().split(/\s+/);
-      return { line: Number(line), src: Number(src), term: Number(term), state: state as string };
+      const [line, src, term, state, instance, stale] = l.trim().split(/\s+/);
+      const base = { line: Number(line), src: Number(src), term: Number(term), state: state as string };
+      return instance === undefined ? base : { ...base, instance: Number(instance), stale: stale === "1" };
     });
 }
 
@@ -51,17 +55,21 @@ function mismatches(events: Event[], want: Expected[]): string[] {
   const bad: string[] = [];
   for (const e of events) {
     const w = byLine.get(e.line);
-    const got = `${e.src} ${e.term} ${e.state}`;
+    const withInstance = w?.instance !== undefined;
+    const got = `${e.src} ${e.term} ${e.state}` + (withInstance ? ` ${String(e.instance)} ${e.stale === true ? 1 : 0}` : "");
     if (w === undefined) {
       if (e.src >= 0) bad.push(`line ${e.line}: a peer row (${got}) where none was expected`);
-    } else if (got !== `${w.src} ${w.term} ${w.state}`) bad.push(`line ${e.line}: got ${got}, want ${w.src} ${w.term} ${w.state}: ${e.raw}`);
+    } else {
+      const want = `${w.src} ${w.term} ${w.state}` + (withInstance ? ` ${w.instance} ${w.stale === true ? 1 : 0}` : "");
+      if (got !== want) bad.push(`line ${e.line}: got ${got}, want ${want}: ${e.raw}`);
+    }
   }
   return bad;
 }
 
 describe("dslogs corpus: --to jsonl against hand-written expectations", () => {
   it("has the three styles and a mixed log", () => {
-    expect(NAMES).toEqual(["arrow", "explicit", "mixed", "plain"]);
+    expect(NAMES).toEqual(["arrow", "explicit", "mixed", "plain", "stale"]);
   });
 
   for (const name of NAMES) {

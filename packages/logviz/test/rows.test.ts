@@ -90,7 +90,7 @@ describe("term filter and lost messages", () => {
 });
 
 describe("inference rules (README: dslogs text: roles and terms)", () => {
-  const marks = (rest: string): Marks => readMarks(rest, {}, { term: -1, role: RoleId.None, boot: false });
+  const marks = (rest: string): Marks => readMarks(rest, {}, { term: -1, role: RoleId.None, boot: false, explicit: false });
 
   it("rule: only the peer's own Role@T right after S<n> sets its role and term", () => {
     expect(marks("Follower@T1: reset election timer after vote for S1 Candidate@T1")).toMatchObject({ term: 1, role: RoleId.Follower });
@@ -112,33 +112,33 @@ describe("inference rules (README: dslogs text: roles and terms)", () => {
 
   it("rule: a row without a marker inherits; a term never decreases within a boot; a restart resets", () => {
     const t = new PeerTracker();
-    const out = { term: -1, role: RoleId.None as RoleId };
+    const out = { term: -1, role: RoleId.None as RoleId, instance: 0, stale: false };
     t.observe(1, "become Leader at T4", out);
-    expect(out).toEqual({ term: 4, role: RoleId.Leader });
+    expect(out).toMatchObject({ term: 4, role: RoleId.Leader });
     t.observe(1, "-> S2 heartbeat, PL(I3, T2), 0", out);
-    expect(out).toEqual({ term: 4, role: RoleId.Leader });
+    expect(out).toMatchObject({ term: 4, role: RoleId.Leader });
     t.observe(1, "got stale reply for T2", out);
     expect(out.term).toBe(4);
     t.observe(1, "restored persistent state: term 3", out); // a new boot may restore anything
-    expect(out).toEqual({ term: 3, role: RoleId.Follower });
+    expect(out).toMatchObject({ term: 3, role: RoleId.Follower });
     t.reset();
     t.observe(1, "hello", out);
-    expect(out).toEqual({ term: -1, role: RoleId.Follower });
+    expect(out).toMatchObject({ term: -1, role: RoleId.Follower });
   });
 
   it("rule: a leader whose term rises with no role marker is no longer leader", () => {
     const t = new PeerTracker();
-    const out = { term: -1, role: RoleId.None as RoleId };
+    const out = { term: -1, role: RoleId.None as RoleId, instance: 0, stale: false };
     t.observe(0, "Leader@T2: up", out);
     t.observe(0, "term 5 seen in a reply", out);
-    expect(out).toEqual({ term: 5, role: RoleId.Follower });
+    expect(out).toMatchObject({ term: 5, role: RoleId.Follower });
   });
 
   it("a user's --term-re / --role-re replace the defaults", () => {
     const t = new PeerTracker({ termRe: /\bcur=(\d+)/, roleRe: /^<(?<role>\w+)>/ });
-    const out = { term: -1, role: RoleId.None as RoleId };
+    const out = { term: -1, role: RoleId.None as RoleId, instance: 0, stale: false };
     t.observe(3, "<cand> cur=7 (T2) asking S1", out);
-    expect(out).toEqual({ term: 7, role: RoleId.Candidate });
+    expect(out).toMatchObject({ term: 7, role: RoleId.Candidate });
   });
 });
 

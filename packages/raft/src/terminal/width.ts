@@ -29,17 +29,75 @@ function stringWidth(): WidthFn {
   return measure;
 }
 
+/** Characters segmented at a time: V8's Intl.Segmenter is quadratic in the length of the string it is
+ * given (65,000 characters took 9 s, 13,000 0.56 s), and string-width segments its whole input, so a
+ * long line is never handed to either whole. */
+const WINDOW = 256;
+
+function printableAscii(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/** Is there surely a cluster boundary before s[i]? Not before a combining mark, a zero-width joiner, a
+ * variation selector, a low surrogate, or an emoji skin-tone modifier, nor just after a joiner. */
+function boundaryBefore(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if ((c >= 0x300 && c <= 0x36f) || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xdc00 && c <= 0xdfff) || (c >= 0x20d0 && c <= 0x20ff)) return false;
+  if (c === 0xd83c) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdffb && d <= 0xdfff) return false;
+  }
+  return s.charCodeAt(i - 1) !== 0x200d;
+}
+
 /** Grapheme clusters of `s`: a terminal draws each as one unit (an emoji with modifiers, a letter
- * with its accents), so cuts fall between clusters, never inside one. */
-function clusters(s: string): Iterable<{ segment: string }> {
+ * with its accents), so cuts fall between clusters, never inside one. Linear in the length: printable
+ * ASCII characters are their own clusters (a cluster boundary always falls before one), and only the
+ * stretches between them go through the segmenter, at most WINDOW characters at a time. */
+function* clusters(s: string): Generator<string> {
   segmenter ??= new Intl.Segmenter();
-  return segmenter.segment(s);
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j < n && printableAscii(s.charCodeAt(j))) j++;
+    if (j === n) {
+      for (let k = i; k < n; k++) yield s.charAt(k);
+      return;
+    }
+    // The ASCII character just before a non-ASCII one may start a cluster with it (e + U+0301).
+    const start = j > i ? j - 1 : j;
+    for (let k = i; k < start; k++) yield s.charAt(k);
+    let e = j + 1;
+    while (e < n && !printableAscii(s.charCodeAt(e)) && e - start < WINDOW) e++;
+    while (e < n && e - start < WINDOW + 32 && !boundaryBefore(s, e)) e++;
+    for (const { segment } of segmenter.segment(s.slice(start, e))) yield segment;
+    i = e;
+  }
+}
+
+/** Strings up to this long are measured by string-width whole; longer ones cluster by cluster. */
+const WHOLE_MAX = 1024;
+
+/** Width of one grapheme cluster: a printable ASCII character is one cell without asking string-width,
+ * whose per-call cost (about a third of a millisecond) made a long line with one wide character (the `…`
+ * of a cut line) take seconds per row when measured cluster by cluster. */
+function clusterWidth(sw: WidthFn, seg: string): number {
+  if (seg.length === 1) {
+    const c = seg.charCodeAt(0);
+    if (c >= 0x20 && c < 0x7f) return 1;
+  }
+  return sw(seg);
 }
 
 /** Display width in cells of an escaped (control-free) string without ANSI codes. */
 export function displayWidth(s: string): number {
   if (isPlainAscii(s)) return s.length;
-  return stringWidth()(s);
+  const sw = stringWidth();
+  if (s.length <= WHOLE_MAX) return sw(s);
+  let w = 0;
+  for (const seg of clusters(s)) w += clusterWidth(sw, seg);
+  return w;
 }
 
 /** Cuts an escaped string to at most `width` cells, marking the cut with an ellipsis. */
@@ -50,11 +108,11 @@ export function fitWidth(s: string, width: number): string {
     return width === 1 ? "…" : s.slice(0, width - 1) + "…";
   }
   const sw = stringWidth();
-  if (sw(s) <= width) return s;
+  if (displayWidth(s) <= width) return s;
   let out = "";
   let w = 0;
-  for (const { segment } of clusters(s)) {
-    const cw = sw(segment);
+  for (const segment of clusters(s)) {
+    const cw = clusterWidth(sw, segment);
     if (w + cw > width - 1) break;
     out += segment;
     w += cw;
@@ -97,12 +155,12 @@ export function wrapWidth(s: string, width: number): string[] {
     return out;
   }
   const sw = stringWidth();
-  if (sw(s) <= w) return [s];
+  if (displayWidth(s) <= w) return [s];
   const out: string[] = [];
   let cur = "";
   let cw = 0;
-  for (const { segment } of clusters(s)) {
-    const gw = sw(segment);
+  for (const segment of clusters(s)) {
+    const gw = clusterWidth(sw, segment);
     if (cw + gw > w && cur !== "") {
       out.push(cur);
       cur = "";
