@@ -207,7 +207,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const trace = guard === null ? null : guard.sink;
   const netTrace = options.netTrace ?? !tracesOwnRpcs(impl);
   const globals = virtualGlobals({ sim, prng: mathRand, warn: (kind, message) => t.warn(kind, message) });
-  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed });
+  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, persistenceRequired: test.part !== "3A" && test.part !== "3B", output, rand, netRand, peerRand, testName: test.name, seed });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => {
     t.config?.pollState(owner);

@@ -71,7 +71,9 @@ export class Config {
     this.snapshotMode = snapshot;
     const checker = t.checker;
     checker.setPeers(n);
-    this.durability = new DurabilityProbes(t.impl, n, () => t.sim.now, (detail, peers, term, index) => checker.failDurability(detail, peers, term, index));
+    this.durability = new DurabilityProbes(t.impl, n, () => t.sim.now, (peer, what, detail, peers, term, index) =>
+      checker.failDurability(peer, what, detail, peers, term, index),
+    );
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
       onSend: (from, to, method, args) => checker.observeRequest(from, method, args, t.sim.now, to),
       onReply: (from, to, method, reply, args) => checker.observeReply(from, to, reply, t.sim.now, method, args),

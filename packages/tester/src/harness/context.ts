@@ -27,6 +27,8 @@ export interface ContextOptions {
   readonly seed: number;
   /** Warnings of the invariant checker (e.g. Heartbeat Rate) fail the run instead of being counted. */
   readonly strict?: boolean;
+  /** A missing persist fails the run (3C, 3D: the default) rather than being a counted warning (3A, 3B). */
+  readonly persistenceRequired?: boolean;
 }
 
 /** Warnings of one kind in one run: how many, and the first one's message. */
@@ -75,6 +77,7 @@ export class TestContext {
     this.checker = new InvariantChecker(
       (v) => this.violation(v),
       (w) => this.checkerWarning(w),
+      { persistenceRequired: opts.persistenceRequired ?? true },
     );
   }
 
