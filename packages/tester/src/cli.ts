@@ -20,6 +20,7 @@ import { registerStressCommand } from "./stress/commands.js";
 import { registerConformCommand } from "./conform/commands.js";
 // ---- init (src/init/): a starter project for your own Raft ---------------------------------------------
 import { registerInitCommand } from "./init/init.js";
+import { commandPrefix } from "./invocation.js";
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -219,7 +220,8 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
         const implFlag = flags.impl !== undefined ? ` --impl ${shellQuote(flags.impl)}` : "";
         const timeoutFlag = flags.timeout !== undefined ? ` --timeout ${flags.timeout}` : "";
         const strictFlag = flags.strict === true ? " --strict" : "";
-        say(`    seed ${flags.seed}; replay: raftlab run ${spec.name} --seed ${flags.seed}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`);
+        const npx = commandPrefix();
+        say(`    seed ${flags.seed}; replay: ${npx}raftlab run ${spec.name} --seed ${flags.seed}${implFlag}${timeoutFlag}${strictFlag} --trace | ${npx}logviz`);
       }
       if (writer?.error != null) {
         traceError = writer.error;

@@ -3,6 +3,7 @@
 
 import { escapeControls, hasControls } from "@raftlab/raft";
 import type { RunFailure } from "./contract.js";
+import { commandPrefix } from "../invocation.js";
 
 export type FailureKind = RunFailure["kind"];
 
@@ -47,9 +48,10 @@ export function artifactStem(test: string, seed: number): string {
 export function replayCommand(test: string, seed: number, impl: string | null, strict = false): string {
   const implFlag = impl === null ? "" : ` --impl ${shellQuote(impl)}`;
   // `raftlab batch conform`'s runs (conform/as-test.ts) replay with the conformance command itself.
-  if (test === "Conformance") return `raftlab conform --seed ${seed}${implFlag}`;
+  const npx = commandPrefix();
+  if (test === "Conformance") return `${npx}raftlab conform --seed ${seed}${implFlag}`;
   // --strict changes verdicts (a heartbeat-rate warning fails the run): the replay must judge alike.
-  return `raftlab run ${shellQuote(test)} --seed ${seed}${implFlag}${strict ? " --strict" : ""} --trace | logviz`;
+  return `${npx}raftlab run ${shellQuote(test)} --seed ${seed}${implFlag}${strict ? " --strict" : ""} --trace | ${npx}logviz`;
 }
 
 /**
