@@ -327,7 +327,7 @@ export function buildProgram(): Command {
     )
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
     .option("--pace <x>", "run at X virtual ms per wall ms (1 = real time); the run is the same as unpaced", paceArg)
-    .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail the run instead of being counted")
+    .option("--strict", "the checker's warnings (heartbeat rate, vote timer reset, a missing persist before 3C) fail the run instead of being counted")
     .action(async (patterns: string[], flags: RunFlags) => {
       try {
         process.exitCode = await runAction(patterns, flags);

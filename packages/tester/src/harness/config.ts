@@ -7,7 +7,7 @@ import { Network, type SimEnd } from "../net/network.js";
 import { RpcTracer } from "../net/rpc-trace.js";
 import { SimPersister } from "../net/persister.js";
 import { DurabilityProbes } from "../invariants/durability-probe.js";
-import { probeRestartedVote } from "../invariants/vote-probe.js";
+import { probeRestartedVote, votesTwiceInMemory } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
 import type { TestContext } from "./context.js";
 import { labRaftStateSize } from "./gob-size.js";
@@ -145,7 +145,9 @@ export class Config {
     const term = (args as { term?: unknown }).term;
     if (saved === null || saved === undefined || typeof term !== "number") return;
     const probe = probeRestartedVote(this.t.impl, this.n, voter, candidate, saved.copy(), method, args, this.t.sim.now);
-    if (probe !== null && probe.granted) this.t.checker.observeRestartedVote(voter, candidate, probe.otherCandidate, term);
+    if (probe === null || !probe.granted) return;
+    const twice = votesTwiceInMemory(this.t.impl, this.n, voter, candidate, probe.otherCandidate, saved.copy(), method, args, this.t.sim.now);
+    this.t.checker.observeRestartedVote(voter, candidate, probe.otherCandidate, term, twice);
   }
 
   /** Shut a server down but keep its persisted state (config.go crash1). */

@@ -348,10 +348,14 @@ export class InvariantChecker {
   }
 
   /** The restart probe's verdict on a vote just granted (see vote-probe.ts). */
-  observeRestartedVote(voter: number, candidate: number, otherCandidate: number, term: number): void {
+  /**
+   * `votesTwice`: a copy that has just voted for `candidate` also votes for `otherCandidate` (it ignores
+   * votedFor): a violation in every part, not a persistence warning.
+   */
+  observeRestartedVote(voter: number, candidate: number, otherCandidate: number, term: number, votesTwice = false): void {
     if (this.violated) return;
     const detail = `peer ${voter} granted peer ${candidate} its vote in term ${term}, but restarted from what it had persisted it would also vote for peer ${otherCandidate} (Figure 2: currentTerm and votedFor are persisted before replying)`;
-    if (!this.persistenceRequired) {
+    if (!this.persistenceRequired && !votesTwice) {
       this.warnForgotten(voter, "vote", detail, [voter, candidate, otherCandidate], term);
       return;
     }
