@@ -21,8 +21,11 @@ import { registerConformCommand } from "./conform/commands.js";
 import { registerInitCommand } from "./init/init.js";
 // ---- shrink (src/shrink/, on src/schedule/): a failing run cut to the faults that matter ---------------
 import { registerShrinkCommand } from "./shrink/command.js";
+import { applyCommandPrefix } from "./invocation.js";
 
 export function buildProgram(): Command {
+  // Printed commands (replay lines) start with "npx " inside an npm project that depends on raftlab.
+  applyCommandPrefix();
   const program = new Command();
   program
     .name("raftlab")

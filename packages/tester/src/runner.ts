@@ -235,7 +235,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     ...(options.labelPrints === true ? { label: true } : {}),
     ...(options.showProbeOutput === true ? { showProbeOutput: true } : {}),
   });
-  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
+  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, persistenceRequired: test.part !== "3A" && test.part !== "3B", output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => {
     t.config?.pollState(owner);

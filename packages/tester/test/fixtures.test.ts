@@ -35,7 +35,16 @@ interface Catch {
 export const LAB_CATCHES: readonly Catch[] = [
   { mutant: "vote-without-up-to-date-check", test: "TestPersist23C", seeds: 3, invariant: "Up-To-Date Vote" },
   { mutant: "commit-previous-term-by-count", test: "TestFigure8Unreliable3C", seeds: 5, invariant: ["Leader Completeness", "State Machine Safety", "Log Matching"] },
-  { mutant: "forget-voted-for", test: "TestInitialElection3A", seeds: 2, invariant: "One Vote Per Term", message: /but restarted from what it had persisted it would also vote for peer \d/ },
+  // Persistence is part 3C: in 3A a forgotten vote is a counted warning, a failure with --strict.
+  {
+    mutant: "forget-voted-for",
+    test: "TestInitialElection3A",
+    seeds: 2,
+    invariant: "Persist Before Reply",
+    strict: true,
+    message: /S\d would forget its vote on a crash; required from 3C: .*but restarted from what it had persisted it would also vote for peer \d/,
+  },
+  { mutant: "forget-voted-for", test: "TestPersist13C", seeds: 2, invariant: "One Vote Per Term", message: /but restarted from what it had persisted it would also vote for peer \d/ },
   { mutant: "vote-twice-in-term", test: "TestInitialElection3A", seeds: 2, invariant: "One Vote Per Term" },
   { mutant: "majority-off-by-one", test: "TestReElection3A", seeds: 2, invariant: "Election Safety" },
   { mutant: "keep-voted-for-across-terms", test: "TestReElection3A", seeds: 2, message: /^expected one leader, got none$/ },

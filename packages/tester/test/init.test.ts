@@ -1,14 +1,17 @@
-// `raftlab init DIR` as a user runs it (the built dist/cli.js): the generated project builds with its
-// own `npm run build` and its `npm test` runs the 3A tests on it, failing honestly (the skeleton elects
-// no leader) rather than failing to load.
+// `raftlab init DIR` as a user runs it (the built dist/cli.js): the project it writes depends on
+// raftlab's packages as npm tarballs in vendor/ and holds no path into this checkout; its src/types.ts is
+// api.ts (generated at build time). Installing, building and testing such a project with npm is
+// package-install.test.ts (slow: it needs the registry).
 
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TYPES_TS } from "../src/init/templates.js";
+import { isProjectDependency } from "../src/invocation.js";
+import { API_TS, GENERATED_TS, generatedModule, TYPES_HEADER } from "../scripts/gen-lab-types.mjs";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "packages/tester/dist/cli.js");
@@ -19,7 +22,18 @@ function run(cmd: string, args: string[], cwd: string): { code: number; stdout: 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 const raftlab = (...args: string[]) => run(process.execPath, [cli, ...args], scratch);
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+/** Every file under `dir`, relative. */
+function walk(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path, base) : [relative(base, path)];
+  });
+}
+
+/** A tarball's package.json. */
+const manifestOf = (tgz: string): Record<string, unknown> =>
+  JSON.parse(execFileSync("tar", ["-xOzf", tgz, "package/package.json"], { encoding: "utf8" })) as Record<string, unknown>;
 
 beforeAll(() => {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run the build (tsc -b) first`);
@@ -27,43 +41,82 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("raftlab init", () => {
-  it("creates a project whose build compiles and whose test runs 3A and fails honestly, exit 1", () => {
+  it("writes a project that depends on raftlab's packages as vendored tarballs, with no path into this checkout", () => {
     // A space in the project's path: npm and the scripts run from there.
     const dir = join(scratch, "my raft");
     const init = raftlab("init", dir);
     expect(init.stderr).toBe("");
     expect(init.code).toBe(0);
-    expect(init.stdout).toContain("npm run build");
-    expect(readdirSync(join(dir, "src")).sort()).toEqual(["console.d.ts", "raft.ts", "types.ts"]);
+    expect(init.stdout).toMatch(/^ {2}npm install /m);
+    expect(walk(dir).sort()).toEqual([
+      ".gitignore",
+      "README.md",
+      "package.json",
+      "src/raft.ts",
+      "src/types.ts",
+      "tsconfig.json",
+      "vendor/raftlab-logviz-0.1.0.tgz",
+      "vendor/raftlab-raft-0.1.0.tgz",
+      "vendor/raftlab-tester-0.1.0.tgz",
+    ]);
 
-    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { type: string; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      type: string;
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(pkg.type).toBe("module");
-    expect(pkg.scripts.test).toContain(join(root, "packages/tester/bin/raftlab.js"));
-    expect(pkg.scripts.test).toContain("run 3A --impl dist/raft.js");
-    const tsconfig = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as Record<string, unknown>;
+    expect(pkg.scripts).toEqual({ build: "tsc -p .", test: "raftlab run 3A --impl dist/raft.js", "test:all": "raftlab run --impl dist/raft.js" });
+    expect(pkg.dependencies).toEqual({ "@raftlab/raft": "file:vendor/raftlab-raft-0.1.0.tgz" });
+    expect(pkg.devDependencies).toMatchObject({
+      "@raftlab/tester": "file:vendor/raftlab-tester-0.1.0.tgz",
+      "@raftlab/logviz": "file:vendor/raftlab-logviz-0.1.0.tgz",
+      "@types/node": expect.stringMatching(/^\^20\./) as unknown,
+      typescript: expect.stringMatching(/^~5\./) as unknown,
+    });
+
+    // The vendored tarballs are installable by plain npm: real versions, not pnpm's workspace protocol.
+    const tester = manifestOf(join(dir, "vendor/raftlab-tester-0.1.0.tgz"));
+    expect(tester["dependencies"]).toEqual({ "@raftlab/logviz": "0.1.0", "@raftlab/raft": "0.1.0", commander: expect.any(String) as unknown });
+    expect(tester["bin"]).toEqual({ raftlab: "./bin/raftlab.js" });
+    expect(tester["scripts"]).toBeUndefined();
+    expect(manifestOf(join(dir, "vendor/raftlab-logviz-0.1.0.tgz"))["dependencies"]).toMatchObject({ "@raftlab/raft": "0.1.0" });
+
+    // Nothing points into this checkout: it can move or go.
+    for (const file of walk(dir).filter((f) => !f.endsWith(".tgz"))) {
+      expect(readFileSync(join(dir, file), "utf8"), file).not.toContain(root.replace(/\/$/, ""));
+    }
+    expect(readFileSync(join(dir, ".gitignore"), "utf8").split("\n")).toContain("raftlab-out/");
+    const tsconfig = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as { extends?: string; compilerOptions: { types: string[] } };
     expect(tsconfig.extends).toBeUndefined();
-    expect(readFileSync(join(dir, "README.md"), "utf8")).toContain(join(root, "packages/tester/bin/raftlab.js"));
+    expect(tsconfig.compilerOptions.types).toEqual(["node"]);
+    expect(readFileSync(join(dir, "src/types.ts"), "utf8")).toBe(TYPES_TS);
+    expect(readFileSync(join(dir, "src/raft.ts"), "utf8")).toContain('import { createDebug, type Debug } from "@raftlab/raft";');
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    expect(readme).toContain("npx raftlab run 3B --impl dist/raft.js");
+    expect(readme).toContain("required from 3C");
+  }, 120_000);
 
-    const build = run(npm, ["run", "build"], dir);
-    expect(build.stderr + build.stdout).not.toMatch(/error TS/);
-    expect(build.code).toBe(0);
-    expect(existsSync(join(dir, "dist/raft.js"))).toBe(true);
-
-    const test = run(npm, ["test"], dir);
-    const out = test.stdout + test.stderr;
-    expect(out).not.toMatch(/cannot load/i);
-    expect(out).toMatch(/^--- FAIL: TestInitialElection3A /m);
-    expect(out).toContain("expected one leader, got none");
-    expect(out).toMatch(/^0 passed, 3 failed$/m);
-    expect(test.code).toBe(1);
+  it("src/types.ts is packages/raft/src/api.ts under a header, its import taken from @raftlab/raft; the build keeps the copy current", () => {
+    const api = readFileSync(API_TS, "utf8");
+    expect(api).toContain('import type { TraceSink } from "./trace.js";');
+    expect(TYPES_TS).toBe(TYPES_HEADER + api.replace('import type { TraceSink } from "./trace.js";', 'import type { TraceSink } from "@raftlab/raft";'));
+    // The committed module is what the build step writes from today's api.ts.
+    expect(readFileSync(GENERATED_TS, "utf8")).toBe(generatedModule(api));
+    expect(() => generatedModule('import { helper } from "./util.js";\n')).toThrow(/cannot rewrite the import/);
   });
 
-  it("copies every type of the lab interface (packages/raft/src/api.ts) into src/types.ts", () => {
-    const api = readFileSync(join(root, "packages/raft/src/api.ts"), "utf8");
-    const names = [...api.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]);
-    expect(names.length).toBeGreaterThan(10);
-    // Raft (the service half) is folded into RaftPeer in the copy.
-    for (const name of names.filter((n) => n !== "Raft")) expect(TYPES_TS).toMatch(new RegExp(`^export (?:interface|type) ${name}\\b`, "m"));
+  it("replay lines start with npx only where raftlab is an npm project's dependency", () => {
+    const project = join(scratch, "proj");
+    mkdirSync(join(project, "node_modules/@raftlab/tester"), { recursive: true });
+    writeFileSync(join(project, "package.json"), "{}\n");
+    expect(isProjectDependency(join(project, "node_modules/@raftlab/tester"))).toBe(true);
+    // A global install: <prefix>/lib/node_modules/@raftlab/tester, no package.json in lib/.
+    const global = join(scratch, "prefix/lib/node_modules/@raftlab/tester");
+    mkdirSync(global, { recursive: true });
+    expect(isProjectDependency(global)).toBe(false);
+    expect(isProjectDependency(join(root, "packages/tester"))).toBe(false);
   });
 
   it("refuses a non-empty directory in one line, exit 2, and writes nothing; --force writes", () => {
@@ -78,7 +131,7 @@ describe("raftlab init", () => {
 
     const forced = raftlab("init", dir, "--force");
     expect(forced.code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual([".gitignore", "README.md", "notes.txt", "package.json", "src", "tsconfig.json"]);
+    expect(readdirSync(dir).sort()).toEqual([".gitignore", "README.md", "notes.txt", "package.json", "src", "tsconfig.json", "vendor"]);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine\n");
   });
 

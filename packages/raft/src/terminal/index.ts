@@ -6,4 +6,4 @@ export { chalkFor, makeStyle, one, styleFor, type Paint, type Style } from "./st
 export { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth, visibleWidth, padEndVisible, padStartVisible, stripAnsi } from "./width.js";
 export { EXIT, signalExitCode, type ExitCode } from "./exit.js";
 export { UsageError } from "./usage.js";
-export { replayCommand, shellQuote, type ReplaySpec } from "./replay.js";
+export { replayCommand, setCommandPrefix, shellQuote, type ReplaySpec } from "./replay.js";

@@ -19,15 +19,28 @@ export interface ReplaySpec {
   readonly schedule?: string;
 }
 
+/**
+ * What printed commands start with: "" where `raftlab` and `logviz` are on the shell's PATH (a global
+ * install, a checkout), "npx " inside an npm project that depends on raftlab (its bins are only in
+ * node_modules/.bin there). The tester decides once at start (tester/src/invocation.ts).
+ */
+let commandPrefix = "";
+
+/** Sets the prefix of every printed command ("npx " or ""). */
+export function setCommandPrefix(prefix: "npx " | ""): void {
+  commandPrefix = prefix;
+}
+
 /** The one command that replays a run and opens its trace in logviz. */
 export function replayCommand(r: ReplaySpec): string {
+  const npx = commandPrefix;
   const implFlag = r.impl === null ? "" : ` --impl ${shellQuote(r.impl)}`;
   // `raftlab batch conform`'s runs replay with the conformance command itself.
-  if (r.test === "Conformance") return `raftlab conform --seed ${r.seed}${implFlag}`;
+  if (r.test === "Conformance") return `${npx}raftlab conform --seed ${r.seed}${implFlag}`;
   const timeoutFlag = r.timeoutSec !== undefined ? ` --timeout ${r.timeoutSec}` : "";
   const strictFlag = r.strict === true ? " --strict" : "";
   const from = r.schedule !== undefined ? `--schedule ${shellQuote(r.schedule)}` : `--seed ${r.seed}`;
-  return `raftlab run ${shellQuote(r.test)} ${from}${implFlag}${timeoutFlag}${strictFlag} --trace | logviz`;
+  return `${npx}raftlab run ${shellQuote(r.test)} ${from}${implFlag}${timeoutFlag}${strictFlag} --trace | ${npx}logviz`;
 }
 
 /**

@@ -87,7 +87,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
       .option("--resume <report|dir>", "continue an interrupted or killed batch: skip the runs its report (DIR/report.json) or journal (DIR/journal.jsonl) already has")
       .option("--trace-every-run", "trace runs as they run (default: a failing run is re-run traced, ~1.6x faster)")
-      .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail runs instead of being counted")
+      .option("--strict", "the checker's warnings (heartbeat rate, vote timer reset, a missing persist before 3C) fail runs instead of being counted")
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {

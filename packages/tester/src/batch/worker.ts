@@ -14,6 +14,7 @@ import { artifactStem } from "../runs/record.js";
 import { MEMORY_SAMPLE_MS, type RunRequest, type WorkerConfig, type WorkerMessage } from "./protocol.js";
 import { SharedTextRing } from "./ring.js";
 import { failureSignature } from "../runs/signature.js";
+import { applyCommandPrefix } from "../invocation.js";
 
 /** Trace text held in memory before it is appended to the spill file. */
 const SPILL_CHUNK_BYTES = 256 * 1024;
@@ -96,6 +97,8 @@ class TraceHasher {
   }
 }
 
+// The replay lines of this worker's .log files start as the main thread's do (npx inside a project).
+applyCommandPrefix();
 const config = workerData as WorkerConfig;
 const port = parentPort;
 /** The shared tails of the current run (ring.ts); absent for a probe thread. */

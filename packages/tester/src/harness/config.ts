@@ -7,7 +7,7 @@ import { Network, type SimEnd } from "../net/network.js";
 import { RpcTracer } from "../net/rpc-trace.js";
 import { SimPersister } from "../net/persister.js";
 import { DurabilityProbes } from "../invariants/durability-probe.js";
-import { probeRestartedVote } from "../invariants/vote-probe.js";
+import { probeRestartedVote, votesTwiceInMemory } from "../invariants/vote-probe.js";
 import { PeerRuntime } from "../sim/runtime.js";
 import type { ConfigHost, ScriptOp } from "./host.js";
 import { labRaftStateSize } from "./gob-size.js";
@@ -71,7 +71,9 @@ export class Config {
     this.snapshotMode = snapshot;
     const checker = t.checker;
     checker.setPeers(n);
-    this.durability = new DurabilityProbes(t.impl, n, () => t.sim.now, (detail, peers, term, index) => checker.failDurability(detail, peers, term, index));
+    this.durability = new DurabilityProbes(t.impl, n, () => t.sim.now, (peer, what, detail, peers, term, index) =>
+      checker.failDurability(peer, what, detail, peers, term, index),
+    );
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
       onSend: (from, to, method, args) => checker.observeRequest(from, method, args, t.sim.now, to),
       onReply: (from, to, method, reply, args) => checker.observeReply(from, to, reply, t.sim.now, method, args),
@@ -145,7 +147,9 @@ export class Config {
     const term = (args as { term?: unknown }).term;
     if (saved === null || saved === undefined || typeof term !== "number") return;
     const probe = probeRestartedVote(this.t.impl, this.n, voter, candidate, saved.copy(), method, args, this.t.sim.now);
-    if (probe !== null && probe.granted) this.t.checker.observeRestartedVote(voter, candidate, probe.otherCandidate, term);
+    if (probe === null || !probe.granted) return;
+    const twice = votesTwiceInMemory(this.t.impl, this.n, voter, candidate, probe.otherCandidate, saved.copy(), method, args, this.t.sim.now);
+    this.t.checker.observeRestartedVote(voter, candidate, probe.otherCandidate, term, twice);
   }
 
   /** Whether the schedule (if any) lets this step happen. */

@@ -31,6 +31,8 @@ export interface ContextOptions {
   readonly strict?: boolean;
   /** Records (and replays) the run's decisions; null or absent: they come from the seed alone. */
   readonly schedule?: ScheduleHooks | null;
+  /** A missing persist fails the run (3C, 3D: the default) rather than being a counted warning (3A, 3B). */
+  readonly persistenceRequired?: boolean;
 }
 
 /** Warnings of one kind in one run: how many, and the first one's message. */
@@ -81,6 +83,7 @@ export class TestContext implements ConfigHost {
     this.checker = new InvariantChecker(
       (v) => this.violation(v),
       (w) => this.checkerWarning(w),
+      { persistenceRequired: opts.persistenceRequired ?? true },
     );
   }
 

@@ -1,34 +1,15 @@
-// `raftlab init DIR`: writes a standalone starter project for a Raft that plugs into this raftlab
-// (`npm run build && npm test` compiles it and runs the 3A tests on it). raftlab is not on npm, so the
-// generated scripts call this installation's bin, and its TypeScript, by absolute path.
+// `raftlab init DIR`: writes a standalone starter project for a Raft, with raftlab's packages as real npm
+// dependencies: tarballs in DIR/vendor/ (vendor.ts), so that `npm install && npm run build && npm test`
+// works there with no path into the raftlab that created it, which may then move or go.
 
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
 import { escapeControls } from "@raftlab/raft";
 import { EXIT, shellQuote, UsageError } from "@raftlab/raft/terminal";
-import { CONSOLE_D_TS, GITIGNORE, packageJson, RAFT_TS, readme, TSCONFIG, TYPES_TS, type TemplateContext } from "./templates.js";
+import { GITIGNORE, packageJson, RAFT_TS, readme, TSCONFIG, TYPES_TS, type TemplateContext } from "./templates.js";
+import { VendorError, vendorPackages } from "./vendor.js";
 
-
-/** This installation: its bin, its TypeScript compiler (if it has one) and logviz's bin. */
-export function locateInstallation(): { raftlabBin: string; tsc: string | null; logvizBin: string | null } {
-  // The same depth from src/init/ and dist/init/: packages/tester/bin/raftlab.js.
-  const raftlabBin = fileURLToPath(new URL("../../bin/raftlab.js", import.meta.url));
-  const logviz = fileURLToPath(new URL("../../../logviz/bin/logviz.js", import.meta.url));
-  // The compiler in the nearest node_modules above this package (the monorepo root's, with pnpm): by
-  // that path rather than its realpath, so that it survives a TypeScript upgrade of the checkout.
-  let tsc: string | null = null;
-  for (let d = fileURLToPath(new URL("../..", import.meta.url)); ; d = dirname(d)) {
-    const bin = join(d, "node_modules", "typescript", "bin", "tsc");
-    if (existsSync(bin)) {
-      tsc = bin;
-      break;
-    }
-    if (dirname(d) === d) break;
-  }
-  return { raftlabBin, tsc, logvizBin: existsSync(logviz) ? logviz : null };
-}
 
 /** An npm package name from a folder name: lower case, [a-z0-9._-], "my-raft" when nothing is left. */
 export function packageName(dir: string): string {
@@ -53,15 +34,10 @@ export function initProject(dir: string, options: { force?: boolean } = {}): Ini
       throw new UsageError(`${dir} is not empty (use --force to write the starter files into it anyway)`);
     }
   }
-  const where = locateInstallation();
-  const node = (file: string): string => `node ${shellQuote(file)}`;
+  const tarballs = vendorPackages(join(abs, "vendor"));
   const ctx: TemplateContext = {
     name: packageName(abs),
-    raftlabCommand: node(where.raftlabBin),
-    raftlabBin: where.raftlabBin,
-    tscCommand: where.tsc !== null ? node(where.tsc) : "tsc",
-    tscPath: where.tsc,
-    logvizCommand: where.logvizBin !== null ? node(where.logvizBin) : "logviz",
+    vendored: { raft: `vendor/${tarballs.raft}`, tester: `vendor/${tarballs.tester}`, logviz: `vendor/${tarballs.logviz}` },
   };
   const files: [string, string][] = [
     ["package.json", packageJson(ctx)],
@@ -69,12 +45,11 @@ export function initProject(dir: string, options: { force?: boolean } = {}): Ini
     ["README.md", readme(ctx)],
     [".gitignore", GITIGNORE],
     ["src/types.ts", TYPES_TS],
-    ["src/console.d.ts", CONSOLE_D_TS],
     ["src/raft.ts", RAFT_TS],
   ];
   mkdirSync(join(abs, "src"), { recursive: true });
   for (const [rel, text] of files) writeFileSync(join(abs, rel), text);
-  return { dir: abs, files: files.map(([rel]) => rel) };
+  return { dir: abs, files: [...files.map(([rel]) => rel), ...Object.values(ctx.vendored)] };
 }
 
 export function registerInitCommand(program: Command): void {
@@ -84,16 +59,19 @@ export function registerInitCommand(program: Command): void {
     .description(
       "Create a standalone starter project in DIR (created if missing; it must be\n" +
         "empty unless --force):\n" +
-        "  package.json   scripts build (tsc), test (raftlab run 3A), test:all\n" +
-        "  tsconfig.json  standalone: strict, NodeNext, src/ -> dist/\n" +
+        "  package.json   scripts build (tsc), test (raftlab run 3A), test:all;\n" +
+        "                 raftlab's packages as file:vendor/*.tgz dependencies\n" +
+        "  vendor/        raftlab's packages (raft, tester, logviz) as npm tarballs\n" +
+        "  tsconfig.json  standalone: strict, NodeNext, Node's types, src/ -> dist/\n" +
         "  src/raft.ts    the lab's raft.go as a skeleton, a TODO per Figure 2 part\n" +
         "  src/types.ts   the lab interface (MakeRaft, RaftPeer, ...), types only\n" +
         "  README.md      next steps\n" +
-        "raftlab is not on npm: the scripts call this raftlab's bin, and its\n" +
-        "TypeScript, by absolute path.\n" +
-        "Then: cd DIR && npm run build && npm test (the skeleton fails the tests\n" +
-        "until you write it).\n" +
-        "Exit code: 0 created, 1 a file could not be written, 2 usage error.\n" +
+        "The project needs nothing from this raftlab afterwards; npm install fetches\n" +
+        "TypeScript, @types/node and the packages' dependencies from the registry.\n" +
+        "Then: cd DIR && npm install && npm run build && npm test (the skeleton\n" +
+        "fails the tests until you write it).\n" +
+        "Exit code: 0 created, 1 raftlab's packages could not be packed or a file\n" +
+        "written, 2 usage error.\n" +
         "Examples:\n" +
         "  raftlab init my-raft\n" +
         "  raftlab init ~/6.5840/raft --force",
@@ -106,7 +84,7 @@ export function registerInitCommand(program: Command): void {
         result = initProject(dir, flags);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const why = e instanceof UsageError ? e.message : `cannot write ${dir}: ${err.code ?? err.message ?? String(e)}`;
+        const why = e instanceof UsageError || e instanceof VendorError ? e.message : `cannot write ${dir}: ${err.code ?? err.message ?? String(e)}`;
         process.stderr.write(`raftlab init: ${escapeControls(why)}\n`);
         process.exitCode = e instanceof UsageError ? EXIT.USAGE : EXIT.FAIL;
         return;
@@ -115,6 +93,7 @@ export function registerInitCommand(program: Command): void {
       out(`Created ${result.dir}: ${result.files.join(", ")}`);
       out("Next:");
       out(`  cd ${shellQuote(dir)}`);
+      out("  npm install      # raftlab's packages from vendor/, TypeScript from the registry");
       out("  npm run build    # compile src/raft.ts to dist/raft.js");
       out("  npm test         # raftlab run 3A on it: fails until you write src/raft.ts (see README.md)");
     });

@@ -2,23 +2,22 @@
 // compiles and loads under `raftlab run --impl`, and fails the lab tests honestly until it is written.
 // They are string constants so they ship inside dist/ with no copy step.
 
-/** What the templates need to know about this raftlab installation. */
+/** The versions of the tools a project builds with (those raftlab itself is built and tested with). */
+export const TYPESCRIPT_RANGE = "~5.9.3";
+export const TYPES_NODE_RANGE = "^20.19.0";
+
+/** What the templates need to know: the project's name and raftlab's packages, vendored as tarballs. */
 export interface TemplateContext {
   /** The npm package name (from the folder name). */
   readonly name: string;
-  /** The command that runs this raftlab's bin, shell-quoted: `node /abs/packages/tester/bin/raftlab.js`. */
-  readonly raftlabCommand: string;
-  /** The absolute bin path, as plain text (for the README). */
-  readonly raftlabBin: string;
-  /** The command that runs tsc, shell-quoted: `node /abs/node_modules/typescript/bin/tsc`, or `tsc`. */
-  readonly tscCommand: string;
-  /** Where that tsc is, as plain text, or null when raftlab has none and the PATH's `tsc` is used. */
-  readonly tscPath: string | null;
-  /** The command that runs this raftlab's logviz, shell-quoted, or `logviz` when it is not beside it. */
-  readonly logvizCommand: string;
+  /** The tarballs in vendor/, relative to the project: vendor/raftlab-raft-0.1.0.tgz etc. */
+  readonly vendored: { readonly raft: string; readonly tester: string; readonly logviz: string };
 }
 
+export { LAB_TYPES_TS as TYPES_TS } from "./lab-types.generated.js";
+
 export function packageJson(ctx: TemplateContext): string {
+  const file = (rel: string): string => `file:${rel}`;
   const pkg = {
     name: ctx.name,
     version: "0.1.0",
@@ -26,9 +25,17 @@ export function packageJson(ctx: TemplateContext): string {
     type: "module",
     description: "A Raft for the 6.5840 Lab 3 tests, run by raftlab",
     scripts: {
-      build: `${ctx.tscCommand} -p .`,
-      test: `${ctx.raftlabCommand} run 3A --impl dist/raft.js`,
-      "test:all": `${ctx.raftlabCommand} run --impl dist/raft.js`,
+      build: "tsc -p .",
+      test: "raftlab run 3A --impl dist/raft.js",
+      "test:all": "raftlab run --impl dist/raft.js",
+    },
+    engines: { node: ">=20" },
+    dependencies: { "@raftlab/raft": file(ctx.vendored.raft) },
+    devDependencies: {
+      "@raftlab/logviz": file(ctx.vendored.logviz),
+      "@raftlab/tester": file(ctx.vendored.tester),
+      "@types/node": TYPES_NODE_RANGE,
+      typescript: TYPESCRIPT_RANGE,
     },
   };
   return JSON.stringify(pkg, null, 2) + "\n";
@@ -45,7 +52,7 @@ export const TSCONFIG = `{
     "noFallthroughCasesInSwitch": true,
     "forceConsistentCasingInFileNames": true,
     "skipLibCheck": true,
-    "types": [],
+    "types": ["node"],
     "rootDir": "src",
     "outDir": "dist"
   },
@@ -53,134 +60,9 @@ export const TSCONFIG = `{
 }
 `;
 
-/** A console for debugging prints without @types/node (the tester shows what a Raft prints, escaped). */
-export const CONSOLE_D_TS = `// Lets src/ call console.log without @types/node (tsconfig.json sets "types": [] so that the project
-// builds offline). If you install @types/node and remove "types": [], delete this file.
-declare var console: {
-  log(...data: unknown[]): void;
-  error(...data: unknown[]): void;
-};
-`;
-
 export const GITIGNORE = `dist/
 node_modules/
-`;
-
-/** The lab interface, copied from raftlab's packages/raft/src/api.ts (types only: nothing at run time). */
-export const TYPES_TS = `// The lab-style interface between a Raft and the raftlab tester, copied from raftlab's
-// packages/raft/src/api.ts by \`raftlab init\` (types only: nothing here exists at run time, so the
-// project needs no dependency on raftlab). It mirrors 6.5840's Go API, TypeScript-cased.
-
-/** Plain data that can cross the (simulated) network or be persisted (what labgob can encode). */
-export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | Uint8Array
-  | readonly Value[]
-  | { readonly [key: string]: Value };
-
-/** A client command, as given to \`start()\`. */
-export type Command = Value;
-
-/** A committed command delivered to the service, in log order (ApplyMsg with CommandValid). */
-export interface CommandApplyMsg {
-  readonly commandValid: true;
-  readonly command: Command;
-  readonly commandIndex: number;
-  readonly snapshotValid: false;
-}
-
-/** A snapshot the service must install (ApplyMsg with SnapshotValid, part 3D). */
-export interface SnapshotApplyMsg {
-  readonly commandValid: false;
-  readonly snapshotValid: true;
-  readonly snapshot: Uint8Array;
-  readonly snapshotTerm: number;
-  readonly snapshotIndex: number;
-}
-
-export type ApplyMsg = CommandApplyMsg | SnapshotApplyMsg;
-
-/** Where committed entries go, in index order, exactly once. The tester may call \`snapshot()\` from inside it. */
-export type ApplyCh = (msg: ApplyMsg) => void;
-
-/** Out-of-band metadata an RPC carries for tracing; never counted as RPC bytes. */
-export interface RpcMeta {
-  readonly id?: string;
-}
-
-/**
- * One RPC end to another peer (labrpc ClientEnd). \`call\` resolves to the reply, or to \`null\` when the
- * request or the reply was lost or the peer is unreachable. It never rejects. Send to peers in parallel.
- */
-export interface ClientEnd {
-  call(method: string, args: Value, meta?: RpcMeta): Promise<Value | null>;
-}
-
-/** Stable storage. \`save\` stores both arrays atomically (\`null\`: no snapshot); reads return copies. */
-export interface Persister {
-  save(raftState: Uint8Array, snapshot: Uint8Array | null): void;
-  readRaftState(): Uint8Array;
-  readSnapshot(): Uint8Array;
-  raftStateSize(): number;
-  snapshotSize(): number;
-}
-
-/** Cancels a timer; cancelling twice, or after it fired, is harmless. */
-export type CancelTimer = () => void;
-
-/**
- * Time, timers and randomness, virtual in the tester. Use nothing else: no setTimeout, setInterval,
- * Date.now or Math.random, or runs stop being reproducible from their seed.
- */
-export interface Runtime {
-  /** Milliseconds since the cluster started (virtual time). */
-  now(): number;
-  /** Runs \`fn\` once, \`delayMs\` from now. */
-  setTimer(delayMs: number, fn: () => void): CancelTimer;
-  /** A float in [0, 1) from this peer's seeded generator. */
-  random(): number;
-  /** raftlab's trace sink, or null when tracing is off (its event type lives in raftlab's trace.ts). */
-  readonly trace: unknown;
-}
-
-export interface StartResult {
-  readonly index: number;
-  readonly term: number;
-  readonly isLeader: boolean;
-}
-
-export interface RaftState {
-  readonly term: number;
-  readonly isLeader: boolean;
-}
-
-/** A Raft peer: the service API (Start, GetState, Kill, Snapshot, PersistBytes) plus one RPC entry point. */
-export interface RaftPeer {
-  /** Proposes a command. Returns at once; must not throw after \`kill()\`. */
-  start(command: Command): StartResult;
-  /** Called often by the tester: keep it cheap and free of side effects. */
-  getState(): RaftState;
-  /** Stop: afterwards nothing reaches the network, the persister or applyCh; timers stop mattering. */
-  kill(): void;
-  /** The service has applied everything up to \`index\`; trim the log (part 3D). */
-  snapshot(index: number, snapshot: Uint8Array): void;
-  /** persister.raftStateSize(). */
-  persistBytes(): number;
-  /** The RPC entry point: dispatch on \`method\`, return the reply; \`null\` means no reply. */
-  handleRpc(method: string, args: Value, meta?: RpcMeta): Value | Promise<Value>;
-}
-
-/** 6.5840's Make(peers, me, persister, applyCh), plus the runtime. Must return quickly. */
-export type MakeRaft = (
-  peers: readonly ClientEnd[],
-  me: number,
-  persister: Persister,
-  applyCh: ApplyCh,
-  runtime: Runtime,
-) => RaftPeer;
+raftlab-out/
 `;
 
 /** The skeleton: the shape of the lab's raft.go, with a TODO per section of the paper's Figure 2. */
@@ -191,8 +73,11 @@ export const RAFT_TS = `// A Raft for the 6.5840 Lab 3 tests, in the shape of th
 //
 // The rules of the game: everything involving time or chance goes through \`this.runtime\` (no
 // setTimeout, Date.now or Math.random), and RPC arguments and replies are plain data (Value).
-// The section names below are those of Figure 2 of the extended Raft paper.
+// The section names below are those of Figure 2 of the extended Raft paper. Persistence is part 3C:
+// until then persist() may stay a TODO, and raftlab only counts a warning ("would forget its term on a
+// crash; required from 3C") in the 3A and 3B tests (--strict makes it a failure); from 3C it fails.
 
+import { createDebug, type Debug } from "@raftlab/raft";
 import type { ApplyCh, ClientEnd, Command, MakeRaft, Persister, RaftPeer, RaftState, Runtime, StartResult, Value } from "./types.js";
 
 type Role = "follower" | "candidate" | "leader";
@@ -234,7 +119,7 @@ interface AppendEntriesReply {
 class Raft implements RaftPeer {
   private dead = false;
 
-  // ---- Figure 2, "State": persistent state on all servers (persist before answering an RPC) ------------
+  // ---- Figure 2, "State": persistent state on all servers (from 3C: persist before answering an RPC) ----
   private currentTerm = 0;
   private votedFor = -1;
   /** log[0] is a sentinel so that the first real entry has index 1, as in the paper. */
@@ -249,6 +134,12 @@ class Raft implements RaftPeer {
   private nextIndex: number[] = [];
   private matchIndex: number[] = [];
 
+  /**
+   * Debug prints in the trace, in this peer's column of logviz (\`raftlab run ... --trace | logviz\`);
+   * free when tracing is off. For example: this.debug("VOTE", \`S\${this.me} votes for S\${c}\`).
+   */
+  private readonly debug: Debug;
+
   constructor(
     private readonly peers: readonly ClientEnd[],
     private readonly me: number,
@@ -256,7 +147,9 @@ class Raft implements RaftPeer {
     private readonly applyCh: ApplyCh,
     private readonly runtime: Runtime,
   ) {
+    this.debug = createDebug(runtime, me, () => ({ term: this.currentTerm, state: this.role }));
     this.readPersist(persister.readRaftState());
+    this.debug("INFO", \`S\${me} started in T\${this.currentTerm}\`);
     this.ticker();
   }
 
@@ -372,7 +265,7 @@ class Raft implements RaftPeer {
     return { term: this.currentTerm, success: false };
   }
 
-  // ---- Persistence (3C) -------------------------------------------------------------------------------
+  // ---- Persistence (3C; in 3A and 3B a missing persist is only a counted warning) -----------------------
 
   /** Saves currentTerm, votedFor and log. Call it before replying to an RPC or sending what depends on them. */
   private persist(): void {
@@ -394,27 +287,16 @@ export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new Ra
 `;
 
 export function readme(ctx: TemplateContext): string {
-  const tsc =
-    ctx.tscPath !== null
-      ? `\`npm run build\` runs the TypeScript compiler that ships with the raftlab that created this project,
-so building needs no network:
-
-    ${ctx.tscPath}
-
-To use your own instead, \`npm install --save-dev typescript\` and change the \`build\` script to
-\`tsc -p .\`.`
-      : `\`npm run build\` runs \`tsc\` from your PATH: the raftlab that created this project has no TypeScript of its
-own. Install one with \`npm install --save-dev typescript\` (or globally).`;
   return `# ${ctx.name}: a Raft for the 6.5840 Lab 3 tests
 
 Created by \`raftlab init\`. \`src/raft.ts\` is a skeleton in the shape of the lab's \`raft.go\`, with a TODO
 for each part of Figure 2 of the Raft paper; \`src/types.ts\` is the lab interface it implements (types
-only, copied from raftlab's \`packages/raft/src/api.ts\`); \`src/console.d.ts\` lets you \`console.log\`
-without \`@types/node\` (the tester shows what your Raft prints).
+only: a copy of \`@raftlab/raft\`'s \`api.ts\`, which exports the same types).
 
 ## Next steps
 
 \`\`\`
+npm install         # raftlab's packages from vendor/, TypeScript and @types/node from the registry
 npm run build       # compile src/ to dist/
 npm test            # run the 3A tests on dist/raft.js
 \`\`\`
@@ -424,24 +306,36 @@ as \`--- FAIL: TestInitialElection3A\` with \`expected one leader, got none\`, a
 TODOs (3A: elections and heartbeats), build, and test again. Then the other parts:
 
 \`\`\`
-${ctx.raftlabCommand} run 3B --impl dist/raft.js
-${ctx.raftlabCommand} run --impl dist/raft.js                    # all 28 tests (npm run test:all)
-${ctx.raftlabCommand} batch 3A -n 100 --impl dist/raft.js        # 100 seeds of each 3A test
-${ctx.raftlabCommand} conform --impl dist/raft.js                # Figure 2, one RPC at a time
-${ctx.raftlabCommand} run TestInitialElection3A --seed 7 --impl dist/raft.js --trace | ${ctx.logvizCommand}
+npx raftlab run 3B --impl dist/raft.js
+npx raftlab run --impl dist/raft.js                    # all 28 tests (npm run test:all)
+npx raftlab batch 3A -n 100 --impl dist/raft.js        # 100 seeds of each 3A test
+npx raftlab conform --impl dist/raft.js                # Figure 2, one RPC at a time
+npx raftlab run TestInitialElection3A --seed 7 --impl dist/raft.js --trace | npx logviz
 \`\`\`
 
-## Where raftlab is
+Inside this project raftlab and logviz are local commands: \`npx raftlab\`, \`npx logviz\` (plain
+\`raftlab\` inside \`npm run\` scripts). The replay lines raftlab prints for a failure start with
+\`npx raftlab\` here, so they paste as they are. Batch and stress results go to \`raftlab-out/\`
+(ignored by git).
 
-raftlab is not published on npm, so the scripts call the raftlab that ran \`raftlab init\` by its absolute
-path:
+## Persistence comes in 3C
 
-    ${ctx.raftlabBin}
+As in the lab, \`persist()\` may stay a TODO through 3A and 3B: raftlab then passes those tests and counts
+a warning, \`Persist Before Reply: S1 would forget its term on a crash; required from 3C\`, and \`--strict\`
+makes it a failure. From 3C on a missing persist fails the test.
 
-If you move or rebuild that checkout elsewhere, edit the \`test\` scripts in \`package.json\` (or run
-\`raftlab init\` again into an empty folder and copy your \`src/\` over).
+## Debug prints
 
-${tsc}
+\`this.debug(topic, message)\` (\`createDebug\` from \`@raftlab/raft\`) writes a line to the trace in the
+peer's column of logviz, with its term and role; it costs nothing when tracing is off.
+
+## raftlab's packages
+
+\`raftlab init\` put raftlab's three packages in \`vendor/\` as npm tarballs (\`${ctx.vendored.raft}\`,
+\`${ctx.vendored.tester}\`, \`${ctx.vendored.logviz}\`), and \`package.json\` depends on them with
+\`file:\` specs. Commit \`vendor/\`: the project needs nothing else from the raftlab that created it. To
+upgrade, run a newer \`raftlab init\` into an empty folder and copy its \`vendor/\` and \`package.json\`
+dependencies over.
 
 ## The rules
 

@@ -17,10 +17,15 @@
 
 import type { MakeRaft, Persister, RaftPeer, Value } from "@raftlab/raft";
 import { readAppendEntries, type AppendEntriesView } from "./append-entries.js";
+import type { Forgotten } from "./checker.js";
 import { readField, readNumber } from "./figure2.js";
 import { askCopy, restartCopy } from "./restart-copy.js";
 
-export type DurabilityFail = (detail: string, peers: readonly number[], term: number, index: number) => void;
+/**
+ * Reports that `peer` would forget `what` on a crash. Returns true when that failed the run; false when
+ * it was a counted warning (before 3C), after which the peer is not probed for `what` again.
+ */
+export type DurabilityFail = (peer: number, what: Forgotten, detail: string, peers: readonly number[], term: number, index: number) => boolean;
 
 interface PeerDurability {
   /** Saves to the peer's current persister, and the count at the end of its last event. */
@@ -40,6 +45,8 @@ interface PeerDurability {
   startPoints: number;
   /** Indices at or below this may be compacted into a snapshot: a copy may refuse them and be right. */
   snapshotFloor: number;
+  /** What the peer was already warned it would forget (not probed again: a bounded cost per peer). */
+  readonly forgets: Set<Forgotten>;
 }
 
 /** 1, 4, 16, 64, ...: the points probed even after a save. */
@@ -92,6 +99,7 @@ export class DurabilityProbes {
       ackPoints: 0,
       startPoints: 0,
       snapshotFloor: 0,
+      forgets: new Set<Forgotten>(),
     }));
   }
 
@@ -140,7 +148,7 @@ export class DurabilityProbes {
     if (replyTerm > st.replyTerm) {
       st.replyTerm = replyTerm;
       st.termPoints++;
-      if ((replyTerm > st.trustedTerm || sampled(st.termPoints)) && replyTerm > st.verifiedTerm) {
+      if ((replyTerm > st.trustedTerm || sampled(st.termPoints)) && replyTerm > st.verifiedTerm && !st.forgets.has("term")) {
         if (!this.probeTerm(server, caller, method, replyTerm)) return;
       }
     }
@@ -155,7 +163,7 @@ export class DurabilityProbes {
       }
       if (i <= st.ackIndex || i <= st.snapshotFloor) return;
       st.ackPoints++;
-      if ((!savedNow || sampled(st.ackPoints)) && !this.probeEntries(server, caller, method, args as Obj, ae, i)) return;
+      if ((!savedNow || sampled(st.ackPoints)) && !st.forgets.has("log entry") && !this.probeEntries(server, caller, method, args as Obj, ae, i)) return;
       st.ackIndex = i;
       return;
     }
@@ -169,13 +177,15 @@ export class DurabilityProbes {
   started(peer: number, index: number, term: number, saved: boolean): void {
     const st = this.peers[peer] as PeerDurability;
     st.savesAtBoundary = st.saves;
-    if (st.persister === null || this.template === null || index <= st.snapshotFloor) return;
+    if (st.persister === null || this.template === null || index <= st.snapshotFloor || st.forgets.has("log entry")) return;
     st.startPoints++;
     if (saved && !sampled(st.startPoints)) return;
     const other = (peer + 1) % this.n;
     const holds = this.holds(peer, this.template.method, probeArgs(this.template.args, term, index, term, other), term);
     if (holds !== false) return;
-    this.fail(
+    this.report(
+      peer,
+      "log entry",
       `S${peer} accepted Start() at index ${index} in T${term}, but restarted from its persisted state it does not hold entry ${index} (Figure 2: log[] is on stable storage before the leader sends or counts it)`,
       [peer],
       term,
@@ -202,13 +212,14 @@ export class DurabilityProbes {
       (this.peers[server] as PeerDurability).verifiedTerm = term;
       return true;
     }
-    this.fail(
+    return this.report(
+      server,
+      "term",
       `S${server} replied to S${caller}'s ${short(method)} with term ${term}, but restarted from its persisted state it reports term ${persisted} (Figure 2: currentTerm is on stable storage before responding to RPCs)`,
       [server, caller],
       term,
       -1,
     );
-    return false;
   }
 
   /** Whether a fresh copy of `peer` accepts `args`: null when it cannot tell (a higher term, no reply). */
@@ -244,12 +255,20 @@ export class DurabilityProbes {
       }
       ends = `ends at ${lo}`;
     }
-    this.fail(
+    return this.report(
+      server,
+      "log entry",
       `S${server} acknowledged entries up to ${i} in T${ae.term} to S${caller}, but its persisted state ${ends} (Figure 2: log[] is on stable storage before responding to RPCs)`,
       [server, caller],
       ae.term,
       i,
     );
-    return false;
+  }
+
+  /** Reports a finding; returns whether checking goes on (it was a warning: the peer is not asked again). */
+  private report(peer: number, what: Forgotten, detail: string, peers: readonly number[], term: number, index: number): boolean {
+    if (this.fail(peer, what, detail, peers, term, index)) return false;
+    (this.peers[peer] as PeerDurability).forgets.add(what);
+    return true;
   }
 }

@@ -44,3 +44,37 @@ export function probeRestartedVote(
     shadow.kill();
   }
 }
+
+/**
+ * Whether a restarted copy of `voter` that first grants `candidate` the vote (in its memory) then grants
+ * `otherCandidate` too in the same term: its vote logic ignores votedFor, a bug whatever it persists.
+ * Tells that apart from a Raft that only forgets its vote on a crash (no persist yet, 3A and 3B).
+ */
+export function votesTwiceInMemory(
+  impl: MakeRaft,
+  peerCount: number,
+  voter: number,
+  candidate: number,
+  otherCandidate: number,
+  persister: Persister,
+  method: string,
+  args: Value,
+  now: number,
+): boolean {
+  if (args === null || typeof args !== "object" || Array.isArray(args) || args instanceof Uint8Array) return false;
+  const fields = args as { readonly [key: string]: Value };
+  const key = Object.keys(fields).find((k) => k.replace(/_/g, "").toLowerCase() === "candidateid");
+  if (key === undefined) return false;
+  const granted = (r: Value | null): boolean => {
+    if (r === null || typeof r !== "object" || Array.isArray(r) || r instanceof Uint8Array) return false;
+    const k = Object.keys(r).find((x) => x.toLowerCase() === "votegranted");
+    return k !== undefined && (r as { readonly [key: string]: Value })[k] === true;
+  };
+  const shadow = restartCopy(impl, peerCount, voter, persister, now, candidate);
+  try {
+    if (!granted(askCopy(shadow, method, fields))) return false;
+    return granted(askCopy(shadow, method, { ...fields, [key]: otherCandidate }));
+  } finally {
+    shadow.kill();
+  }
+}

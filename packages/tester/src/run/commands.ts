@@ -56,7 +56,7 @@ export function registerRunCommands(program: Command): void {
     )
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
     .option("--pace <x>", "run at X virtual ms per wall ms (1 = real time); the run is the same as unpaced", paceArg)
-    .option("--strict", "the checker's warnings (the lab's heartbeat limit) fail the run instead of being counted")
+    .option("--strict", "the checker's warnings (heartbeat rate, vote timer reset, a missing persist before 3C) fail the run instead of being counted")
     .option("--label-prints", "prefix each line your Raft prints with its peer and virtual time ([S1 1.234s] ...)")
     .option("--show-probe-output", "show what the restart probes' copies of a peer print (labelled; never traced)")
     .option("--schedule <file>", "replay a schedule (raftlab shrink -o FILE) instead of the seed's draws; the run is the one recorded")
