@@ -75,6 +75,16 @@ export function formatStressSummary(report: StressReport, colour: boolean, extra
     lines.push(style.yellow(`iteration ${c.iteration}: output cut to its last part (${c.droppedBytes} bytes dropped, --max-output)`));
   }
   if (report.cutOutputs.length > 5) lines.push(style.yellow(`… ${report.cutOutputs.length - 5} more iterations had their output cut`));
+  const killed = report.killedProcesses.reduce((n, k) => n + k.killed, 0);
+  if (killed > 0) {
+    const its = report.killedProcesses.map((k) => k.iteration);
+    const shown = `${its.slice(0, 10).join(", ")}${its.length > 10 ? ", …" : ""}`;
+    lines.push(
+      style.yellow(
+        `killed ${killed} process${killed === 1 ? "" : "es"} left running by ${its.length} iteration${its.length === 1 ? "" : "s"} (${shown}): started in their own session (setsid, daemons) or still running at a timeout`,
+      ),
+    );
+  }
   if (report.omittedPassingRuns > 0) lines.push(style.dim(`${report.omittedPassingRuns} more passing results ran but are not listed in the report or counted above (memory cap)`));
   if (extras.stoppedEarly === true) lines.push(style.yellow(`stopped early (--fail-fast / --max-failures): ${extras.notRun ?? 0} iterations not run`));
   else if (report.interrupted) lines.push(style.yellow(`interrupted: ${extras.notRun ?? 0} iterations not run`));
