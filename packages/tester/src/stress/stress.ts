@@ -132,7 +132,7 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     const probe = iterationResults(parser, outcome, { iteration, label, splitTests: options.command.splitTests, timeoutSec: options.timeoutSec, log: null, nowMs: performance.now() });
     let log: string | null = null;
     if (!probe.ok || options.keepAll) {
-      const { text, dropped } = outcome.output.text();
+      const { text, dropped } = outcome.output.text(options.command.splitTests);
       log = saveOutput(iteration, text, dropped);
       if (dropped > 0) cutOutputs.push({ iteration, droppedBytes: dropped });
     }
