@@ -5,6 +5,7 @@
 // read; the report page itself is written last, so its links point only at pages that exist.
 
 import { runPageOfFile } from "@raftlab/logviz/html";
+import { rmSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeReportFile } from "../files.js";
 import type { RunRecord } from "../record.js";
@@ -45,6 +46,16 @@ function insideFolder(name: string): boolean {
   return name !== "" && !isAbsolute(name) && !name.split(/[\\/]/).includes("..");
 }
 
+/** Writes a page whole or not at all: a full disk must not leave half a page that links nowhere. */
+function writePage(path: string, html: string): void {
+  try {
+    writeReportFile(path, html);
+  } catch (e) {
+    rmSync(path, { force: true });
+    throw e;
+  }
+}
+
 /** `<stem>.html` for `<stem>.jsonl`, `<stem>.jsonl.gz`, `<stem>.log` (or any other extension). */
 export function pageNameOf(file: string): string {
   return `${file.replace(/\.gz$/, "").replace(/\.[^./]*$/, "")}.html`;
@@ -80,7 +91,7 @@ export function writeReportHtml(input: ReportPageInput, options: ReportHtmlOptio
         pageOfSource.set(source, null);
         continue;
       }
-      writeReportFile(join(options.dir, name), html);
+      writePage(join(options.dir, name), html);
       pageOfSource.set(source, name);
       pages += 1;
       if (droppedRows > 0) problems.push(`${name} holds the last ${RUN_PAGE_MAX_ROWS} rows of ${source} (${droppedRows} earlier rows left out)`);
@@ -98,7 +109,7 @@ export function writeReportHtml(input: ReportPageInput, options: ReportHtmlOptio
   const model = buildReportModel({ ...input, notes: [...input.notes, ...problems] }, linksOf);
   const report = join(options.dir, REPORT_HTML);
   try {
-    writeReportFile(report, renderReportPage(model));
+    writePage(report, renderReportPage(model));
   } catch (e) {
     throw e instanceof ReportError ? e : new ReportError(`cannot write ${report}: ${String(e)}`);
   }
