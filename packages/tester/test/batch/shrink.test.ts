@@ -77,6 +77,14 @@ describe("raftlab batch --shrink", () => {
     expect(replay.code, replay.stderr).toBe(1);
     expect(replay.stdout).toContain("[violation] Persist Before Reply violated");
     expect(readFileSync(traceFile, "utf8")).toBe(readFileSync(join(out, "TestFigure83C-2.shrunk.jsonl"), "utf8"));
+
+    // logviz marks the shrunk run's crash as the schedule's (the schedule beside the shrunk trace).
+    const viz = spawnSync(process.execPath, [join(root, "packages/logviz/dist/cli.js"), join(out, "TestFigure83C-2.shrunk.jsonl"), "--print", "--layout", "list", "--op", "Crash"], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    expect(viz.stdout).toMatch(/\* .*── Crash S\d {2}\[from the schedule\] {2}crash S\d/);
   }, 300_000);
 
   it("--shrink-budget without --shrink is a usage error", () => {
