@@ -266,6 +266,7 @@ function triageBatch(path: string, flags: TriageFlags): number {
       strict: loaded.strict,
       checks: loaded.replayChecks,
       omittedPassingRuns: loaded.omittedPassingRuns,
+      ...(loaded.shrinks !== undefined ? { shrinks: loaded.shrinks } : {}),
       facts: [["source", loaded.source]],
       notes: loaded.note !== null ? [loaded.note] : [],
     });

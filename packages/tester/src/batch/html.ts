@@ -6,6 +6,7 @@ import { writeReportHtml, type WrittenHtml } from "../runs/html/write.js";
 import type { RunRecord } from "../runs/record.js";
 import type { BatchReport } from "../runs/report.js";
 import type { ReplayCheck } from "../runs/replay-check.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 
 export interface BatchHtmlSource {
   readonly runs: readonly RunRecord[];
@@ -13,6 +14,8 @@ export interface BatchHtmlSource {
   readonly strict: boolean;
   readonly checks: readonly ReplayCheck[];
   readonly omittedPassingRuns: number;
+  /** `--shrink`: the groups' examples shrunk. */
+  readonly shrinks?: readonly ShrunkExample[];
   /** Extra label/value lines (when it started, how long it took). */
   readonly facts?: readonly (readonly [string, string])[];
   readonly notes?: readonly string[];
@@ -31,6 +34,7 @@ export function writeBatchHtml(dir: string, s: BatchHtmlSource): WrittenHtml {
       runs: s.runs,
       replayOf: (r) => replayCommand({ test: r.test, seed: r.seed, impl: s.impl, strict: s.strict }),
       checks: s.checks,
+      ...(s.shrinks !== undefined ? { shrinks: s.shrinks } : {}),
     },
     { dir, sourceOf: (r) => r.trace, needPeerEvents: false, runTitle: (r) => `${r.test} seed ${r.seed}` },
   );
@@ -44,6 +48,7 @@ export function writeBatchReportHtml(dir: string, report: BatchReport): WrittenH
     strict: report.batch?.strict === true,
     checks: report.replayChecks,
     omittedPassingRuns: report.omittedPassingRuns,
+    ...(report.shrinks !== undefined ? { shrinks: report.shrinks } : {}),
     facts: [
       ["started", report.startedAt],
       ["took", `${(report.elapsedMs / 1000).toFixed(1)} s on ${report.workers} worker${report.workers === 1 ? "" : "s"}`],

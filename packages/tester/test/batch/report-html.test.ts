@@ -113,7 +113,7 @@ describe("writing report.html", () => {
     expect(w.pages).toBe(2);
     // The two groups' examples (least virtual time: seeds 1 and 4) have pages; the rest do not.
     expect([1, 2, 3, 4, 5].map((s) => existsSync(join(out, `T-${s}.html`)))).toEqual([true, false, false, true, false]);
-    expect(w.problems).toContain("3 more failing runs have no page (at most 2 pages): open their saved files with logviz");
+    expect(w.problems).toContain("3 more saved runs have no page (at most 2 pages): open their saved files with logviz");
   });
 
   it("escapes hostile test names, messages and facts, and never follows a file name out of the folder", () => {
@@ -136,6 +136,31 @@ describe("writing report.html", () => {
     // The data block cannot end early.
     const data = html.slice(html.indexOf('<script type="application/json"'));
     expect(data.indexOf("</script>")).toBe(data.indexOf("</script>\n<script>"));
+  });
+
+  it("shows a group's shrunk example (batch --shrink): faults left, its replay, the schedule, and a page of the shrunk trace", () => {
+    const out = join(dir, "shrunk");
+    mkdirSync(out);
+    writeFileSync(join(out, "TestS-2.jsonl"), traceText("TestS", 2));
+    writeFileSync(join(out, "TestS-2.shrunk.jsonl"), traceText("TestS", 2, "shrunk"));
+    writeFileSync(join(out, "TestS-2.schedule.json"), "{}");
+    const runs = [run("TestS", 2, false, { trace: "TestS-2.jsonl" }), run("TestT", 3, false, { signature: "other", trace: null })];
+    const shrinks = [
+      { test: "TestS", seed: 2, signature: "fail: TestS broke", status: "shrunk" as const, detail: "done after 40 runs", schedule: "TestS-2.schedule.json", trace: "TestS-2.shrunk.jsonl", replay: "raftlab run TestS --schedule out/TestS-2.schedule.json --trace | logviz", faultsBefore: 30, faultsAfter: 2, faults: ["t=1.200s crash S2", "t=1.500s <drop> S0 -> S1"], sameFailure: true },
+      { test: "TestT", seed: 3, signature: "other", status: "skipped" as const, detail: "<no schedule>" },
+    ];
+    const w = writeReportHtml({ ...input(runs), shrinks }, { dir: out, sourceOf: (r) => r.trace, needPeerEvents: false, runTitle: (r) => `${r.test} seed ${r.seed}` });
+    expect(w.pages).toBe(2);
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toContain("shrunk: <b class=\"mono\">faults: 30 -&gt; 2");
+    expect(html).toContain("t=1.500s &lt;drop&gt; S0 -&gt; S1");
+    expect(html).toContain('<code class="cmd shrunk-replay">raftlab run TestS --schedule out/TestS-2.schedule.json --trace | logviz</code>');
+    expect(html).toContain('href="TestS-2.schedule.json"');
+    expect(html).toContain('href="TestS-2.shrunk.html"');
+    expect(html).toContain("not shrunk (skipped): &lt;no schedule&gt;");
+    const page = readFileSync(join(out, "TestS-2.shrunk.html"), "utf8");
+    expect(page).toContain("<title>TestS seed 2, shrunk</title>");
+    expect(page).toContain("--schedule out/TestS-2.schedule.json");
   });
 
   it("percent-encodes link targets per segment, and names pages after their file", () => {

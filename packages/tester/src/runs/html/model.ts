@@ -5,6 +5,7 @@
 
 import type { RunRecord } from "../record.js";
 import type { ReplayCheck } from "../replay-check.js";
+import { faultsLine, type ShrunkExample } from "../shrunk.js";
 import { wilsonInterval } from "../table.js";
 import { groupFailures, TESTS_SHOWN } from "../triage.js";
 
@@ -26,6 +27,8 @@ export interface ReportPageInput {
   /** The exact command that replays (batch) or re-runs (stress) a failing run. */
   readonly replayOf: (run: RunRecord) => string;
   readonly checks?: readonly ReplayCheck[];
+  /** `batch --shrink`: the groups' examples shrunk. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 /** Wall-time spread of a test's runs, ms. */
@@ -66,6 +69,22 @@ export interface GroupRow {
   readonly message: string;
   readonly replay: string;
   readonly check: { readonly verdict: ReplayCheck["verdict"]; readonly detail: string } | null;
+  readonly links: RunLinks;
+  readonly shrunk: ShrunkRow | null;
+}
+
+/** A group's example shrunk (`batch --shrink`): what is left of its schedule and how to replay that. */
+export interface ShrunkRow {
+  readonly status: ShrunkExample["status"];
+  readonly detail: string;
+  /** `faults: N -> M  events: … virtual: …`; null unless shrunk. */
+  readonly summary: string | null;
+  readonly sameFailure: boolean;
+  readonly faults: readonly string[];
+  /** Faults left beyond those listed. */
+  readonly moreFaults: number;
+  readonly replay: string | null;
+  /** The schedule and the shrunk trace (relative links), and the shrunk run's page. */
   readonly links: RunLinks;
 }
 
@@ -126,8 +145,38 @@ export function failingInPageOrder(runs: readonly RunRecord[]): RunRecord[] {
 
 const NO_LINKS: RunLinks = { page: null, files: [] };
 
-/** The model; `linksOf` gives a failing run's page and files (write.ts knows which pages it wrote). */
-export function buildReportModel(input: ReportPageInput, linksOf: (run: RunRecord) => RunLinks = () => NO_LINKS): ReportModel {
+/** Faults of a shrunk example listed on the page. */
+const FAULTS_LISTED = 12;
+
+/** The shrink of `run`, if --shrink shrank (or tried to shrink) it. */
+export function shrunkOf(input: Pick<ReportPageInput, "shrinks">, run: { readonly test: string; readonly seed: number }): ShrunkExample | undefined {
+  return input.shrinks?.find((s) => s.test === run.test && s.seed === run.seed);
+}
+
+function shrunkRow(s: ShrunkExample, links: RunLinks): ShrunkRow {
+  const faults = s.faults ?? [];
+  const listed = faults.slice(0, FAULTS_LISTED);
+  return {
+    status: s.status,
+    detail: s.detail,
+    summary: s.status === "shrunk" ? faultsLine(s) : null,
+    sameFailure: s.sameFailure !== false,
+    faults: listed,
+    moreFaults: Math.max(0, (s.faultsAfter ?? faults.length) - listed.length),
+    replay: s.replay ?? null,
+    links,
+  };
+}
+
+/**
+ * The model; `linksOf` gives a failing run's page and files, `shrunkLinksOf` a shrunk example's
+ * (write.ts knows which pages it wrote).
+ */
+export function buildReportModel(
+  input: ReportPageInput,
+  linksOf: (run: RunRecord) => RunLinks = () => NO_LINKS,
+  shrunkLinksOf: (s: ShrunkExample) => RunLinks = () => NO_LINKS,
+): ReportModel {
   const byTest = new Map<string, { failed: number; total: number; wall: number[] }>();
   let failed = 0;
   for (const r of input.runs) {
@@ -156,6 +205,7 @@ export function buildReportModel(input: ReportPageInput, linksOf: (run: RunRecor
       replay: input.replayOf(g.example),
       check: check === null ? null : { verdict: check.verdict, detail: check.detail },
       links: linksOf(g.example),
+      shrunk: ((sh) => (sh === undefined ? null : shrunkRow(sh, shrunkLinksOf(sh))))(shrunkOf(input, g.example)),
     };
   });
   const ordered = failingInPageOrder(input.runs);

@@ -5,7 +5,7 @@
 
 import { escapeHtml, renderPage } from "@raftlab/logviz/html";
 import { failureRateChart, fmtMs, pct, wallTimeChart } from "./charts.js";
-import type { FailingRow, GroupRow, ReportModel, RunLinks } from "./model.js";
+import type { FailingRow, GroupRow, ReportModel, RunLinks, ShrunkRow } from "./model.js";
 
 const REPORT_CSS = `
 main{padding:8px 16px 32px;max-width:1400px}
@@ -38,6 +38,8 @@ svg.chart .box{fill:var(--sel);stroke:var(--req)}
 svg.chart .median{stroke:var(--fg);stroke-width:2}
 svg.chart .p90{stroke:var(--lead);stroke-width:2}
 .legend{color:var(--dim);font-size:12px}
+.shrunk{margin-top:4px;padding-left:10px;border-left:3px solid var(--req)}
+.shrunk ul{margin:2px 0;padding-left:18px}
 `;
 
 /** A relative link target: each path segment percent-encoded (a file name never becomes markup or a scheme). */
@@ -49,9 +51,9 @@ function link(file: string, text: string, cls = ""): string {
   return `<a${cls !== "" ? ` class="${cls}"` : ""} href="${escapeHtml(hrefOf(file))}">${escapeHtml(text)}</a>`;
 }
 
-function linksCell(l: RunLinks): string {
+function linksCell(l: RunLinks, pageText = "run page", pageClass = "run-page"): string {
   const parts: string[] = [];
-  if (l.page !== null) parts.push(link(l.page, "run page", "run-page"));
+  if (l.page !== null) parts.push(link(l.page, pageText, pageClass));
   for (const f of l.files) parts.push(link(f, f.replace(/^.*\//, ""), "file"));
   return parts.length === 0 ? `<span class="dim">not saved</span>` : parts.join(" · ");
 }
@@ -87,6 +89,14 @@ function charts(m: ReportModel): string {
 <h2>Wall time per test</h2><div class="legend">whiskers: min–max; box: 25th–75th percentile; black bar: median; orange tick: 90th percentile</div>${wallTimeChart(m.tests)}`;
 }
 
+function shrunkBlock(s: ShrunkRow): string {
+  if (s.summary === null) return `<div class="shrunk dim">not shrunk (${escapeHtml(s.status)}): ${escapeHtml(s.detail)}</div>`;
+  const faults = s.faults.map((f) => `<li class="mono">${escapeHtml(f)}</li>`).join("") + (s.moreFaults > 0 ? `<li class="dim">… ${s.moreFaults} more in the schedule</li>` : "");
+  return `<div class="shrunk"><div>shrunk: <b class="mono">${escapeHtml(s.summary)}</b>${s.sameFailure ? "" : ` <span class="bad">(no longer fails the same way)</span>`} <span class="dim">${escapeHtml(s.detail)}</span></div>
+${faults !== "" ? `<ul>${faults}</ul>` : ""}${s.replay !== null ? `<div>replay: <code class="cmd shrunk-replay">${escapeHtml(s.replay)}</code></div>` : ""}
+<div>${linksCell(s.links, "shrunk run page", "shrunk-page")}</div></div>`;
+}
+
 function group(g: GroupRow, i: number, runWord: string): string {
   const tests = g.tests.map((t) => `${escapeHtml(t.test)} (${t.count})`).join(", ") + (g.moreTests > 0 ? `, … ${g.moreTests} more` : "");
   const check =
@@ -95,7 +105,7 @@ function group(g: GroupRow, i: number, runWord: string): string {
 <div>tests: ${tests}</div>
 ${g.message !== "" ? `<div>e.g. <span class="mono">${escapeHtml(g.message)}</span> <span class="dim">(${escapeHtml(g.example.test)} ${runWord} ${g.example.seed})</span></div>` : ""}
 <div>replay: <code class="cmd replay">${escapeHtml(g.replay)}</code></div>${check}
-<div>${linksCell(g.links)}</div></div>`;
+<div>${linksCell(g.links)}</div>${g.shrunk !== null ? shrunkBlock(g.shrunk) : ""}</div>`;
 }
 
 function groups(m: ReportModel, runWord: string): string {

@@ -10,7 +10,8 @@ import { isAbsolute, join } from "node:path";
 import { writeReportFile } from "../files.js";
 import type { RunRecord } from "../record.js";
 import { ReportError } from "../report.js";
-import { buildReportModel, failingInPageOrder, type ReportPageInput, type RunLinks } from "./model.js";
+import type { ShrunkExample } from "../shrunk.js";
+import { buildReportModel, failingInPageOrder, shrunkOf, type ReportPageInput, type RunLinks } from "./model.js";
 import { renderReportPage } from "./page.js";
 
 export const REPORT_HTML = "report.html";
@@ -68,28 +69,24 @@ export function writeReportHtml(input: ReportPageInput, options: ReportHtmlOptio
   const problems: string[] = [];
   let pages = 0;
   let capped = 0;
-  for (const run of failingInPageOrder(input.runs)) {
-    const source = options.sourceOf(run);
-    if (source === null || pageOfSource.has(source)) continue;
+  /** Renders the page of a saved file once, within the cap; a failure is a note, not an error. */
+  const renderOnce = (source: string, title: string, replay: string | null): void => {
+    if (pageOfSource.has(source)) return;
     if (!insideFolder(source)) {
       pageOfSource.set(source, null);
       problems.push(`no page for ${source}: not a file name inside ${options.dir}`);
-      continue;
+      return;
     }
     if (pages >= maxPages) {
       capped += 1;
-      continue;
+      return;
     }
     const name = pageNameOf(source);
     try {
-      const { data, html, droppedRows } = runPageOfFile(join(options.dir, source), {
-        title: options.runTitle?.(run) ?? `${run.test} ${run.seed}`,
-        replay: input.replayOf(run),
-        maxRows: RUN_PAGE_MAX_ROWS,
-      });
+      const { data, html, droppedRows } = runPageOfFile(join(options.dir, source), { title, replay, maxRows: RUN_PAGE_MAX_ROWS });
       if (options.needPeerEvents && !data.rows.src.some((s) => s >= 0)) {
         pageOfSource.set(source, null);
-        continue;
+        return;
       }
       writePage(join(options.dir, name), html);
       pageOfSource.set(source, name);
@@ -99,14 +96,27 @@ export function writeReportHtml(input: ReportPageInput, options: ReportHtmlOptio
       pageOfSource.set(source, null);
       problems.push(`no page for ${source}: ${(e instanceof Error ? e.message : String(e)).split("\n", 1)[0] ?? ""}`);
     }
+  };
+  const ordered = failingInPageOrder(input.runs);
+  const runTitle = (run: RunRecord): string => options.runTitle?.(run) ?? `${run.test} ${run.seed}`;
+  // Group examples come first in `ordered`; a shrunk example's page follows its own.
+  for (const run of ordered) {
+    const source = options.sourceOf(run);
+    if (source !== null) renderOnce(source, runTitle(run), input.replayOf(run));
+    const shrunk = shrunkOf(input, run);
+    if (shrunk?.trace !== undefined) renderOnce(shrunk.trace, `${runTitle(run)}, shrunk`, shrunk.replay ?? null);
   }
-  if (capped > 0) problems.push(`${capped} more failing runs have no page (at most ${maxPages} pages): open their saved files with logviz`);
+  if (capped > 0) problems.push(`${capped} more saved runs have no page (at most ${maxPages} pages): open their saved files with logviz`);
   const linksOf = (run: RunRecord): RunLinks => {
     const source = options.sourceOf(run);
     const files = [run.trace, run.log].filter((f): f is string => f !== null && insideFolder(f));
     return { page: source === null ? null : (pageOfSource.get(source) ?? null), files: [...new Set(files)] };
   };
-  const model = buildReportModel({ ...input, notes: [...input.notes, ...problems] }, linksOf);
+  const shrunkLinksOf = (s: ShrunkExample): RunLinks => ({
+    page: s.trace === undefined ? null : (pageOfSource.get(s.trace) ?? null),
+    files: [s.schedule, s.trace].filter((f): f is string => f !== undefined && insideFolder(f)),
+  });
+  const model = buildReportModel({ ...input, notes: [...input.notes, ...problems] }, linksOf, shrunkLinksOf);
   const report = join(options.dir, REPORT_HTML);
   try {
     writePage(report, renderReportPage(model));
