@@ -99,6 +99,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     if (prior.impl !== implPath) {
       throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
     }
+    if (prior.note !== null) process.stderr.write(`raftlab batch: --resume ${escapeControls(flags.resume)}: ${escapeControls(prior.note)}\n`);
     previousRuns = prior.runs;
     // Keep adding to the same folder, so triage of it sees every saved run.
     outDir ??= prior.outDir;

@@ -1,7 +1,7 @@
 // What `raftlab stress` does once its arguments are parsed, and what `raftlab triage` / `raftlab merge`
 // do when given a stress report instead of a batch report.
 
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { defaultOutDir, defaultWorkers } from "../runs/defaults.js";
 import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../runs/merge.js";
@@ -88,7 +88,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   };
   try {
     const outcome = await runStress(options);
-    const written = writeStressReports(outcome.report, options.jsonPath, options.junitPath);
+    const written = [...(outcome.folderReport !== null ? [outcome.folderReport] : []), ...writeStressReports(outcome.report, options.jsonPath, options.junitPath, false)];
     const lines = formatStressSummary(outcome.report, colour, {
       notes: command.notes,
       written,
@@ -102,13 +102,16 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   }
 }
 
-/** Writes DIR/report.json (when the output folder exists) and the --json and --junit reports. */
-export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null): string[] {
+/**
+ * Writes the --json and --junit reports, and DIR/report.json when the output folder exists and
+ * `inFolder` (runStress writes its own before it unlocks the folder), each atomically (atomic.ts).
+ */
+export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null, inFolder = true): string[] {
   const written: string[] = [];
   const json = serialiseStressReport(report);
-  if (report.outDir !== null) {
+  if (report.outDir !== null && inFolder) {
     const p = join(report.outDir, "report.json");
-    writeFileSync(p, json);
+    writeReportFile(p, json);
     written.push(p);
   }
   if (jsonPath !== null) {
