@@ -268,7 +268,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
   }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
-    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
+    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   }
   checkMissingShards(reports.map((r) => r.report.shard), flags);
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));

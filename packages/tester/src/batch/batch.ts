@@ -143,13 +143,27 @@ interface Indexed {
 
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   checkWritable(options);
+  const startedAt = new Date().toISOString();
+  const meta: BatchMeta = {
+    tests: options.tests,
+    iterations: options.iterations,
+    seedStart: options.seedStart,
+    sequential: options.sequential,
+    loop: options.loop,
+    timeoutSec: options.timeoutSec,
+    maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+    ...(options.strict === true ? { strict: true } : {}),
+  };
+  // The output folder is made, locked and given its journal (journal.ts) before the first run, so a
+  // batch killed at any point after its first finished run leaves its counts, passing runs included.
+  const folder = openBatchFolder(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const colour = options.colour ?? false;
   const style = makeStyle(colour);
   const progress: Progress = createProgress(stdout, stderr, colour, options.quiet === true);
   const started = performance.now();
-  const startedAt = new Date().toISOString();
+  if (folder.journal.repair !== null) stderr.write(`raftlab batch: ${folder.journal.repair}\n`);
   const spillDir = createSpillDir();
   const tally = new BatchTally();
   for (const t of options.tests) tally.ensure(t);
@@ -172,27 +186,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const previous = new Map<string, RunRecord>();
   for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
   let resumed = 0;
-  const meta: BatchMeta = {
-    tests: options.tests,
-    iterations: options.iterations,
-    seedStart: options.seedStart,
-    sequential: options.sequential,
-    loop: options.loop,
-    timeoutSec: options.timeoutSec,
-    maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
-    ...(options.strict === true ? { strict: true } : {}),
-  };
-  // The output folder is made, locked and given its journal (journal.ts) before the first run, so a
-  // batch killed at any point after its first finished run leaves its counts, passing runs included.
-  let folder: ReturnType<typeof openBatchFolder>;
-  try {
-    folder = openBatchFolder(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
-  } catch (e) {
-    progress.stop();
-    removeSpillDir(spillDir);
-    throw e;
-  }
-  if (folder.journal.repair !== null) progress.print(style.yellow(`${folder.journal.repair}\n`));
   const journalRun = (record: RunRecord): void => {
     try {
       folder.journal.append(record);

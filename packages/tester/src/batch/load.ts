@@ -77,7 +77,7 @@ function readReportOrJournal(
   } catch (e) {
     if (!(e instanceof ReportError) || journalPath === null) throw e;
     const fromJ = fromJournal(journalPath, journal ?? readJournal(journalPath), journalDir);
-    const why = `${reportPath} is unreadable (${e.message.replace(`${reportPath}`, "it").slice(0, 200)}): read the journal instead`;
+    const why = `${reportPath} is unreadable (${e.message.replace(reportPath, "it").replace(/; give a report written by .*$/, "").slice(0, 200)}): read the journal instead`;
     return { ...fromJ, note: fromJ.note === null ? why : `${why}; ${fromJ.note}` };
   }
 }

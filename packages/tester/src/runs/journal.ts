@@ -122,7 +122,7 @@ export function repairTornTail(fd: number, path: string): string | null {
   const fragment = Buffer.alloc(size - cut);
   readSync(fd, fragment, 0, fragment.length, cut);
   if (parsesAsLine(fragment.toString("utf8"))) {
-    writeSync(fd, "\n");
+    writeSync(fd, "\n", size);
     return `${path}: its last line lacked a newline (a crash mid-write); completed it`;
   }
   ftruncateSync(fd, cut);

@@ -4,10 +4,8 @@
 // a RangeError's stack.
 
 import { ReportError } from "./report-error.js";
-import { MAX_RUNS, MAX_SEED, type Shard } from "./runlist.js";
+import { MAX_RUNS, MAX_SEED, MAX_SHARDS, type Shard } from "./runlist.js";
 
-/** Most shards a batch may be split into (a CI matrix; GitHub Actions allows 256 jobs). */
-export const MAX_SHARDS = 10_000;
 /** Longest duration a report may state: about 30 years in ms. */
 export const MAX_DURATION_MS = 1e12;
 /** Largest count (runs, iterations, bytes, RPCs) a report may state. */

@@ -215,7 +215,7 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
   const reports = files.map((name) => ({ name, report: readStressReport(name) }));
   const merged = mergeStressReports(reports);
   checkMissingShards(reports.map((r) => r.report.shard), flags);
-  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept the first\n`);
+  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
   process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
   const lines = formatStressSummary(merged.report, colorEnabled(process.stdout), { written });
