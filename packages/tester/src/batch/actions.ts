@@ -8,12 +8,14 @@ import { basename, join, resolve } from "node:path";
 import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
+import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
 import { loadResumable, loadSavedResults } from "./load.js";
 import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
 import { writeReportFile } from "../runs/files.js";
 import type { RunRecord } from "../runs/record.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
 import { BatchTally } from "../runs/stats.js";
@@ -45,6 +47,8 @@ export interface BatchFlags {
   quiet?: boolean;
   verify: boolean;
   strict?: boolean;
+  shrink?: boolean;
+  shrinkBudget?: number;
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
@@ -63,6 +67,7 @@ async function resolveTests(patterns: readonly string[], runnerModule: string | 
 
 export async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: string | null): Promise<void> {
   if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
+  if (flags.shrinkBudget !== undefined && flags.shrink !== true) throw new UsageError("--shrink-budget only makes sense with --shrink");
   const tests = await resolveTests(patterns, runnerModule);
   let impl: string | null = null;
   let implPath: string | null = null;
@@ -154,6 +159,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     previousRuns,
     signal: controller.signal,
     runnerModule,
+    ...(flags.shrink === true ? { shrink: { budgetSec: flags.shrinkBudget ?? DEFAULT_SHRINK_BUDGET_SEC } } : {}),
   };
   try {
     const outcome = await runBatch(options);
@@ -196,6 +202,7 @@ function printResults(
   notes: readonly string[] = [],
   checks: readonly ReplayCheck[] = [],
   strict = false,
+  shrinks: readonly ShrunkExample[] = [],
 ): number {
   const colour = colorEnabled(process.stdout);
   const style = makeStyle(colour);
@@ -206,7 +213,7 @@ function printResults(
     "",
     ...formatSummaryTable(tally, style),
     "",
-    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks }),
+    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks, shrinks }),
     "",
     ...notes.map((n) => escapeControls(n)),
     formatTotalsLine(tally),
@@ -256,6 +263,7 @@ function triageBatch(path: string, flags: TriageFlags): number {
     [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
     loaded.replayChecks,
     loaded.strict,
+    loaded.shrinks,
   );
 }
 
@@ -293,5 +301,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
       ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
     ],
     merged.report.replayChecks,
+    false,
+    merged.report.shrinks,
   );
 }

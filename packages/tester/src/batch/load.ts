@@ -9,6 +9,7 @@ import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "../r
 import { REPORT_FILE } from "../runs/journaled-folder.js";
 import { ReportError, readReport, type BatchReport } from "../runs/report.js";
 import { failureSignature } from "../runs/signature.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import type { ReplayCheck } from "./verify.js";
 
 export interface LoadedResults {
@@ -26,6 +27,8 @@ export interface LoadedResults {
   readonly note: string | null;
   /** The batch ran with --strict (replay commands must carry it). */
   readonly strict: boolean;
+  /** Shrunk examples of a --shrink batch's report. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -92,6 +95,7 @@ function fromReport(r: BatchReport, source: string, outDir: string | null): Load
     replayChecks: r.replayChecks,
     omittedPassingRuns: r.omittedPassingRuns,
     note: r.error ?? null,
+    ...(r.shrinks !== undefined ? { shrinks: r.shrinks } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { ReplayCheck } from "./replay-check.js";
 import { ReportError } from "./report-error.js";
 import { MAX_DURATION_MS, MAX_REPORT_WORKERS, readCount, readDurationMs, readInt, readIterations, readNumber, readSeed, readShard } from "./report-fields.js";
 import { MAX_SEED } from "./runlist.js";
+import { parseShrunkExamples, type ShrunkExample } from "./shrunk.js";
 
 export const REPORT_FORMAT = "raftlab-batch-report";
 export const REPORT_VERSION = 1;
@@ -35,6 +36,8 @@ export interface BatchReport {
   readonly error?: string;
   /** What the batch was asked to run (absent in reports of older raftlab versions and merged reports). */
   readonly batch?: BatchMeta;
+  /** `--shrink`: each failure group's example shrunk (runs/shrunk.ts); absent without --shrink. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 /** The options that decide which runs a batch makes and how each is judged: what merge compares. */
@@ -128,7 +131,13 @@ export function parseReport(text: string, name: string): BatchReport {
     replayChecks: Array.isArray(data["replayChecks"]) ? data["replayChecks"].filter(isReplayCheck) : [],
     ...(typeof data["error"] === "string" ? { error: data["error"] } : {}),
     ...(data["batch"] !== undefined ? { batch: parseBatchMeta(data["batch"], name) } : {}),
+    ...optionalShrinks(data["shrinks"]),
   };
+}
+
+function optionalShrinks(v: unknown): { shrinks?: ShrunkExample[] } {
+  const shrinks = parseShrunkExamples(v);
+  return shrinks === undefined ? {} : { shrinks };
 }
 
 function isReplayCheck(v: unknown): v is ReplayCheck {

@@ -37,6 +37,11 @@ export interface StressReport {
   readonly failedIterations: number;
   /** Iterations whose output was cut to --max-output, and how many bytes were dropped from each. */
   readonly cutOutputs: readonly { readonly iteration: number; readonly droppedBytes: number }[];
+  /**
+   * Iterations that left processes running (started in their own session, daemons, or still running at
+   * a timeout), and how many of them raftlab killed. Absent in reports written before it was counted.
+   */
+  readonly killedProcesses: readonly { readonly iteration: number; readonly killed: number }[];
   readonly runs: readonly StressRun[];
   readonly omittedPassingRuns: number;
 }
@@ -95,6 +100,7 @@ export function parseStressReport(text: string, name: string): StressReport {
   const envData = data["env"];
   if (isObject(envData)) for (const [k, v] of Object.entries(envData)) if (typeof v === "string") env[k] = v;
   const cut = Array.isArray(data["cutOutputs"]) ? data["cutOutputs"] : [];
+  const killed = Array.isArray(data["killedProcesses"]) ? data["killedProcesses"] : [];
   return {
     format: STRESS_REPORT_FORMAT,
     version: STRESS_REPORT_VERSION,
@@ -115,6 +121,11 @@ export function parseStressReport(text: string, name: string): StressReport {
       const where = `${name}: cutOutputs[${i}]`;
       if (!isObject(c)) throw new ReportError(`${where} must be {"iteration", "droppedBytes"}`);
       return { iteration: readSeed(c["iteration"], `${where}.iteration`), droppedBytes: readCount(c["droppedBytes"], `${where}.droppedBytes`) };
+    }),
+    killedProcesses: killed.map((k: unknown, i) => {
+      const where = `${name}: killedProcesses[${i}]`;
+      if (!isObject(k)) throw new ReportError(`${where} must be {"iteration", "killed"}`);
+      return { iteration: readSeed(k["iteration"], `${where}.iteration`), killed: readCount(k["killed"], `${where}.killed`) };
     }),
     runs,
     omittedPassingRuns: count("omittedPassingRuns"),
