@@ -252,7 +252,7 @@ function triageBatch(path: string, flags: TriageFlags): number {
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
+    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
     loaded.replayChecks,
     loaded.strict,
   );
