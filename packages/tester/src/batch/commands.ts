@@ -72,7 +72,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
       .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here; at most ${MAX_WORKERS_PER_CPU} per CPU)`, positiveInt("--workers"))
       .option("--sequential", "run all iterations of a test before the next test (default: interleave)")
-      .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS)")
+      .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
       .option("-a, --archive", "also save passing runs")
       .option("--seed-start <s>", "first seed", nonNegativeInt("--seed-start"), 1)
       .option("-t, --timeout <sec>", "wall-clock limit per run; a run over it is stopped and reported", positiveNumber("--timeout"), DEFAULT_TIMEOUT_SEC)

@@ -51,7 +51,7 @@ export function registerStressCommand(program: Command): void {
     .option("--fail-fast", "stop at the first failing iteration")
     .option("-l, --loop", "keep going (in rounds that double) until Ctrl-C or --max-failures")
     .option("--max-failures <n>", "stop once N iterations have failed", positiveInt("--max-failures"))
-    .option("-o, --out <dir>", "folder for saved output (default: raftlab-out/YYYYMMDD-HHMMSS)")
+    .option("-o, --out <dir>", "folder for saved output (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
     .option("-a, --keep-all", "also save passing iterations' output")
     .option("--split-tests", "one result per Go test: adds -v to go test and reads its === RUN / --- FAIL lines")
     .option("--json <file>", "write a JSON report (raftlab triage and raftlab merge read it)")
