@@ -29,6 +29,8 @@ export interface BatchFlags {
   sequential?: boolean;
   out?: string;
   archive?: boolean;
+  /** --keep-all: stress's old name for --archive. */
+  keepAll?: boolean;
   seedStart: number;
   timeout: number;
   json?: string;
@@ -132,7 +134,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     workers: workers.workers,
     sequential: flags.sequential === true,
     outDir: outDir ?? defaultOutDir(),
-    archive: flags.archive === true,
+    archive: flags.archive === true || flags.keepAll === true,
     seedStart: flags.seedStart,
     timeoutSec: flags.timeout,
     jsonPath: flags.json ?? null,

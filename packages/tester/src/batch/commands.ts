@@ -1,7 +1,7 @@
 // The `batch`, `triage` and `merge` subcommands of the raftlab CLI.
 
 import { escapeControls } from "@raftlab/raft";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../cli-args.js";
 import { EXIT, UsageError } from "@raftlab/raft/terminal";
 import { batchAction, BATCH_REPORT_KIND, type BatchFlags } from "./actions.js";
@@ -73,7 +73,9 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here; at most ${MAX_WORKERS_PER_CPU} per CPU)`, positiveInt("--workers"))
       .option("--sequential", "run all iterations of a test before the next test (default: interleave)")
       .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
-      .option("-a, --archive", "also save passing runs")
+      .option("-a, --archive", "also save passing runs (alias: --keep-all)")
+      // stress called the same idea --keep-all; either name works in both commands.
+      .addOption(new Option("--keep-all").hideHelp())
       .option("--seed-start <s>", "first seed", nonNegativeInt("--seed-start"), 1)
       .option("-t, --timeout <sec>", "wall-clock limit per run; a run over it is stopped and reported", positiveNumber("--timeout"), DEFAULT_TIMEOUT_SEC)
       .option("--json <file>", "write a JSON report of every run")

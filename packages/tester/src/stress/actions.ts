@@ -24,6 +24,8 @@ export interface StressFlags {
   loop?: boolean;
   maxFailures?: number;
   out?: string;
+  archive?: boolean;
+  /** --keep-all: the old name of --archive. */
   keepAll?: boolean;
   json?: string;
   junit?: string;
@@ -74,7 +76,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     loop: flags.loop === true,
     maxFailures: flags.maxFailures ?? null,
     outDir: flags.out ?? defaultOutDir(),
-    keepAll: flags.keepAll === true,
+    keepAll: flags.archive === true || flags.keepAll === true,
     jsonPath: flags.json ?? null,
     junitPath: flags.junit ?? null,
     shard: flags.shard ?? null,

@@ -2,7 +2,7 @@
 // -n iterations, -j workers, -o output folder, -l loop, -q quiet (-s is --seed and -t is --trace
 // elsewhere, so stress gives neither a meaning).
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { positiveInt, positiveNumber } from "../cli-args.js";
 import { escapeControls } from "@raftlab/raft";
 import { defaultWorkers } from "../runs/defaults.js";
@@ -52,7 +52,9 @@ export function registerStressCommand(program: Command): void {
     .option("-l, --loop", "keep going (in rounds that double) until Ctrl-C or --max-failures")
     .option("--max-failures <n>", "stop once N iterations have failed", positiveInt("--max-failures"))
     .option("-o, --out <dir>", "folder for saved output (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
-    .option("-a, --keep-all", "also save passing iterations' output")
+    .option("-a, --archive", "also save passing iterations' output (alias: --keep-all)")
+    // The same idea as batch's --archive; --keep-all, its first name here, keeps working.
+    .addOption(new Option("--keep-all").hideHelp())
     .option("--split-tests", "one result per Go test: adds -v to go test and reads its === RUN / --- FAIL lines")
     .option("--json <file>", "write a JSON report (raftlab triage and raftlab merge read it)")
     .option("--junit <file>", "write a JUnit XML report")

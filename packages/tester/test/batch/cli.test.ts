@@ -66,6 +66,10 @@ describe("raftlab batch (process)", () => {
     expect(r.code).toBe(0);
     expect(lastLine(r.stdout)).toBe("5 passed, 0 failed");
     expect(existsSync(out)).toBe(false);
+    // --keep-all (stress's old name for -a) is an alias of --archive here too (issue 18).
+    const kept = raftlab(["batch", "FakePass", "-n", "2", "-j", "1", "--keep-all", "--out", join(dir, "b2-kept")]);
+    expect(kept.code).toBe(0);
+    expect(readdirSync(join(dir, "b2-kept"))).toContain("FakePass-2.jsonl");
   });
 
   it("exits 2 with a one-line error for usage errors", () => {
