@@ -11,7 +11,7 @@ import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from 
 import { makeStyle } from "./style.js";
 import { ResultLines } from "./results.js";
 import { escapeControls } from "@raftlab/raft/trace";
-import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/terminal";
+import { colorEnabled, commanderErrorLine, EXIT, EXIT_USAGE_TEXT, signalExitCode, UsageError, wrapHelpText } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
 import { convertToJsonl } from "./tojsonl.js";
@@ -145,15 +145,15 @@ function checkReadable(file: string): void {
   try {
     st = statSync(file);
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.USAGE);
   }
-  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.FAIL);
+  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.USAGE);
   // A FIFO would block here until a writer opens it; the source opens it for real.
   if (st.isFIFO()) return;
   try {
     closeSync(openSync(file, "r"));
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.USAGE);
   }
 }
 
@@ -409,6 +409,15 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   else process.exit(EXIT.OK);
 }
 
+/** The keys, filter rules, examples and exit codes under --help's options. */
+const HELP_AFTER = `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
+  raftlab run Figure8 --seed 42 --trace | logviz
+  logviz run.jsonl --term 4 --just VOTE,LEAD | less -R
+  VERBOSE=1 go test -run 3A | logviz          (dslogs format: "008260 LEAD S1 message")
+  logviz run.jsonl --print --width 200 --peers 0,1
+
+Exit codes: 0 ok, 1 the input broke off with a read error after it opened, ${EXIT_USAGE_TEXT}.`;
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
@@ -436,18 +445,11 @@ async function main(argv: string[]): Promise<void> {
     .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
     .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
     .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
-    .addHelpText(
-      "after",
-      `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
-  raftlab run Figure8 --seed 42 --trace | logviz
-  logviz run.jsonl --term 4 --just VOTE,LEAD | less -R
-  VERBOSE=1 go test -run 3A | logviz          (dslogs format: "008260 LEAD S1 message")
-  logviz run.jsonl --print --width 200 --peers 0,1
-
-Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
-    )
+    // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
+    .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
+    .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${escapeControls(str.replace(/^error: /, "logviz: ").replace(/\n(?=.)/g, " ").trimEnd())}\n`) });
+    .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) });
   try {
     program.parse(argv);
   } catch (e) {

@@ -3,7 +3,7 @@
 import { escapeControls } from "@raftlab/raft";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../cli-args.js";
-import { EXIT, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, UsageError } from "@raftlab/raft/terminal";
 import { batchAction, BATCH_REPORT_KIND, type BatchFlags } from "./actions.js";
 import { mergeByKind, registerReportKind, triageByKind } from "../runs/kinds.js";
 import type { MergeFlags } from "../runs/merge.js";
@@ -60,7 +60,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
           "Failing runs are saved as <test>-<seed>.jsonl (trace) and <test>-<seed>.log in --out and grouped by " +
           "failure signature, each group with a command that replays it exactly (checked by replaying it). " +
           "With no pattern, runs the whole suite.\n" +
-          "Exit code: 0 all passed, 1 a run failed, 2 usage error, 130 interrupted.\n" +
+          `Exit codes: 0 all passed, 1 a run failed, ${EXIT_USAGE_TEXT}, 130 interrupted.\n` +
           "Examples:\n" +
           "  raftlab batch 3A 3B -n 200 -j 2\n" +
           "  raftlab batch Figure8 -n 1000 --fail-fast\n" +
@@ -109,7 +109,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
         "Prints the summary table and the failure groups of saved results: a batch output folder " +
           "(its report.json, or else its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl; " +
           "also a raftlab stress folder, its report, or one of its saved <iteration>.log files.\n" +
-          "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
+          `Exit codes: 0 no failures, 1 failures found, ${EXIT_USAGE_TEXT}.`,
       )
       .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")
       .option("--impl <module>", "the --impl to put in replay commands (default: the one the report recorded)")
@@ -129,7 +129,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .description(
         "Joins batch JSON reports, typically the shards 1/N..N/N of one batch run on a CI matrix, into one " +
           "table and triage, refuses an incomplete shard set (unless --allow-missing) and warns about repeated runs.\n" +
-          "Exit code: 0 no failures, 1 failures found, 2 unreadable input or missing shards.",
+          `Exit codes: 0 no failures, 1 failures found, ${EXIT_USAGE_TEXT}, or missing shards.`,
       )
       .argument("<reports...>", "JSON reports written by raftlab batch --json")
       .option("--json <file>", "write the merged JSON report")
