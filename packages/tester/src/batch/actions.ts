@@ -8,12 +8,14 @@ import { basename, join, resolve } from "node:path";
 import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
+import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
 import { loadResumable, loadSavedResults } from "./load.js";
 import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
 import { writeReportFile } from "../runs/files.js";
 import type { RunRecord } from "../runs/record.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
 import { BatchTally } from "../runs/stats.js";
@@ -47,6 +49,8 @@ export interface BatchFlags {
   quiet?: boolean;
   verify: boolean;
   strict?: boolean;
+  shrink?: boolean;
+  shrinkBudget?: number;
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
@@ -65,6 +69,7 @@ async function resolveTests(patterns: readonly string[], runnerModule: string | 
 
 export async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: string | null): Promise<void> {
   if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
+  if (flags.shrinkBudget !== undefined && flags.shrink !== true) throw new UsageError("--shrink-budget only makes sense with --shrink");
   const tests = await resolveTests(patterns, runnerModule);
   let impl: string | null = null;
   let implPath: string | null = null;
@@ -155,6 +160,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     previousRuns,
     signal: controller.signal,
     runnerModule,
+    ...(flags.shrink === true ? { shrink: { budgetSec: flags.shrinkBudget ?? DEFAULT_SHRINK_BUDGET_SEC } } : {}),
   };
   try {
     const outcome = await runBatch(options);
@@ -197,6 +203,7 @@ function printResults(
   notes: readonly string[] = [],
   checks: readonly ReplayCheck[] = [],
   strict = false,
+  shrinks: readonly ShrunkExample[] = [],
 ): number {
   const colour = colorEnabled(process.stdout);
   const style = makeStyle(colour);
@@ -207,7 +214,7 @@ function printResults(
     "",
     ...formatSummaryTable(tally, style),
     "",
-    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks }),
+    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks, shrinks }),
     "",
     ...notes.map((n) => escapeControls(n)),
     formatTotalsLine(tally),
@@ -257,6 +264,7 @@ function triageBatch(path: string, flags: TriageFlags): number {
     [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
     loaded.replayChecks,
     loaded.strict,
+    loaded.shrinks,
   );
 }
 
@@ -294,5 +302,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
       ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
     ],
     merged.report.replayChecks,
+    false,
+    merged.report.shrinks,
   );
 }

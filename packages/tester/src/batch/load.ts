@@ -8,6 +8,7 @@ import type { FailureKind, RunRecord } from "../runs/record.js";
 import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "../runs/journal.js";
 import { ReportError, readReport, type BatchReport } from "../runs/report.js";
 import { failureSignature } from "../runs/signature.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import type { ReplayCheck } from "./verify.js";
 
 export interface LoadedResults {
@@ -27,6 +28,8 @@ export interface LoadedResults {
   readonly strict: boolean;
   /** Nothing beside a lone trace says which Raft ran it (the note says so unless --impl is given). */
   readonly implUnknown?: boolean;
+  /** Shrunk examples of a --shrink batch's report. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -71,6 +74,7 @@ function fromReport(r: BatchReport, source: string, outDir: string | null): Load
     replayChecks: r.replayChecks,
     omittedPassingRuns: r.omittedPassingRuns,
     note: r.error ?? null,
+    ...(r.shrinks !== undefined ? { shrinks: r.shrinks } : {}),
   };
 }
 

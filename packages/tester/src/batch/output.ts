@@ -82,6 +82,7 @@ export function formatBatchSummary(
       outDir: outcome.report.outDir,
       style,
       checks: outcome.replayChecks,
+      ...(outcome.report.shrinks !== undefined ? { shrinks: outcome.report.shrinks } : {}),
     }),
   );
   lines.push("");

@@ -157,6 +157,7 @@ function oneIteration(report: StressReport, iteration: number, log: string): Str
     iterations: 1,
     failedIterations: runs.some((r) => !r.ok) ? 1 : 0,
     cutOutputs: report.cutOutputs.filter((c) => c.iteration === iteration),
+    killedProcesses: report.killedProcesses.filter((k) => k.iteration === iteration),
     runs,
     omittedPassingRuns: 0,
   };
@@ -204,6 +205,7 @@ export function mergeStressReports(reports: readonly { readonly name: string; re
     iterations: reports.reduce((n, r) => n + r.report.iterations, 0),
     failedIterations: reports.reduce((n, r) => n + r.report.failedIterations, 0),
     cutOutputs: reports.flatMap((r) => r.report.cutOutputs).sort((a, b) => a.iteration - b.iteration),
+    killedProcesses: reports.flatMap((r) => r.report.killedProcesses).sort((a, b) => a.iteration - b.iteration),
     runs,
     omittedPassingRuns: reports.reduce((n, r) => n + r.report.omittedPassingRuns, 0),
   };

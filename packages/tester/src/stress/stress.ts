@@ -86,6 +86,7 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
   const tally = new BatchTally();
   const runs: { index: number; run: StressRun }[] = [];
   const cutOutputs: { iteration: number; droppedBytes: number }[] = [];
+  const killedProcesses: { iteration: number; killed: number }[] = [];
   let keptPassing = 0;
   let omittedPassing = 0;
   let iterationsDone = 0;
@@ -126,11 +127,12 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
       },
       stopController.signal,
     );
+    if (outcome.killedProcesses > 0) killedProcesses.push({ iteration, killed: outcome.killedProcesses });
     if (outcome.cancelled && !outcome.timedOut) return false;
     const probe = iterationResults(parser, outcome, { iteration, label, splitTests: options.command.splitTests, timeoutSec: options.timeoutSec, log: null, nowMs: performance.now() });
     let log: string | null = null;
     if (!probe.ok || options.keepAll) {
-      const { text, dropped } = outcome.output.text();
+      const { text, dropped } = outcome.output.text(options.command.splitTests);
       log = saveOutput(iteration, text, dropped);
       if (dropped > 0) cutOutputs.push({ iteration, droppedBytes: dropped });
     }
@@ -208,6 +210,7 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     iterations: iterationsDone,
     failedIterations,
     cutOutputs: cutOutputs.sort((a, b) => a.iteration - b.iteration),
+    killedProcesses: killedProcesses.sort((a, b) => a.iteration - b.iteration),
     runs: sorted,
     omittedPassingRuns: omittedPassing,
   };
