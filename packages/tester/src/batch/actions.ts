@@ -12,6 +12,7 @@ import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
 import { loadResumable, loadSavedResults } from "./load.js";
 import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge.js";
+import { writeBatchHtml } from "./html.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
 import { writeReportFile } from "../runs/files.js";
 import type { RunRecord } from "../runs/record.js";
@@ -254,14 +255,31 @@ function triageBatch(path: string, flags: TriageFlags): number {
   if (/^\d+\.log$/.test(basename(path)) && !startsWith(path, "# raftlab batch run")) {
     throw new ReportError(`${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`);
   }
+  // report.html covers a whole folder: one saved run must not replace the folder's page with its own.
+  if (flags.html === true && /\.(log|jsonl)$/.test(path)) throw new UsageError(`--html writes the page of a whole folder: give the folder of ${path}, or its report`);
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
+  const wrote: string[] = [];
+  if (flags.html === true) {
+    if (loaded.outDir === null) throw new UsageError(`--html writes into the batch's output folder, and ${path} names none: triage the folder instead`);
+    const html = writeBatchHtml(loaded.outDir, {
+      runs: loaded.runs,
+      impl,
+      strict: loaded.strict,
+      checks: loaded.replayChecks,
+      omittedPassingRuns: loaded.omittedPassingRuns,
+      ...(loaded.shrinks !== undefined ? { shrinks: loaded.shrinks } : {}),
+      facts: [["source", loaded.source]],
+      notes: loaded.note !== null ? [loaded.note] : [],
+    });
+    wrote.push(`wrote ${html.report} (${html.pages} run page${html.pages === 1 ? "" : "s"})`, ...html.problems.map((p) => `note: ${p}`));
+  }
   return printResults(
     loaded.runs,
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
+    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
     loaded.replayChecks,
     loaded.strict,
     loaded.shrinks,

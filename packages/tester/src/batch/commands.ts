@@ -60,6 +60,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
         "Runs every (test, seed) pair, seeds S..S+N-1 per test, in parallel worker threads, with live progress. " +
           "Failing runs are saved as <test>-<seed>.jsonl (trace) and <test>-<seed>.log in --out and grouped by " +
           "failure signature, each group with a command that replays it exactly (checked by replaying it). " +
+          "--out also gets report.json and report.html (the summary, charts, and a page per saved failing run: " +
+          "<test>-<seed>.html beside its .jsonl). " +
           "With no pattern, runs the whole suite.\n" +
           `Exit codes: 0 all passed, 1 a run failed, ${EXIT_USAGE_TEXT}, 130 interrupted.\n` +
           "Examples:\n" +
@@ -117,7 +119,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       )
       .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")
       .option("--impl <module>", "the --impl to put in replay commands (default: the one the report recorded)")
-      .action((path: string, flags: { impl?: string }) => {
+      .option("--html", "also write report.html and a page per saved failing run into the folder (as batch does)")
+      .action((path: string, flags: { impl?: string; html?: boolean }) => {
         try {
           process.exitCode = triageByKind(path, flags);
         } catch (e) {
