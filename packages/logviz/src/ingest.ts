@@ -283,7 +283,8 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
       }
     })
     .catch(() => undefined);
-  read(0, () => {
+  // From where the ingest has got to: a head of the file may have been parsed already (first-frame.ts).
+  read(ingest.bytes, () => {
     if (opts.follow) {
       opts.onData();
       opts.onCaughtUp?.();
