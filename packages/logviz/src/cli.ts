@@ -14,8 +14,6 @@ import { escapeControls } from "@raftlab/raft/trace";
 import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
-import { convertToJsonl } from "./tojsonl.js";
-import { convertToHtml } from "./html/write.js";
 
 interface Options {
   term?: string;
@@ -157,6 +155,9 @@ function checkReadable(file: string): void {
   }
 }
 
+/** Print mode reads a file this many bytes at a time (see SourceOptions.chunkBytes). */
+const PRINT_CHUNK_BYTES = 64 * 1024;
+
 async function runPrint(file: string | undefined, filter: Filter, o: Options): Promise<void> {
   // Print mode keeps no rows once written (StreamPrinter drops them after each chunk), so its memory is
   // bounded by one chunk of input, not by the input's length. The store must not drop rows before they
@@ -202,6 +203,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     // Streaming: rows are written as each chunk of input is parsed, not at the end of the input.
     const opts = {
       follow: o.follow === true,
+      chunkBytes: PRINT_CHUNK_BYTES,
       onData: () => printer.flush(),
       onEnd: () => resolve(),
       // Print what could be read, then report the error (a truncated .gz, an I/O error).
@@ -481,7 +483,8 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);
   }
   if (o.to !== undefined) {
-    const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows)) : await convertToJsonl(file, inference);
+    // Loaded only here: print mode and the viewer start without the converters' modules.
+    const err = o.to === "html" ? await (await import("./html/write.js")).convertToHtml(file, inference, parseMaxRows(o.maxRows)) : await (await import("./tojsonl.js")).convertToJsonl(file, inference);
     if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, EXIT.FAIL);
     return;
   }
