@@ -45,9 +45,10 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-function runChild(path: string, progress: Progress): Promise<CliBench> {
+function runChild(path: string, progress: Progress, quick: boolean): Promise<CliBench> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path, "--json-line"], { stdio: ["ignore", "pipe", "pipe"] });
+    const args = quick ? [path, "--json-line", "--quick", "--samples", "2"] : [path, "--json-line"];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -72,12 +73,13 @@ function runChild(path: string, progress: Progress): Promise<CliBench> {
   });
 }
 
-export async function measureLogvizCli(progress: Progress): Promise<CliBenchRows | { readonly notMeasured: string }> {
+/** `quick`: logs a tenth the size and 2 samples (pnpm bench --quick: a smoke run, not figures). */
+export async function measureLogvizCli(progress: Progress, quick = false): Promise<CliBenchRows | { readonly notMeasured: string }> {
   const path = fileURLToPath(new URL("../../../logviz/dist/bench-cli.js", import.meta.url));
   if (!existsSync(path)) return { notMeasured: `${path} not found (run \`pnpm build\`)` };
   let r: CliBench;
   try {
-    r = await runChild(path, progress);
+    r = await runChild(path, progress, quick);
   } catch (e) {
     return { notMeasured: e instanceof Error ? e.message : String(e) };
   }

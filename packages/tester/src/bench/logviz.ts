@@ -94,7 +94,7 @@ function runChild(path: string, lines: number, progress: Progress): Promise<Logv
   });
 }
 
-export async function measureLogviz(lines: number, progress: Progress): Promise<Figure> {
+export async function measureLogviz(lines: number, progress: Progress, quick = false): Promise<Figure> {
   const path = logvizBenchPath();
   if (!existsSync(path)) return notMeasured("logviz", TITLE, `${path} not found (logviz's bench module is not built; run \`pnpm build\`)`);
   let r: LogvizBench;
@@ -118,7 +118,7 @@ export async function measureLogviz(lines: number, progress: Progress): Promise<
   const html = await measureLogvizHtml(progress);
   const htmlPart = "notMeasured" in html ? { tables: [], goals: [], notes: [`HTML page: not measured: ${html.notMeasured}`], data: null } : html;
   // As a user runs it: first screen against less, print mode against cat and dslogs.py, peak memory.
-  const cli = await measureLogvizCli(progress);
+  const cli = await measureLogvizCli(progress, quick);
   const cliPart = "notMeasured" in cli ? { tables: [], goals: [], notes: [`Process-level rows: not measured: ${cli.notMeasured}`], data: null } : cli;
   return {
     id: "logviz",
