@@ -36,6 +36,9 @@ export interface PrintRun {
   readonly lines: number;
   /** Wall milliseconds, one per sample. */
   readonly ms: number[];
+  /** CPU milliseconds (user + system) of the process, one per sample (empty: not measured). On a
+   * machine shared with other work these move much less than the wall times. */
+  readonly cpuMs: number[];
 }
 
 export interface RssRun {
@@ -53,8 +56,9 @@ export interface CliBenchResult {
   readonly firstScreenNote: string;
   readonly printLines: number;
   readonly print: PrintRun[];
-  /** dslogs.py's lines/s (null: python3 with rich not found). */
+  /** dslogs.py's lines/s, by wall time and by CPU time (null: python3 with rich not found). */
   readonly dslogsLinesPerSec: number | null;
+  readonly dslogsCpuLinesPerSec: number | null;
   readonly dslogsNote: string;
   readonly rss: RssRun[];
   readonly load: [number, number];
@@ -169,16 +173,32 @@ function pythonWithRich(): string | null {
 /** Node with a preload that writes the process's peak RSS (KB) to $LOGVIZ_BENCH_RSS at exit. */
 function rssProbe(dir: string): string {
   const probe = join(dir, "rss-probe.cjs");
-  writeFileSync(probe, `process.on("exit", () => { try { require("fs").writeFileSync(process.env.LOGVIZ_BENCH_RSS, String(process.resourceUsage().maxRSS)); } catch {} });\n`);
+  writeFileSync(probe, `process.on("exit", () => { try { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.LOGVIZ_BENCH_RSS, u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime) / 1000); } catch {} });\n`);
   return probe;
 }
 
+/** Peak RSS in MB written by the probe, or null. */
 function readRss(file: string): number | null {
   try {
-    return Number(readFileSync(file, "utf8")) / 1024;
+    return Number(readFileSync(file, "utf8").split(" ")[0]) / 1024;
   } catch {
     return null;
   }
+}
+
+/** CPU ms (user + system) written by the probe, or NaN. */
+function readCpu(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8").split(" ")[1]);
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs dslogs.py under a wrapper that writes its CPU ms to `cpuFile` at exit. */
+function dslogsArgs(cpuFile: string, args: readonly string[]): string[] {
+  const wrapper = `import resource, runpy, sys\nsys.argv = ${JSON.stringify([DSLOGS_PY, ...args])}\ntry:\n    runpy.run_path(sys.argv[0], run_name="__main__")\nfinally:\n    u = resource.getrusage(resource.RUSAGE_SELF)\n    open(${JSON.stringify(cpuFile)}, "w").write(str((u.ru_utime + u.ru_stime) * 1000))\n`;
+  return ["-c", wrapper];
 }
 
 export interface CliBenchOptions {
@@ -234,32 +254,44 @@ export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchR
       }
     }
 
-    // Print mode, against cat and dslogs.py.
+    // Print mode, against cat and dslogs.py, in turn (so a burst of load on the machine hits them alike).
     log(`print mode, ${printLines} lines…`);
+    const probe = rssProbe(dir);
     const print: PrintRun[] = [
-      { what: "logviz --print, columns", lines: printLines, ms: [] },
-      { what: "logviz --print, list", lines: printLines, ms: [] },
-      { what: "cat", lines: printLines, ms: [] },
+      { what: "logviz --print, columns", lines: printLines, ms: [], cpuMs: [] },
+      { what: "logviz --print, list", lines: printLines, ms: [], cpuMs: [] },
+      { what: "cat", lines: printLines, ms: [], cpuMs: [] },
     ];
+    const py = pythonWithRich();
+    const dslogsLines = 3000;
+    const dslogs: PrintRun = { what: "dslogs.py", lines: dslogsLines, ms: [], cpuMs: [] };
+    const part = join(dir, "dslogs-part.log");
+    if (py !== null) writeLog(part, dslogsLines);
+    const cpuFile = join(dir, "cpu");
+    const logviz = (run: PrintRun, layout: string): void => {
+      rmSync(cpuFile, { force: true });
+      run.ms.push(timed(node, ["--require", probe, BIN, printLog, "--print", "--layout", layout, "--width", String(WIDTH)], { ...process.env, LOGVIZ_BENCH_RSS: cpuFile }).ms);
+      run.cpuMs.push(readCpu(cpuFile));
+    };
     for (let i = 0; i < samples; i++) {
-      print[0]?.ms.push(timed(node, [BIN, printLog, "--print", "--layout", "columns", "--width", String(WIDTH)]).ms);
-      print[1]?.ms.push(timed(node, [BIN, printLog, "--print", "--layout", "list", "--width", String(WIDTH)]).ms);
+      logviz(print[0] as PrintRun, "columns");
+      logviz(print[1] as PrintRun, "list");
       print[2]?.ms.push(timed("cat", [printLog]).ms);
+      // dslogs.py renders one rich Columns per line (about 2,000 lines/s): its first 3,000 lines.
+      if (py !== null && i < 3) {
+        rmSync(cpuFile, { force: true });
+        dslogs.ms.push(timed(py, dslogsArgs(cpuFile, ["-c", "5", "--no-color", part]), { ...process.env, COLUMNS: String(WIDTH), LINES: String(HEIGHT) }).ms);
+        dslogs.cpuMs.push(Number(existsSync(cpuFile) ? readFileSync(cpuFile, "utf8") : NaN));
+      }
     }
     let dslogsLinesPerSec: number | null = null;
+    let dslogsCpuLinesPerSec: number | null = null;
     let dslogsNote: string;
-    const py = pythonWithRich();
     if (py === null || !existsSync(DSLOGS_PY)) dslogsNote = "not measured: no python3 with the rich module (dslogs.py's dependency)";
     else {
-      // dslogs.py renders one rich Columns per line (about 2,000 lines/s): its first 3,000 lines.
-      const n = 3000;
-      const part = join(dir, "dslogs-part.log");
-      writeLog(part, n);
-      log(`dslogs.py, ${n} lines…`);
-      const env = { ...process.env, COLUMNS: String(WIDTH), LINES: String(HEIGHT) };
-      const ms = median(Array.from({ length: Math.min(3, samples) }, () => timed(py, [DSLOGS_PY, "-c", "5", "--no-color", part], env).ms));
-      dslogsLinesPerSec = n / (ms / 1000);
-      dslogsNote = `bench/dslogs.py (a reimplementation of dslogs.py's core loop with rich ${richVersion(py)}), 5 columns, width ${WIDTH}, on the first ${n} lines`;
+      dslogsLinesPerSec = linesPerSec(dslogs);
+      dslogsCpuLinesPerSec = cpuLinesPerSec(dslogs);
+      dslogsNote = `bench/dslogs.py (a reimplementation of dslogs.py's core loop with rich ${richVersion(py)}), 5 columns, width ${WIDTH}, on the first ${dslogsLines} lines`;
     }
 
     // Peak memory of every mode on the largest log.
@@ -267,7 +299,6 @@ export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchR
     const mid = logs[0];
     const rss: RssRun[] = [];
     if (big && mid) {
-      const probe = rssProbe(dir);
       const rssOf = (mode: string, l: typeof big, args: string[], note: string): void => {
         log(`memory: ${mode}, ${l.n} lines…`);
         const f = join(dir, `rss-${rss.length}`);
@@ -299,7 +330,7 @@ export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchR
         }
       }
     }
-    return { nodeMs, firstScreen, firstScreenNote, printLines, print, dslogsLinesPerSec, dslogsNote, rss, load: [load0, loadAvg()] };
+    return { nodeMs, firstScreen, firstScreenNote, printLines, print, dslogsLinesPerSec, dslogsCpuLinesPerSec, dslogsNote, rss, load: [load0, loadAvg()] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -310,9 +341,14 @@ function richVersion(py: string): string {
   return r.status === 0 ? r.stdout.trim() : "?";
 }
 
-/** Lines per second of a print run (median time). */
+/** Lines per second of a print run (median wall time). */
 export function linesPerSec(p: PrintRun): number {
   return p.lines / (median(p.ms) / 1000);
+}
+
+/** Lines per CPU second of a print run (median CPU time; NaN when not measured). */
+export function cpuLinesPerSec(p: PrintRun): number {
+  return p.lines / (median(p.cpuMs.filter((x) => Number.isFinite(x))) / 1000);
 }
 
 export function formatCliBench(r: CliBenchResult): string {
@@ -325,14 +361,13 @@ export function formatCliBench(r: CliBenchResult): string {
     const b = median(f.lessMs);
     out.push(`first screen ${WIDTH}x${HEIGHT}, ${f.lines} lines: logviz ${ms(a)} (min ${ms(Math.min(...f.logvizMs))}), less ${ms(b)} (min ${ms(Math.min(...f.lessMs))}), ${(a / b).toFixed(2)}× less; goal ≤ ${GOALS.firstScreenMs} ms: ${a <= GOALS.firstScreenMs ? "met" : "not met"}`);
   }
-  const cat = r.print.find((p) => p.what === "cat");
   for (const p of r.print) {
     const lps = linesPerSec(p);
     const vs = r.dslogsLinesPerSec !== null ? `, ${(lps / r.dslogsLinesPerSec).toFixed(0)}× dslogs.py` : "";
-    const vsCat = cat && p !== cat ? `, ${(median(cat.ms) / median(p.ms)).toFixed(3)}× cat's speed` : "";
-    out.push(`print ${r.printLines} lines, ${p.what}: ${ms(median(p.ms))} (${(lps / 1000).toFixed(0)}k lines/s${vs}${vsCat})`);
+    const cpu = p.cpuMs.length > 0 ? `; CPU ${ms(median(p.cpuMs))}: ${(cpuLinesPerSec(p) / 1000).toFixed(0)}k lines per CPU s${r.dslogsCpuLinesPerSec !== null ? `, ${(cpuLinesPerSec(p) / r.dslogsCpuLinesPerSec).toFixed(0)}× dslogs.py` : ""}` : "";
+    out.push(`print ${r.printLines} lines, ${p.what}: ${ms(median(p.ms))} (${(lps / 1000).toFixed(0)}k lines/s${vs}${cpu})`);
   }
-  out.push(`dslogs.py: ${r.dslogsLinesPerSec !== null ? `${r.dslogsLinesPerSec.toFixed(0)} lines/s` : ""} ${r.dslogsNote}`);
+  out.push(`dslogs.py: ${r.dslogsLinesPerSec !== null ? `${r.dslogsLinesPerSec.toFixed(0)} lines/s, ${(r.dslogsCpuLinesPerSec ?? NaN).toFixed(0)} lines per CPU s;` : ""} ${r.dslogsNote}`);
   for (const m of r.rss) out.push(`max RSS, ${m.mode}, ${m.lines} lines: ${m.mb !== null ? `${m.mb.toFixed(0)} MB` : "n/a"}${m.note ? ` (${m.note})` : ""}`);
   return out.join("\n");
 }

@@ -20,8 +20,9 @@ interface CliBench {
   firstScreen: { lines: number; bytes: number; logvizMs: number[]; lessMs: number[] }[];
   firstScreenNote: string;
   printLines: number;
-  print: { what: string; lines: number; ms: number[] }[];
+  print: { what: string; lines: number; ms: number[]; cpuMs: number[] }[];
   dslogsLinesPerSec: number | null;
+  dslogsCpuLinesPerSec: number | null;
   dslogsNote: string;
   rss: { mode: string; lines: number; mb: number | null; note: string }[];
   load: [number, number];
@@ -92,13 +93,23 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
   });
   const cat = r.print.find((p) => p.what === "cat");
   const lps = (p: { lines: number; ms: number[] }): number => p.lines / (median(p.ms) / 1000);
+  const cpuLps = (p: { lines: number; cpuMs: number[] }): number => p.lines / (median(p.cpuMs) / 1000);
+  const dsCpu = r.dslogsCpuLinesPerSec;
   const printRows = r.print
     .filter((p) => p !== cat)
-    .map((p) => [
-      `${p.what}, ${(p.lines / 1000).toFixed(0)}k lines`,
-      `${k(lps(p))} (${ms(median(p.ms))})`,
-      r.dslogsLinesPerSec !== null ? `dslogs.py ${r.dslogsLinesPerSec.toFixed(0)} lines/s` : "dslogs.py: not measured",
-      r.dslogsLinesPerSec !== null ? `${(lps(p) / r.dslogsLinesPerSec).toFixed(0)}× dslogs.py` : "",
+    .flatMap((p) => [
+      [
+        `${p.what}, ${(p.lines / 1000).toFixed(0)}k lines, wall`,
+        `${k(lps(p))} (${ms(median(p.ms))})`,
+        r.dslogsLinesPerSec !== null ? `dslogs.py ${r.dslogsLinesPerSec.toFixed(0)} lines/s` : "dslogs.py: not measured",
+        r.dslogsLinesPerSec !== null ? `${(lps(p) / r.dslogsLinesPerSec).toFixed(0)}× dslogs.py` : "",
+      ],
+      [
+        `${p.what}, ${(p.lines / 1000).toFixed(0)}k lines, CPU`,
+        `${k(cpuLps(p))} (${ms(median(p.cpuMs))} CPU)`,
+        dsCpu !== null ? `dslogs.py ${dsCpu.toFixed(0)} lines per CPU s` : "dslogs.py: not measured",
+        dsCpu !== null ? `${(cpuLps(p) / dsCpu).toFixed(0)}× dslogs.py` : "",
+      ],
     ]);
   if (cat) printRows.push([`cat, ${(cat.lines / 1000).toFixed(0)}k lines`, `${k(lps(cat))} (${ms(median(cat.ms))})`, "", ""]);
   const rssRows = r.rss.map((m) => [`peak memory: ${m.mode}, ${(m.lines / 1000).toFixed(0)}k lines`, m.mb !== null ? `${m.mb.toFixed(0)} MB` : "n/a", `goal ${GOAL_RSS_MB} MB`, m.note]);
@@ -108,7 +119,7 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
     goals.push({ text: `first screen within ${GOAL_FIRST_MS} ms of launch (${(f.lines / 1000).toFixed(0)}k lines, tmux 200×50)`, met: a <= GOAL_FIRST_MS, detail: `${ms(a)}; less ${ms(median(f.lessMs))}; node -e 0 ${ms(r.nodeMs)}` });
   }
   for (const p of r.print.filter((x) => x !== cat)) {
-    goals.push({ text: `print mode ≥ ${GOAL_PRINT_LPS / 1000}k lines/s (200× dslogs.py's 1,900), ${p.what}`, met: lps(p) >= GOAL_PRINT_LPS, detail: k(lps(p)) });
+    goals.push({ text: `print mode ≥ ${GOAL_PRINT_LPS / 1000}k lines/s (200× dslogs.py's 1,900), ${p.what}`, met: lps(p) >= GOAL_PRINT_LPS, detail: `${k(lps(p))} wall, ${k(cpuLps(p)).replace("lines/s", "lines per CPU s")}` });
   }
   const worst = Math.max(...r.rss.filter((m) => m.mb !== null && !m.mode.includes("html")).map((m) => m.mb as number));
   if (Number.isFinite(worst)) goals.push({ text: `every mode under ${GOAL_RSS_MB} MB (--to html aside)`, met: worst < GOAL_RSS_MB, detail: `largest ${worst.toFixed(0)} MB` });
@@ -121,7 +132,7 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
     notes: [
       `Process level, measured in one run (load average ${r.load[0]} at its start, ${r.load[1]} at its end; \`node -e 0\` took ${ms(r.nodeMs)}): dslogs logs from synth-dslogs.ts in its three styles (explicit Role@T, arrow with PL(I,T), plain) with the Go tester's lines. Medians of the samples.`,
       "First screen: from spawning the command in a new tmux session of 200×50 until capture-pane shows the file's first line; logviz and less in turn.",
-      `Print mode: the CLI with its output to /dev/null, --width 200, start-up included. ${r.dslogsNote}.`,
+      `Print mode: the CLI with its output to /dev/null, --width 200, start-up included; CPU = the process's user + system time (at exit, from resourceUsage / getrusage), which moves much less than the wall time on a shared machine. logviz, cat and dslogs.py run in turn. ${r.dslogsNote}.`,
       `First screen: ${r.firstScreenNote || "measured"}.`,
     ],
     data: r,
