@@ -8,13 +8,14 @@
 //  - the CLI's interactive mode (cli.ts) reads the same head, parses it into its store, and paints its
 //    first frame from it (the same lines, so the terminal shows no change when the bootstrap painted
 //    them already); it then reads the file on from where the head ended.
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type tty from "node:tty";
 import type { Filter } from "./filter.js";
 import { Ingest } from "./ingest.js";
 import type { InferOptions } from "./infer.js";
 import { DEFAULT_MAX_ROWS, LogStore } from "./store.js";
 import { makeStyle } from "./style.js";
+import { scheduleBeside } from "./schedule-overlay.js";
 import { enterScreenText, paintText } from "./terminal.js";
 import { Viewer } from "./viewer.js";
 import { colorEnabled } from "@raftlab/raft/terminal";
@@ -89,13 +90,18 @@ export function firstFrameOf(file: string, head: Buffer, inference: InferOptions
 
 /**
  * Paints the first frame of `logviz FILE` (no options, a terminal on stdin and stdout, a regular
- * file) and returns true; false, with nothing written, when any of that does not hold.
+ * file, no schedule overlay) and returns true; false, with nothing written, when any of that does not
+ * hold.
  */
 export function paintEarly(argv: readonly string[]): boolean {
   const out = process.stdout as tty.WriteStream;
   const keys = process.stdin as tty.ReadStream;
   const file = argv[0];
   if (argv.length !== 1 || file === undefined || file.startsWith("-") || !out.isTTY || !keys.isTTY) return false;
+  // A shrunk trace with its schedule beside it gets the schedule's marks (cli.ts loadOverlay): the CLI
+  // paints that one itself.
+  const schedule = scheduleBeside(file);
+  if (schedule !== null && existsSync(schedule)) return false;
   const head = readHead(file);
   if (head === null) return false;
   const lines = firstFrameOf(file, head, {}, out.columns || 80, out.rows || 24, colorEnabled({ isTTY: true }));
