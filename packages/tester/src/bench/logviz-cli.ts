@@ -133,7 +133,7 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
       `Process level, measured in one run (load average ${r.load[0]} at its start, ${r.load[1]} at its end; \`node -e 0\` took ${ms(r.nodeMs)}): dslogs logs from synth-dslogs.ts in its three styles (explicit Role@T, arrow with PL(I,T), plain) with the Go tester's lines. Medians of the samples.`,
       "First screen: from spawning the command in a new tmux session of 200×50 until capture-pane shows the file's first line; logviz and less in turn.",
       `Print mode: the CLI with its output to /dev/null, --width 200, start-up included; CPU = the process's user + system time (at exit, from resourceUsage / getrusage), which moves much less than the wall time on a shared machine. logviz, cat and dslogs.py run in turn. ${r.dslogsNote}.`,
-      `First screen: ${r.firstScreenNote || "measured"}.`,
+      ...(r.firstScreenNote ? [`First screen: ${r.firstScreenNote}.`] : []),
     ],
     data: r,
   };
