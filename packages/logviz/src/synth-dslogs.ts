@@ -8,7 +8,12 @@ export interface DslogSynthOptions {
   readonly lines: number;
   readonly peers?: number;
   readonly seed?: number;
+  /** The styles the tests take in turn (default explicit, arrow). "plain": no role or arrow markers,
+   * the term only where the text says it (`calling election T3`, `Got AE reply`). */
+  readonly styles?: readonly DslogStyle[];
 }
+
+export type DslogStyle = "explicit" | "arrow" | "plain";
 
 const TESTS = [
   ["TestInitialElection3A", "3A", "initial election"],
@@ -47,8 +52,14 @@ export function* synthDslogs(opts: DslogSynthOptions): Generator<string> {
     let leader = -1;
     const commit = new Array<number>(n).fill(0);
     const budget = Math.min(perTest, opts.lines - emitted - 4);
-    const explicitStyle = testNo % 2 === 1;
-    while (lines.length < budget) {
+    const styles = opts.styles ?? ["explicit", "arrow"];
+    const style = styles[(testNo - 1) % styles.length] ?? "explicit";
+    const explicitStyle = style === "explicit";
+    if (style === "plain") {
+      plainTest(lines, budget, n, rand, () => (t += 1 + rand(40)), pad);
+      t += 50;
+    }
+    while (style !== "plain" && lines.length < budget) {
       t += 1 + rand(40);
       const roll = rand(100);
       if (leader < 0 || roll < 2) {
@@ -112,6 +123,47 @@ export function* synthDslogs(opts: DslogSynthOptions): Generator<string> {
       yield l;
       emitted++;
     }
+  }
+}
+
+/** A test's lines in the plain style (test/corpus/plain.log): topics and peers, terms only in some
+ * messages' own words, PLI/PLT in the append lines. */
+function plainTest(lines: string[], budget: number, n: number, rand: (k: number) => number, tick: () => number, pad: (t: number) => string): void {
+  let term = 0;
+  let leader = -1;
+  let index = 0;
+  while (lines.length < budget) {
+    const t = tick();
+    const roll = rand(100);
+    if (leader < 0 || roll < 2) {
+      term++;
+      const c = rand(n);
+      lines.push(`${pad(t)} TIMR S${c} Election timeout, starting election`);
+      lines.push(`${pad(t)} TERM S${c} Converting to Candidate, calling election T${term}`);
+      for (let p = 0; p < n; p++) {
+        if (p === c) continue;
+        lines.push(`${pad(t + 1)} VOTE S${c} -> S${p} Sending request vote T${term}`);
+        lines.push(`${pad(t + 4)} TERM S${p} Term is higher, updating term to T${term}, setting state to follower`);
+        lines.push(`${pad(t + 5)} VOTE S${p} Granting Vote to S${c} at T${term}`);
+        lines.push(`${pad(t + 9)} VOTE S${c} <- S${p} Got vote`);
+      }
+      lines.push(`${pad(t + 10)} LEAD S${c} Achieved Majority for T${term} (${n - 1}), converting to Leader`);
+      leader = c;
+      continue;
+    }
+    if (roll < 75) {
+      const p = (leader + 1 + rand(n - 1)) % n;
+      lines.push(`${pad(t)} LOG1 S${leader} -> S${p} Sending PLI: ${index} PLT: ${term} N: ${rand(3)} LC: ${index} - []`);
+      lines.push(`${pad(t + 3)} LOG2 S${p} <- S${leader} Received AE, PLI: ${index} PLT: ${term} N: 0 LC: ${index}, reply ok`);
+      lines.push(`${pad(t + 5)} LOG1 S${leader} <- S${p} Got AE reply, success`);
+      continue;
+    }
+    if (roll < 90) {
+      index++;
+      lines.push(`${pad(t)} CLNT S${leader} Received log: {${100 + index}} at index ${index}, term ${term}`);
+      continue;
+    }
+    lines.push(`${pad(t)} TEST checking agreement of index ${index}`);
   }
 }
 
