@@ -15,7 +15,9 @@ import type { Shard } from "../runs/runlist.js";
 import type { BatchTally } from "../runs/stats.js";
 import { BatchRuns } from "./execute.js";
 import { BatchSlots } from "./slots.js";
+import { shrinkFailureGroups } from "./shrink-groups.js";
 import { createSpillDir, removeSpillDir } from "./spill.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import type { ReplayCheck } from "./verify.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
@@ -72,6 +74,8 @@ export interface BatchOptions {
   readonly traceEveryRun?: boolean;
   /** Called with every finished run, in completion order (for callers that watch a batch). */
   readonly onResult?: (record: RunRecord) => void;
+  /** --shrink: shrink each failure group's example within this budget per group (shrink-groups.ts). */
+  readonly shrink?: { readonly budgetSec: number };
   /** Aborting stops the batch cleanly: in-flight runs are abandoned, the summary and reports still written. */
   readonly signal?: AbortSignal;
 }
@@ -156,10 +160,14 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   loop.stopSignal.addEventListener("abort", () => void slots.closeAll(), { once: true });
   const runs = createBatchRuns(setup, loop, slots);
   const replayChecks: ReplayCheck[] = [];
+  let shrinks: ShrunkExample[] | null = null;
   try {
     await loop.drive(runs);
     if (options.verifyReplays !== false && runs.saveError === null) {
       replayChecks.push(...(await slots.verifyReplays(loop.results.finished, loop.stopping, setup.progress, setup.style)));
+    }
+    if (options.shrink !== undefined && runs.saveError === null && !loop.interrupted) {
+      shrinks = await shrinkGroups(setup, options.shrink.budgetSec, loop.results.finished, slots.slots.length);
     }
   } finally {
     loop.close();
@@ -168,7 +176,26 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     removeSpillDir(setup.spillDir);
     runs.closeJournal();
   }
-  return batchOutcome(setup, loop, runs, slots.slots.length, replayChecks);
+  return batchOutcome(setup, loop, runs, slots.slots.length, { replayChecks, shrinks });
+}
+
+/** --shrink: each failure group's example shrunk in its own worker, `parallel` at a time (shrink-groups.ts). */
+function shrinkGroups(setup: BatchSetup, budgetSec: number, records: readonly RunRecord[], parallel: number): Promise<ShrunkExample[]> {
+  const { options } = setup;
+  return shrinkFailureGroups(records, {
+    outDir: options.outDir,
+    impl: options.impl,
+    strict: options.strict === true,
+    budgetSec,
+    parallel,
+    timeoutSec: options.timeoutSec,
+    maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+    traceCapBytes: options.traceCapBytes ?? DEFAULT_TRACE_CAP_BYTES,
+    runnerModule: options.runnerModule ?? null,
+    print: (text) => setup.progress.print(text),
+    style: setup.style,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
 }
 
 function setUpBatch(options: BatchOptions): BatchSetup {
@@ -227,7 +254,14 @@ function createBatchRuns(setup: BatchSetup, loop: RunLoop<RunRecord>, slots: Bat
   return new BatchRuns(settings, loop, slots, setup.progress, previousRuns, header);
 }
 
-function batchOutcome(setup: BatchSetup, loop: RunLoop<RunRecord>, runs: BatchRuns, workers: number, replayChecks: ReplayCheck[]): BatchOutcome {
+/** What the steps after the run loop add to the report. */
+interface AfterRuns {
+  readonly replayChecks: ReplayCheck[];
+  readonly shrinks: ShrunkExample[] | null;
+}
+
+function batchOutcome(setup: BatchSetup, loop: RunLoop<RunRecord>, runs: BatchRuns, workers: number, after: AfterRuns): BatchOutcome {
+  const { replayChecks, shrinks } = after;
   const { options } = setup;
   const records = loop.results.inListOrder();
   const elapsedMs = performance.now() - setup.started;
@@ -249,6 +283,7 @@ function batchOutcome(setup: BatchSetup, loop: RunLoop<RunRecord>, runs: BatchRu
     replayChecks,
     ...(saveError !== null ? { error: `stopped: cannot save run artifacts: ${saveError}` } : {}),
     batch: setup.meta,
+    ...(shrinks !== null ? { shrinks } : {}),
   };
   return {
     records,

@@ -37,6 +37,8 @@ export class StressIterations implements RunKindDriver<number> {
   failedIterations = 0;
   /** Iterations whose saved output lost its head to --max-output. */
   readonly cutOutputs: { iteration: number; droppedBytes: number }[] = [];
+  /** Iterations that left processes behind, and how many were killed. */
+  readonly killedProcesses: { iteration: number; killed: number }[] = [];
   private nextIteration = 1;
 
   constructor(
@@ -69,6 +71,7 @@ export class StressIterations implements RunKindDriver<number> {
       onLine: (line: string) => parser.line(line),
     };
     const outcome = await runIteration(request, this.loop.stopSignal);
+    if (outcome.killedProcesses > 0) this.killedProcesses.push({ iteration, killed: outcome.killedProcesses });
     if (outcome.cancelled && !outcome.timedOut) return "cancelled";
     const context = { iteration, label: this.label, splitTests: o.command.splitTests, timeoutSec: o.timeoutSec, log: null, nowMs: performance.now() };
     const probe = iterationResults(parser, outcome, context);
@@ -94,7 +97,7 @@ export class StressIterations implements RunKindDriver<number> {
 
   /** Saves the iteration's output as `<iteration>.log`, saying so at the top when --max-output cut it. */
   private saveOutput(iteration: number, outcome: IterationOutcome): string {
-    const { text, dropped } = outcome.output.text();
+    const { text, dropped } = outcome.output.text(this.options.command.splitTests);
     makeDirs(this.options.outDir);
     const name = `${iteration}.log`;
     const note =

@@ -36,6 +36,11 @@ export interface StressReport {
   readonly failedIterations: number;
   /** Iterations whose output was cut to --max-output, and how many bytes were dropped from each. */
   readonly cutOutputs: readonly { readonly iteration: number; readonly droppedBytes: number }[];
+  /**
+   * Iterations that left processes running (started in their own session, daemons, or still running at
+   * a timeout), and how many of them raftlab killed. Absent in reports written before it was counted.
+   */
+  readonly killedProcesses: readonly { readonly iteration: number; readonly killed: number }[];
   readonly runs: readonly StressRun[];
   readonly omittedPassingRuns: number;
 }
@@ -95,6 +100,7 @@ export function parseStressReport(text: string, name: string): StressReport {
   if (isObject(envData)) for (const [k, v] of Object.entries(envData)) if (typeof v === "string") env[k] = v;
   const shard = data["shard"];
   const cut = Array.isArray(data["cutOutputs"]) ? data["cutOutputs"] : [];
+  const killed = Array.isArray(data["killedProcesses"]) ? data["killedProcesses"] : [];
   return {
     format: STRESS_REPORT_FORMAT,
     version: STRESS_REPORT_VERSION,
@@ -116,6 +122,9 @@ export function parseStressReport(text: string, name: string): StressReport {
     failedIterations: num("failedIterations"),
     cutOutputs: cut.filter(
       (c): c is { iteration: number; droppedBytes: number } => isObject(c) && typeof c["iteration"] === "number" && typeof c["droppedBytes"] === "number",
+    ),
+    killedProcesses: killed.filter(
+      (k): k is { iteration: number; killed: number } => isObject(k) && typeof k["iteration"] === "number" && typeof k["killed"] === "number",
     ),
     runs,
     omittedPassingRuns: num("omittedPassingRuns"),

@@ -115,6 +115,7 @@ function stressReport(options: StressOptions, loop: RunLoop<StressRun>, iteratio
     iterations: iterations.iterationsDone,
     failedIterations: iterations.failedIterations,
     cutOutputs: [...iterations.cutOutputs].sort((a, b) => a.iteration - b.iteration),
+    killedProcesses: [...iterations.killedProcesses].sort((a, b) => a.iteration - b.iteration),
     runs: loop.results.inListOrder(),
     omittedPassingRuns: loop.results.omittedPassing,
   };
