@@ -33,6 +33,8 @@ export interface BatchFlags {
   sequential?: boolean;
   out?: string;
   archive?: boolean;
+  /** --keep-all: stress's old name for --archive. */
+  keepAll?: boolean;
   seedStart: number;
   timeout: number;
   json?: string;
@@ -122,6 +124,7 @@ function resumeFlag(flags: BatchFlags, implPath: string | null): { previousRuns:
   if (prior.impl !== implPath) {
     throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
   }
+  if (prior.note !== null) process.stderr.write(`raftlab batch: --resume ${escapeControls(flags.resume)}: ${escapeControls(prior.note)}\n`);
   // Keep adding to the same folder, so triage of it sees every saved run.
   return { previousRuns: prior.runs, outDir: outDir ?? prior.outDir };
 }
@@ -145,7 +148,7 @@ function batchOptionsFromFlags(flags: BatchFlags, inputs: BatchInputs): BatchOpt
     workers: workers.workers,
     sequential: flags.sequential === true,
     outDir: inputs.outDir ?? defaultOutDir(),
-    archive: flags.archive === true,
+    archive: flags.archive === true || flags.keepAll === true,
     seedStart: flags.seedStart,
     timeoutSec: flags.timeout,
     jsonPath: flags.json ?? null,
@@ -281,7 +284,7 @@ function triageBatch(path: string, flags: TriageFlags): number {
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
+    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
     loaded.replayChecks,
     loaded.strict,
     loaded.shrinks,
@@ -297,7 +300,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
   }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
-    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
+    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   }
   checkMissingShards(reports.map((r) => r.report.shard), flags);
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));

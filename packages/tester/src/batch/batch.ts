@@ -1,12 +1,12 @@
 // The batch runner: drives the shared run loop (runs/loop.ts) with the batch's "execute one run"
 // (execute.ts: a test at a seed in a worker slot), then verifies that each failure group's example
 // replays exactly and builds the report. (output.ts turns the outcome into the summary and the
-// reports; stopped.ts saves what a stopped run left; journaling.ts keeps the journal.)
+// reports; stopped.ts saves what a stopped run left; runs/journaled-folder.ts holds the output folder,
+// its lock and its journal.)
 
-import { existsSync } from "node:fs";
 import { makeStyle, type Style } from "@raftlab/raft/terminal";
-import { makeDirs } from "../runs/artifacts.js";
 import { checkWritable } from "../runs/files.js";
+import { finishFolder, openJournaledFolder as openBatchFolder, type FolderReport, type JournaledFolder } from "../runs/journaled-folder.js";
 import { MAX_PASSING_RUNS_KEPT, RunLoop } from "../runs/loop.js";
 import { createProgress, type Progress, type ProgressStream } from "../runs/progress.js";
 import type { RunRecord } from "../runs/record.js";
@@ -127,6 +127,8 @@ export interface BatchOutcome {
   readonly saveError: string | null;
   /** 0 all passed, 1 some run failed or artifacts could not be saved, 130 interrupted. */
   readonly exitCode: number;
+  /** The report.json written into the output folder (null when the folder was not kept). */
+  readonly folderReport: FolderReport | null;
 }
 
 export { clampWorkers, defaultOutDir, defaultWorkers, MAX_WORKERS_PER_CPU } from "../runs/defaults.js";
@@ -140,6 +142,8 @@ interface BatchSetup {
   readonly startedAt: string;
   readonly spillDir: string;
   readonly meta: BatchMeta;
+  /** The output folder, made, locked and journaled before the first run (runs/journaled-folder.ts). */
+  readonly folder: JournaledFolder;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
@@ -174,7 +178,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     await slots.closeAll();
     setup.progress.stop();
     removeSpillDir(setup.spillDir);
-    runs.closeJournal();
   }
   return batchOutcome(setup, loop, runs, slots.slots.length, { replayChecks, shrinks });
 }
@@ -199,25 +202,26 @@ function shrinkGroups(setup: BatchSetup, budgetSec: number, records: readonly Ru
 }
 
 function setUpBatch(options: BatchOptions): BatchSetup {
-  const colour = options.colour ?? false;
-  return {
-    options,
-    progress: createProgress(options.stdout ?? process.stdout, options.stderr ?? process.stderr, colour, options.quiet === true),
-    style: makeStyle(colour),
-    started: performance.now(),
-    startedAt: new Date().toISOString(),
-    spillDir: createSpillDir(),
-    meta: {
-      tests: options.tests,
-      iterations: options.iterations,
-      seedStart: options.seedStart,
-      sequential: options.sequential,
-      loop: options.loop,
-      timeoutSec: options.timeoutSec,
-      maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
-      ...(options.strict === true ? { strict: true } : {}),
-    },
+  const startedAt = new Date().toISOString();
+  const meta: BatchMeta = {
+    tests: options.tests,
+    iterations: options.iterations,
+    seedStart: options.seedStart,
+    sequential: options.sequential,
+    loop: options.loop,
+    timeoutSec: options.timeoutSec,
+    maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+    ...(options.strict === true ? { strict: true } : {}),
   };
+  // The output folder is made, locked and given its journal (journal.ts) before the first run, so a
+  // batch killed at any point after its first finished run leaves its counts, passing runs included.
+  const folder = openBatchFolder(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
+  const stderr = options.stderr ?? process.stderr;
+  const colour = options.colour ?? false;
+  const progress = createProgress(options.stdout ?? process.stdout, stderr, colour, options.quiet === true);
+  const started = performance.now();
+  if (folder.journal.repair !== null) stderr.write(`raftlab batch: ${folder.journal.repair}\n`);
+  return { options, progress, style: makeStyle(colour), started, startedAt, spillDir: createSpillDir(), meta, folder };
 }
 
 function slotSettings(options: BatchOptions): ConstructorParameters<typeof BatchSlots>[0] {
@@ -238,7 +242,6 @@ function slotSettings(options: BatchOptions): ConstructorParameters<typeof Batch
 function createBatchRuns(setup: BatchSetup, loop: RunLoop<RunRecord>, slots: BatchSlots): BatchRuns {
   const o = setup.options;
   const previousRuns = o.previousRuns ?? [];
-  const header = { impl: o.impl, batch: setup.meta, startedAt: setup.startedAt };
   const settings = {
     ...slotSettings(o),
     tests: o.tests,
@@ -251,7 +254,7 @@ function createBatchRuns(setup: BatchSetup, loop: RunLoop<RunRecord>, slots: Bat
     untraced: o.traceEveryRun !== true && !o.archive,
     ...(o.onResult !== undefined ? { onResult: o.onResult } : {}),
   };
-  return new BatchRuns(settings, loop, slots, setup.progress, previousRuns, header);
+  return new BatchRuns(settings, loop, slots, setup.progress, previousRuns, setup.folder.journal);
 }
 
 /** What the steps after the run loop add to the report. */
@@ -265,15 +268,16 @@ function batchOutcome(setup: BatchSetup, loop: RunLoop<RunRecord>, runs: BatchRu
   const { options } = setup;
   const records = loop.results.inListOrder();
   const elapsedMs = performance.now() - setup.started;
-  // An interrupted batch always keeps its report (in the output folder) so that it can be resumed.
-  if (loop.stopping) makeDirs(options.outDir);
+  // An interrupted batch always keeps its folder and report so that it can be resumed; a batch that
+  // saved nothing there removes the folder it made.
+  const outDirUsed = setup.folder.keep(loop.stopping) ? options.outDir : null;
   const saveError = runs.saveError;
   const report: BatchReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     impl: options.impl,
     shard: options.shard,
-    outDir: existsSync(options.outDir) ? options.outDir : null,
+    outDir: outDirUsed,
     workers,
     startedAt: setup.startedAt,
     elapsedMs: Math.round(elapsedMs),
@@ -297,5 +301,7 @@ function batchOutcome(setup: BatchSetup, loop: RunLoop<RunRecord>, runs: BatchRu
     replayChecks,
     saveError,
     exitCode: loop.exitCode(saveError !== null),
+    // report.json is written under the folder's lock, before the journal is marked ended and the lock given up.
+    folderReport: finishFolder(setup.folder, outDirUsed === null ? null : report),
   };
 }

@@ -8,8 +8,8 @@ import type { Progress } from "../runs/progress.js";
 import type { RunRecord } from "../runs/record.js";
 import type { RunLoop, RunKindDriver, RunVerdict } from "../runs/loop.js";
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "../runs/runlist.js";
-import type { JournalHeader } from "../runs/journal.js";
-import { BatchJournal } from "./journaling.js";
+import { saveErrorText } from "../runs/artifacts.js";
+import { JOURNAL_FILE, type Journal } from "../runs/journal.js";
 import type { WorkerSlot } from "./pool.js";
 import type { BatchSlots } from "./slots.js";
 import { describeRerun, recordStopped, type StoppedContext, type StoppedOutcome } from "./stopped.js";
@@ -43,7 +43,6 @@ export class BatchRuns implements RunKindDriver<IndexedRun> {
   private listOffset = 0;
   private runIndexBase = 0;
   private readonly previous = new Map<string, RunRecord>();
-  private readonly journal: BatchJournal;
 
   constructor(
     private readonly settings: BatchRunSettings,
@@ -51,16 +50,10 @@ export class BatchRuns implements RunKindDriver<IndexedRun> {
     private readonly slots: BatchSlots,
     private readonly progress: Progress,
     previousRuns: readonly RunRecord[],
-    journalHeader: JournalHeader,
+    /** The output folder's journal (runs/journaled-folder.ts), open from before the first run. */
+    private readonly journal: Journal,
   ) {
     for (const r of previousRuns) this.previous.set(runKey(r.test, r.seed), r);
-    // A journal write error stops the batch as an unsavable artifact does.
-    const resuming = previousRuns.length > 0;
-    this.journal = new BatchJournal(settings.outDir, journalHeader, resuming, () => loop.results.finished, (m) => this.failSave(m));
-  }
-
-  closeJournal(): void {
-    this.journal.close();
   }
 
   /** Stops the batch at the first artifact it cannot save: every later failure would be lost the same way. */
@@ -113,7 +106,7 @@ export class BatchRuns implements RunKindDriver<IndexedRun> {
       this.previous.delete(key);
       this.resumed += 1;
       this.loop.results.restore(job.index, prior);
-      this.journal.append(prior);
+      this.journalRun(prior);
       this.progress.resumed(prior);
     }
     return list;
@@ -132,9 +125,18 @@ export class BatchRuns implements RunKindDriver<IndexedRun> {
       : { ...first, trace: null, note: describeRerun(again) };
   }
 
+  /** A journal write error stops the batch as an unsavable artifact does. */
+  private journalRun(record: RunRecord): void {
+    try {
+      this.journal.append(record);
+    } catch (e) {
+      this.failSave(`${JOURNAL_FILE}: ${saveErrorText(e)}`);
+    }
+  }
+
   private finish(index: number, record: RunRecord): void {
     this.loop.results.add(index, record);
-    this.journal.append(record);
+    this.journalRun(record);
     this.progress.result(record, record.log === null || record.ok ? null : join(this.settings.outDir, record.log));
     this.settings.onResult?.(record);
   }

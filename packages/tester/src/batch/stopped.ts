@@ -2,9 +2,10 @@
 // itself: the batch writes its record and artifacts instead, from what the worker left behind (the
 // shared rings, the spill file), and explains in the log why its trace is partial or missing.
 
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatRunLog, makeDirs, moveFile, saveErrorText } from "../runs/artifacts.js";
+import { formatRunLog, makeDirs, saveErrorText } from "../runs/artifacts.js";
+import { moveFileAtomic, writeFileAtomic } from "../runs/atomic.js";
 import { artifactStem, type RunRecord } from "../runs/record.js";
 import type { RunItem } from "../runs/runlist.js";
 import { failureSignature } from "../runs/signature.js";
@@ -83,7 +84,7 @@ function saveStopped(ctx: StoppedContext, stem: string, spill: string, bare: Run
   const trace = saveStoppedTrace(ctx, stem, spill, outcome, notes);
   if (outcome.output.droppedBytes > 0) notes.push(`the output shown is its last ${outcome.output.lines.length} lines (${formatMiB(outcome.output.droppedBytes)} before them were dropped)`);
   const record: RunRecord = { ...bare, trace, log: `${stem}.log` };
-  writeFileSync(
+  writeFileAtomic(
     join(ctx.outDir, `${stem}.log`),
     formatRunLog({ record, impl: ctx.impl, strict: ctx.strict, output: outcome.output.lines, outputTruncated: 0, note: notes.join("; ") }),
   );
@@ -96,7 +97,7 @@ function saveStoppedTrace(ctx: StoppedContext, stem: string, spill: string, outc
   if (ring !== null) {
     // The shared ring (ring.ts) holds the trace up to the moment the run was stopped: all of it, or
     // its last TRACE_RING_BYTES. The spill file only has what was flushed in 256 KiB chunks.
-    writeFileSync(join(ctx.outDir, `${stem}.jsonl`), ring.lines.length > 0 ? `${ring.lines.join("\n")}\n` : "");
+    writeFileAtomic(join(ctx.outDir, `${stem}.jsonl`), ring.lines.length > 0 ? `${ring.lines.join("\n")}\n` : "");
     notes.push(
       ring.droppedBytes === 0
         ? `the run was stopped; the saved trace holds every event until then (${ring.lines.length} events)`
@@ -105,7 +106,7 @@ function saveStoppedTrace(ctx: StoppedContext, stem: string, spill: string, outc
     return `${stem}.jsonl`;
   }
   if (existsSync(spill) && statSync(spill).size > 0) {
-    moveFile(spill, join(ctx.outDir, `${stem}.jsonl`));
+    moveFileAtomic(spill, join(ctx.outDir, `${stem}.jsonl`));
     notes.push("the run was stopped; the saved trace holds only what had been flushed");
     return `${stem}.jsonl`;
   }

@@ -2,9 +2,8 @@
 // iteration numbers (sharded); each run is one iteration of the command, its output read into
 // per-test results, saved when it failed (or with --keep-all), and shown as one progress line.
 
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeDirs } from "../runs/artifacts.js";
+import type { OutputFolder } from "../runs/folder.js";
 import type { RunKindDriver, RunLoop, RunVerdict } from "../runs/loop.js";
 import type { Progress } from "../runs/progress.js";
 import { loopRoundIterations, shardRunList, type Shard } from "../runs/runlist.js";
@@ -47,6 +46,8 @@ export class StressIterations implements RunKindDriver<number> {
     private readonly label: string,
     private readonly loop: RunLoop<StressRun>,
     private readonly progress: Progress,
+    /** The output folder, made and locked for the whole run (runs/folder.ts); outputs go in atomically. */
+    private readonly folder: OutputFolder,
   ) {}
 
   planRound(round: number): number[] {
@@ -98,13 +99,12 @@ export class StressIterations implements RunKindDriver<number> {
   /** Saves the iteration's output as `<iteration>.log`, saying so at the top when --max-output cut it. */
   private saveOutput(iteration: number, outcome: IterationOutcome): string {
     const { text, dropped } = outcome.output.text(this.options.command.splitTests);
-    makeDirs(this.options.outDir);
     const name = `${iteration}.log`;
     const note =
       dropped > 0
         ? `… raftlab stress: the first ${dropped} bytes of this iteration's output were cut; the last ${Math.round(this.options.maxOutputBytes / 1048576)} MB (--max-output) are kept below\n`
         : "";
-    writeFileSync(join(this.options.outDir, name), note + text);
+    this.folder.write(name, note + text);
     if (dropped > 0) this.cutOutputs.push({ iteration, droppedBytes: dropped });
     return name;
   }

@@ -3,17 +3,19 @@
 // the iterations; iteration.ts executes one (reads its output into per-test results, saves a failing
 // one's output, shows progress); this file sets them up and builds the report.
 
-import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { makeStyle } from "@raftlab/raft/terminal";
-import { makeDirs } from "../runs/artifacts.js";
+import { saveErrorText } from "../runs/artifacts.js";
 import { checkWritable } from "../runs/files.js";
+import { OutputFolder } from "../runs/folder.js";
+import { ReportError } from "../runs/report.js";
 import { MAX_PASSING_RUNS_KEPT, RunLoop } from "../runs/loop.js";
 import { createProgress, type ProgressStream, type ProgressWords } from "../runs/progress.js";
 import type { Shard } from "../runs/runlist.js";
 import type { BatchTally } from "../runs/stats.js";
 import { commandLine, type StressCommand } from "./command.js";
 import { StressIterations } from "./iteration.js";
-import { STRESS_REPORT_FORMAT, STRESS_REPORT_VERSION, type StressReport } from "./report.js";
+import { serialiseStressReport, STRESS_REPORT_FORMAT, STRESS_REPORT_VERSION, type StressReport } from "./report.js";
 import type { StressRun } from "./results.js";
 
 export { LOOP_GROWTH } from "./iteration.js";
@@ -60,6 +62,8 @@ export interface StressOutcome {
   readonly notRun: number;
   /** 0 all passed, 1 some iteration failed, 130 interrupted. */
   readonly exitCode: number;
+  /** The report.json written into the output folder, or null when the folder was not kept. */
+  readonly folderReport: string | null;
 }
 
 /** The command shortened to a label: `go test -count=1 -v -run 3A`. */
@@ -70,6 +74,8 @@ export function commandLabel(argv: readonly string[]): string {
 
 export async function runStress(options: StressOptions): Promise<StressOutcome> {
   checkWritable(options);
+  // Made and locked for the whole run: one writer per folder (lock.ts).
+  const folder = OutputFolder.open(options.outDir, "raftlab stress");
   const colour = options.colour ?? false;
   const label = commandLabel(options.command.original);
   const words: ProgressWords = { runs: "iterations", name: (r) => `iteration ${r.seed}` };
@@ -85,19 +91,46 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     progress,
     style: makeStyle(colour),
   });
-  const iterations = new StressIterations(options, label, loop, progress);
+  const iterations = new StressIterations(options, label, loop, progress, folder);
   try {
     await loop.drive(iterations);
+  } catch (e) {
+    folder.close(false);
+    throw e;
   } finally {
     loop.close();
     progress.stop();
   }
-  if (loop.stopping || iterations.failedIterations > 0 || options.keepAll) makeDirs(options.outDir);
-  const report = stressReport(options, loop, iterations, { started, startedAt });
-  return { report, tally: loop.results.tally, interrupted: loop.interrupted, stoppedEarly: loop.stoppedEarly, notRun: loop.notRun, exitCode: loop.exitCode() };
+  // A run that saved nothing and was not stopped removes the folder it made, as before.
+  const keep = loop.stopping || iterations.failedIterations > 0 || options.keepAll || !folder.madeIt;
+  if (!keep) folder.close(true);
+  const report = stressReport(options, loop, iterations, { started, startedAt, keep });
+  const folderReport = keep ? writeFolderReport(folder, report) : null;
+  const exitCode = loop.exitCode();
+  return { report, tally: loop.results.tally, interrupted: loop.interrupted, stoppedEarly: loop.stoppedEarly, notRun: loop.notRun, exitCode, folderReport };
 }
 
-function stressReport(options: StressOptions, loop: RunLoop<StressRun>, iterations: StressIterations, time: { started: number; startedAt: string }): StressReport {
+/** Writes DIR/report.json atomically while the folder is still locked, then gives up the lock. */
+function writeFolderReport(folder: OutputFolder, report: StressReport): string {
+  const path = join(folder.dir, "report.json");
+  try {
+    folder.write("report.json", serialiseStressReport(report), true);
+    return path;
+  } catch (e) {
+    throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? saveErrorText(e)}`);
+  } finally {
+    folder.close(false);
+  }
+}
+
+interface StressTimes {
+  readonly started: number;
+  readonly startedAt: string;
+  /** Whether the output folder stays (report.outDir), or was removed. */
+  readonly keep: boolean;
+}
+
+function stressReport(options: StressOptions, loop: RunLoop<StressRun>, iterations: StressIterations, time: StressTimes): StressReport {
   return {
     format: STRESS_REPORT_FORMAT,
     version: STRESS_REPORT_VERSION,
@@ -107,7 +140,7 @@ function stressReport(options: StressOptions, loop: RunLoop<StressRun>, iteratio
     env: options.rerunEnv,
     splitTests: options.command.splitTests,
     shard: options.shard,
-    outDir: existsSync(options.outDir) ? options.outDir : null,
+    outDir: time.keep ? options.outDir : null,
     workers: options.workers,
     startedAt: time.startedAt,
     elapsedMs: Math.round(performance.now() - time.started),
