@@ -5,7 +5,7 @@ import { colorEnabled, EXIT, makeStyle, UsageError } from "@raftlab/raft/termina
 import { closeSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
+import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions, type BatchOutcome } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
 import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
@@ -15,6 +15,7 @@ import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge
 import { writeBatchHtml } from "./html.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
 import { writeReportFile } from "../runs/files.js";
+import { listenForInterrupts } from "../runs/interrupts.js";
 import type { RunRecord } from "../runs/record.js";
 import type { ShrunkExample } from "../runs/shrunk.js";
 import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "../runs/report.js";
@@ -72,75 +73,81 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
   if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
   if (flags.shrinkBudget !== undefined && flags.shrink !== true) throw new UsageError("--shrink-budget only makes sense with --shrink");
   const tests = await resolveTests(patterns, runnerModule);
-  let impl: string | null = null;
-  let implPath: string | null = null;
-  if (flags.impl !== undefined) {
-    impl = flags.impl;
-    implPath = resolve(flags.impl);
-    try {
-      // In a worker thread, as the runs will: the module's code never runs in this thread.
-      await probeImpl(
-        {
-          impl: implPath,
-          outDir: tmpdir(),
-          archive: false,
-          traceEveryRun: false,
-          traceCapBytes: 0,
-          outputCapLines: 0,
-          spillPath: join(tmpdir(), "raftlab-probe-unused.jsonl"),
-          runnerModule,
-        },
-        flags.maxMemory,
-      );
-    } catch (e) {
-      const reason = `--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`;
-      // CI reads the reports: they must say the batch failed, not be missing (or look clean).
-      writeFailedBatchReports(flags, implPath, `the batch could not start: ${reason}`);
-      throw new UsageError(reason);
-    }
-  }
-  let previousRuns: readonly RunRecord[] = [];
-  let outDir = flags.out ?? null;
-  if (flags.resume !== undefined) {
-    // A report, or a batch folder: its report.json, or the journal of a batch that was killed.
-    const prior = loadResumable(flags.resume);
-    if (prior.impl !== implPath) {
-      throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
-    }
-    if (prior.note !== null) process.stderr.write(`raftlab batch: --resume ${escapeControls(flags.resume)}: ${escapeControls(prior.note)}\n`);
-    previousRuns = prior.runs;
-    // Keep adding to the same folder, so triage of it sees every saved run.
-    outDir ??= prior.outDir;
-  }
+  const implPath = await probeImplFlag(flags, runnerModule);
+  const resumed = resumeFlag(flags, implPath);
   const colour = colorEnabled(process.stdout);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      process.stderr.write("\nstopping: finishing the report (Ctrl-C again to quit at once)\n");
-      controller.abort();
-    } else {
-      process.exit(EXIT.INTERRUPTED);
-    }
-  };
-  // SIGTERM (a CI job's cancel, `timeout`, systemd) stops as cleanly as a first Ctrl-C: the report is
-  // written and the scratch folder removed; the exit code is then 143, as for a process killed by it.
-  let terminated = false;
-  const onSigterm = (): void => {
-    terminated = true;
-    if (interrupts === 0) onSigint();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigterm);
+  const interrupts = listenForInterrupts({ stopping: "stopping: finishing the report", sigterm: true });
+  try {
+    const options = batchOptionsFromFlags(flags, { tests, implPath, runnerModule, colour, signal: interrupts.signal, ...resumed });
+    const outcome = await runBatch(options);
+    printBatchOutcome(options, outcome, flags.impl ?? null, colour);
+    process.exitCode = interrupts.terminated && outcome.interrupted ? EXIT.TERMINATED : outcome.exitCode;
+  } finally {
+    interrupts.release();
+  }
+}
+
+/** --impl, resolved, after loading it once in a worker thread as the runs will (null: raftlab's Raft). */
+async function probeImplFlag(flags: BatchFlags, runnerModule: string | null): Promise<string | null> {
+  if (flags.impl === undefined) return null;
+  const implPath = resolve(flags.impl);
+  try {
+    // In a worker thread, as the runs will: the module's code never runs in this thread.
+    await probeImpl(
+      {
+        impl: implPath,
+        outDir: tmpdir(),
+        archive: false,
+        traceEveryRun: false,
+        traceCapBytes: 0,
+        outputCapLines: 0,
+        spillPath: join(tmpdir(), "raftlab-probe-unused.jsonl"),
+        runnerModule,
+      },
+      flags.maxMemory,
+    );
+  } catch (e) {
+    const reason = `--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`;
+    // CI reads the reports: they must say the batch failed, not be missing (or look clean).
+    writeFailedBatchReports(flags, implPath, `the batch could not start: ${reason}`);
+    throw new UsageError(reason);
+  }
+  return implPath;
+}
+
+/** --resume: the earlier runs, and the folder to keep adding to (unless --out says otherwise). */
+function resumeFlag(flags: BatchFlags, implPath: string | null): { previousRuns: readonly RunRecord[]; outDir: string | null } {
+  const outDir = flags.out ?? null;
+  if (flags.resume === undefined) return { previousRuns: [], outDir };
+  // A report, or a batch folder: its report.json, or the journal of a batch that was killed.
+  const prior = loadResumable(flags.resume);
+  if (prior.impl !== implPath) {
+    throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
+  }
+  if (prior.note !== null) process.stderr.write(`raftlab batch: --resume ${escapeControls(flags.resume)}: ${escapeControls(prior.note)}\n`);
+  // Keep adding to the same folder, so triage of it sees every saved run.
+  return { previousRuns: prior.runs, outDir: outDir ?? prior.outDir };
+}
+
+interface BatchInputs {
+  readonly tests: readonly string[];
+  readonly implPath: string | null;
+  readonly runnerModule: string | null;
+  readonly colour: boolean;
+  readonly signal: AbortSignal;
+  readonly previousRuns: readonly RunRecord[];
+  readonly outDir: string | null;
+}
+
+function batchOptionsFromFlags(flags: BatchFlags, inputs: BatchInputs): BatchOptions {
   const workers = clampWorkers(flags.workers ?? defaultWorkers());
   if (workers.note !== null) process.stderr.write(`raftlab batch: ${workers.note}\n`);
-  const options: BatchOptions = {
-    tests,
+  return {
+    tests: inputs.tests,
     iterations: flags.iterations,
     workers: workers.workers,
     sequential: flags.sequential === true,
-    outDir: outDir ?? defaultOutDir(),
+    outDir: inputs.outDir ?? defaultOutDir(),
     archive: flags.archive === true || flags.keepAll === true,
     seedStart: flags.seedStart,
     timeoutSec: flags.timeout,
@@ -150,35 +157,32 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     loop: flags.loop === true,
     growth: flags.growth ?? DEFAULT_GROWTH,
     failFast: flags.failFast === true,
-    impl: implPath,
+    impl: inputs.implPath,
     maxHeapMb: flags.maxMemory,
     traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
     strict: flags.strict === true,
     // Progress writes to both streams (panel on stderr, FAIL lines on stdout): colour only if both are TTYs.
-    colour: colour && colorEnabled(process.stderr),
+    colour: inputs.colour && colorEnabled(process.stderr),
     quiet: flags.quiet === true,
     verifyReplays: flags.verify,
     traceEveryRun: flags.traceEveryRun === true,
-    previousRuns,
-    signal: controller.signal,
-    runnerModule,
+    previousRuns: inputs.previousRuns,
+    signal: inputs.signal,
+    runnerModule: inputs.runnerModule,
     ...(flags.shrink === true ? { shrink: { budgetSec: flags.shrinkBudget ?? DEFAULT_SHRINK_BUDGET_SEC } } : {}),
   };
-  try {
-    const outcome = await runBatch(options);
-    const { written, unwritten } = writeBatchReports(options, outcome);
-    const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
-    const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
-    const lines = formatBatchSummary(outcome, { impl, colour, written, unwritten, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
-    process.stdout.write(`${lines.join("\n")}\n`);
-    // The summary went to stdout; a script watching stderr still learns why the batch stopped.
-    if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
-    for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
-    process.exitCode = terminated && outcome.interrupted ? EXIT.TERMINATED : outcome.exitCode;
-  } finally {
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigterm);
-  }
+}
+
+/** Writes the reports and prints the summary (and, on stderr, why the batch stopped). */
+function printBatchOutcome(options: BatchOptions, outcome: BatchOutcome, impl: string | null, colour: boolean): void {
+  const { written, unwritten } = writeBatchReports(options, outcome);
+  const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
+  const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
+  const lines = formatBatchSummary(outcome, { impl, colour, written, unwritten, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
+  process.stdout.write(`${lines.join("\n")}\n`);
+  // The summary went to stdout; a script watching stderr still learns why the batch stopped.
+  if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
+  for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
 }
 
 /** `raftlab <the same arguments> --resume <report>`, replacing an earlier --resume. */

@@ -50,8 +50,13 @@ export interface RegisterOptions {
 
 /** Adds `batch`, `triage` and `merge` to the raftlab program. */
 export function registerBatchCommands(program: Command, registerOptions: RegisterOptions = {}): void {
-  const runnerModule = registerOptions.runnerModule ?? null;
   registerReportKind(BATCH_REPORT_KIND, { fallback: true });
+  registerBatch(program, registerOptions.runnerModule ?? null);
+  registerTriage(program);
+  registerMerge(program);
+}
+
+function registerBatch(program: Command, runnerModule: string | null): void {
   usageExits(
     program
       .command("batch")
@@ -106,7 +111,9 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
         }
       }),
   );
+}
 
+function registerTriage(program: Command): void {
   usageExits(
     program
       .command("triage")
@@ -128,7 +135,9 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
         }
       }),
   );
+}
 
+function registerMerge(program: Command): void {
   usageExits(
     program
       .command("merge")

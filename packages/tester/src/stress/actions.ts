@@ -6,6 +6,7 @@ import { basename, delimiter, dirname, join } from "node:path";
 import { defaultOutDir, defaultWorkers } from "../runs/defaults.js";
 import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../runs/merge.js";
 import { writeReportFile } from "../runs/files.js";
+import { listenForInterrupts } from "../runs/interrupts.js";
 import { ReportError } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
 import { colorEnabled, EXIT, UsageError } from "@raftlab/raft/terminal";
@@ -55,18 +56,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   if (!findExecutable(program)) throw new UsageError(`command not found: ${program}`);
   if (flags.maxFailures !== undefined && flags.failFast === true) throw new UsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
   const command = prepareCommand(argv, flags.splitTests === true);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      process.stderr.write("\nstopping: killing running iterations, writing the reports (Ctrl-C again to quit at once)\n");
-      controller.abort();
-    } else {
-      process.exit(EXIT.INTERRUPTED);
-    }
-  };
-  process.on("SIGINT", onSigint);
+  const interrupts = listenForInterrupts({ stopping: "stopping: killing running iterations, writing the reports", sigterm: false });
   const colour = colorEnabled(process.stdout) && colorEnabled(process.stderr);
   const options: StressOptions = {
     command,
@@ -87,7 +77,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     rerunEnv: rerunEnv(process.env),
     colour,
     quiet: flags.quiet === true,
-    signal: controller.signal,
+    signal: interrupts.signal,
   };
   try {
     const outcome = await runStress(options);
@@ -101,7 +91,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     process.stdout.write(`${lines.join("\n")}\n`);
     return outcome.exitCode;
   } finally {
-    process.off("SIGINT", onSigint);
+    interrupts.release();
   }
 }
 
