@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { synthDslogsText } from "./fixtures/synth-dslogs.js";
+import { synthDslogsText } from "../src/synth-dslogs.js";
 import { CLI, ensureBuilt } from "./build.js";
 
 const LINES = 30_000;
