@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // logviz: a terminal explorer for Raft traces. See `logviz --help`.
-import { closeSync, fstatSync, openSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, statSync } from "node:fs";
 import tty from "node:tty";
 import { Command, CommanderError } from "commander";
 import { FilterError, parseNameList, parsePeerList, parseRoles, parseStale, parseTermRange, type Filter } from "./filter.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
+import { ScheduleOverlay, ScheduleOverlayError, scheduleBeside } from "./schedule-overlay.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
 import { StreamPrinter, type PrintLayout } from "./print.js";
 import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
@@ -37,10 +38,14 @@ interface Options {
   termRe?: string;
   roleRe?: string;
   stale?: string;
+  /** --schedule FILE, or false for --no-schedule. */
+  schedule?: string | false;
 }
 
 /** How dslogs text is read (--term-re, --role-re); set once in main. */
 let inference: InferOptions = {};
+/** --schedule FILE (or the one beside a batch's `<stem>.shrunk.jsonl`): the rows its faults caused are marked. */
+let overlay: ScheduleOverlay | null = null;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`logviz: ${escapeControls(message)}\n`);
@@ -57,6 +62,18 @@ function dieOfHangup(): void {
   process.kill(process.pid, "SIGHUP");
   // Still here: SIGHUP is ignored (nohup). Leave with the status a hangup would give.
   setTimeout(() => process.exit(EXIT.HANGUP), 200).unref();
+}
+
+/**
+ * The schedule to mark: --schedule FILE; else, for a batch's shrunk trace `<stem>.shrunk.jsonl`, the
+ * `<stem>.schedule.json` that --shrink saved beside it (the run that trace is of); `--no-schedule`: none.
+ * Only a shrunk trace gets one by default: the `<stem>.jsonl` beside it is of the seed run, not of it.
+ */
+function loadOverlay(file: string | undefined, flag: string | false | undefined): ScheduleOverlay | null {
+  if (flag === false) return null;
+  if (typeof flag === "string") return ScheduleOverlay.load(flag);
+  const beside = file === undefined ? null : scheduleBeside(file);
+  return beside !== null && existsSync(beside) ? ScheduleOverlay.load(beside) : null;
 }
 
 function buildFilter(o: Options): Filter {
@@ -164,7 +181,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
   // ~1000 of its rows, silently. So --max-rows (checked in main) does not apply here.
   const printStoreRows = 1 << 30;
   let store = new LogStore({ maxRows: printStoreRows });
-  let ingest = new Ingest(store, inference);
+  let ingest = new Ingest(store, inference, overlay);
   const style = makeStyle(colorWanted(o, process.stdout.isTTY === true));
   const width = parseWidth(o.width) ?? (process.stdout.columns || process.stderr.columns || Number(process.env.COLUMNS) || 160);
   let closed = false;
@@ -215,7 +232,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
         printer.flush();
         process.stderr.write(`logviz: ${shownName(file ?? "stdin")}: ${reason}\n`);
         store = new LogStore({ maxRows: printStoreRows });
-        ingest = new Ingest(store, inference);
+        ingest = new Ingest(store, inference, overlay);
         printer = new StreamPrinter(store, printOptions);
         return ingest;
       },
@@ -263,7 +280,7 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   });
   const maxRows = parseMaxRows(o.maxRows, file === undefined || o.follow === true);
   let store = new LogStore({ maxRows });
-  let ingest = new Ingest(store, inference);
+  let ingest = new Ingest(store, inference, overlay);
   const makeViewer = (s: LogStore, f: Filter): InstanceType<typeof Viewer> =>
     new Viewer({
       store: s,
@@ -354,7 +371,7 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     // reason in the status line (nothing of the old file stays in view).
     onRestart: (reason: string): Ingest => {
       store = new LogStore({ maxRows });
-      ingest = new Ingest(store, inference);
+      ingest = new Ingest(store, inference, overlay);
       const next = makeViewer(store, viewer.filter);
       next.search = viewer.search;
       next.searchAll = viewer.searchAll;
@@ -424,6 +441,8 @@ async function main(argv: string[]): Promise<void> {
     .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
     .option("--test <name>", "only tests whose name contains NAME")
     .option("--stale <hide|only>", "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)")
+    .option("--schedule <file>", "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it")
+    .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
     .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
     .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
     .option("--no-color", "no colour")
@@ -474,6 +493,12 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
   if (file !== undefined) checkReadable(file);
   else if (process.stdin.isTTY) {
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);
+  }
+  try {
+    overlay = loadOverlay(file, o.schedule);
+  } catch (e) {
+    if (e instanceof ScheduleOverlayError) fail(`--schedule: ${e.message}`, EXIT.USAGE);
+    throw e;
   }
   if (o.to !== undefined) {
     const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows)) : await convertToJsonl(file, inference);

@@ -83,6 +83,8 @@ export function detailLines(store: LogStore, row: number, width: number): string
     .map(([k, v]) => `${escapeControls(k)}=${show(v)}`);
   // The message exchange first: it is what the pane is most often opened for.
   const lines = [head + "  (trace event)", ...wrap("msg: " + show(o.msg ?? ""), w)];
+  const scheduled = ((store.flags[row] as number) & F.Scheduled) !== 0 ? store.scheduleNote?.(row) : null;
+  if (scheduled) lines.push(...wrap(`schedule: ${escapeControls(scheduled)}: a fault the schedule injects (in a shrunk schedule, one the failure needs)`, w));
   if (typeof o.id === "string") lines.push(...pairLines(store, row, o.id, w));
   lines.push(...pack(pairs, w));
   return lines;

@@ -8,6 +8,12 @@ import { newParserState, parseLineInto, type ParserState } from "./parse.js";
 import { LogStore } from "./store.js";
 import type { InferOptions } from "./infer.js";
 
+/** A schedule overlay as the ingest sees it (schedule-overlay.ts). */
+export interface RowMarker {
+  mark(store: LogStore, row: number): void;
+  faultOf(store: LogStore, row: number): string | null;
+}
+
 export class Ingest {
   readonly state: ParserState;
   private readonly splitter: LineSplitter;
@@ -18,9 +24,15 @@ export class Ingest {
   constructor(
     readonly store: LogStore,
     options: InferOptions = {},
+    /** Marks the rows a schedule's faults caused, as they are read (--schedule). */
+    overlay: RowMarker | null = null,
   ) {
     this.state = newParserState(options);
-    this.splitter = new LineSplitter((line) => parseLineInto(this.store, this.state, line));
+    if (overlay === null) this.splitter = new LineSplitter((line) => parseLineInto(this.store, this.state, line));
+    else {
+      store.scheduleNote = (row) => overlay.faultOf(store, row);
+      this.splitter = new LineSplitter((line) => overlay.mark(this.store, parseLineInto(this.store, this.state, line)));
+    }
   }
   push(chunk: Buffer): void {
     this.bytes += chunk.length;

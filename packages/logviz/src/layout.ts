@@ -1,6 +1,7 @@
 // Column layout and row formatting, shared by the interactive view and print mode.
 import { F, Kind, LogStore, NO_PEER, RoleId } from "./store.js";
 import type { Style } from "./style.js";
+import { scheduledLabel } from "./schedule-overlay.js";
 import { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth } from "@raftlab/raft/terminal";
 
 /** Narrowest useful peer column; with more peers than fit, columns scroll horizontally. */
@@ -73,16 +74,23 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean, t
   const topicName = store.topics.name(store.topic[row] as number);
   const topicS = padWidth(topicName, topicWidth);
   // A row from a stale instance of its peer (a killed Raft still logging) is marked "!" before its term.
-  const stale = ((store.flags[row] as number) & F.Stale) !== 0;
-  let g = `${time}${stale ? STALE_MARK : " "}${termS} `;
+  // A harness row a --schedule overlay marked (a scheduled drop, a crash from the schedule): "*" there.
+  const mark = markOf(store.flags[row] as number);
+  let g = `${time}${mark ?? " "}${termS} `;
   // Without colour there is no inverse video: mark the selected row with ">" instead.
   if (selected && !style.color) g = ">" + g.slice(1);
-  const painted = selected ? style.cursor(g) : stale ? style.dim(g.slice(0, TIME_W)) + style.error(STALE_MARK) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
+  const painted = selected ? style.cursor(g) : mark !== null ? style.dim(g.slice(0, TIME_W)) + style.error(mark) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
   return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
 }
 
 /** Marks a row from a stale instance, between the time and the term. */
 export const STALE_MARK = "!";
+/** Marks, in the same place, a row whose fault the --schedule overlay holds. */
+export const SCHEDULED_MARK = "*";
+
+function markOf(flags: number): string | null {
+  return (flags & F.Stale) !== 0 ? STALE_MARK : (flags & F.Scheduled) !== 0 ? SCHEDULED_MARK : null;
+}
 
 /** Header label above the gutter. */
 export function gutterLabel(topicWidth = TOPIC_W): string {
@@ -97,7 +105,8 @@ export function fullText(store: LogStore, row: number): string {
     const op = store.ops.name(store.op[row] as number);
     const peer = store.dst[row] as number;
     const about = peer >= 0 ? ` S${peer}` : "";
-    return `── ${op}${about}${text ? "  " + text : ""}`;
+    const label = ((store.flags[row] as number) & F.Scheduled) !== 0 ? `  ${scheduledLabel(op)}` : "";
+    return `── ${op}${about}${label}${text ? "  " + text : ""}`;
   }
   return text;
 }
@@ -241,8 +250,8 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const peer = src >= 0 ? `S${src}` : "--";
   const role = store.role[row] as RoleId;
   const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
-  const stale = (flags & F.Stale) !== 0;
-  const head = style.dim(time) + (stale ? style.error(STALE_MARK) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  const rowMark = markOf(flags);
+  const head = style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
   return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
 }

@@ -49,6 +49,9 @@ export const F = {
   /** A dslogs row from an instance of its peer other than the one the tester runs now (a killed Raft
    * still logging: infer.ts, instances.ts). */
   Stale: 256,
+  /** A harness row whose fault the --schedule overlay holds (schedule-overlay.ts): a scheduled drop,
+   * a crash or disconnect from the schedule's script. */
+  Scheduled: 512,
 } as const;
 
 /** `src` of a row that belongs to no peer and is not a harness event (raw text). */
@@ -163,6 +166,8 @@ export class LogStore {
   /** Peers seen, ascending. */
   peers: number[] = [];
   private readonly peerSeen = new Uint8Array(MAX_PEER + 1);
+  /** What the --schedule overlay says of a row it marked (F.Scheduled), for the detail pane; null without one. */
+  scheduleNote: ((row: number) => string | null) | null = null;
   /** Bumped on every append, so views know when to redraw. */
   version = 0;
 

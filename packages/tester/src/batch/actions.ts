@@ -8,12 +8,15 @@ import { basename, join, resolve } from "node:path";
 import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
+import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
 import { loadResumable, loadSavedResults } from "./load.js";
 import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge.js";
+import { writeBatchHtml } from "./html.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
 import { writeReportFile } from "../runs/files.js";
 import type { RunRecord } from "../runs/record.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
 import { BatchTally } from "../runs/stats.js";
@@ -45,6 +48,8 @@ export interface BatchFlags {
   quiet?: boolean;
   verify: boolean;
   strict?: boolean;
+  shrink?: boolean;
+  shrinkBudget?: number;
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
@@ -63,6 +68,7 @@ async function resolveTests(patterns: readonly string[], runnerModule: string | 
 
 export async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: string | null): Promise<void> {
   if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
+  if (flags.shrinkBudget !== undefined && flags.shrink !== true) throw new UsageError("--shrink-budget only makes sense with --shrink");
   const tests = await resolveTests(patterns, runnerModule);
   let impl: string | null = null;
   let implPath: string | null = null;
@@ -153,6 +159,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     previousRuns,
     signal: controller.signal,
     runnerModule,
+    ...(flags.shrink === true ? { shrink: { budgetSec: flags.shrinkBudget ?? DEFAULT_SHRINK_BUDGET_SEC } } : {}),
   };
   try {
     const outcome = await runBatch(options);
@@ -195,6 +202,7 @@ function printResults(
   notes: readonly string[] = [],
   checks: readonly ReplayCheck[] = [],
   strict = false,
+  shrinks: readonly ShrunkExample[] = [],
 ): number {
   const colour = colorEnabled(process.stdout);
   const style = makeStyle(colour);
@@ -205,7 +213,7 @@ function printResults(
     "",
     ...formatSummaryTable(tally, style),
     "",
-    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks }),
+    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks, shrinks }),
     "",
     ...notes.map((n) => escapeControls(n)),
     formatTotalsLine(tally),
@@ -245,16 +253,34 @@ function triageBatch(path: string, flags: TriageFlags): number {
   if (/^\d+\.log$/.test(basename(path)) && !startsWith(path, "# raftlab batch run")) {
     throw new ReportError(`${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`);
   }
+  // report.html covers a whole folder: one saved run must not replace the folder's page with its own.
+  if (flags.html === true && /\.(log|jsonl)$/.test(path)) throw new UsageError(`--html writes the page of a whole folder: give the folder of ${path}, or its report`);
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
+  const wrote: string[] = [];
+  if (flags.html === true) {
+    if (loaded.outDir === null) throw new UsageError(`--html writes into the batch's output folder, and ${path} names none: triage the folder instead`);
+    const html = writeBatchHtml(loaded.outDir, {
+      runs: loaded.runs,
+      impl,
+      strict: loaded.strict,
+      checks: loaded.replayChecks,
+      omittedPassingRuns: loaded.omittedPassingRuns,
+      ...(loaded.shrinks !== undefined ? { shrinks: loaded.shrinks } : {}),
+      facts: [["source", loaded.source]],
+      notes: loaded.note !== null ? [loaded.note] : [],
+    });
+    wrote.push(`wrote ${html.report} (${html.pages} run page${html.pages === 1 ? "" : "s"})`, ...html.problems.map((p) => `note: ${p}`));
+  }
   return printResults(
     loaded.runs,
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
+    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
     loaded.replayChecks,
     loaded.strict,
+    loaded.shrinks,
   );
 }
 
@@ -292,5 +318,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
       ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
     ],
     merged.report.replayChecks,
+    false,
+    merged.report.shrinks,
   );
 }

@@ -20,6 +20,8 @@ import { createSpillDir, removeSpillDir } from "./spill.js";
 import { formatTotalsLine } from "../runs/table.js";
 import { groupFailures } from "../runs/triage.js";
 import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
+import { shrinkFailureGroups } from "./shrink-groups.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
 /** dstest multiplies by 10; doubling keeps each round short, so Ctrl-C or a failure loses little work. */
@@ -77,6 +79,8 @@ export interface BatchOptions {
   readonly traceEveryRun?: boolean;
   /** Called with every finished run, in completion order (for callers that watch a batch). */
   readonly onResult?: (record: RunRecord) => void;
+  /** --shrink: shrink each failure group's example within this budget per group (shrink-groups.ts). */
+  readonly shrink?: { readonly budgetSec: number };
   /** Aborting stops the batch cleanly: in-flight runs are abandoned, the summary and reports still written. */
   readonly signal?: AbortSignal;
 }
@@ -165,6 +169,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   /** Runs go untraced until they fail (worker.ts); a hung one is then run again traced ("diagnose"). */
   const untraced = options.traceEveryRun !== true && !options.archive;
   const replayChecks: ReplayCheck[] = [];
+  let shrinks: ShrunkExample[] | null = null;
   const previous = new Map<string, RunRecord>();
   for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
   let resumed = 0;
@@ -413,6 +418,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     if (options.verifyReplays !== false && saveError === null) {
       replayChecks.push(...(await verifyReplays(results.map((r) => r.record))));
     }
+    if (options.shrink !== undefined && saveError === null && !interrupted) {
+      shrinks = await shrinkFailureGroups(results.map((r) => r.record), {
+        outDir: options.outDir,
+        impl: options.impl,
+        strict: options.strict === true,
+        budgetSec: options.shrink.budgetSec,
+        parallel: slots.length,
+        timeoutSec: options.timeoutSec,
+        maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+        traceCapBytes: options.traceCapBytes ?? DEFAULT_TRACE_CAP_BYTES,
+        runnerModule: options.runnerModule ?? null,
+        print: (text) => progress.print(text),
+        style,
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      });
+    }
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     await Promise.all(slots.map((s) => s.close()));
@@ -441,6 +462,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     replayChecks,
     ...(saveError !== null ? { error: `stopped: cannot save run artifacts: ${saveError}` } : {}),
     batch: meta,
+    ...(shrinks !== null ? { shrinks } : {}),
   };
   const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 || saveError !== null ? EXIT.FAIL : EXIT.OK;
   return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };

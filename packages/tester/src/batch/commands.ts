@@ -9,6 +9,7 @@ import { mergeByKind, registerReportKind, triageByKind } from "../runs/kinds.js"
 import type { MergeFlags } from "../runs/merge.js";
 import { DEFAULT_GROWTH, DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_SEC, DEFAULT_TRACE_CAP_BYTES, defaultWorkers, MAX_WORKERS_PER_CPU } from "./batch.js";
 import { WorkerInitError } from "./pool.js";
+import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
 import { ReportError } from "../runs/report.js";
 import { RunListError, parseShard, type Shard } from "../runs/runlist.js";
 
@@ -59,6 +60,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
         "Runs every (test, seed) pair, seeds S..S+N-1 per test, in parallel worker threads, with live progress. " +
           "Failing runs are saved as <test>-<seed>.jsonl (trace) and <test>-<seed>.log in --out and grouped by " +
           "failure signature, each group with a command that replays it exactly (checked by replaying it). " +
+          "--out also gets report.json and report.html (the summary, charts, and a page per saved failing run: " +
+          "<test>-<seed>.html beside its .jsonl). " +
           "With no pattern, runs the whole suite.\n" +
           "Exit code: 0 all passed, 1 a run failed, 2 usage error, 130 interrupted.\n" +
           "Examples:\n" +
@@ -66,7 +69,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
           "  raftlab batch Figure8 -n 1000 --fail-fast\n" +
           "  raftlab batch 3C --loop --json report.json   (rounds double until Ctrl-C)\n" +
           "  raftlab batch -n 100 --shard 2/4 --json s2.json  (CI: machine 2 of 4)\n" +
-          "  raftlab batch 3B -n 50 --impl ./my-raft/dist/raft.js",
+          "  raftlab batch 3B -n 50 --impl ./my-raft/dist/raft.js\n" +
+          "  raftlab batch 3C -n 20 --shrink --shrink-budget 60  (a shrunk schedule per failure group)",
       )
       .argument("[patterns...]", "tests to run: a part (3A), a test name, or a pattern the tester accepts")
       .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
@@ -88,6 +92,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("--resume <report|dir>", "continue an interrupted or killed batch: skip the runs its report (DIR/report.json) or journal (DIR/journal.jsonl) already has")
       .option("--trace-every-run", "trace runs as they run (default: a failing run is re-run traced, ~1.6x faster)")
       .option("--strict", "the checker's warnings (heartbeat rate, vote timer reset, a missing persist before 3C) fail runs instead of being counted")
+      .option("--shrink", "after the runs, shrink each failure group's example to the faults that matter (a schedule beside its trace, its replay command, faults: N -> M)")
+      .option("--shrink-budget <sec>", `wall-clock budget per failure group for --shrink (default ${DEFAULT_SHRINK_BUDGET_SEC})`, positiveNumber("--shrink-budget"))
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {
@@ -111,7 +117,8 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       )
       .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")
       .option("--impl <module>", "the --impl to put in replay commands (default: the one the report recorded)")
-      .action((path: string, flags: { impl?: string }) => {
+      .option("--html", "also write report.html and a page per saved failing run into the folder (as batch does)")
+      .action((path: string, flags: { impl?: string; html?: boolean }) => {
         try {
           process.exitCode = triageByKind(path, flags);
         } catch (e) {

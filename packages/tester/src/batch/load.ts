@@ -8,6 +8,7 @@ import type { FailureKind, RunRecord } from "../runs/record.js";
 import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "../runs/journal.js";
 import { ReportError, readReport, type BatchReport } from "../runs/report.js";
 import { failureSignature } from "../runs/signature.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import type { ReplayCheck } from "./verify.js";
 
 export interface LoadedResults {
@@ -25,6 +26,8 @@ export interface LoadedResults {
   readonly note: string | null;
   /** The batch ran with --strict (replay commands must carry it). */
   readonly strict: boolean;
+  /** Shrunk examples of a --shrink batch's report. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -68,6 +71,7 @@ function fromReport(r: BatchReport, source: string, outDir: string | null): Load
     replayChecks: r.replayChecks,
     omittedPassingRuns: r.omittedPassingRuns,
     note: r.error ?? null,
+    ...(r.shrinks !== undefined ? { shrinks: r.shrinks } : {}),
   };
 }
 

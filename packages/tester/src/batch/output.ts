@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { writeReportFile } from "../runs/files.js";
 import { JOURNAL_FILE, markJournalEnded } from "../runs/journal.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
+import { writeBatchReportHtml } from "./html.js";
 import type { RunRecord } from "../runs/record.js";
 import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
 import { makeStyle } from "@raftlab/raft/terminal";
@@ -42,6 +43,12 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
       } catch (e) {
         unwritten.push(`cannot mark ${join(outDir, JOURNAL_FILE)} complete: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
+    }
+    // report.html beside it, with a page per saved failing run (runs/html).
+    try {
+      written.push(writeBatchReportHtml(outDir, outcome.report).report);
+    } catch (e) {
+      unwritten.push(e instanceof Error ? e.message : String(e));
     }
   }
   if (options.jsonPath !== null) attempt(options.jsonPath, () => json);
@@ -82,6 +89,7 @@ export function formatBatchSummary(
       outDir: outcome.report.outDir,
       style,
       checks: outcome.replayChecks,
+      ...(outcome.report.shrinks !== undefined ? { shrinks: outcome.report.shrinks } : {}),
     }),
   );
   lines.push("");

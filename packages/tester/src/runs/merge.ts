@@ -35,6 +35,7 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
     runs,
     omittedPassingRuns: reports.reduce((n, r) => n + r.report.omittedPassingRuns, 0),
     replayChecks: reports.flatMap((r) => r.report.replayChecks),
+    ...(reports.some((r) => r.report.shrinks !== undefined) ? { shrinks: reports.flatMap((r) => r.report.shrinks ?? []) } : {}),
   };
   return { report, duplicates, missingShards };
 }

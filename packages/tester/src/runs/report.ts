@@ -6,6 +6,7 @@ import type { FailureKind, RunRecord } from "./record.js";
 import { replayCommand } from "@raftlab/raft/terminal";
 import type { Shard } from "./runlist.js";
 import type { ReplayCheck } from "./replay-check.js";
+import { parseShrunkExamples, type ShrunkExample } from "./shrunk.js";
 
 export const REPORT_FORMAT = "raftlab-batch-report";
 export const REPORT_VERSION = 1;
@@ -32,6 +33,8 @@ export interface BatchReport {
   readonly error?: string;
   /** What the batch was asked to run (absent in reports of older raftlab versions and merged reports). */
   readonly batch?: BatchMeta;
+  /** `--shrink`: each failure group's example shrunk (runs/shrunk.ts); absent without --shrink. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 /** The options that decide which runs a batch makes and how each is judged: what merge compares. */
@@ -132,7 +135,13 @@ export function parseReport(text: string, name: string): BatchReport {
     replayChecks: Array.isArray(data["replayChecks"]) ? data["replayChecks"].filter(isReplayCheck) : [],
     ...(typeof data["error"] === "string" ? { error: data["error"] } : {}),
     ...(data["batch"] !== undefined ? { batch: parseBatchMeta(data["batch"], name) } : {}),
+    ...optionalShrinks(data["shrinks"]),
   };
+}
+
+function optionalShrinks(v: unknown): { shrinks?: ShrunkExample[] } {
+  const shrinks = parseShrunkExamples(v);
+  return shrinks === undefined ? {} : { shrinks };
 }
 
 function isReplayCheck(v: unknown): v is ReplayCheck {

@@ -14,6 +14,7 @@ import { prepareCommand, rerunEnv } from "./command.js";
 import { formatStressJUnit, isStressReportFile, readStressReport, serialiseStressReport, type StressReport } from "./report.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC, runStress, type StressOptions } from "./stress.js";
 import { formatStressSummary } from "./summary.js";
+import { writeStressHtml } from "./html.js";
 
 
 export interface StressFlags {
@@ -110,6 +111,7 @@ export function writeStressReports(report: StressReport, jsonPath: string | null
     const p = join(report.outDir, "report.json");
     writeFileSync(p, json);
     written.push(p);
+    written.push(writeStressHtml(report.outDir, report).report);
   }
   if (jsonPath !== null) {
     writeReportFile(jsonPath, json);
@@ -165,7 +167,12 @@ function oneIteration(report: StressReport, iteration: number, log: string): Str
  * `raftlab triage` of a stress report or folder: the summary again; with `iteration` (triage of one
  * saved `N.log`), the summary of that iteration alone. Returns the exit code.
  */
-export function stressTriageAction(reportPath: string, folder: string | null, iteration?: { readonly number: number; readonly log: string }): number {
+export function stressTriageAction(
+  reportPath: string,
+  folder: string | null,
+  iteration?: { readonly number: number; readonly log: string },
+  flags: { readonly html?: boolean } = {},
+): number {
   const whole = readStressReport(reportPath);
   const report = iteration === undefined ? whole : oneIteration(whole, iteration.number, iteration.log);
   // A folder moved since the run: its logs are where the report is now.
@@ -175,7 +182,13 @@ export function stressTriageAction(reportPath: string, folder: string | null, it
       ? `triage of ${reportPath}: ${report.iterations} iterations\n`
       : `triage of ${iteration.log}: iteration ${iteration.number} of the stress run in ${reportPath}\n`,
   );
-  const lines = formatStressSummary(located, colorEnabled(process.stdout));
+  const written: string[] = [];
+  if (flags.html === true) {
+    if (located.outDir === null) throw new UsageError(`--html writes into the stress output folder, and ${reportPath} names none: triage the folder instead`);
+    // The whole run's page, also when one iteration is triaged: report.html always covers the folder.
+    written.push(writeStressHtml(located.outDir, { ...whole, outDir: located.outDir }).report);
+  }
+  const lines = formatStressSummary(located, colorEnabled(process.stdout), { written });
   process.stdout.write(`${lines.join("\n")}\n`);
   return located.runs.some((r) => !r.ok) ? 1 : 0;
 }
@@ -225,13 +238,13 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
 /** Stress reports in `raftlab triage` and `raftlab merge` (runs/kinds.ts). */
 export const STRESS_REPORT_KIND: ReportKind = {
   name: "stress",
-  triage(path) {
+  triage(path, flags) {
     // A `raftlab stress` folder or report has its own summary (re-run commands, not seed replays).
     const stressReport = stressReportPath(path);
-    if (stressReport !== null) return stressTriageAction(stressReport, stressReport === path ? null : path);
+    if (stressReport !== null) return stressTriageAction(stressReport, stressReport === path ? null : path, undefined, flags);
     // One saved iteration output of a stress run (`DIR/7.log`): that iteration, from DIR's report.
     const iterationLog = stressIterationLog(path);
-    if (iterationLog !== null) return stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path });
+    if (iterationLog !== null) return stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path }, flags);
     return null;
   },
   isReport: (file) => stressReportPath(file) === file,
