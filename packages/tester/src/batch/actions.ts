@@ -105,6 +105,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     if (prior.impl !== implPath) {
       throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
     }
+    if (prior.note !== null) process.stderr.write(`raftlab batch: --resume ${escapeControls(flags.resume)}: ${escapeControls(prior.note)}\n`);
     previousRuns = prior.runs;
     // Keep adding to the same folder, so triage of it sees every saved run.
     outDir ??= prior.outDir;
@@ -293,7 +294,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
   }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
-    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
+    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   }
   checkMissingShards(reports.map((r) => r.report.shard), flags);
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));

@@ -2,15 +2,17 @@
 // progress, and verifies that each failure group's example replays exactly. (output.ts turns the
 // outcome into the summary and the reports.)
 
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatRunLog, makeDirs, moveFile, saveErrorText } from "../runs/artifacts.js";
+import { formatRunLog, makeDirs, saveErrorText } from "../runs/artifacts.js";
+import { moveFileAtomic, writeFileAtomic } from "../runs/atomic.js";
 import { checkWritable } from "../runs/files.js";
+import { finishFolder, openJournaledFolder as openBatchFolder, type FolderReport } from "../runs/journaled-folder.js";
 import { WorkerSlot, type SlotOutcome } from "./pool.js";
 import { Progress, createProgress, type ProgressStream } from "../runs/progress.js";
 import type { RunRecord } from "../runs/record.js";
 import { artifactStem } from "../runs/record.js";
-import { Journal, JOURNAL_FILE } from "../runs/journal.js";
+import { JOURNAL_FILE } from "../runs/journal.js";
 import { REPORT_FORMAT, REPORT_VERSION, type BatchMeta, type BatchReport } from "../runs/report.js";
 import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "../runs/runlist.js";
 import { failureSignature } from "../runs/signature.js";
@@ -132,6 +134,8 @@ export interface BatchOutcome {
   readonly saveError: string | null;
   /** 0 all passed, 1 some run failed or artifacts could not be saved, 130 interrupted. */
   readonly exitCode: number;
+  /** The report.json written into the output folder (null when the folder was not kept). */
+  readonly folderReport: FolderReport | null;
 }
 
 export { clampWorkers, defaultOutDir, defaultWorkers, MAX_WORKERS_PER_CPU } from "../runs/defaults.js";
@@ -143,13 +147,27 @@ interface Indexed {
 
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   checkWritable(options);
+  const startedAt = new Date().toISOString();
+  const meta: BatchMeta = {
+    tests: options.tests,
+    iterations: options.iterations,
+    seedStart: options.seedStart,
+    sequential: options.sequential,
+    loop: options.loop,
+    timeoutSec: options.timeoutSec,
+    maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+    ...(options.strict === true ? { strict: true } : {}),
+  };
+  // The output folder is made, locked and given its journal (journal.ts) before the first run, so a
+  // batch killed at any point after its first finished run leaves its counts, passing runs included.
+  const folder = openBatchFolder(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const colour = options.colour ?? false;
   const style = makeStyle(colour);
   const progress: Progress = createProgress(stdout, stderr, colour, options.quiet === true);
   const started = performance.now();
-  const startedAt = new Date().toISOString();
+  if (folder.journal.repair !== null) stderr.write(`raftlab batch: ${folder.journal.repair}\n`);
   const spillDir = createSpillDir();
   const tally = new BatchTally();
   for (const t of options.tests) tally.ensure(t);
@@ -173,28 +191,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const previous = new Map<string, RunRecord>();
   for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
   let resumed = 0;
-  const meta: BatchMeta = {
-    tests: options.tests,
-    iterations: options.iterations,
-    seedStart: options.seedStart,
-    sequential: options.sequential,
-    loop: options.loop,
-    timeoutSec: options.timeoutSec,
-    maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
-    ...(options.strict === true ? { strict: true } : {}),
-  };
-  // The journal (journal.ts) lives in the output folder, which exists only once a run is saved there:
-  // it opens then, with every run finished so far, and from then on gets each run as it finishes, so a
-  // batch killed without a report still leaves its counts, passing runs included.
-  let journal: Journal | null = null;
   const journalRun = (record: RunRecord): void => {
     try {
-      if (journal === null) {
-        if (!existsSync(options.outDir)) return;
-        journal = Journal.open(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
-        for (const r of results) if (r.record !== record) journal.append(r.record);
-      }
-      journal.append(record);
+      folder.journal.append(record);
     } catch (e) {
       if (saveError === null) {
         saveError = `${JOURNAL_FILE}: ${saveErrorText(e)}`;
@@ -272,7 +271,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       // The shared ring (ring.ts) holds the trace up to the moment the run was stopped: all of it, or
       // its last TRACE_RING_BYTES. The spill file only has what was flushed in 256 KiB chunks.
       trace = `${stem}.jsonl`;
-      writeFileSync(join(options.outDir, trace), ring.lines.length > 0 ? `${ring.lines.join("\n")}\n` : "");
+      writeFileAtomic(join(options.outDir, trace), ring.lines.length > 0 ? `${ring.lines.join("\n")}\n` : "");
       notes.push(
         ring.droppedBytes === 0
           ? `the run was stopped; the saved trace holds every event until then (${ring.lines.length} events)`
@@ -280,7 +279,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
       );
     } else if (existsSync(spill) && statSync(spill).size > 0) {
       trace = `${stem}.jsonl`;
-      moveFile(spill, join(options.outDir, trace));
+      moveFileAtomic(spill, join(options.outDir, trace));
       notes.push("the run was stopped; the saved trace holds only what had been flushed");
     } else if (outcome.note !== undefined) {
       notes.push(outcome.note);
@@ -293,7 +292,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     }
     if (outcome.output.droppedBytes > 0) notes.push(`the output shown is its last ${outcome.output.lines.length} lines (${formatMiB(outcome.output.droppedBytes)} before them were dropped)`);
     const record: RunRecord = { ...bare, trace, log: `${stem}.log` };
-    writeFileSync(
+    writeFileAtomic(
       join(options.outDir, `${stem}.log`),
       formatRunLog({ record, impl: options.impl, strict: options.strict === true, output: outcome.output.lines, outputTruncated: 0, note: notes.join("; ") }),
     );
@@ -439,14 +438,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     await Promise.all(slots.map((s) => s.close()));
     progress.stop();
     removeSpillDir(spillDir);
-    (journal as Journal | null)?.close();
   }
 
   const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);
   const elapsedMs = performance.now() - started;
-  // An interrupted batch always keeps its report (in the output folder) so that it can be resumed.
-  if (interrupted || failFastStopped) makeDirs(options.outDir);
-  const outDirUsed = existsSync(options.outDir) ? options.outDir : null;
+  // An interrupted batch always keeps its folder and report so that it can be resumed; a batch that
+  // saved nothing there removes the folder it made.
+  const outDirUsed = folder.keep(interrupted || failFastStopped) ? options.outDir : null;
   const report: BatchReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
@@ -465,7 +463,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     ...(shrinks !== null ? { shrinks } : {}),
   };
   const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 || saveError !== null ? EXIT.FAIL : EXIT.OK;
-  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };
+  const folderReport = finishFolder(folder, outDirUsed === null ? null : report);
+  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode, folderReport };
 }
 
 /** Why a hung run's traced re-run has no trace to offer: it did not hang again. */

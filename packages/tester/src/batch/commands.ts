@@ -133,8 +133,11 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .summary("join JSON reports (e.g. of --shard runs) into one table and triage")
       .description(
         "Joins batch JSON reports, typically the shards 1/N..N/N of one batch run on a CI matrix, into one " +
-          "table and triage, refuses an incomplete shard set (unless --allow-missing) and warns about repeated runs.\n" +
-          "Exit code: 0 no failures, 1 failures found, 2 unreadable input or missing shards.",
+          "table and triage, refuses an incomplete shard set (unless --allow-missing) and reports that contradict " +
+          "each other (a run of the same test, seed, impl and --strict that passes in one and fails in another), " +
+          "and warns about repeated runs (a failing one is kept over a passing one).\n" +
+          "Exit code: 0 no failures, 1 failures found, 2 unreadable or invalid input (a number out of range), " +
+          "missing shards, or contradictory reports.",
       )
       .argument("<reports...>", "JSON reports written by raftlab batch --json")
       .option("--json <file>", "write the merged JSON report")

@@ -3,9 +3,7 @@
 
 import { escapeControls } from "@raftlab/raft";
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { writeReportFile } from "../runs/files.js";
-import { JOURNAL_FILE, markJournalEnded } from "../runs/journal.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
 import { writeBatchReportHtml } from "./html.js";
 import type { RunRecord } from "../runs/record.js";
@@ -34,21 +32,18 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
   };
   const json = serialiseReport(outcome.report);
   const outDir = outcome.report.outDir;
-  if (outDir !== null) {
-    attempt(join(outDir, "report.json"), () => json);
-    // report.json now holds every run: the journal is only a record of how it got there.
-    if (written.length === 1) {
-      try {
-        markJournalEnded(outDir);
-      } catch (e) {
-        unwritten.push(`cannot mark ${join(outDir, JOURNAL_FILE)} complete: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-    }
+  // The batch itself wrote report.json into its folder, before giving up the folder's lock.
+  const inFolder = outcome.folderReport;
+  if (inFolder !== null) {
+    if (inFolder.error === null) written.push(inFolder.path);
+    else unwritten.push(inFolder.error);
     // report.html beside it, with a page per saved failing run (runs/html).
-    try {
-      written.push(writeBatchReportHtml(outDir, outcome.report).report);
-    } catch (e) {
-      unwritten.push(e instanceof Error ? e.message : String(e));
+    if (outDir !== null) {
+      try {
+        written.push(writeBatchReportHtml(outDir, outcome.report).report);
+      } catch (e) {
+        unwritten.push(e instanceof Error ? e.message : String(e));
+      }
     }
   }
   if (options.jsonPath !== null) attempt(options.jsonPath, () => json);

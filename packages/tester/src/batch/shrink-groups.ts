@@ -7,7 +7,8 @@
 // Deterministic: a shrink is a function of (test, seed, impl) and its budget; groups are shrunk in
 // triage order and the results listed in that order, whatever order the threads finish in.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../runs/atomic.js";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -173,7 +174,7 @@ function amendLog(path: string, s: ShrunkExample): void {
   const end = text.indexOf("\n\n");
   if (end < 0) return;
   try {
-    writeFileSync(path, `${text.slice(0, end)}\n${shrunkLogHeader(s).join("\n")}${text.slice(end)}`);
+    writeFileAtomic(path, `${text.slice(0, end)}\n${shrunkLogHeader(s).join("\n")}${text.slice(end)}`);
   } catch {
     // A full disk: the report still has the shrunk example.
   }

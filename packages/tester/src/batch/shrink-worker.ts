@@ -3,7 +3,7 @@
 // artifacts, and sends back the numbers. The code under test runs here, never in the batch's thread:
 // what it prints stays in this thread (the parent discards it), and the parent can stop it.
 
-import { writeFileSync } from "node:fs";
+import { writeFileAtomic } from "../runs/atomic.js";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
@@ -42,7 +42,7 @@ async function saveShrunkTrace(schedule: Schedule, impl: MakeRaft | undefined, f
     ...(impl !== undefined ? { impl } : {}),
     ...(job.strict ? { strict: true } : {}),
   });
-  writeFileSync(file, lines.join(""));
+  writeFileAtomic(file, lines.join(""));
   return truncated;
 }
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   }
   const schedule = `${job.stem}.schedule.json`;
   const trace = `${job.stem}.shrunk.jsonl`;
-  writeFileSync(join(job.outDir, schedule), `${JSON.stringify(r.shrunk.schedule)}\n`);
+  writeFileAtomic(join(job.outDir, schedule), `${JSON.stringify(r.shrunk.schedule)}\n`);
   const traceTruncated = await saveShrunkTrace(r.shrunk.schedule, impl, join(job.outDir, trace));
   const result: ShrinkDone = { status: "shrunk", schedule, trace, ...(traceTruncated ? { traceTruncated } : {}), ...numbers };
   post({ type: "done", result });

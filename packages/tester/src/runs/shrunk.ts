@@ -95,11 +95,14 @@ export function parseShrunkExamples(v: unknown): ShrunkExample[] | undefined {
 function isShrunkExample(v: unknown): v is ShrunkExample {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
-  const optNum = (k: string): boolean => o[k] === undefined || (typeof o[k] === "number" && Number.isFinite(o[k]));
+  // Counts and durations are non-negative and finite: a report is data from outside (issue 20 point 5).
+  const optNum = (k: string): boolean => o[k] === undefined || (typeof o[k] === "number" && Number.isFinite(o[k]) && o[k] >= 0 && o[k] <= Number.MAX_SAFE_INTEGER);
   const optStr = (k: string): boolean => o[k] === undefined || typeof o[k] === "string";
   return (
     typeof o["test"] === "string" &&
     typeof o["seed"] === "number" &&
+    Number.isSafeInteger(o["seed"]) &&
+    o["seed"] >= 0 &&
     typeof o["signature"] === "string" &&
     STATUSES.includes(o["status"] as ShrunkExample["status"]) &&
     typeof o["detail"] === "string" &&

@@ -1,7 +1,7 @@
 // What `raftlab stress` does once its arguments are parsed, and what `raftlab triage` / `raftlab merge`
 // do when given a stress report instead of a batch report.
 
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { defaultOutDir, defaultWorkers } from "../runs/defaults.js";
 import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../runs/merge.js";
@@ -89,7 +89,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   };
   try {
     const outcome = await runStress(options);
-    const written = writeStressReports(outcome.report, options.jsonPath, options.junitPath);
+    const written = [...(outcome.folderReport !== null ? [outcome.folderReport] : []), ...writeStressReports(outcome.report, options.jsonPath, options.junitPath, false)];
     const lines = formatStressSummary(outcome.report, colour, {
       notes: command.notes,
       written,
@@ -103,16 +103,20 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   }
 }
 
-/** Writes DIR/report.json (when the output folder exists) and the --json and --junit reports. */
-export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null): string[] {
+/**
+ * Writes the --json and --junit reports, and DIR/report.json when the output folder exists and
+ * `inFolder` (runStress writes its own before it unlocks the folder), each atomically (atomic.ts).
+ */
+export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null, inFolder = true): string[] {
   const written: string[] = [];
   const json = serialiseStressReport(report);
-  if (report.outDir !== null) {
+  if (report.outDir !== null && inFolder) {
     const p = join(report.outDir, "report.json");
-    writeFileSync(p, json);
+    writeReportFile(p, json);
     written.push(p);
-    written.push(writeStressHtml(report.outDir, report).report);
   }
+  // report.html beside the folder's report.json, whoever wrote that (runStress writes it under its lock).
+  if (report.outDir !== null) written.push(writeStressHtml(report.outDir, report).report);
   if (jsonPath !== null) {
     writeReportFile(jsonPath, json);
     written.push(jsonPath);
@@ -227,7 +231,7 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
   const reports = files.map((name) => ({ name, report: readStressReport(name) }));
   const merged = mergeStressReports(reports);
   checkMissingShards(reports.map((r) => r.report.shard), flags);
-  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept the first\n`);
+  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
   process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
   const lines = formatStressSummary(merged.report, colorEnabled(process.stdout), { written });

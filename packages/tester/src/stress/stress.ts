@@ -3,10 +3,11 @@
 // --fail-fast, --max-failures, Ctrl-C or the end of the iterations. The batch runner's pieces do the
 // rest: its progress display, run-list sharding and --loop rounds, tallies, and report folder checks.
 
-import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeDirs } from "../runs/artifacts.js";
+import { saveErrorText } from "../runs/artifacts.js";
 import { checkWritable } from "../runs/files.js";
+import { OutputFolder } from "../runs/folder.js";
+import { ReportError } from "../runs/report.js";
 import { createProgress, type ProgressStream, type ProgressWords } from "../runs/progress.js";
 import { loopRoundIterations, shardRunList, type Shard } from "../runs/runlist.js";
 import { BatchTally } from "../runs/stats.js";
@@ -15,7 +16,7 @@ import { formatTotalsLine } from "../runs/table.js";
 import { commandLine, type StressCommand } from "./command.js";
 import { GoTestParser } from "./gotest.js";
 import { runIteration } from "./process.js";
-import { STRESS_REPORT_FORMAT, STRESS_REPORT_VERSION, type StressReport } from "./report.js";
+import { serialiseStressReport, STRESS_REPORT_FORMAT, STRESS_REPORT_VERSION, type StressReport } from "./report.js";
 import { iterationResults, stressRun, type StressRun } from "./results.js";
 
 /** --loop rounds double, as the batch runner's do: each round short, so Ctrl-C loses little. */
@@ -64,6 +65,8 @@ export interface StressOutcome {
   readonly notRun: number;
   /** 0 all passed, 1 some iteration failed, 130 interrupted. */
   readonly exitCode: number;
+  /** The report.json written into the output folder, or null when the folder was not kept. */
+  readonly folderReport: string | null;
 }
 
 /** The command shortened to a label: `go test -count=1 -v -run 3A`. */
@@ -74,6 +77,8 @@ export function commandLabel(argv: readonly string[]): string {
 
 export async function runStress(options: StressOptions): Promise<StressOutcome> {
   checkWritable(options);
+  // Made and locked for the whole run: one writer per folder (lock.ts).
+  const folder = OutputFolder.open(options.outDir, "raftlab stress");
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const colour = options.colour ?? false;
@@ -103,13 +108,12 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const saveOutput = (iteration: number, text: string, dropped: number): string => {
-    makeDirs(options.outDir);
     const name = `${iteration}.log`;
     const note =
       dropped > 0
         ? `… raftlab stress: the first ${dropped} bytes of this iteration's output were cut; the last ${Math.round(options.maxOutputBytes / 1048576)} MB (--max-output) are kept below\n`
         : "";
-    writeFileSync(join(options.outDir, name), note + text);
+    folder.write(name, note + text);
     return name;
   };
 
@@ -187,11 +191,16 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
       if (!options.loop) break;
       if (!interrupted && !stoppedEarly) progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
     }
+  } catch (e) {
+    folder.close(false);
+    throw e;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     progress.stop();
   }
-  if (interrupted || stoppedEarly || failedIterations > 0 || options.keepAll) makeDirs(options.outDir);
+  // A run that saved nothing and was not stopped removes the folder it made, as before.
+  const keep = interrupted || stoppedEarly || failedIterations > 0 || options.keepAll || !folder.madeIt;
+  if (!keep) folder.close(true);
   const sorted = runs.sort((a, b) => a.index - b.index).map((r) => r.run);
   const report: StressReport = {
     format: STRESS_REPORT_FORMAT,
@@ -202,7 +211,7 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     env: options.rerunEnv,
     splitTests: options.command.splitTests,
     shard: options.shard,
-    outDir: existsSync(options.outDir) ? options.outDir : null,
+    outDir: keep ? options.outDir : null,
     workers: options.workers,
     startedAt,
     elapsedMs: Math.round(performance.now() - started),
@@ -215,5 +224,16 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     omittedPassingRuns: omittedPassing,
   };
   const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 ? EXIT.FAIL : EXIT.OK;
-  return { report, tally, interrupted, stoppedEarly, notRun, exitCode };
+  let folderReport: string | null = null;
+  if (keep) {
+    try {
+      folder.write("report.json", serialiseStressReport(report), true);
+      folderReport = join(options.outDir, "report.json");
+    } catch (e) {
+      throw new ReportError(`cannot write ${join(options.outDir, "report.json")}: ${(e as NodeJS.ErrnoException).code ?? saveErrorText(e)}`);
+    } finally {
+      folder.close(false);
+    }
+  }
+  return { report, tally, interrupted, stoppedEarly, notRun, exitCode, folderReport };
 }
