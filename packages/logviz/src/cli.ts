@@ -8,11 +8,11 @@ import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { ScheduleOverlay, ScheduleOverlayError, scheduleBeside } from "./schedule-overlay.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
 import { StreamPrinter, type PrintLayout } from "./print.js";
-import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
+import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, DEFAULT_MEMORY_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
 import { makeStyle } from "./style.js";
 import { ResultLines } from "./results.js";
 import { escapeControls } from "@raftlab/raft/trace";
-import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/terminal";
+import { colorEnabled, commanderErrorLine, EXIT, EXIT_USAGE_TEXT, signalExitCode, UsageError, wrapHelpText } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
 import { convertToJsonl } from "./tojsonl.js";
@@ -34,6 +34,7 @@ interface Options {
   layout?: string;
   wrap?: boolean;
   maxRows?: string;
+  memoryRows?: string;
   to?: string;
   termRe?: string;
   roleRe?: string;
@@ -116,12 +117,22 @@ function parseLayout(s: string | undefined): PrintLayout | undefined {
 }
 
 /**
- * --max-rows, or its default: a live stream (a pipe, --follow) keeps the newest DEFAULT_LIVE_MAX_ROWS
- * (measured at 335-370 MB RSS on a fast stream); a file read once keeps up to DEFAULT_MAX_ROWS.
+ * --max-rows, or its default: a followed file (--follow, endless) keeps the newest DEFAULT_LIVE_MAX_ROWS
+ * (measured at 335-370 MB RSS on a fast stream), all in memory; a finite input (a file read once, a
+ * pipe) keeps up to DEFAULT_MAX_ROWS, the text of all but the newest --memory-rows in a temporary file.
  */
-function parseMaxRows(s: string | undefined, live = false): number {
-  if (s === undefined) return live ? DEFAULT_LIVE_MAX_ROWS : DEFAULT_MAX_ROWS;
+function parseMaxRows(s: string | undefined, byDefault: number = DEFAULT_MAX_ROWS): number {
+  if (s === undefined) return byDefault;
   if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --max-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
+  return Number(s);
+}
+
+/** --html keeps every row in memory (the page holds them all): the bound it always had. */
+const HTML_MAX_ROWS = 1_000_000;
+
+function parseMemoryRows(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_MEMORY_ROWS;
+  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --memory-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
   return Number(s);
 }
 
@@ -162,15 +173,15 @@ function checkReadable(file: string): void {
   try {
     st = statSync(file);
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.USAGE);
   }
-  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.FAIL);
+  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.USAGE);
   // A FIFO would block here until a writer opens it; the source opens it for real.
   if (st.isFIFO()) return;
   try {
     closeSync(openSync(file, "r"));
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.USAGE);
   }
 }
 
@@ -278,8 +289,13 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     if (e.code !== "EIO" && e.code !== "EPIPE") process.stderr.write(`logviz: cannot write to the terminal: ${e.code ?? e.message}\n`);
     dieOfHangup();
   });
-  const maxRows = parseMaxRows(o.maxRows, file === undefined || o.follow === true);
-  let store = new LogStore({ maxRows });
+  // --follow is an endless stream: past --max-rows its oldest rows go. A file read once or a pipe is
+  // finite: every row is kept, the text of old rows in a temporary file (store.ts, spill.ts).
+  const endless = o.follow === true;
+  const maxRows = parseMaxRows(o.maxRows, endless ? DEFAULT_LIVE_MAX_ROWS : DEFAULT_MAX_ROWS);
+  const memoryRows = endless ? undefined : parseMemoryRows(o.memoryRows);
+  const storeOptions = { maxRows, ...(memoryRows !== undefined ? { memoryRows } : {}) };
+  let store = new LogStore(storeOptions);
   let ingest = new Ingest(store, inference, overlay);
   const makeViewer = (s: LogStore, f: Filter): InstanceType<typeof Viewer> =>
     new Viewer({
@@ -370,7 +386,8 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     // A followed file truncated or replaced: a new view of the new file, the filters kept, and the
     // reason in the status line (nothing of the old file stays in view).
     onRestart: (reason: string): Ingest => {
-      store = new LogStore({ maxRows });
+      store.close();
+      store = new LogStore(storeOptions);
       ingest = new Ingest(store, inference, overlay);
       const next = makeViewer(store, viewer.filter);
       next.search = viewer.search;
@@ -426,6 +443,15 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   else process.exit(EXIT.OK);
 }
 
+/** The keys, filter rules, examples and exit codes under --help's options. */
+const HELP_AFTER = `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
+  raftlab run Figure8 --seed 42 --trace | logviz
+  logviz run.jsonl --term 4 --just VOTE,LEAD | less -R
+  VERBOSE=1 go test -run 3A | logviz          (dslogs format: "008260 LEAD S1 message")
+  logviz run.jsonl --print --width 200 --peers 0,1
+
+Exit codes: 0 ok, 1 the input broke off with a read error after it opened, ${EXIT_USAGE_TEXT}.`;
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
@@ -450,23 +476,17 @@ async function main(argv: string[]): Promise<void> {
     .option("--layout <kind>", "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe")
     .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
     .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option("--max-rows <n>", `viewer: keep at most N rows; a longer stream drops its oldest rows and says how many (default ${DEFAULT_LIVE_MAX_ROWS} for a pipe or --follow, ${DEFAULT_MAX_ROWS} for a file); print mode writes every row and keeps none`)
+    .option("--max-rows <n>", `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`)
+    .option("--memory-rows <n>", `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`)
     .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html")
     .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
     .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
     .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
-    .addHelpText(
-      "after",
-      `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
-  raftlab run Figure8 --seed 42 --trace | logviz
-  logviz run.jsonl --term 4 --just VOTE,LEAD | less -R
-  VERBOSE=1 go test -run 3A | logviz          (dslogs format: "008260 LEAD S1 message")
-  logviz run.jsonl --print --width 200 --peers 0,1
-
-Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
-    )
+    // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
+    .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
+    .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${escapeControls(str.replace(/^error: /, "logviz: ").replace(/\n(?=.)/g, " ").trimEnd())}\n`) });
+    .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) });
   try {
     program.parse(argv);
   } catch (e) {
@@ -484,6 +504,7 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     parseWidth(o.width);
     parseLayout(o.layout);
     parseMaxRows(o.maxRows);
+    parseMemoryRows(o.memoryRows);
     inference = inferOptionsOf(o);
     if (o.to !== undefined && o.to !== "jsonl" && o.to !== "html") throw new UsageError(`bad --to "${o.to}": expected jsonl or html`);
   } catch (e) {
@@ -501,7 +522,7 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     throw e;
   }
   if (o.to !== undefined) {
-    const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows)) : await convertToJsonl(file, inference);
+    const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows, HTML_MAX_ROWS)) : await convertToJsonl(file, inference);
     if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, EXIT.FAIL);
     return;
   }

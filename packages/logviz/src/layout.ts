@@ -100,7 +100,7 @@ export function gutterLabel(topicWidth = TOPIC_W): string {
 /** The text of a full-width row (harness event, TEST line, raw line). */
 export function fullText(store: LogStore, row: number): string {
   const kind = store.kind[row] as Kind;
-  const text = store.text[row] ?? "";
+  const text = store.textAt(row);
   if (kind === Kind.Json) {
     const op = store.ops.name(store.op[row] as number);
     const peer = store.dst[row] as number;
@@ -142,7 +142,7 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     if (kind === Kind.Raw) {
       // Raw output keeps its own layout: no gutter, the whole width.
       const mark = selected ? style.cursor(">") : " ";
-      return mark + paintFull(store, row, style, highlight(padWidth(opts.text ?? store.text[row] ?? "", layout.width - 1), opts.search ?? null, style));
+      return mark + paintFull(store, row, style, highlight(padWidth(opts.text ?? store.textAt(row), layout.width - 1), opts.search ?? null, style));
     }
     const g = gutter(store, row, style, selected, layout.topicWidth);
     return g + paintFull(store, row, style, highlight(padWidth(opts.text ?? fullText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
@@ -167,7 +167,7 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
       marker = (role === RoleId.Leader ? style.leader("L") : style.candidate("C")) + " ";
       rest -= 2;
     }
-    const text = padWidth(opts.text ?? columnText(store.text[row] ?? "", src), Math.max(rest, 0));
+    const text = padWidth(opts.text ?? columnText(store.textAt(row), src), Math.max(rest, 0));
     out += sep + marker + paint(highlight(text, opts.search ?? null, style));
   }
   const used = layout.gutter + layout.cols.length * layout.colWidth;
@@ -176,7 +176,7 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     // The emitting peer's column is scrolled off: say so rather than show an empty row. With no columns
     // at all (the columns follow a test without dslogs lines, e.g. go test -v output), show the line.
     if (layout.cols.length === 0) return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
-    return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
+    return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.textAt(row)}`, layout.width - layout.gutter));
   }
   return out;
 }
@@ -200,20 +200,20 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
   let indent: string;
   let paint: (s: string) => string;
   if (full && kind === Kind.Raw) {
-    text = store.text[row] ?? "";
+    text = store.textAt(row);
     cell = layout.width - 1;
     indent = " ";
     paint = (s) => paintFull(store, row, style, s);
   } else if (full || col === undefined) {
     const none = layout.cols.length === 0;
-    text = full ? fullText(store, row) : none ? noColumnText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
+    text = full ? fullText(store, row) : none ? noColumnText(store, row) : `(S${src}) ${store.textAt(row)}`;
     cell = layout.width - layout.gutter;
     indent = " ".repeat(layout.gutter);
     paint = full ? (s) => paintFull(store, row, style, s) : none ? style.topic(store.topics.name(store.topic[row] as number)) : style.dim;
   } else {
     const role = store.role[row] as RoleId;
     const marker = role === RoleId.Leader || role === RoleId.Candidate ? 2 : 0;
-    text = columnText(store.text[row] ?? "", src);
+    text = columnText(store.textAt(row), src);
     cell = Math.max(1, layout.colWidth - 1 - marker);
     const sep = style.dim("│");
     const blank = sep + " ".repeat(layout.colWidth - 1);
@@ -241,7 +241,7 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const kind = store.kind[row] as Kind;
   const flags = store.flags[row] as number;
   const src = store.src[row] as number;
-  if (kind === Kind.Raw) return paintFull(store, row, style, store.text[row] ?? "");
+  if (kind === Kind.Raw) return paintFull(store, row, style, store.textAt(row));
   const term = store.term[row] as number;
   const topicName = store.topics.name(store.topic[row] as number);
   const time = formatTime(store.t[row] as number).padStart(TIME_W);
@@ -253,13 +253,13 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const rowMark = markOf(flags);
   const head = style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
-  return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
+  return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.textAt(row), src)}`);
 }
 
 /** A peer's row drawn where there are no peer columns: the line as written after its topic. */
 function noColumnText(store: LogStore, row: number): string {
   const src = store.src[row] as number;
-  const text = store.text[row] ?? "";
+  const text = store.textAt(row);
   return src >= 0 ? `S${src} ${text}` : text;
 }
 

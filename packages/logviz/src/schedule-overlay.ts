@@ -105,7 +105,7 @@ export class ScheduleOverlay {
     const op = store.ops.name(store.op[row] as number);
     const t = store.t[row] as number;
     if (op === "MsgLost") {
-      const m = LOST.exec(store.text[row] ?? "");
+      const m = LOST.exec(store.textAt(row));
       if (m === null) return null;
       return this.faults.get(lostKey(Number(m[1]), Number(m[2]), m[3] as string, m[4] as string, t)) ?? null;
     }

@@ -32,6 +32,8 @@ export interface BatchFlags {
   sequential?: boolean;
   out?: string;
   archive?: boolean;
+  /** --keep-all: stress's old name for --archive. */
+  keepAll?: boolean;
   seedStart: number;
   timeout: number;
   json?: string;
@@ -139,7 +141,7 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     workers: workers.workers,
     sequential: flags.sequential === true,
     outDir: outDir ?? defaultOutDir(),
-    archive: flags.archive === true,
+    archive: flags.archive === true || flags.keepAll === true,
     seedStart: flags.seedStart,
     timeoutSec: flags.timeout,
     jsonPath: flags.json ?? null,
@@ -278,7 +280,7 @@ function triageBatch(path: string, flags: TriageFlags): number {
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
+    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
     loaded.replayChecks,
     loaded.strict,
     loaded.shrinks,

@@ -1,9 +1,9 @@
 // The `batch`, `triage` and `merge` subcommands of the raftlab CLI.
 
 import { escapeControls } from "@raftlab/raft";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../cli-args.js";
-import { EXIT, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, UsageError } from "@raftlab/raft/terminal";
 import { batchAction, BATCH_REPORT_KIND, type BatchFlags } from "./actions.js";
 import { mergeByKind, registerReportKind, triageByKind } from "../runs/kinds.js";
 import type { MergeFlags } from "../runs/merge.js";
@@ -63,7 +63,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
           "--out also gets report.json and report.html (the summary, charts, and a page per saved failing run: " +
           "<test>-<seed>.html beside its .jsonl). " +
           "With no pattern, runs the whole suite.\n" +
-          "Exit code: 0 all passed, 1 a run failed, 2 usage error, 130 interrupted.\n" +
+          `Exit codes: 0 all passed, 1 a run failed, ${EXIT_USAGE_TEXT}, 130 interrupted.\n` +
           "Examples:\n" +
           "  raftlab batch 3A 3B -n 200 -j 2\n" +
           "  raftlab batch Figure8 -n 1000 --fail-fast\n" +
@@ -76,8 +76,10 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
       .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
       .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here; at most ${MAX_WORKERS_PER_CPU} per CPU)`, positiveInt("--workers"))
       .option("--sequential", "run all iterations of a test before the next test (default: interleave)")
-      .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS)")
-      .option("-a, --archive", "also save passing runs")
+      .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
+      .option("-a, --archive", "also save passing runs (alias: --keep-all)")
+      // stress called the same idea --keep-all; either name works in both commands.
+      .addOption(new Option("--keep-all").hideHelp())
       .option("--seed-start <s>", "first seed", nonNegativeInt("--seed-start"), 1)
       .option("-t, --timeout <sec>", "wall-clock limit per run; a run over it is stopped and reported", positiveNumber("--timeout"), DEFAULT_TIMEOUT_SEC)
       .option("--json <file>", "write a JSON report of every run")
@@ -113,7 +115,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
         "Prints the summary table and the failure groups of saved results: a batch output folder " +
           "(its report.json, or else its saved .log/.jsonl files), a JSON report, or one saved .log or .jsonl; " +
           "also a raftlab stress folder, its report, or one of its saved <iteration>.log files.\n" +
-          "Exit code: 0 no failures, 1 failures found, 2 unreadable input.",
+          `Exit codes: 0 no failures, 1 failures found, ${EXIT_USAGE_TEXT}.`,
       )
       .argument("<path>", "batch output folder, JSON report, or saved .log/.jsonl")
       .option("--impl <module>", "the --impl to put in replay commands (default: the one the report recorded)")
@@ -136,8 +138,7 @@ export function registerBatchCommands(program: Command, registerOptions: Registe
           "table and triage, refuses an incomplete shard set (unless --allow-missing) and reports that contradict " +
           "each other (a run of the same test, seed, impl and --strict that passes in one and fails in another), " +
           "and warns about repeated runs (a failing one is kept over a passing one).\n" +
-          "Exit code: 0 no failures, 1 failures found, 2 unreadable or invalid input (a number out of range), " +
-          "missing shards, or contradictory reports.",
+          `Exit codes: 0 no failures, 1 failures found, ${EXIT_USAGE_TEXT}, an invalid report (a number out of range), missing shards, or contradictory reports.`,
       )
       .argument("<reports...>", "JSON reports written by raftlab batch --json")
       .option("--json <file>", "write the merged JSON report")

@@ -27,6 +27,8 @@ export interface LoadedResults {
   readonly note: string | null;
   /** The batch ran with --strict (replay commands must carry it). */
   readonly strict: boolean;
+  /** Nothing beside a lone trace says which Raft ran it (the note says so unless --impl is given). */
+  readonly implUnknown?: boolean;
   /** Shrunk examples of a --shrink batch's report. */
   readonly shrinks?: readonly ShrunkExample[];
 }
@@ -57,7 +59,8 @@ export function loadSavedResults(path: string): LoadedResults {
   }
   if (path.endsWith(".jsonl")) {
     const run = recordFromTrace(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, strict: false, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0, note: null };
+    const flags = batchFlagsBeside(path);
+    return { runs: [run], ...flags, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0 };
   }
   const r = readReport(path);
   return fromReport(r, path, r.outDir);
@@ -122,6 +125,35 @@ function journalNote(journal: JournalContents): string | null {
 function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i < 0 ? "." : path.slice(0, i) || "/";
+}
+
+/**
+ * Which Raft ran a saved trace, and with --strict or not: the trace holds neither (its events are the
+ * run's, pinned byte for byte), so they come from the run's `.log` beside it, else from the batch's
+ * report.json there. Without either the replay line would run raftlab's Raft, which for a student's
+ * failure passes and looks like a non-reproduction; the note says so.
+ */
+function batchFlagsBeside(tracePath: string): { readonly impl: string | null; readonly strict: boolean; readonly note: string | null; readonly implUnknown?: boolean } {
+  const logPath = tracePath.replace(/\.jsonl$/, ".log");
+  if (existsSync(logPath)) {
+    const h = parseRunLogHeader(readFileSync(logPath, "utf8"));
+    if (h !== null) return { impl: h.get("impl") ?? null, strict: h.get("strict") === "true", note: null };
+  }
+  const reportPath = join(dirOf(tracePath), "report.json");
+  if (existsSync(reportPath)) {
+    try {
+      const r = readReport(reportPath);
+      return { impl: r.impl, strict: r.batch?.strict === true, note: null };
+    } catch {
+      // Not a batch report (or unreadable): fall through to the note.
+    }
+  }
+  return {
+    impl: null,
+    strict: false,
+    implUnknown: true,
+    note: `no ${basename(logPath)} or report.json beside the trace says which Raft ran: the replay runs raftlab's own Raft unless you pass --impl`,
+  };
 }
 
 /** A folder without report.json (a batch killed hard): every `.log`, and every `.jsonl` without a `.log`. */

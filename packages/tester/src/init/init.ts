@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
 import { escapeControls } from "@raftlab/raft";
-import { EXIT, shellQuote, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, shellQuote, UsageError } from "@raftlab/raft/terminal";
 import { GITIGNORE, packageJson, RAFT_TS, readme, TSCONFIG, TYPES_TS, type TemplateContext } from "./templates.js";
 import { VendorError, vendorPackages } from "./vendor.js";
 import { refuseSymlink, writeFileAtomic } from "../runs/atomic.js";
@@ -74,8 +74,7 @@ export function registerInitCommand(program: Command): void {
         "TypeScript, @types/node and the packages' dependencies from the registry.\n" +
         "Then: cd DIR && npm install && npm run build && npm test (the skeleton\n" +
         "fails the tests until you write it).\n" +
-        "Exit code: 0 created, 1 raftlab's packages could not be packed or a file\n" +
-        "written, 2 usage error.\n" +
+        `Exit codes: 0 created, 1 raftlab's packages could not be packed or a file written, ${EXIT_USAGE_TEXT}.\n` +
         "Examples:\n" +
         "  raftlab init my-raft\n" +
         "  raftlab init ~/6.5840/raft --force",

@@ -25,6 +25,8 @@ export interface StressFlags {
   loop?: boolean;
   maxFailures?: number;
   out?: string;
+  archive?: boolean;
+  /** --keep-all: the old name of --archive. */
   keepAll?: boolean;
   json?: string;
   junit?: string;
@@ -75,7 +77,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     loop: flags.loop === true,
     maxFailures: flags.maxFailures ?? null,
     outDir: flags.out ?? defaultOutDir(),
-    keepAll: flags.keepAll === true,
+    keepAll: flags.archive === true || flags.keepAll === true,
     jsonPath: flags.json ?? null,
     junitPath: flags.junit ?? null,
     shard: flags.shard ?? null,

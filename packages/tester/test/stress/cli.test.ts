@@ -171,7 +171,7 @@ describe("raftlab stress (process)", () => {
     );
   });
 
-  it("exits 0 when every iteration passed, and saves nothing (unless --keep-all)", () => {
+  it("exits 0 when every iteration passed, and saves nothing (unless --archive, alias --keep-all)", () => {
     const none = raftlab(["stress", "-n", "2", "-o", join(dir, "s8"), "--", "sh", standin]);
     expect(none.code).toBe(0);
     expect(lastLine(none.stdout)).toBe("2 passed, 0 failed");
@@ -179,6 +179,10 @@ describe("raftlab stress (process)", () => {
     const all = raftlab(["stress", "-n", "2", "--keep-all", "-o", join(dir, "s9"), "--", "sh", standin]);
     expect(all.code).toBe(0);
     expect(readdirSync(join(dir, "s9")).sort()).toEqual(["1.log", "2.log", "report.html", "report.json"]);
+    // --archive (batch's name, -a in both commands) is the same flag (issue 18).
+    const archived = raftlab(["stress", "-n", "2", "-a", "-o", join(dir, "s10"), "--", "sh", standin]);
+    expect(archived.code).toBe(0);
+    expect(readdirSync(join(dir, "s10")).sort()).toEqual(["1.log", "2.log", "report.html", "report.json"]);
   });
 
   it("exits 2 with a one-line error for usage errors", () => {
