@@ -15,8 +15,6 @@ import { escapeControls } from "@raftlab/raft/trace";
 import { colorEnabled, commanderErrorLine, EXIT, EXIT_USAGE_TEXT, signalExitCode, UsageError, wrapHelpText } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
-import { convertToJsonl } from "./tojsonl.js";
-import { convertToHtml } from "./html/write.js";
 
 interface Options {
   term?: string;
@@ -185,6 +183,9 @@ function checkReadable(file: string): void {
   }
 }
 
+/** Print mode reads a file this many bytes at a time (see SourceOptions.chunkBytes). */
+const PRINT_CHUNK_BYTES = 64 * 1024;
+
 async function runPrint(file: string | undefined, filter: Filter, o: Options): Promise<void> {
   // Print mode keeps no rows once written (StreamPrinter drops them after each chunk), so its memory is
   // bounded by one chunk of input, not by the input's length. The store must not drop rows before they
@@ -230,6 +231,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     // Streaming: rows are written as each chunk of input is parsed, not at the end of the input.
     const opts = {
       follow: o.follow === true,
+      chunkBytes: PRINT_CHUNK_BYTES,
       onData: () => printer.flush(),
       onEnd: () => resolve(),
       // Print what could be read, then report the error (a truncated .gz, an I/O error).
@@ -281,7 +283,7 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   if (process.env["NODE_ENV"] === undefined || process.env["NODE_ENV"] === "") process.env["NODE_ENV"] = "production";
   // Ink and React take most of a second to load. The viewer builds its frames from plain strings, so
   // the first frame is painted before they are imported, and Ink then draws over the same screen.
-  const { Viewer } = await import("./viewer.js");
+  const { makeView, readHead, takeOverEarly } = await import("./first-frame.js");
   const out = process.stdout as tty.WriteStream;
   // The terminal went away (its window closed, ssh dropped): nothing can be drawn or read any more.
   // Leave quietly instead of an unhandled 'write EIO' stack on a stderr that may still be a log file.
@@ -297,17 +299,8 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   const storeOptions = { maxRows, ...(memoryRows !== undefined ? { memoryRows } : {}) };
   let store = new LogStore(storeOptions);
   let ingest = new Ingest(store, inference, overlay);
-  const makeViewer = (s: LogStore, f: Filter): InstanceType<typeof Viewer> =>
-    new Viewer({
-      store: s,
-      style: makeStyle(colorWanted(o, true)),
-      filter: f,
-      source: file ?? "stdin",
-      width: out.columns || 80,
-      height: out.rows || 24,
-      follow: o.follow === true || file === undefined,
-      live: true,
-    });
+  const makeViewer = (s: LogStore, f: Filter): ReturnType<typeof makeView> =>
+    makeView(s, { file, filter: f, color: colorWanted(o, true), width: out.columns || 80, height: out.rows || 24, follow: o.follow === true || file === undefined });
   let viewer = makeViewer(store, filter);
   const results = new ResultLines();
   const listeners = new Set<() => void>();
@@ -341,8 +334,19 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     },
     onResume: drawNow,
   });
-  // The alternate screen keeps the user's scrollback intact, as less does.
-  term.enter();
+  // The alternate screen keeps the user's scrollback intact, as less does. bin/logviz.js may have
+  // switched to it and painted the first frame already (first-frame.ts).
+  const early = takeOverEarly();
+  term.enter(early !== null && early.file === file);
+  // The first frame, from the first bytes of a file (the same frame the bootstrap painted); the source
+  // below reads on from where the head ended.
+  const head = file !== undefined && o.follow !== true ? readHead(file) : null;
+  if (head !== null) {
+    ingest.push(head);
+    viewer.onData();
+    results.scan(store);
+    term.paint(viewer.frame());
+  }
   let firstData: () => void = () => undefined;
   const firstDataSeen = new Promise<void>((resolve) => (firstData = resolve));
   let firstChunk = true;
@@ -401,9 +405,12 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   const src = file !== undefined ? openFileSource(file, ingest, opts) : openStreamSource(process.stdin, ingest, opts);
   // Another process shares the terminal while the pipe is open (see terminal.ts).
   if (file === undefined) term.watchSharedTerminal();
-  // The first frame: after the first chunk, or at once for a pipe that is slow to start.
-  await Promise.race([firstDataSeen, new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
-  term.paint(viewer.frame());
+  // The first frame (unless the head gave it): after the first chunk, or at once for a pipe that is
+  // slow to start.
+  if (head === null) {
+    await Promise.race([firstDataSeen, new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
+    term.paint(viewer.frame());
+  }
   const { render } = await import("ink");
   const { createElement } = await import("react");
   const { App } = await import("./app.js");
@@ -522,7 +529,11 @@ async function main(argv: string[]): Promise<void> {
     throw e;
   }
   if (o.to !== undefined) {
-    const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows, HTML_MAX_ROWS)) : await convertToJsonl(file, inference);
+    // Loaded only here: print mode and the viewer start without the converters' modules.
+    const err =
+      o.to === "html"
+        ? await (await import("./html/write.js")).convertToHtml(file, inference, parseMaxRows(o.maxRows, HTML_MAX_ROWS))
+        : await (await import("./tojsonl.js")).convertToJsonl(file, inference);
     if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, EXIT.FAIL);
     return;
   }

@@ -70,6 +70,10 @@ export interface SourceOptions {
   readonly onError: (message: string) => void;
   /** A followed file quiet for this long shows its unfinished last line, ms (default 1000). */
   readonly partialFlushMs?: number;
+  /** Bytes read at a time from a regular file (default 1 MiB). Print mode reads 64 KiB: its rows are
+   * written and dropped after each chunk, and with small chunks they die young (less work for the
+   * garbage collector: about a tenth of print mode's CPU on a 96k-line log). */
+  readonly chunkBytes?: number;
   /** Poll interval for a followed file, ms. */
   readonly pollMs?: number;
   /** A followed file was truncated or replaced (`reason` says which): the source reads it again from
@@ -215,7 +219,7 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
   };
   const read = (start: number, onDone: () => void): void => {
     reading = true;
-    const s = createReadStream(path, { start, highWaterMark: CHUNK });
+    const s = createReadStream(path, { start, highWaterMark: opts.chunkBytes ?? CHUNK });
     stream = s;
     if (paused) s.pause();
     const target = ingest;
@@ -295,7 +299,8 @@ function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Sou
       }
     })
     .catch(() => undefined);
-  read(0, () => {
+  // From where the ingest has got to: a head of the file may have been parsed already (first-frame.ts).
+  read(ingest.bytes, () => {
     if (opts.follow) {
       opts.onData();
       opts.onCaughtUp?.();

@@ -61,7 +61,13 @@ export function formatTime(t: number): string {
   if (!Number.isFinite(t)) return "";
   // Up to 999999.9 ms the full 0.1 ms of a dslogs time fits the 8-cell field (7-digit times included);
   // later times switch to seconds, with as many decimals as fit.
-  if (t < 1e6) return t.toFixed(1);
+  if (t < 1e6) {
+    // dslogs times are whole tenths of a ms: build "1234.5" from the integer, as toFixed(1) would
+    // print it (toFixed is a large share of print mode's time); anything else goes through toFixed.
+    const k = Math.round(t * 10);
+    if (t >= 0 && k / 10 === t) return `${(k - (k % 10)) / 10}.${k % 10}`;
+    return t.toFixed(1);
+  }
   if (t < 1e7) return (t / 1000).toFixed(2) + "s";
   if (t < 1e8) return (t / 1000).toFixed(1) + "s";
   return (t / 1000).toFixed(0) + "s";
@@ -148,37 +154,57 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     return g + paintFull(store, row, style, highlight(padWidth(opts.text ?? fullText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
   }
   const g = gutter(store, row, style, selected, layout.topicWidth);
-  let out = g;
   const col = layout.colOf.get(src);
   const topicName = store.topics.name(store.topic[row] as number);
   const paint = style.topic(topicName);
-  const sep = style.dim("│");
-  const cw = layout.colWidth - 1;
-  const blank = sep + " ".repeat(cw);
-  for (let i = 0; i < layout.cols.length; i++) {
-    if (i !== col) {
-      out += blank;
-      continue;
-    }
-    const role = store.role[row] as RoleId;
-    let marker = "";
-    let rest = cw;
-    if (role === RoleId.Leader || role === RoleId.Candidate) {
-      marker = (role === RoleId.Leader ? style.leader("L") : style.candidate("C")) + " ";
-      rest -= 2;
-    }
-    const text = padWidth(opts.text ?? columnText(store.textAt(row), src), Math.max(rest, 0));
-    out += sep + marker + paint(highlight(text, opts.search ?? null, style));
-  }
-  const used = layout.gutter + layout.cols.length * layout.colWidth;
-  if (used < layout.width) out += " ".repeat(layout.width - used);
   if (col === undefined) {
     // The emitting peer's column is scrolled off: say so rather than show an empty row. With no columns
     // at all (the columns follow a test without dslogs lines, e.g. go test -v output), show the line.
     if (layout.cols.length === 0) return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
     return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.textAt(row)}`, layout.width - layout.gutter));
   }
-  return out;
+  const cells = cellsOf(layout, style);
+  const role = store.role[row] as RoleId;
+  let marker = "";
+  let rest = layout.colWidth - 1;
+  if (role === RoleId.Leader || role === RoleId.Candidate) {
+    marker = (role === RoleId.Leader ? cells.leader : cells.candidate) + " ";
+    rest -= 2;
+  }
+  const text = padWidth(opts.text ?? columnText(store.textAt(row), src), Math.max(rest, 0));
+  return g + (cells.before[col] as string) + cells.sep + marker + paint(highlight(text, opts.search ?? null, style)) + (cells.after[col] as string);
+}
+
+/** The parts of a peer row that depend only on the layout and the style: the empty cells before and
+ * after each column (with the padding to the full width), the separator, the role markers. */
+interface Cells {
+  readonly layout: Layout;
+  readonly style: Style;
+  readonly sep: string;
+  readonly leader: string;
+  readonly candidate: string;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+/** Built once per layout and style (every row of a screen or a printed test shares them). */
+let lastCells: Cells | null = null;
+
+function cellsOf(layout: Layout, style: Style): Cells {
+  if (lastCells !== null && lastCells.layout === layout && lastCells.style === style) return lastCells;
+  const sep = style.dim("│");
+  const blank = sep + " ".repeat(layout.colWidth - 1);
+  const n = layout.cols.length;
+  const used = layout.gutter + n * layout.colWidth;
+  const pad = used < layout.width ? " ".repeat(layout.width - used) : "";
+  const before: string[] = [];
+  const after: string[] = [];
+  for (let i = 0; i < n; i++) {
+    before.push(blank.repeat(i));
+    after.push(blank.repeat(n - i - 1) + pad);
+  }
+  lastCells = { layout, style, sep, leader: style.leader("L"), candidate: style.candidate("C"), before, after };
+  return lastCells;
 }
 
 /**
@@ -187,8 +213,7 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
  * Without it, the same single line as formatRow.
  */
 export function formatRowLines(store: LogStore, row: number, layout: Layout, style: Style, wrap: boolean): string[] {
-  const first = formatRow(store, row, layout, style);
-  if (!wrap) return [first];
+  if (!wrap) return [formatRow(store, row, layout, style)];
   const flags = store.flags[row] as number;
   const src = store.src[row] as number;
   const kind = store.kind[row] as Kind;
@@ -215,6 +240,8 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
     const marker = role === RoleId.Leader || role === RoleId.Candidate ? 2 : 0;
     text = columnText(store.textAt(row), src);
     cell = Math.max(1, layout.colWidth - 1 - marker);
+    // The common case, a cell that fits: one line, and none of the continuation's parts are needed.
+    if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [formatRow(store, row, layout, style)];
     const sep = style.dim("│");
     const blank = sep + " ".repeat(layout.colWidth - 1);
     indent = " ".repeat(layout.gutter);
@@ -226,7 +253,7 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
     const topicPaint = style.topic(store.topics.name(store.topic[row] as number));
     paint = (s) => topicPaint(s) + tail;
   }
-  if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [first];
+  if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [formatRow(store, row, layout, style)];
   const pieces = wrapWidth(text, cell);
   const out = [formatRow(store, row, layout, style, { text: pieces[0] as string })];
   for (let i = 1; i < pieces.length; i++) out.push(indent + paint(padWidth(pieces[i] as string, cell)));

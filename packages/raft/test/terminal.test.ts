@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   colorEnabled,
   commanderErrorLine,
+  displayWidth,
   EXIT,
   makeStyle,
   padEndVisible,
@@ -60,6 +61,18 @@ describe("widths", () => {
     expect(visibleWidth("日本")).toBe(4);
     expect(padEndVisible("日本", 6)).toBe("日本  ");
     expect(padEndVisible(makeStyle(true).green("ab"), 4)).toBe("\u001b[32mab\u001b[39m  ");
+  });
+});
+
+describe("the narrow fast path of displayWidth agrees with string-width", () => {
+  it("box drawing, the ellipsis and printable ASCII count as string-width counts them", async () => {
+    const { default: stringWidth } = await import("string-width");
+    const chars = ["\u2026"];
+    for (let c = 0x2500; c <= 0x257f; c++) chars.push(String.fromCharCode(c));
+    for (let c = 0x20; c < 0x7f; c++) chars.push(String.fromCharCode(c));
+    for (const ch of chars) expect(displayWidth(ch), `U+${ch.charCodeAt(0).toString(16)}`).toBe(stringWidth(ch));
+    const row = "   101.1 T1   VOTE │C Candidate@T1: -> S1 Reque…│                                   │";
+    expect(displayWidth(row)).toBe(stringWidth(row));
   });
 });
 
