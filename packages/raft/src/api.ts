@@ -12,14 +12,7 @@ import type { TraceSink } from "./trace.js";
  * A value that can cross the (simulated) network or be persisted: the TypeScript counterpart of what
  * labgob can encode. Numbers are IEEE doubles; integers that fit in 53 bits round-trip exactly.
  */
-export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | Uint8Array
-  | readonly Value[]
-  | { readonly [key: string]: Value };
+export type Value = null | boolean | number | string | Uint8Array | readonly Value[] | { readonly [key: string]: Value };
 
 /** A client command, as given to `start()`. */
 export type Command = Value;
@@ -139,10 +132,4 @@ export interface RaftPeer extends Raft {
  * previous incarnation saved; `make` must restore it. It must return quickly; background work goes
  * through `runtime.setTimer`.
  */
-export type MakeRaft = (
-  peers: readonly ClientEnd[],
-  me: number,
-  persister: Persister,
-  applyCh: ApplyCh,
-  runtime: Runtime,
-) => RaftPeer;
+export type MakeRaft = (peers: readonly ClientEnd[], me: number, persister: Persister, applyCh: ApplyCh, runtime: Runtime) => RaftPeer;

@@ -76,11 +76,9 @@ function withWriter<T>(value: Value, use: (w: Writer) => T): T {
       sharedWriterBusy = false;
       // Keep memory bounded: a rare huge value must not pin a huge buffer for good.
       if (w.buf.length > SHARED_WRITER_MAX_BYTES) sharedWriter = new Writer(SHARED_WRITER_INITIAL_BYTES);
-
     }
   }
 }
-
 
 /** Decodes exactly one value that must fill `bytes`. Throws CodecError naming the problem. */
 export function decodeValue(bytes: Uint8Array): Value {
@@ -181,32 +179,6 @@ class Writer {
 }
 
 sharedWriter = new Writer(SHARED_WRITER_INITIAL_BYTES);
-
-/**
- * Encoded values of 65 bytes to 2 KiB are handed out as views into a shared 16 KiB slab (what Node's
- * Buffer pool does for small Buffers): a fresh off-heap array of that size cost ~1.8 µs to allocate and
- * track where encoding a heartbeat's arguments takes 0.3 µs, and the simulated network encodes every
- * argument and reply. Up to 64 bytes V8 keeps a typed array on its own heap, which is cheaper still. A
- * view keeps its slab alive while it lives, so only small values share one. For callers: the result's
- * `buffer` may be larger than the value; use byteOffset and byteLength.
- */
-const SLAB_BYTES = 16 * 1024;
-const SLAB_MAX_VALUE = 2 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
-
-function copyOut(buf: Uint8Array, n: number): Uint8Array {
-  if (n <= 64 || n > SLAB_MAX_VALUE) return buf.slice(0, n);
-  if (slabUsed + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, n);
-  for (let i = 0; i < n; i++) out[i] = buf[i] as number;
-  // 8-byte aligned views, like Node's pool, so a DataView over one stays on the fast path.
-  slabUsed += (n + 7) & ~7;
-  return out;
-}
 
 function writeValue(w: Writer, v: Value, depth: number): void {
   if (depth > MAX_DEPTH) throw new CodecError(`value nested deeper than ${MAX_DEPTH} levels`);

@@ -56,10 +56,15 @@ async function main(): Promise<void> {
   const say = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`);
   const started = performance.now();
   let events = 0;
-  const c = new Cluster({ n: 3, seed, snapshotEvery: 5, trace: (e) => {
-    events++;
-    out(json ? formatTraceEvent(e) : pretty(e));
-  } });
+  const c = new Cluster({
+    n: 3,
+    seed,
+    snapshotEvery: 5,
+    trace: (e) => {
+      events++;
+      out(json ? formatTraceEvent(e) : pretty(e));
+    },
+  });
 
   /** The lab's one(): submit to the leader until the command is applied by `expected` peers. */
   async function one(cmd: string, expected: number): Promise<number> {

@@ -23,10 +23,12 @@ export interface EscapeOptions {
 // - line and paragraph separators U+2028/U+2029 (some terminals break the line there).
 // The Cf class is taken from the Unicode tables Node ships, so newly assigned format characters are
 // covered without editing a list here.
+/* eslint-disable no-control-regex -- matching control characters is what these are for */
 const UNSAFE_ALL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]|(?![\u200c\u200d])\p{Cf}/gu;
 const UNSAFE_TAB = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|(?![\u200c\u200d])\p{Cf}/gu;
 const UNSAFE_NL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]|(?![\u200c\u200d])\p{Cf}/gu;
 const UNSAFE_TAB_NL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|(?![\u200c\u200d])\p{Cf}/gu;
+/* eslint-enable no-control-regex */
 
 const PLAIN = /^[\x20-\x7e]*$/;
 

@@ -5,8 +5,20 @@ import { CodecError, cloneValue, decodeValue, encodeValue, encodedSize, type Val
 describe("codec", () => {
   it("round-trips every kind of value", () => {
     const v: Value = {
-      n: null, t: true, f: false, i: 42, big: 2 ** 53 - 1, neg: -7, minSafe: -(2 ** 53 - 1), x: 1.5, nz: -0,
-      s: "héllo", e: "", b: new Uint8Array([1, 2, 255]), a: [1, "two", [3]], o: { k: { deep: [] } },
+      n: null,
+      t: true,
+      f: false,
+      i: 42,
+      big: 2 ** 53 - 1,
+      neg: -7,
+      minSafe: -(2 ** 53 - 1),
+      x: 1.5,
+      nz: -0,
+      s: "héllo",
+      e: "",
+      b: new Uint8Array([1, 2, 255]),
+      a: [1, "two", [3]],
+      o: { k: { deep: [] } },
     };
     const back = decodeValue(encodeValue(v)) as Record<string, Value>;
     expect(back).toEqual(v);
@@ -46,8 +58,8 @@ describe("codec", () => {
     expect(() => encodeValue({ bad: undefined } as unknown as Value)).toThrow(CodecError); // fails midway
     expect(encodeValue(v)).toEqual(first);
     expect(encodedSize(v)).toBe(first.length);
-    const a = encodeValue(1), b = encodeValue(2);
+    const a = encodeValue(1),
+      b = encodeValue(2);
     expect([a[1], b[1]]).toEqual([1, 2]); // results never alias one another
   });
 });
-

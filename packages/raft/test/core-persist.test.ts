@@ -32,10 +32,22 @@ describe("the persisted state's encoding", () => {
       ["a flipped bit", flip(good, 5, 0x10), /checksum mismatch/],
       // Behind a valid checksum, every field and relation is still checked.
       ["votedFor not a peer", encodeState(2, 7, 0, new RaftLog()).slice(), /votedFor 7 is not a peer/],
-      ["entry term above currentTerm", (() => { const l = new RaftLog(); l.append(5, "x"); return encodeState(2, null, 0, l).slice(); })(), /entry 1 has term 5 above currentTerm 2/],
+      [
+        "entry term above currentTerm",
+        (() => {
+          const l = new RaftLog();
+          l.append(5, "x");
+          return encodeState(2, null, 0, l).slice();
+        })(),
+        /entry 1 has term 5 above currentTerm 2/,
+      ],
       ["bad varint", sealed([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), /bad varint for currentTerm/],
       ["a trailer longer than the state", reseal(flip(good, good.length - 5, 0xff)), /trailer length \d+ at offset \d+ exceeds the state/],
-      ["a byte between the records and the trailer", reseal(insert(good, good.length - 5 - (good[good.length - 5] as number), 0)), /1 byte\(s\) between the last entry and the trailer/],
+      [
+        "a byte between the records and the trailer",
+        reseal(insert(good, good.length - 5 - (good[good.length - 5] as number), 0)),
+        /1 byte\(s\) between the last entry and the trailer/,
+      ],
       ["a snapshot checksum without a snapshot", reseal(flip(good, good.length - 6, 0x01)), /snapshot checksum 0x01000000 without a snapshot/],
     ];
     for (const [name, bytes, re] of cases) {

@@ -48,7 +48,8 @@ function simulate(tracing: boolean, seed: number): { transcript: string[]; trace
     if (rng.int(40) === 0) {
       const i = rng.int(n);
       const core = cores[i] as RaftCore;
-      if (core.lastApplied > core.snapshotIndex) record(i, "snapshot", core.step({ kind: "snapshot", now: t, index: core.lastApplied, data: Uint8Array.from([core.lastApplied]) }));
+      if (core.lastApplied > core.snapshotIndex)
+        record(i, "snapshot", core.step({ kind: "snapshot", now: t, index: core.lastApplied, data: Uint8Array.from([core.lastApplied]) }));
     }
     const now = pending;
     pending = [];

@@ -106,7 +106,9 @@ describe("driver (lab-style API over the core)", () => {
     expect(rt.timers.filter((t) => t.live)).toEqual([]);
     expect(rf.getState().isLeader).toBe(false);
     expect(rf.start("x")).toMatchObject({ isLeader: false });
-    expect(rf.handleRpc("Raft.AppendEntries", { term: 5, leaderId: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [{ term: 5, command: 1 }], leaderCommit: 1 })).toBeNull();
+    expect(
+      rf.handleRpc("Raft.AppendEntries", { term: 5, leaderId: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [{ term: 5, command: 1 }], leaderCommit: 1 }),
+    ).toBeNull();
     rf.snapshot(1, new Uint8Array(1));
     expect(saves).toBe(savesBefore);
     expect(log.length).toBe(callsBefore);
@@ -117,11 +119,17 @@ describe("driver (lab-style API over the core)", () => {
     const rt = fakeRuntime();
     const persister = new MemoryPersister();
     const applied: number[] = [];
-    const rf = make(recordingEnds(3, []).ends, 1, persister, (m) => {
-      if (!m.commandValid) return;
-      applied.push(m.commandIndex);
-      if (m.commandIndex % 3 === 0) rf.snapshot(m.commandIndex, Uint8Array.from([m.commandIndex]));
-    }, rt);
+    const rf = make(
+      recordingEnds(3, []).ends,
+      1,
+      persister,
+      (m) => {
+        if (!m.commandValid) return;
+        applied.push(m.commandIndex);
+        if (m.commandIndex % 3 === 0) rf.snapshot(m.commandIndex, Uint8Array.from([m.commandIndex]));
+      },
+      rt,
+    );
     const entries = Array.from({ length: 10 }, (_, i) => ({ term: 1, command: i + 1 }));
     rf.handleRpc("Raft.AppendEntries", { term: 1, leaderId: 0, prevLogIndex: 0, prevLogTerm: 0, entries, leaderCommit: 10 });
     expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);

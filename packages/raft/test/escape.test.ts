@@ -40,7 +40,11 @@ describe("escapeControls (shared by raft, tester, logviz)", () => {
   });
 
   it("escapeLine survives a value whose toString throws", () => {
-    const hostile = { toString(): string { throw new Error("no"); } };
+    const hostile = {
+      toString(): string {
+        throw new Error("no");
+      },
+    };
     expect(escapeLine(hostile)).toBe("[object Object]");
     expect(escapeLine(new Error("\x1b]0;x\x07"))).toBe("Error: \\x1b]0;x\\x07");
   });

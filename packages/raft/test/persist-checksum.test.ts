@@ -102,7 +102,10 @@ describe("persisted state checksum (layout version 2)", () => {
     let flips = 0;
     for (const s of states) {
       expect(bootError(s.state, s.snapshot)).toBeNull();
-      for (const [what, bytes] of [["state", s.state], ["snapshot", s.snapshot]] as const) {
+      for (const [what, bytes] of [
+        ["state", s.state],
+        ["snapshot", s.snapshot],
+      ] as const) {
         for (let bit = 0; bit < bytes.length * 8; bit++) {
           const err = what === "state" ? bootError(flipped(bytes, bit), s.snapshot) : bootError(s.state, flipped(bytes, bit));
           if (!(err instanceof CorruptStateError) || err.message.includes("\n")) {

@@ -4,7 +4,9 @@ import { createPrng } from "../src/index.js";
 
 describe("prng (xoshiro128**)", () => {
   it("gives the same stream for the same seed and a different one for another", () => {
-    const a = createPrng(42), b = createPrng(42), c = createPrng(43);
+    const a = createPrng(42),
+      b = createPrng(42),
+      c = createPrng(43);
     const sa = Array.from({ length: 8 }, () => a.next());
     expect(Array.from({ length: 8 }, () => b.next())).toEqual(sa);
     expect(Array.from({ length: 8 }, () => c.next())).not.toEqual(sa);

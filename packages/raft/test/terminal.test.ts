@@ -1,7 +1,18 @@
 // The shared terminal module (@raftlab/raft/terminal): the colour rule of every CLI (no-color.org),
 // widths, exit codes and the replay command.
 import { describe, expect, it } from "vitest";
-import { colorEnabled, commanderErrorLine, displayWidth, EXIT, makeStyle, padEndVisible, replayCommand, signalExitCode, visibleWidth, wrapHelpText } from "@raftlab/raft/terminal";
+import {
+  colorEnabled,
+  commanderErrorLine,
+  displayWidth,
+  EXIT,
+  makeStyle,
+  padEndVisible,
+  replayCommand,
+  signalExitCode,
+  visibleWidth,
+  wrapHelpText,
+} from "@raftlab/raft/terminal";
 
 const tty = { isTTY: true };
 const pipe = { isTTY: false };
@@ -121,7 +132,9 @@ describe("help text wrapping (issue 18)", () => {
   });
 
   it("commander's error and its suggestion are one line", () => {
-    expect(commanderErrorLine("error: unknown option '--iteration'\n(Did you mean --iterations?)\n")).toBe("unknown option '--iteration'; did you mean --iterations?");
+    expect(commanderErrorLine("error: unknown option '--iteration'\n(Did you mean --iterations?)\n")).toBe(
+      "unknown option '--iteration'; did you mean --iterations?",
+    );
     expect(commanderErrorLine("error: unknown command 'bach'\n(Did you mean batch?)")).toBe("unknown command 'bach'; did you mean batch?");
     expect(commanderErrorLine("error: missing required argument 'dir'\n")).toBe("missing required argument 'dir'");
   });

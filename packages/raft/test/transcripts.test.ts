@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { formatScript, parseScript, runScript, type Script } from "./fixtures/transcript.js";
 
 const dir = fileURLToPath(new URL("../testdata/", import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".txt"))
+  .sort();
 const rewrite = process.env.RAFT_REWRITE === "1";
 
 describe("core transcripts (testdata/*.txt)", () => {

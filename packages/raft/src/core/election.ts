@@ -28,7 +28,13 @@ function candidateIsUpToDate(s: NodeState, a: RequestVoteArgs): boolean {
 export function handleRequestVote(s: NodeState, a: RequestVoteArgs, id: string | undefined): RequestVoteReply {
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVote", topic: "VOTE", msg: describeRequestVote(a.candidateId, s.me, a),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "RequestVote",
+      topic: "VOTE",
+      msg: describeRequestVote(a.candidateId, s.me, a),
       dst: s.me,
       from: a.candidateId,
       id,
@@ -56,7 +62,13 @@ export function handleRequestVote(s: NodeState, a: RequestVoteArgs, id: string |
   const reply: RequestVoteReply = { term: s.currentTerm, voteGranted: granted };
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVoteReply", topic: "VOTE", msg: describeRequestVoteReply(s.me, a.candidateId, reply),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "RequestVoteReply",
+      topic: "VOTE",
+      msg: describeRequestVoteReply(s.me, a.candidateId, reply),
       dst: a.candidateId,
       from: s.me,
       id,
@@ -69,16 +81,18 @@ export function handleRequestVote(s: NodeState, a: RequestVoteArgs, id: string |
 }
 
 /** A RequestVote reply (or failure) arrived. It counts only if nothing changed since we asked. */
-export function handleRequestVoteReply(
-  s: NodeState,
-  req: Extract<OutRequest, { method: typeof RPC_REQUEST_VOTE }>,
-  r: RequestVoteReply | null,
-): void {
+export function handleRequestVoteReply(s: NodeState, req: Extract<OutRequest, { method: typeof RPC_REQUEST_VOTE }>, r: RequestVoteReply | null): void {
   if (r === null) return;
   const stale = s.role !== "candidate" || s.currentTerm !== req.args.term;
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVoteReply", topic: stale ? "DROP" : "VOTE", msg: describeRequestVoteReply(req.to, s.me, r) + (stale ? " (stale)" : ""),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "RequestVoteReply",
+      topic: stale ? "DROP" : "VOTE",
+      msg: describeRequestVoteReply(req.to, s.me, r) + (stale ? " (stale)" : ""),
       dst: s.me,
       from: req.to,
       id: req.id,
@@ -92,4 +106,3 @@ export function handleRequestVoteReply(
   s.votes.add(req.to);
   if (s.votes.size >= s.majority) becomeLeader(s);
 }
-

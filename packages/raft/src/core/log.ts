@@ -101,7 +101,7 @@ export class RaftLog {
     const buf = this.records;
     const start = this.used;
     let pos = start;
-    for (let n = term; ; ) {
+    for (let n = term; ;) {
       if (n < 0x80) {
         buf[pos++] = n;
         break;
@@ -109,7 +109,7 @@ export class RaftLog {
       buf[pos++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    for (let n = encoded.length; ; ) {
+    for (let n = encoded.length; ;) {
       if (n < 0x80) {
         buf[pos++] = n;
         break;

@@ -18,13 +18,7 @@ import {
 import { handleInstallSnapshot, handleInstallSnapshotReply, takeSnapshot } from "./snapshot.js";
 import { broadcastAppendEntries, sendDueHeartbeats } from "./send.js";
 import { NodeState, emptyOutput } from "./state.js";
-import {
-  type CoreConfig,
-  type Input,
-  type RandomSource,
-  type Role,
-  type StepOutput,
-} from "./types.js";
+import { type CoreConfig, type Input, type RandomSource, type Role, type StepOutput } from "./types.js";
 
 /** What stable storage held when this peer started (empty arrays for a fresh peer). */
 export interface StoredState {

@@ -105,6 +105,39 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
+/** Throws the one-line CorruptStateError for a state of `bytes` bytes. */
+type Fail = (what: string) => never;
+
+/** The fields of the trailer, as decoded (the entries come from the records before it). */
+type Trailer = Omit<PersistedState, "entries" | "encoded"> & { readonly count: number };
+
+/** Reads the state's varints within [pos, limit), failing on a truncated, overlong or too large one. */
+class VarintReader {
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly fail: Fail,
+    public pos: number,
+    public limit: number,
+  ) {}
+
+  varint(what: string): number {
+    const start = this.pos;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.pos >= this.limit) this.fail(`truncated: ${what} missing at offset ${this.pos}`);
+      const b = this.bytes[this.pos++] as number;
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (result <= MAX_PERSISTED_NUMBER) return result;
+        return this.fail(`${what} ${result} at offset ${start} exceeds ${MAX_PERSISTED_NUMBER} (2^52)`);
+      }
+      scale *= 0x80;
+    }
+    return this.fail(`bad varint for ${what} at offset ${start}`);
+  }
+}
+
 /**
  * Decodes persisted state; `peerCount` bounds votedFor. An empty array means a fresh peer. With
  * `snapshot` (what the persister holds beside the state), also checks that it is the snapshot the
@@ -118,82 +151,91 @@ export function decodeState(bytes: Uint8Array, peerCount: number, snapshot?: Uin
     }
     return { currentTerm: 0, votedFor: null, boot: 0, snapshotIndex: 0, snapshotTerm: 0, snapshotLength: 0, snapshotCrc: 0, entries: [], encoded: [] };
   }
-  const fail = (what: string): never => {
+  const fail: Fail = (what) => {
     throw new CorruptStateError(`corrupt persisted Raft state (${bytes.length} bytes): ${what}`);
   };
+  checkFrame(bytes, fail);
+  const trailerEnd = bytes.length - 5;
+  const trailerStart = trailerEnd - (bytes[trailerEnd] as number);
+  if (trailerStart < STATE_PREFIX.length) fail(`trailer length ${bytes[trailerEnd] as number} at offset ${trailerEnd} exceeds the state`);
+  const reader = new VarintReader(bytes, fail, trailerStart, trailerEnd);
+  const { count, ...fields } = decodeTrailer(reader, peerCount, fail);
+  if (snapshot !== undefined) checkSnapshot(fields, snapshot, fail);
+  // The records, between the prefix and the trailer.
+  reader.pos = STATE_PREFIX.length;
+  reader.limit = trailerStart;
+  const { entries, encoded } = decodeRecords(reader, fields, count, fail);
+  return { ...fields, entries, encoded };
+}
+
+/** The magic byte, the layout version, the minimum length and the checksum: nothing is believed before these hold. */
+function checkFrame(bytes: Uint8Array, fail: Fail): void {
   const n = bytes.length;
   if (bytes[0] !== STATE_PREFIX[0]) fail(`bad magic byte 0x${(bytes[0] as number).toString(16)} at offset 0 (expected 0x52)`);
   if (n >= 2 && bytes[1] !== STATE_VERSION) fail(`unsupported layout version ${bytes[1] as number} at offset 1 (expected ${STATE_VERSION})`);
   if (n < MIN_STATE_BYTES) fail(`truncated: ${n} bytes is shorter than any state (${MIN_STATE_BYTES})`);
-  // Nothing is believed before the checksum holds.
   const stored = readU32(bytes, n - 4);
   const actual = crc32(bytes, 0, 0, n - 4);
   if (stored !== actual) fail(`checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)}): the state was damaged or cut short`);
+}
 
-  const trailerEnd = n - 5;
-  const trailerStart = trailerEnd - (bytes[trailerEnd] as number);
-  if (trailerStart < STATE_PREFIX.length) fail(`trailer length ${bytes[trailerEnd] as number} at offset ${trailerEnd} exceeds the state`);
-  let pos = trailerStart;
-  let limit = trailerEnd;
-  const varint = (what: string): number => {
-    const start = pos;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      if (pos >= limit) fail(`truncated: ${what} missing at offset ${pos}`);
-      const b = bytes[pos++] as number;
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) {
-        if (result <= MAX_PERSISTED_NUMBER) return result;
-        return fail(`${what} ${result} at offset ${start} exceeds ${MAX_PERSISTED_NUMBER} (2^52)`);
-      }
-      scale *= 0x80;
-    }
-    return fail(`bad varint for ${what} at offset ${start}`);
-  };
-  const currentTerm = varint("currentTerm");
-  const votedRaw = varint("votedFor");
+/** The trailer's fields (the reader spans the trailer), each checked alone and against the others. */
+function decodeTrailer(reader: VarintReader, peerCount: number, fail: Fail): Trailer {
+  const currentTerm = reader.varint("currentTerm");
+  const votedRaw = reader.varint("votedFor");
   if (votedRaw > peerCount) fail(`votedFor ${votedRaw - 1} is not a peer (there are ${peerCount})`);
   const votedFor = votedRaw === 0 ? null : votedRaw - 1;
-  const boot = varint("boot counter");
-  const snapshotIndex = varint("snapshotIndex");
-  const snapshotTerm = varint("snapshotTerm");
+  const boot = reader.varint("boot counter");
+  const snapshotIndex = reader.varint("snapshotIndex");
+  const snapshotTerm = reader.varint("snapshotTerm");
   if (snapshotTerm > currentTerm) fail(`snapshotTerm ${snapshotTerm} exceeds currentTerm ${currentTerm}`);
   if (snapshotIndex === 0 && snapshotTerm !== 0) fail(`snapshotTerm ${snapshotTerm} without a snapshot`);
-  const count = varint("entry count");
-  const snapshotLength = varint("snapshot length");
-  if (pos + 4 !== trailerEnd) fail(`trailer of ${bytes[trailerEnd] as number} bytes at offset ${trailerStart} does not end where its length says`);
-  const snapshotCrc = readU32(bytes, pos);
+  const count = reader.varint("entry count");
+  const snapshotLength = reader.varint("snapshot length");
+  const trailerEnd = reader.limit;
+  if (reader.pos + 4 !== trailerEnd) {
+    const trailerLength = reader.bytes[trailerEnd] as number;
+    fail(`trailer of ${trailerLength} bytes at offset ${trailerEnd - trailerLength} does not end where its length says`);
+  }
+  const snapshotCrc = readU32(reader.bytes, reader.pos);
   if ((snapshotIndex === 0) !== (snapshotLength === 0)) {
     fail(snapshotIndex === 0 ? `a ${snapshotLength}-byte snapshot without a snapshot index` : `snapshot index ${snapshotIndex} without snapshot bytes`);
   }
   if (snapshotLength === 0 && snapshotCrc !== 0) fail(`snapshot checksum ${hex(snapshotCrc)} without a snapshot`);
-  if (snapshot !== undefined) {
-    if (snapshot.length !== snapshotLength) {
-      if (snapshotLength === 0) fail(`a ${snapshot.length}-byte snapshot is stored, but the state has none`);
-      if (snapshot.length === 0) fail(`the log starts after snapshot index ${snapshotIndex} but no snapshot is stored`);
-      fail(`the state goes with a ${snapshotLength}-byte snapshot, but ${snapshot.length} bytes are stored`);
-    }
-    const crc = snapshotLength === 0 ? 0 : crc32(snapshot);
-    if (crc !== snapshotCrc) fail(`snapshot checksum mismatch (the state expects ${hex(snapshotCrc)}, the stored snapshot is ${hex(crc)}): the snapshot was damaged or is not this state's`);
-  }
+  return { currentTerm, votedFor, boot, snapshotIndex, snapshotTerm, snapshotLength, snapshotCrc, count };
+}
 
-  // The records, between the prefix and the trailer.
-  pos = STATE_PREFIX.length;
-  limit = trailerStart;
+/** The snapshot stored beside the state is the one the state was saved with: its length and CRC-32. */
+function checkSnapshot(t: Omit<Trailer, "count">, snapshot: Uint8Array, fail: Fail): void {
+  if (snapshot.length !== t.snapshotLength) {
+    if (t.snapshotLength === 0) fail(`a ${snapshot.length}-byte snapshot is stored, but the state has none`);
+    if (snapshot.length === 0) fail(`the log starts after snapshot index ${t.snapshotIndex} but no snapshot is stored`);
+    fail(`the state goes with a ${t.snapshotLength}-byte snapshot, but ${snapshot.length} bytes are stored`);
+  }
+  const crc = t.snapshotLength === 0 ? 0 : crc32(snapshot);
+  if (crc !== t.snapshotCrc) {
+    const expected = hex(t.snapshotCrc);
+    fail(`snapshot checksum mismatch (the state expects ${expected}, the stored snapshot is ${hex(crc)}): the snapshot was damaged or is not this state's`);
+  }
+}
+
+/** The log's records (the reader spans them): terms never decrease nor pass currentTerm, commands decode, nothing trails. */
+function decodeRecords(reader: VarintReader, t: Omit<Trailer, "count">, count: number, fail: Fail): { entries: Entry[]; encoded: Uint8Array[] } {
+  const bytes = reader.bytes;
   // Every entry takes at least three bytes, which bounds the count by what is there.
-  if (count * 3 > limit - pos) fail(`entry count ${count} exceeds what ${limit - pos} bytes can hold`);
+  if (count * 3 > reader.limit - reader.pos) fail(`entry count ${count} exceeds what ${reader.limit - reader.pos} bytes can hold`);
   const entries: Entry[] = new Array<Entry>(count);
   const encoded: Uint8Array[] = new Array<Uint8Array>(count);
-  let prevTerm = snapshotTerm;
+  let prevTerm = t.snapshotTerm;
   for (let k = 0; k < count; k++) {
-    const index = snapshotIndex + 1 + k;
-    const term = varint(`term of entry ${index}`);
+    const index = t.snapshotIndex + 1 + k;
+    const term = reader.varint(`term of entry ${index}`);
     if (term < prevTerm) fail(`entry ${index} has term ${term} after term ${prevTerm} (terms must not decrease)`);
-    if (term > currentTerm) fail(`entry ${index} has term ${term} above currentTerm ${currentTerm}`);
+    if (term > t.currentTerm) fail(`entry ${index} has term ${term} above currentTerm ${t.currentTerm}`);
     prevTerm = term;
-    const len = varint(`length of entry ${index}`);
-    if (pos + len > limit) fail(`truncated: entry ${index} needs ${len} bytes at offset ${pos}`);
+    const len = reader.varint(`length of entry ${index}`);
+    const pos = reader.pos;
+    if (pos + len > reader.limit) fail(`truncated: entry ${index} needs ${len} bytes at offset ${pos}`);
     const raw = bytes.slice(pos, pos + len);
     let command: Value;
     try {
@@ -202,11 +244,11 @@ export function decodeState(bytes: Uint8Array, peerCount: number, snapshot?: Uin
       const why = err instanceof CodecError ? err.message : String(err);
       return fail(`command of entry ${index} at offset ${pos}: ${why}`);
     }
-    pos += len;
+    reader.pos = pos + len;
     entries[k] = { term, command };
     encoded[k] = raw;
   }
-  if (pos !== limit) fail(`${limit - pos} byte(s) between the last entry and the trailer at offset ${pos}`);
-  if (snapshotIndex + count > MAX_PERSISTED_NUMBER) fail(`last log index ${snapshotIndex + count} exceeds ${MAX_PERSISTED_NUMBER} (2^52)`);
-  return { currentTerm, votedFor, boot, snapshotIndex, snapshotTerm, snapshotLength, snapshotCrc, entries, encoded };
+  if (reader.pos !== reader.limit) fail(`${reader.limit - reader.pos} byte(s) between the last entry and the trailer at offset ${reader.pos}`);
+  if (t.snapshotIndex + count > MAX_PERSISTED_NUMBER) fail(`last log index ${t.snapshotIndex + count} exceeds ${MAX_PERSISTED_NUMBER} (2^52)`);
+  return { entries, encoded };
 }

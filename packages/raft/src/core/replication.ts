@@ -17,7 +17,13 @@ function failReply(s: NodeState, xTerm: number, xIndex: number): AppendEntriesRe
 export function handleAppendEntries(s: NodeState, a: AppendEntriesArgs, id: string | undefined): AppendEntriesReply {
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntries", topic: "LOG1", msg: describeAppendEntries(a.leaderId, s.me, a),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "AppendEntries",
+      topic: "LOG1",
+      msg: describeAppendEntries(a.leaderId, s.me, a),
       dst: s.me,
       from: a.leaderId,
       id,
@@ -33,7 +39,13 @@ export function handleAppendEntries(s: NodeState, a: AppendEntriesArgs, id: stri
   const reply = appendEntriesReceiver(s, a);
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntriesReply", topic: "LOG1", msg: describeAppendEntriesReply(s.me, a.leaderId, reply),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "AppendEntriesReply",
+      topic: "LOG1",
+      msg: describeAppendEntriesReply(s.me, a.leaderId, reply),
       dst: a.leaderId,
       from: s.me,
       id,
@@ -110,11 +122,7 @@ function appendEntriesReceiver(s: NodeState, a: AppendEntriesArgs): AppendEntrie
  * that sent it; success advances matchIndex to what that request covered (never beyond, never back),
  * failure backs nextIndex up using the hint, and both are harmless when stale, duplicated or reordered.
  */
-export function handleAppendEntriesReply(
-  s: NodeState,
-  req: Extract<OutRequest, { method: typeof RPC_APPEND_ENTRIES }>,
-  r: AppendEntriesReply | null,
-): void {
+export function handleAppendEntriesReply(s: NodeState, req: Extract<OutRequest, { method: typeof RPC_APPEND_ENTRIES }>, r: AppendEntriesReply | null): void {
   const p = req.to;
   const pr = progressOf(s, p);
   const sameLeadership = s.role === "leader" && s.currentTerm === req.args.term;
@@ -125,7 +133,13 @@ export function handleAppendEntriesReply(
   const stale = !sameLeadership || r.term !== a.term || (r.success ? covered <= pr.matchIndex && a.entries.length > 0 : a.prevLogIndex <= pr.matchIndex);
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntriesReply", topic: stale && r.term <= s.currentTerm ? "DROP" : "LOG1", msg: describeAppendEntriesReply(p, s.me, r) + (stale ? " (stale)" : ""),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "AppendEntriesReply",
+      topic: stale && r.term <= s.currentTerm ? "DROP" : "LOG1",
+      msg: describeAppendEntriesReply(p, s.me, r) + (stale ? " (stale)" : ""),
       dst: s.me,
       from: p,
       id: req.id,

@@ -3,15 +3,7 @@
 // dslogs-style summaries used in trace events.
 
 import type { Value } from "../api.js";
-import type {
-  AppendEntriesArgs,
-  AppendEntriesReply,
-  Entry,
-  InstallSnapshotArgs,
-  InstallSnapshotReply,
-  RequestVoteArgs,
-  RequestVoteReply,
-} from "./messages.js";
+import type { AppendEntriesArgs, AppendEntriesReply, Entry, InstallSnapshotArgs, InstallSnapshotReply, RequestVoteArgs, RequestVoteReply } from "./messages.js";
 
 type Obj = { readonly [key: string]: Value };
 

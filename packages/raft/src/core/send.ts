@@ -67,7 +67,13 @@ export function sendTo(s: NodeState, p: number): void {
   s.out.send.push(req);
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "AppendEntries", topic: "LOG1", msg: describeAppendEntries(s.me, p, args),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "AppendEntries",
+      topic: "LOG1",
+      msg: describeAppendEntries(s.me, p, args),
       dst: p,
       from: s.me,
       id: req.id,
@@ -111,7 +117,13 @@ export function sendInstallSnapshot(s: NodeState, p: number): void {
   s.out.send.push(req);
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshot", topic: "SNAP", msg: describeInstallSnapshot(s.me, p, args),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "InstallSnapshot",
+      topic: "SNAP",
+      msg: describeInstallSnapshot(s.me, p, args),
       dst: p,
       from: s.me,
       id: req.id,
@@ -137,7 +149,13 @@ export function broadcastRequestVote(s: NodeState): void {
     s.out.send.push(req);
     if (s.tracing) {
       s.emit({
-        t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "RequestVote", topic: "VOTE", msg: describeRequestVote(s.me, p, args),
+        t: s.now,
+        src: s.me,
+        term: s.currentTerm,
+        state: s.role,
+        op: "RequestVote",
+        topic: "VOTE",
+        msg: describeRequestVote(s.me, p, args),
         dst: p,
         from: s.me,
         id: req.id,

@@ -26,14 +26,21 @@ export function takeSnapshot(s: NodeState, index: number, data: Uint8Array): voi
   s.log.compactTo(index);
   s.snapshotData = data;
   s.markDirty();
-  if (s.tracing) s.traceIndex("Snapshot", "SNAP", `S${s.me} snapshot at ${index} (T${s.log.snapshotTerm}), ${data.length}B; log (${index},${s.log.lastIndex()}]`, index);
+  if (s.tracing)
+    s.traceIndex("Snapshot", "SNAP", `S${s.me} snapshot at ${index} (T${s.log.snapshotTerm}), ${data.length}B; log (${index},${s.log.lastIndex()}]`, index);
 }
 
 /** Figure 13, InstallSnapshot RPC receiver implementation (whole snapshot in one message, no offset). */
 export function handleInstallSnapshot(s: NodeState, a: InstallSnapshotArgs, id: string | undefined): InstallSnapshotReply {
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshot", topic: "SNAP", msg: describeInstallSnapshot(a.leaderId, s.me, a),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "InstallSnapshot",
+      topic: "SNAP",
+      msg: describeInstallSnapshot(a.leaderId, s.me, a),
       dst: s.me,
       from: a.leaderId,
       id,
@@ -47,7 +54,13 @@ export function handleInstallSnapshot(s: NodeState, a: InstallSnapshotArgs, id: 
   const reply: InstallSnapshotReply = { term: s.currentTerm };
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshotReply", topic: "SNAP", msg: describeInstallSnapshotReply(s.me, a.leaderId, reply),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "InstallSnapshotReply",
+      topic: "SNAP",
+      msg: describeInstallSnapshotReply(s.me, a.leaderId, reply),
       dst: a.leaderId,
       from: s.me,
       id,
@@ -89,7 +102,13 @@ function installSnapshotReceiver(s: NodeState, a: InstallSnapshotArgs): void {
   });
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "Snapshot", topic: "SNAP", msg: `S${s.me} install snapshot at ${a.lastIncludedIndex} (T${a.lastIncludedTerm}); log (${a.lastIncludedIndex},${s.log.lastIndex()}]`,
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "Snapshot",
+      topic: "SNAP",
+      msg: `S${s.me} install snapshot at ${a.lastIncludedIndex} (T${a.lastIncludedTerm}); log (${a.lastIncludedIndex},${s.log.lastIndex()}]`,
       index: a.lastIncludedIndex,
     });
     s.traceIndex("Apply", "APLY", `S${s.me} apply snapshot at ${a.lastIncludedIndex}`, a.lastIncludedIndex);
@@ -111,7 +130,13 @@ export function handleInstallSnapshotReply(
   const stale = !sameLeadership || r.term !== req.args.term;
   if (s.tracing) {
     s.emit({
-      t: s.now, src: s.me, term: s.currentTerm, state: s.role, op: "InstallSnapshotReply", topic: stale ? "DROP" : "SNAP", msg: describeInstallSnapshotReply(p, s.me, r) + (stale ? " (stale)" : ""),
+      t: s.now,
+      src: s.me,
+      term: s.currentTerm,
+      state: s.role,
+      op: "InstallSnapshotReply",
+      topic: stale ? "DROP" : "SNAP",
+      msg: describeInstallSnapshotReply(p, s.me, r) + (stale ? " (stale)" : ""),
       dst: s.me,
       from: p,
       id: req.id,

@@ -172,7 +172,6 @@ export class NodeState {
       if (this.role === "candidate" && (this.votedFor !== me || !this.votes.has(me))) fail(`a candidate in T${this.currentTerm} that did not vote for itself`);
     }
   }
-
 }
 
 export function emptyOutput(): StepOutput {

@@ -106,11 +106,14 @@ export class Cluster {
               resolve(null);
               return;
             }
-            Promise.resolve(target.handleRpc(method, req, meta)).then((reply) => {
-              const copy = reply === null ? null : cloneValue(reply);
-              const replyLost = this.lost();
-              this.clock.setTimer(this.delay(), () => resolve(alive() && !replyLost ? copy : null));
-            }, () => resolve(null));
+            Promise.resolve(target.handleRpc(method, req, meta)).then(
+              (reply) => {
+                const copy = reply === null ? null : cloneValue(reply);
+                const replyLost = this.lost();
+                this.clock.setTimer(this.delay(), () => resolve(alive() && !replyLost ? copy : null));
+              },
+              () => resolve(null),
+            );
           });
         }),
     };

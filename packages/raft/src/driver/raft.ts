@@ -2,7 +2,21 @@
 // time and carries out the effects in order: persist, then sends (each reply is fed back in as an
 // input), then applies through a single in-order applier. One timer, set at the core's wakeAt.
 
-import type { ApplyCh, ApplyMsg, CancelTimer, ClientEnd, Command, MakeRaft, Persister, RaftPeer, RaftState, RpcMeta, Runtime, StartResult, Value } from "../api.js";
+import type {
+  ApplyCh,
+  ApplyMsg,
+  CancelTimer,
+  ClientEnd,
+  Command,
+  MakeRaft,
+  Persister,
+  RaftPeer,
+  RaftState,
+  RpcMeta,
+  Runtime,
+  StartResult,
+  Value,
+} from "../api.js";
 import { RaftCore } from "../core/node.js";
 import type { OutRequest } from "../core/messages.js";
 import type { CoreConfig, Input, StepOutput } from "../core/types.js";
@@ -39,7 +53,8 @@ function checkOptions(o: MakeRaftOptions): void {
       throw new RangeError(`makeRaft option ${name} must be a positive integer, got ${String(v)}`);
     }
   };
-  for (const k of ["electionTimeoutMinMs", "electionTimeoutMaxMs", "heartbeatMs", "maxEntriesPerAppend", "maxBytesPerAppend", "maxAppliesPerStep"] as const) pos(k);
+  const positive = ["electionTimeoutMinMs", "electionTimeoutMaxMs", "heartbeatMs", "maxEntriesPerAppend", "maxBytesPerAppend", "maxAppliesPerStep"] as const;
+  for (const k of positive) pos(k);
   const lo = o.electionTimeoutMinMs ?? DEFAULT_TIMING.electionTimeoutMinMs;
   const hi = o.electionTimeoutMaxMs ?? DEFAULT_TIMING.electionTimeoutMaxMs;
   if (hi <= lo) throw new RangeError(`electionTimeoutMaxMs (${hi}) must exceed electionTimeoutMinMs (${lo})`);
@@ -90,12 +105,7 @@ class RaftDriver implements RaftPeer {
     }
     this.sink = runtime.trace;
     const rng = { next: () => runtime.random() };
-    const { core, output } = RaftCore.boot(
-      cfg,
-      rng,
-      { raftState: persister.readRaftState(), snapshot: persister.readSnapshot() },
-      runtime.now(),
-    );
+    const { core, output } = RaftCore.boot(cfg, rng, { raftState: persister.readRaftState(), snapshot: persister.readSnapshot() }, runtime.now());
     this.core = core;
     this.execute(output);
   }
@@ -173,7 +183,10 @@ class RaftDriver implements RaftPeer {
   }
 
   handleRpc(method: string, args: Value, meta?: RpcMeta): Value {
-    const input: Input = meta?.id === undefined ? { kind: "request", now: this.runtime.now(), method, args } : { kind: "request", now: this.runtime.now(), method, args, id: meta.id };
+    const input: Input =
+      meta?.id === undefined
+        ? { kind: "request", now: this.runtime.now(), method, args }
+        : { kind: "request", now: this.runtime.now(), method, args, id: meta.id };
     const out = this.run(input);
     return out === null ? null : out.reply;
   }
@@ -196,7 +209,15 @@ class RaftDriver implements RaftPeer {
     this.applyQueue = [];
     this.applyHead = 0;
     if (this.sink !== null) {
-      this.sink({ t: this.runtime.now(), src: this.core.me, term: this.core.term, state: this.core.role, op: "Kill", topic: "INFO", msg: `S${this.core.me} killed` });
+      this.sink({
+        t: this.runtime.now(),
+        src: this.core.me,
+        term: this.core.term,
+        state: this.core.role,
+        op: "Kill",
+        topic: "INFO",
+        msg: `S${this.core.me} killed`,
+      });
     }
   }
 

@@ -58,7 +58,10 @@ function hangingIndent(line: string, indent: number): number {
 function wrapWords(line: string, width: number, hang: number): string[] {
   if (displayWidth(line) <= width) return [line.trimEnd()];
   const lead = /^\s*/.exec(line)?.[0] ?? "";
-  const words = line.slice(lead.length).split(/\s+/).filter((w) => w !== "");
+  const words = line
+    .slice(lead.length)
+    .split(/\s+/)
+    .filter((w) => w !== "");
   // A table row keeps the spacing between its term and its description.
   const firstGap = /^(\s*\S.*?)(\s{2,})\S/.exec(line);
   const lines: string[] = [];

@@ -179,7 +179,7 @@ export function wrapWidth(s: string, width: number): string[] {
   return out;
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- an ANSI SGR sequence starts with ESC (U+001B)
 const SGR = /\u001b\[[0-9;]*m/g;
 
 /** `s` without its ANSI colour codes. */
