@@ -88,7 +88,7 @@ function hostileTrace(): string {
 
 /**
  * The page's checks in one browser: one arrow per delivered message of a real trace, a term filter showing
- * exactly logviz's rows, hostile trace text rendered as text. Skipped, with `skipReason` in the suite's
+ * exactly logviz's rows, search stepping from the first match, hostile trace text rendered as text. Skipped, with `skipReason` in the suite's
  * name, when it is not empty (no browser installed).
  */
 export function describePageChecks(browserName: string, skipReason: string, launch: () => Promise<BrowserDriver>): void {
@@ -142,6 +142,18 @@ export function describePageChecks(browserName: string, skipReason: string, laun
       // A bad range is an error on the page, not a crash.
       await page.typeAndEnter("#f-term", "5..3");
       expect(await page.text("#note")).toContain("bad term");
+      expect(page.errors).toEqual([]);
+      await page.close();
+    }, 120_000);
+
+    it("search: Enter goes to the first match after the cursor, Enter again to the next", async () => {
+      const page = await open(renderRunPage(buildRunData(storeOf(text), "reelection.jsonl")), "search.html");
+      expect(await page.text("#detail")).toMatch(/^row 1 /); // the cursor starts on the first row (no failure)
+      await page.typeAndEnter("#f-search", "RequestVote");
+      expect(await page.text("#search-status")).toMatch(/^match 1 of \d+$/);
+      expect(await page.text("#detail")).toContain("RequestVote");
+      await page.typeAndEnter("#f-search", "RequestVote");
+      expect(await page.text("#search-status")).toMatch(/^match 2 of \d+$/);
       expect(page.errors).toEqual([]);
       await page.close();
     }, 120_000);
