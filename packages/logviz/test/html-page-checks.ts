@@ -65,6 +65,23 @@ async function tableRowsFromTopInPage(): Promise<number[]> {
     .map((x) => x[1]);
 }
 
+/** Whether the failure's row lies inside the table's and the diagram's visible areas. Runs in the page. */
+async function failureOnScreenInPage(): Promise<{ table: boolean; diagram: boolean }> {
+  await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const inside = (el: Element | null, box: HTMLElement, topInset: number): boolean => {
+    if (!el) return false;
+    const r = el.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    return r.top >= b.top + topInset - 0.5 && r.bottom <= b.top + box.clientHeight + 0.5;
+  };
+  const tbl = document.getElementById("tbl") as HTMLElement;
+  const head = (document.getElementById("tbl-head") as HTMLElement).getBoundingClientRect().height;
+  return {
+    table: inside(document.querySelector("#tbl .row.fail"), tbl, head),
+    diagram: inside(document.querySelector("#dia rect.band.fail"), document.getElementById("dia") as HTMLElement, 0),
+  };
+}
+
 const visibleCountIs = (n: number): boolean => document.getElementById("visible-count")?.textContent === String(n);
 
 const HOSTILE = [
@@ -88,7 +105,7 @@ function hostileTrace(): string {
 
 /**
  * The page's checks in one browser: one arrow per delivered message of a real trace, a term filter showing
- * exactly logviz's rows, search stepping from the first match, hostile trace text rendered as text. Skipped, with `skipReason` in the suite's
+ * exactly logviz's rows, the failure on screen at load, search stepping from the first match, hostile trace text rendered as text. Skipped, with `skipReason` in the suite's
  * name, when it is not empty (no browser installed).
  */
 export function describePageChecks(browserName: string, skipReason: string, launch: () => Promise<BrowserDriver>): void {
@@ -142,6 +159,17 @@ export function describePageChecks(browserName: string, skipReason: string, laun
       // A bad range is an error on the page, not a crash.
       await page.typeAndEnter("#f-term", "5..3");
       expect(await page.text("#note")).toContain("bad term");
+      expect(page.errors).toEqual([]);
+      await page.close();
+    }, 120_000);
+
+    it("opens on the failure near the trace's end: its row is on screen in the table and the diagram", async () => {
+      const lines = text.trimEnd().split("\n");
+      const violation = ev({ t: 1e6, src: -1, op: "Violation", topic: "ERRO", msg: "two leaders in term 2", reason: "election safety" });
+      const withFailure = [...lines.slice(0, -1), violation, lines.at(-1)].join("\n") + "\n";
+      const page = await open(renderRunPage(buildRunData(storeOf(withFailure), "failed.jsonl")), "failure.html");
+      expect(await page.text("#detail")).toContain("two leaders in term 2");
+      expect(await page.evaluate(failureOnScreenInPage, undefined)).toEqual({ table: true, diagram: true });
       expect(page.errors).toEqual([]);
       await page.close();
     }, 120_000);

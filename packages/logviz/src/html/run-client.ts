@@ -118,9 +118,13 @@ function drawDetail(){var d=$("detail");if(!nVis){d.textContent="(no rows match 
 function select(p,reveal){if(!nVis)return;cursor=Math.max(0,Math.min(nVis-1,p));if(reveal){var y=cursor*rowH;if(y<dia.scrollTop||y>dia.scrollTop+dia.clientHeight-rowH)dia.scrollTop=y-dia.clientHeight/2;
  var ty=cursor*TABLE_H;if(ty<tbl.scrollTop||ty>tbl.scrollTop+tbl.clientHeight-TABLE_H)tbl.scrollTop=ty-tbl.clientHeight/2;}draw();updateSearchStatus();}
 // Each pane follows the other's scrolling (row for row); the echo of our own assignment is ignored.
+// At its end a pane takes the other to its end: the panes show different numbers of rows, so row for
+// row the table would stop short of the last rows (and of a failure there) when the diagram hits bottom.
+// The target is clamped to what the pane can scroll, so an assignment always moves it and always echoes.
 var ignore=null,pending=false;
 function redraw(){if(pending)return;pending=true;requestAnimationFrame(function(){pending=false;draw();});}
-function follow(src,dst,f){if(ignore===src)ignore=null;else{var t=src.scrollTop*f;if(Math.abs(dst.scrollTop-t)>=1){ignore=dst;dst.scrollTop=t;}}redraw();}
+function follow(src,dst,f){if(ignore===src)ignore=null;else{var sm=src.scrollHeight-src.clientHeight,dm=Math.max(0,dst.scrollHeight-dst.clientHeight);
+ var t=Math.min(dm,sm>0&&src.scrollTop>=sm-1?dm:src.scrollTop*f);if(Math.abs(dst.scrollTop-t)>=1){ignore=dst;dst.scrollTop=t;}}redraw();}
 dia.addEventListener("scroll",function(){follow(dia,tbl,TABLE_H/rowH);});
 tbl.addEventListener("scroll",function(){follow(tbl,dia,rowH/TABLE_H);});
 tbl.addEventListener("click",function(e){var t=e.target;while(t&&t!==tbl&&!(t.getAttribute&&t.getAttribute("data-pos")))t=t.parentNode;if(t&&t!==tbl)select(Number(t.getAttribute("data-pos")),false);});
