@@ -364,7 +364,8 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
   // node:timers/promises (and util.promisify(setTimeout)): promises settled by virtual timers.
   const abortError = (signal: AbortSignal): Error => {
     const err = new Error("The operation was aborted", { cause: signal.reason });
-    err.name = "AbortError";
+    // Defined, not assigned: under frozen intrinsics (isolation/freeze.ts) Error.prototype.name is read-only.
+    Object.defineProperty(err, "name", { value: "AbortError", writable: true, configurable: true, enumerable: false });
     (err as Error & { code: string }).code = "ABORT_ERR";
     return err;
   };
