@@ -45,6 +45,7 @@ export class IsolatedChild {
   private readonly child: ChildProcess;
   private ended = false;
   private endCause: ChildEnd | null = null;
+  private readonly endWaiters: Array<() => void> = [];
 
   constructor(script: string, job: object, private readonly handlers: ChildHandlers) {
     const secret = newSecret();
@@ -85,6 +86,7 @@ export class IsolatedChild {
       if (this.ended) return;
       this.ended = true;
       handlers.onEnd(this.endCause ?? { type: "exit", code, signal });
+      for (const w of this.endWaiters.splice(0)) w();
     });
   }
 
@@ -98,6 +100,12 @@ export class IsolatedChild {
   stop(end: ChildEnd): void {
     if (this.endCause === null) this.endCause = end;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+  }
+
+  /** Calls `fn` once the child is gone (at once if it is). */
+  onceEnded(fn: () => void): void {
+    if (this.ended) fn();
+    else this.endWaiters.push(fn);
   }
 
   get exited(): boolean {
