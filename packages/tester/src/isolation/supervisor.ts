@@ -38,9 +38,6 @@ export interface ChildHandlers {
   readonly onEnd: (end: ChildEnd) => void;
 }
 
-/** Node flags of every isolated child. */
-export const CHILD_NODE_FLAGS: readonly string[] = [];
-
 export class IsolatedChild {
   private readonly child: ChildProcess;
   private ended = false;
@@ -50,7 +47,7 @@ export class IsolatedChild {
   constructor(script: string, job: object, private readonly handlers: ChildHandlers) {
     const secret = newSecret();
     const reader = new MessageReader(secret);
-    this.child = spawn(process.execPath, [...CHILD_NODE_FLAGS, script], {
+    this.child = spawn(process.execPath, [script], {
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
       // The child's environment is the parent's; the secret is not in it.
       env: process.env,
