@@ -11,6 +11,7 @@ export default defineConfig({
       "@raftlab/raft/trace": fileURLToPath(new URL("./packages/raft/src/trace-contract.ts", import.meta.url)),
       "@raftlab/raft/terminal": fileURLToPath(new URL("./packages/raft/src/terminal/index.ts", import.meta.url)),
       "@raftlab/raft": src("raft"),
+      "@raftlab/logviz/html": fileURLToPath(new URL("./packages/logviz/src/html/index.ts", import.meta.url)),
       "@raftlab/tester": src("tester"),
     },
   },

@@ -1,21 +1,20 @@
 #!/usr/bin/env node
 // logviz: a terminal explorer for Raft traces. See `logviz --help`.
-import { closeSync, fstatSync, openSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, statSync } from "node:fs";
 import tty from "node:tty";
 import { Command, CommanderError } from "commander";
 import { FilterError, parseNameList, parsePeerList, parseRoles, parseStale, parseTermRange, type Filter } from "./filter.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
+import { ScheduleOverlay, ScheduleOverlayError, scheduleBeside } from "./schedule-overlay.js";
 import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
 import { StreamPrinter, type PrintLayout } from "./print.js";
-import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
+import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, DEFAULT_MEMORY_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
 import { makeStyle } from "./style.js";
 import { ResultLines } from "./results.js";
 import { escapeControls } from "@raftlab/raft/trace";
-import { colorEnabled, EXIT, signalExitCode, UsageError } from "@raftlab/raft/terminal";
+import { colorEnabled, commanderErrorLine, EXIT, EXIT_USAGE_TEXT, signalExitCode, UsageError, wrapHelpText } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
-import { convertToJsonl } from "./tojsonl.js";
-import { convertToHtml } from "./html/write.js";
 
 interface Options {
   term?: string;
@@ -33,14 +32,19 @@ interface Options {
   layout?: string;
   wrap?: boolean;
   maxRows?: string;
+  memoryRows?: string;
   to?: string;
   termRe?: string;
   roleRe?: string;
   stale?: string;
+  /** --schedule FILE, or false for --no-schedule. */
+  schedule?: string | false;
 }
 
 /** How dslogs text is read (--term-re, --role-re); set once in main. */
 let inference: InferOptions = {};
+/** --schedule FILE (or the one beside a batch's `<stem>.shrunk.jsonl`): the rows its faults caused are marked. */
+let overlay: ScheduleOverlay | null = null;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`logviz: ${escapeControls(message)}\n`);
@@ -57,6 +61,18 @@ function dieOfHangup(): void {
   process.kill(process.pid, "SIGHUP");
   // Still here: SIGHUP is ignored (nohup). Leave with the status a hangup would give.
   setTimeout(() => process.exit(EXIT.HANGUP), 200).unref();
+}
+
+/**
+ * The schedule to mark: --schedule FILE; else, for a batch's shrunk trace `<stem>.shrunk.jsonl`, the
+ * `<stem>.schedule.json` that --shrink saved beside it (the run that trace is of); `--no-schedule`: none.
+ * Only a shrunk trace gets one by default: the `<stem>.jsonl` beside it is of the seed run, not of it.
+ */
+function loadOverlay(file: string | undefined, flag: string | false | undefined): ScheduleOverlay | null {
+  if (flag === false) return null;
+  if (typeof flag === "string") return ScheduleOverlay.load(flag);
+  const beside = file === undefined ? null : scheduleBeside(file);
+  return beside !== null && existsSync(beside) ? ScheduleOverlay.load(beside) : null;
 }
 
 function buildFilter(o: Options): Filter {
@@ -99,12 +115,22 @@ function parseLayout(s: string | undefined): PrintLayout | undefined {
 }
 
 /**
- * --max-rows, or its default: a live stream (a pipe, --follow) keeps the newest DEFAULT_LIVE_MAX_ROWS
- * (measured at 335-370 MB RSS on a fast stream); a file read once keeps up to DEFAULT_MAX_ROWS.
+ * --max-rows, or its default: a followed file (--follow, endless) keeps the newest DEFAULT_LIVE_MAX_ROWS
+ * (measured at 335-370 MB RSS on a fast stream), all in memory; a finite input (a file read once, a
+ * pipe) keeps up to DEFAULT_MAX_ROWS, the text of all but the newest --memory-rows in a temporary file.
  */
-function parseMaxRows(s: string | undefined, live = false): number {
-  if (s === undefined) return live ? DEFAULT_LIVE_MAX_ROWS : DEFAULT_MAX_ROWS;
+function parseMaxRows(s: string | undefined, byDefault: number = DEFAULT_MAX_ROWS): number {
+  if (s === undefined) return byDefault;
   if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --max-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
+  return Number(s);
+}
+
+/** --html keeps every row in memory (the page holds them all): the bound it always had. */
+const HTML_MAX_ROWS = 1_000_000;
+
+function parseMemoryRows(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_MEMORY_ROWS;
+  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --memory-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
   return Number(s);
 }
 
@@ -145,17 +171,20 @@ function checkReadable(file: string): void {
   try {
     st = statSync(file);
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.USAGE);
   }
-  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.FAIL);
+  if (st.isDirectory()) fail(`cannot open ${shownName(file)}: is a directory`, EXIT.USAGE);
   // A FIFO would block here until a writer opens it; the source opens it for real.
   if (st.isFIFO()) return;
   try {
     closeSync(openSync(file, "r"));
   } catch (e) {
-    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.FAIL);
+    fail(`cannot open ${shownName(file)}: ${reason(e)}`, EXIT.USAGE);
   }
 }
+
+/** Print mode reads a file this many bytes at a time (see SourceOptions.chunkBytes). */
+const PRINT_CHUNK_BYTES = 64 * 1024;
 
 async function runPrint(file: string | undefined, filter: Filter, o: Options): Promise<void> {
   // Print mode keeps no rows once written (StreamPrinter drops them after each chunk), so its memory is
@@ -164,7 +193,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
   // ~1000 of its rows, silently. So --max-rows (checked in main) does not apply here.
   const printStoreRows = 1 << 30;
   let store = new LogStore({ maxRows: printStoreRows });
-  let ingest = new Ingest(store, inference);
+  let ingest = new Ingest(store, inference, overlay);
   const style = makeStyle(colorWanted(o, process.stdout.isTTY === true));
   const width = parseWidth(o.width) ?? (process.stdout.columns || process.stderr.columns || Number(process.env.COLUMNS) || 160);
   let closed = false;
@@ -202,6 +231,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
     // Streaming: rows are written as each chunk of input is parsed, not at the end of the input.
     const opts = {
       follow: o.follow === true,
+      chunkBytes: PRINT_CHUNK_BYTES,
       onData: () => printer.flush(),
       onEnd: () => resolve(),
       // Print what could be read, then report the error (a truncated .gz, an I/O error).
@@ -215,7 +245,7 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
         printer.flush();
         process.stderr.write(`logviz: ${shownName(file ?? "stdin")}: ${reason}\n`);
         store = new LogStore({ maxRows: printStoreRows });
-        ingest = new Ingest(store, inference);
+        ingest = new Ingest(store, inference, overlay);
         printer = new StreamPrinter(store, printOptions);
         return ingest;
       },
@@ -253,7 +283,7 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   if (process.env["NODE_ENV"] === undefined || process.env["NODE_ENV"] === "") process.env["NODE_ENV"] = "production";
   // Ink and React take most of a second to load. The viewer builds its frames from plain strings, so
   // the first frame is painted before they are imported, and Ink then draws over the same screen.
-  const { Viewer } = await import("./viewer.js");
+  const { makeView, readHead, takeOverEarly } = await import("./first-frame.js");
   const out = process.stdout as tty.WriteStream;
   // The terminal went away (its window closed, ssh dropped): nothing can be drawn or read any more.
   // Leave quietly instead of an unhandled 'write EIO' stack on a stderr that may still be a log file.
@@ -261,20 +291,16 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     if (e.code !== "EIO" && e.code !== "EPIPE") process.stderr.write(`logviz: cannot write to the terminal: ${e.code ?? e.message}\n`);
     dieOfHangup();
   });
-  const maxRows = parseMaxRows(o.maxRows, file === undefined || o.follow === true);
-  let store = new LogStore({ maxRows });
-  let ingest = new Ingest(store, inference);
-  const makeViewer = (s: LogStore, f: Filter): InstanceType<typeof Viewer> =>
-    new Viewer({
-      store: s,
-      style: makeStyle(colorWanted(o, true)),
-      filter: f,
-      source: file ?? "stdin",
-      width: out.columns || 80,
-      height: out.rows || 24,
-      follow: o.follow === true || file === undefined,
-      live: true,
-    });
+  // --follow is an endless stream: past --max-rows its oldest rows go. A file read once or a pipe is
+  // finite: every row is kept, the text of old rows in a temporary file (store.ts, spill.ts).
+  const endless = o.follow === true;
+  const maxRows = parseMaxRows(o.maxRows, endless ? DEFAULT_LIVE_MAX_ROWS : DEFAULT_MAX_ROWS);
+  const memoryRows = endless ? undefined : parseMemoryRows(o.memoryRows);
+  const storeOptions = { maxRows, ...(memoryRows !== undefined ? { memoryRows } : {}) };
+  let store = new LogStore(storeOptions);
+  let ingest = new Ingest(store, inference, overlay);
+  const makeViewer = (s: LogStore, f: Filter): ReturnType<typeof makeView> =>
+    makeView(s, { file, filter: f, color: colorWanted(o, true), width: out.columns || 80, height: out.rows || 24, follow: o.follow === true || file === undefined });
   let viewer = makeViewer(store, filter);
   const results = new ResultLines();
   const listeners = new Set<() => void>();
@@ -308,8 +334,19 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     },
     onResume: drawNow,
   });
-  // The alternate screen keeps the user's scrollback intact, as less does.
-  term.enter();
+  // The alternate screen keeps the user's scrollback intact, as less does. bin/logviz.js may have
+  // switched to it and painted the first frame already (first-frame.ts).
+  const early = takeOverEarly();
+  term.enter(early !== null && early.file === file);
+  // The first frame, from the first bytes of a file (the same frame the bootstrap painted); the source
+  // below reads on from where the head ended.
+  const head = file !== undefined && o.follow !== true ? readHead(file) : null;
+  if (head !== null) {
+    ingest.push(head);
+    viewer.onData();
+    results.scan(store);
+    term.paint(viewer.frame());
+  }
   let firstData: () => void = () => undefined;
   const firstDataSeen = new Promise<void>((resolve) => (firstData = resolve));
   let firstChunk = true;
@@ -353,8 +390,9 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
     // A followed file truncated or replaced: a new view of the new file, the filters kept, and the
     // reason in the status line (nothing of the old file stays in view).
     onRestart: (reason: string): Ingest => {
-      store = new LogStore({ maxRows });
-      ingest = new Ingest(store, inference);
+      store.close();
+      store = new LogStore(storeOptions);
+      ingest = new Ingest(store, inference, overlay);
       const next = makeViewer(store, viewer.filter);
       next.search = viewer.search;
       next.searchAll = viewer.searchAll;
@@ -367,9 +405,12 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   const src = file !== undefined ? openFileSource(file, ingest, opts) : openStreamSource(process.stdin, ingest, opts);
   // Another process shares the terminal while the pipe is open (see terminal.ts).
   if (file === undefined) term.watchSharedTerminal();
-  // The first frame: after the first chunk, or at once for a pipe that is slow to start.
-  await Promise.race([firstDataSeen, new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
-  term.paint(viewer.frame());
+  // The first frame (unless the head gave it): after the first chunk, or at once for a pipe that is
+  // slow to start.
+  if (head === null) {
+    await Promise.race([firstDataSeen, new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
+    term.paint(viewer.frame());
+  }
   const { render } = await import("ink");
   const { createElement } = await import("react");
   const { App } = await import("./app.js");
@@ -409,6 +450,15 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   else process.exit(EXIT.OK);
 }
 
+/** The keys, filter rules, examples and exit codes under --help's options. */
+const HELP_AFTER = `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
+  raftlab run Figure8 --seed 42 --trace | logviz
+  logviz run.jsonl --term 4 --just VOTE,LEAD | less -R
+  VERBOSE=1 go test -run 3A | logviz          (dslogs format: "008260 LEAD S1 message")
+  logviz run.jsonl --print --width 200 --peers 0,1
+
+Exit codes: 0 ok, 1 the input broke off with a read error after it opened, ${EXIT_USAGE_TEXT}.`;
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
@@ -424,6 +474,8 @@ async function main(argv: string[]): Promise<void> {
     .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
     .option("--test <name>", "only tests whose name contains NAME")
     .option("--stale <hide|only>", "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)")
+    .option("--schedule <file>", "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it")
+    .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
     .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
     .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
     .option("--no-color", "no colour")
@@ -431,23 +483,17 @@ async function main(argv: string[]): Promise<void> {
     .option("--layout <kind>", "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe")
     .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
     .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option("--max-rows <n>", `viewer: keep at most N rows; a longer stream drops its oldest rows and says how many (default ${DEFAULT_LIVE_MAX_ROWS} for a pipe or --follow, ${DEFAULT_MAX_ROWS} for a file); print mode writes every row and keeps none`)
+    .option("--max-rows <n>", `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`)
+    .option("--memory-rows <n>", `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`)
     .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html")
     .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
     .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
     .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
-    .addHelpText(
-      "after",
-      `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
-  raftlab run Figure8 --seed 42 --trace | logviz
-  logviz run.jsonl --term 4 --just VOTE,LEAD | less -R
-  VERBOSE=1 go test -run 3A | logviz          (dslogs format: "008260 LEAD S1 message")
-  logviz run.jsonl --print --width 200 --peers 0,1
-
-Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
-    )
+    // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
+    .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
+    .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${escapeControls(str.replace(/^error: /, "logviz: ").replace(/\n(?=.)/g, " ").trimEnd())}\n`) });
+    .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) });
   try {
     program.parse(argv);
   } catch (e) {
@@ -465,6 +511,7 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
     parseWidth(o.width);
     parseLayout(o.layout);
     parseMaxRows(o.maxRows);
+    parseMemoryRows(o.memoryRows);
     inference = inferOptionsOf(o);
     if (o.to !== undefined && o.to !== "jsonl" && o.to !== "html") throw new UsageError(`bad --to "${o.to}": expected jsonl or html`);
   } catch (e) {
@@ -475,8 +522,18 @@ Exit codes: 0 ok, 1 unreadable input, 2 usage error.`,
   else if (process.stdin.isTTY) {
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);
   }
+  try {
+    overlay = loadOverlay(file, o.schedule);
+  } catch (e) {
+    if (e instanceof ScheduleOverlayError) fail(`--schedule: ${e.message}`, EXIT.USAGE);
+    throw e;
+  }
   if (o.to !== undefined) {
-    const err = o.to === "html" ? await convertToHtml(file, inference, parseMaxRows(o.maxRows)) : await convertToJsonl(file, inference);
+    // Loaded only here: print mode and the viewer start without the converters' modules.
+    const err =
+      o.to === "html"
+        ? await (await import("./html/write.js")).convertToHtml(file, inference, parseMaxRows(o.maxRows, HTML_MAX_ROWS))
+        : await (await import("./tojsonl.js")).convertToJsonl(file, inference);
     if (err !== null) fail(`${shownName(file ?? "stdin")}: ${err}`, EXIT.FAIL);
     return;
   }

@@ -55,7 +55,7 @@ export function detailLines(store: LogStore, row: number, width: number): string
   const w = Math.max(20, width - 2);
   const kind = store.kind[row] as Kind;
   const head = `row ${row + 1}`;
-  if (kind === Kind.Raw) return [head + "  (raw text)", ...wrap(store.text[row] ?? "", w)];
+  if (kind === Kind.Raw) return [head + "  (raw text)", ...wrap(store.textAt(row), w)];
   if (kind === Kind.Dslog) {
     const pairs = [
       `t=${exactTime(store.t[row] as number)}`,
@@ -74,15 +74,17 @@ export function detailLines(store: LogStore, row: number, width: number): string
     if (instances > 1) pairs.push(`instance=${inst} of ${instances}`);
     const stale = ((store.flags[row] as number) & F.Stale) !== 0;
     const staleLine = stale ? wrap(`stale: from an instance of S${src} other than the one the tester runs now (its explicit terms went down): a killed Raft still running? check rf.killed()`, w) : [];
-    return [head + "  (dslogs line)", ...staleLine, ...pack(pairs, w), ...wrap(store.text[row] ?? "", w), ...dslogPairLines(store, row, w)];
+    return [head + "  (dslogs line)", ...staleLine, ...pack(pairs, w), ...wrap(store.textAt(row), w), ...dslogPairLines(store, row, w)];
   }
-  const o = parseJson(store.json[row] ?? "");
+  const o = parseJson(store.jsonAt(row));
   if (!o) return [head, "(unreadable)"];
   const pairs = Object.entries(o)
     .filter(([k]) => k !== "msg")
     .map(([k, v]) => `${escapeControls(k)}=${show(v)}`);
   // The message exchange first: it is what the pane is most often opened for.
   const lines = [head + "  (trace event)", ...wrap("msg: " + show(o.msg ?? ""), w)];
+  const scheduled = ((store.flags[row] as number) & F.Scheduled) !== 0 ? store.scheduleNote?.(row) : null;
+  if (scheduled) lines.push(...wrap(`schedule: ${escapeControls(scheduled)}: a fault the schedule injects (in a shrunk schedule, one the failure needs)`, w));
   if (typeof o.id === "string") lines.push(...pairLines(store, row, o.id, w));
   lines.push(...pack(pairs, w));
   return lines;
@@ -108,7 +110,7 @@ const pairKey = (o: Record<string, unknown>): string => {
 export function exchangeOf(store: LogStore, row: number): Exchange | null {
   if (store.kind[row] === Kind.Dslog) return dslogExchange(store, row);
   if (store.kind[row] !== Kind.Json) return null;
-  const self = parseJson(store.json[row] ?? "");
+  const self = parseJson(store.jsonAt(row));
   if (!self || typeof self.id !== "string") return null;
   const needle = `"id":${JSON.stringify(self.id)}`;
   const related: number[] = [];
@@ -116,7 +118,7 @@ export function exchangeOf(store: LogStore, row: number): Exchange | null {
   const hi = Math.min(store.length - 1, row + PAIR_WINDOW);
   for (let i = lo; i <= hi && related.length < PAIR_MAX * 2; i++) {
     if (store.kind[i] !== Kind.Json) continue;
-    if ((store.json[i] ?? "").includes(needle)) related.push(i);
+    if (store.jsonAt(i).includes(needle)) related.push(i);
   }
   // An id names one exchange between two peers within one test; an event with the same id between
   // other peers or in another test is a different message (an implementation that reuses ids).
@@ -124,7 +126,7 @@ export function exchangeOf(store: LogStore, row: number): Exchange | null {
   const test = store.test[row];
   const fields = new Map<number, Record<string, unknown>>();
   const rows = related.filter((i) => {
-    const o = parseJson(store.json[i] ?? "") ?? {};
+    const o = parseJson(store.jsonAt(i)) ?? {};
     fields.set(i, o);
     return store.test[i] === test && pairKey(o) === key;
   });
@@ -172,7 +174,7 @@ function isRequest(store: LogStore, i: number, a: number, b: number, topic: numb
     store.dst[i] === b &&
     ((store.flags[i] as number) & F.Send) !== 0 &&
     store.topic[i] === topic &&
-    !REPLY_WORDS.test(store.text[i] ?? "")
+    !REPLY_WORDS.test(store.textAt(i))
   );
 }
 
@@ -197,7 +199,7 @@ function dslogExchange(store: LogStore, row: number): Exchange {
     return { rows: [row], others: 0, fields, why: "not a message line: its text has no S<a> -> S<b> or S<a> <- S<b>" };
   }
   // Which side asked? A send without reply words is a request; otherwise try both directions.
-  const reply = REPLY_WORDS.test(store.text[row] ?? "");
+  const reply = REPLY_WORDS.test(store.textAt(row));
   const tries: [number, number][] =
     flags & F.Send ? (reply ? [[other, src], [src, other]] : [[src, other]]) : reply ? [[src, other], [other, src]] : [[other, src], [src, other]];
   let req = -1;
@@ -250,7 +252,7 @@ function dslogPairLines(store: LogStore, row: number, width: number): string[] {
   for (const i of ex.rows) {
     const dt = (store.t[i] as number) - t0;
     const delay = i === row ? "(this)" : `${dt >= 0 ? "+" : ""}${dt.toFixed(1)}ms`;
-    out.push(`${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} S${store.src[i] as number} ${store.text[i] ?? ""}`.slice(0, Math.max(10, width - 12)) + ` ${delay}`);
+    out.push(`${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} S${store.src[i] as number} ${store.textAt(i)}`.slice(0, Math.max(10, width - 12)) + ` ${delay}`);
   }
   if (ex.why) out.push(`  (${ex.why})`);
   if (ex.rows.length > 1) out.push("  (m: go to the next line of this exchange)");

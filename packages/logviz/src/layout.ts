@@ -1,6 +1,7 @@
 // Column layout and row formatting, shared by the interactive view and print mode.
 import { F, Kind, LogStore, NO_PEER, RoleId } from "./store.js";
 import type { Style } from "./style.js";
+import { scheduledLabel } from "./schedule-overlay.js";
 import { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth } from "@raftlab/raft/terminal";
 
 /** Narrowest useful peer column; with more peers than fit, columns scroll horizontally. */
@@ -60,7 +61,13 @@ export function formatTime(t: number): string {
   if (!Number.isFinite(t)) return "";
   // Up to 999999.9 ms the full 0.1 ms of a dslogs time fits the 8-cell field (7-digit times included);
   // later times switch to seconds, with as many decimals as fit.
-  if (t < 1e6) return t.toFixed(1);
+  if (t < 1e6) {
+    // dslogs times are whole tenths of a ms: build "1234.5" from the integer, as toFixed(1) would
+    // print it (toFixed is a large share of print mode's time); anything else goes through toFixed.
+    const k = Math.round(t * 10);
+    if (t >= 0 && k / 10 === t) return `${(k - (k % 10)) / 10}.${k % 10}`;
+    return t.toFixed(1);
+  }
   if (t < 1e7) return (t / 1000).toFixed(2) + "s";
   if (t < 1e8) return (t / 1000).toFixed(1) + "s";
   return (t / 1000).toFixed(0) + "s";
@@ -73,16 +80,23 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean, t
   const topicName = store.topics.name(store.topic[row] as number);
   const topicS = padWidth(topicName, topicWidth);
   // A row from a stale instance of its peer (a killed Raft still logging) is marked "!" before its term.
-  const stale = ((store.flags[row] as number) & F.Stale) !== 0;
-  let g = `${time}${stale ? STALE_MARK : " "}${termS} `;
+  // A harness row a --schedule overlay marked (a scheduled drop, a crash from the schedule): "*" there.
+  const mark = markOf(store.flags[row] as number);
+  let g = `${time}${mark ?? " "}${termS} `;
   // Without colour there is no inverse video: mark the selected row with ">" instead.
   if (selected && !style.color) g = ">" + g.slice(1);
-  const painted = selected ? style.cursor(g) : stale ? style.dim(g.slice(0, TIME_W)) + style.error(STALE_MARK) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
+  const painted = selected ? style.cursor(g) : mark !== null ? style.dim(g.slice(0, TIME_W)) + style.error(mark) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
   return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
 }
 
 /** Marks a row from a stale instance, between the time and the term. */
 export const STALE_MARK = "!";
+/** Marks, in the same place, a row whose fault the --schedule overlay holds. */
+export const SCHEDULED_MARK = "*";
+
+function markOf(flags: number): string | null {
+  return (flags & F.Stale) !== 0 ? STALE_MARK : (flags & F.Scheduled) !== 0 ? SCHEDULED_MARK : null;
+}
 
 /** Header label above the gutter. */
 export function gutterLabel(topicWidth = TOPIC_W): string {
@@ -92,12 +106,13 @@ export function gutterLabel(topicWidth = TOPIC_W): string {
 /** The text of a full-width row (harness event, TEST line, raw line). */
 export function fullText(store: LogStore, row: number): string {
   const kind = store.kind[row] as Kind;
-  const text = store.text[row] ?? "";
+  const text = store.textAt(row);
   if (kind === Kind.Json) {
     const op = store.ops.name(store.op[row] as number);
     const peer = store.dst[row] as number;
     const about = peer >= 0 ? ` S${peer}` : "";
-    return `── ${op}${about}${text ? "  " + text : ""}`;
+    const label = ((store.flags[row] as number) & F.Scheduled) !== 0 ? `  ${scheduledLabel(op)}` : "";
+    return `── ${op}${about}${label}${text ? "  " + text : ""}`;
   }
   return text;
 }
@@ -133,43 +148,63 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
     if (kind === Kind.Raw) {
       // Raw output keeps its own layout: no gutter, the whole width.
       const mark = selected ? style.cursor(">") : " ";
-      return mark + paintFull(store, row, style, highlight(padWidth(opts.text ?? store.text[row] ?? "", layout.width - 1), opts.search ?? null, style));
+      return mark + paintFull(store, row, style, highlight(padWidth(opts.text ?? store.textAt(row), layout.width - 1), opts.search ?? null, style));
     }
     const g = gutter(store, row, style, selected, layout.topicWidth);
     return g + paintFull(store, row, style, highlight(padWidth(opts.text ?? fullText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
   }
   const g = gutter(store, row, style, selected, layout.topicWidth);
-  let out = g;
   const col = layout.colOf.get(src);
   const topicName = store.topics.name(store.topic[row] as number);
   const paint = style.topic(topicName);
-  const sep = style.dim("│");
-  const cw = layout.colWidth - 1;
-  const blank = sep + " ".repeat(cw);
-  for (let i = 0; i < layout.cols.length; i++) {
-    if (i !== col) {
-      out += blank;
-      continue;
-    }
-    const role = store.role[row] as RoleId;
-    let marker = "";
-    let rest = cw;
-    if (role === RoleId.Leader || role === RoleId.Candidate) {
-      marker = (role === RoleId.Leader ? style.leader("L") : style.candidate("C")) + " ";
-      rest -= 2;
-    }
-    const text = padWidth(opts.text ?? columnText(store.text[row] ?? "", src), Math.max(rest, 0));
-    out += sep + marker + paint(highlight(text, opts.search ?? null, style));
-  }
-  const used = layout.gutter + layout.cols.length * layout.colWidth;
-  if (used < layout.width) out += " ".repeat(layout.width - used);
   if (col === undefined) {
     // The emitting peer's column is scrolled off: say so rather than show an empty row. With no columns
     // at all (the columns follow a test without dslogs lines, e.g. go test -v output), show the line.
     if (layout.cols.length === 0) return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
-    return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.text[row] ?? ""}`, layout.width - layout.gutter));
+    return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.textAt(row)}`, layout.width - layout.gutter));
   }
-  return out;
+  const cells = cellsOf(layout, style);
+  const role = store.role[row] as RoleId;
+  let marker = "";
+  let rest = layout.colWidth - 1;
+  if (role === RoleId.Leader || role === RoleId.Candidate) {
+    marker = (role === RoleId.Leader ? cells.leader : cells.candidate) + " ";
+    rest -= 2;
+  }
+  const text = padWidth(opts.text ?? columnText(store.textAt(row), src), Math.max(rest, 0));
+  return g + (cells.before[col] as string) + cells.sep + marker + paint(highlight(text, opts.search ?? null, style)) + (cells.after[col] as string);
+}
+
+/** The parts of a peer row that depend only on the layout and the style: the empty cells before and
+ * after each column (with the padding to the full width), the separator, the role markers. */
+interface Cells {
+  readonly layout: Layout;
+  readonly style: Style;
+  readonly sep: string;
+  readonly leader: string;
+  readonly candidate: string;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+/** Built once per layout and style (every row of a screen or a printed test shares them). */
+let lastCells: Cells | null = null;
+
+function cellsOf(layout: Layout, style: Style): Cells {
+  if (lastCells !== null && lastCells.layout === layout && lastCells.style === style) return lastCells;
+  const sep = style.dim("│");
+  const blank = sep + " ".repeat(layout.colWidth - 1);
+  const n = layout.cols.length;
+  const used = layout.gutter + n * layout.colWidth;
+  const pad = used < layout.width ? " ".repeat(layout.width - used) : "";
+  const before: string[] = [];
+  const after: string[] = [];
+  for (let i = 0; i < n; i++) {
+    before.push(blank.repeat(i));
+    after.push(blank.repeat(n - i - 1) + pad);
+  }
+  lastCells = { layout, style, sep, leader: style.leader("L"), candidate: style.candidate("C"), before, after };
+  return lastCells;
 }
 
 /**
@@ -178,8 +213,7 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
  * Without it, the same single line as formatRow.
  */
 export function formatRowLines(store: LogStore, row: number, layout: Layout, style: Style, wrap: boolean): string[] {
-  const first = formatRow(store, row, layout, style);
-  if (!wrap) return [first];
+  if (!wrap) return [formatRow(store, row, layout, style)];
   const flags = store.flags[row] as number;
   const src = store.src[row] as number;
   const kind = store.kind[row] as Kind;
@@ -191,21 +225,23 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
   let indent: string;
   let paint: (s: string) => string;
   if (full && kind === Kind.Raw) {
-    text = store.text[row] ?? "";
+    text = store.textAt(row);
     cell = layout.width - 1;
     indent = " ";
     paint = (s) => paintFull(store, row, style, s);
   } else if (full || col === undefined) {
     const none = layout.cols.length === 0;
-    text = full ? fullText(store, row) : none ? noColumnText(store, row) : `(S${src}) ${store.text[row] ?? ""}`;
+    text = full ? fullText(store, row) : none ? noColumnText(store, row) : `(S${src}) ${store.textAt(row)}`;
     cell = layout.width - layout.gutter;
     indent = " ".repeat(layout.gutter);
     paint = full ? (s) => paintFull(store, row, style, s) : none ? style.topic(store.topics.name(store.topic[row] as number)) : style.dim;
   } else {
     const role = store.role[row] as RoleId;
     const marker = role === RoleId.Leader || role === RoleId.Candidate ? 2 : 0;
-    text = columnText(store.text[row] ?? "", src);
+    text = columnText(store.textAt(row), src);
     cell = Math.max(1, layout.colWidth - 1 - marker);
+    // The common case, a cell that fits: one line, and none of the continuation's parts are needed.
+    if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [formatRow(store, row, layout, style)];
     const sep = style.dim("│");
     const blank = sep + " ".repeat(layout.colWidth - 1);
     indent = " ".repeat(layout.gutter);
@@ -217,7 +253,7 @@ export function formatRowLines(store: LogStore, row: number, layout: Layout, sty
     const topicPaint = style.topic(store.topics.name(store.topic[row] as number));
     paint = (s) => topicPaint(s) + tail;
   }
-  if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [first];
+  if (isPlainAscii(text) ? text.length <= cell : displayWidth(text) <= cell) return [formatRow(store, row, layout, style)];
   const pieces = wrapWidth(text, cell);
   const out = [formatRow(store, row, layout, style, { text: pieces[0] as string })];
   for (let i = 1; i < pieces.length; i++) out.push(indent + paint(padWidth(pieces[i] as string, cell)));
@@ -232,7 +268,7 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const kind = store.kind[row] as Kind;
   const flags = store.flags[row] as number;
   const src = store.src[row] as number;
-  if (kind === Kind.Raw) return paintFull(store, row, style, store.text[row] ?? "");
+  if (kind === Kind.Raw) return paintFull(store, row, style, store.textAt(row));
   const term = store.term[row] as number;
   const topicName = store.topics.name(store.topic[row] as number);
   const time = formatTime(store.t[row] as number).padStart(TIME_W);
@@ -241,16 +277,16 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const peer = src >= 0 ? `S${src}` : "--";
   const role = store.role[row] as RoleId;
   const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
-  const stale = (flags & F.Stale) !== 0;
-  const head = style.dim(time) + (stale ? style.error(STALE_MARK) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  const rowMark = markOf(flags);
+  const head = style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
-  return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.text[row] ?? "", src)}`);
+  return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.textAt(row), src)}`);
 }
 
 /** A peer's row drawn where there are no peer columns: the line as written after its topic. */
 function noColumnText(store: LogStore, row: number): string {
   const src = store.src[row] as number;
-  const text = store.text[row] ?? "";
+  const text = store.textAt(row);
   return src >= 0 ? `S${src} ${text}` : text;
 }
 

@@ -20,7 +20,7 @@ export class ResultLines {
     if (op !== undefined) {
       for (let r = Math.max(0, this.seen - store.dropped); r < store.length; r++) {
         if (store.op[r] !== op || store.src[r] !== HARNESS_SRC || store.kind[r] !== Kind.Json) continue;
-        if (this.kept.length < MAX_RESULT_LINES) this.kept.push(store.text[r] ?? "");
+        if (this.kept.length < MAX_RESULT_LINES) this.kept.push(store.textAt(r));
         else this.more++;
       }
     }

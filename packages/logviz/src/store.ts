@@ -1,6 +1,7 @@
 // The columnar store: one slot per input line in typed arrays, so a million lines cost a few hundred
 // bytes each and a filter is a tight loop over numbers, not over objects.
 import { HARNESS_OPS, PEER_OPS, TOPICS } from "@raftlab/raft/trace";
+import { SpillFile } from "./spill.js";
 
 /** Where a row came from; decides how it is drawn and how the detail pane reads it. */
 export enum Kind {
@@ -49,6 +50,9 @@ export const F = {
   /** A dslogs row from an instance of its peer other than the one the tester runs now (a killed Raft
    * still logging: infer.ts, instances.ts). */
   Stale: 256,
+  /** A harness row whose fault the --schedule overlay holds (schedule-overlay.ts): a scheduled drop,
+   * a crash or disconnect from the schedule's script. */
+  Scheduled: 512,
 } as const;
 
 /** `src` of a row that belongs to no peer and is not a harness event (raw text). */
@@ -104,15 +108,22 @@ export interface RowInput {
 }
 
 /**
- * Default bound on rows held (--max-rows) for a file read once: about 340 bytes a row in the index
- * (docs/performance.md), so a 1M-line file fits in a few hundred MB.
+ * Default bound on rows held (--max-rows) for a finite input (a file read once, a pipe): the typed
+ * columns cost about 31 bytes a row, and all but the newest DEFAULT_MEMORY_ROWS rows keep their text in
+ * a temporary file (spill.ts), so 4M rows stay near 130 MB plus the text budget. Past it, the stream is
+ * taken for an endless one: its oldest rows are dropped, and the status line says how many.
  */
-export const DEFAULT_MAX_ROWS = 1_000_000;
+export const DEFAULT_MAX_ROWS = 4_000_000;
 /**
- * Default for a live stream (a pipe, --follow), which never ends: on a fast stream V8 lets the heap
- * grow well past what the rows need (1M rows reached 0.9-1 GB RSS); 250k rows stayed at 335-370 MB.
+ * Default for a followed file (--follow), which never ends: on a fast stream V8 lets the heap grow well
+ * past what the rows need (1M rows reached 0.9-1 GB RSS); 250k rows stayed at 335-370 MB. Nothing spills.
  */
 export const DEFAULT_LIVE_MAX_ROWS = 250_000;
+/**
+ * Rows whose text (and input line) stay in memory (--memory-rows): about 300 bytes a row, the bulk of
+ * a row's cost. Older rows' text waits in a temporary file and is read back when drawn or searched.
+ */
+export const DEFAULT_MEMORY_ROWS = 250_000;
 /** The largest --max-rows accepted: the store's arithmetic stays far inside 2^31. */
 export const MAX_MAX_ROWS = 100_000_000;
 
@@ -121,6 +132,9 @@ export interface StoreOptions {
   readonly initialCapacity?: number;
   /** Keep at most this many rows: a live stream drops its oldest rows past it (default DEFAULT_MAX_ROWS). */
   readonly maxRows?: number;
+  /** Keep the text of at most this many rows in memory, older rows' text in a temporary file (default:
+   * all in memory, nothing spilled). */
+  readonly memoryRows?: number;
 }
 
 /**
@@ -148,11 +162,13 @@ export class LogStore {
   inst: Uint8Array;
   /** Index into `tests` of the test a row belongs to (0 = before any test). */
   test: Uint16Array;
-  /** The escaped display text (msg of a JSON event, message of a dslogs line, the raw line). */
-  readonly text: string[] = [];
-  /** The input line of JSON rows (for the detail pane) and dslogs rows (for search: the time and
-   * `S<n>` prefix as written); empty for raw rows, whose text is the whole line. Unescaped. */
-  readonly json: string[] = [];
+  /** Texts of rows [spilled, length) (textAt reads any row); older rows' texts are in `spill`. */
+  private readonly memText: string[] = [];
+  private readonly memJson: string[] = [];
+  /** The oldest rows whose text lives in the spill file: row i < spilled is spill row spill.first + i. */
+  spilled = 0;
+  private spill: SpillFile | null = null;
+  readonly memoryRows: number;
 
   readonly topics = new NameTable(TOPICS);
   readonly ops = new NameTable([...PEER_OPS, ...HARNESS_OPS]);
@@ -163,11 +179,14 @@ export class LogStore {
   /** Peers seen, ascending. */
   peers: number[] = [];
   private readonly peerSeen = new Uint8Array(MAX_PEER + 1);
+  /** What the --schedule overlay says of a row it marked (F.Scheduled), for the detail pane; null without one. */
+  scheduleNote: ((row: number) => string | null) | null = null;
   /** Bumped on every append, so views know when to redraw. */
   version = 0;
 
   constructor(opts: StoreOptions = {}) {
     this.maxRows = Math.min(MAX_MAX_ROWS, Math.max(1, opts.maxRows ?? DEFAULT_MAX_ROWS));
+    this.memoryRows = opts.memoryRows === undefined ? Infinity : Math.max(1, opts.memoryRows);
     this.cap = Math.min(opts.initialCapacity ?? 1 << 14, Math.max(16, this.maxRows + (this.maxRows >> 3) + 1));
     this.t = new Float64Array(this.cap);
     this.src = new Int16Array(this.cap);
@@ -182,8 +201,45 @@ export class LogStore {
     this.test = new Uint16Array(this.cap);
   }
 
+  /** The escaped display text of a row (msg of a JSON event, message of a dslogs line, the raw line). */
+  textAt(row: number): string {
+    if (row < this.spilled && this.spill !== null) return this.spill.text(this.spill.first + row);
+    return this.memText[row - this.spilled] ?? "";
+  }
+
+  /** The input line of JSON rows (for the detail pane) and dslogs rows (for search: the time and `S<n>`
+   * prefix as written); empty for raw rows, whose text is the whole line. Unescaped. */
+  jsonAt(row: number): string {
+    if (row < this.spilled && this.spill !== null) return this.spill.json(this.spill.first + row);
+    return this.memJson[row - this.spilled] ?? "";
+  }
+
+  /** Moves the text of the oldest in-memory rows to the spill file, keeping `memoryRows` in memory. */
+  private spillOldest(): void {
+    const n = this.memText.length - this.memoryRows;
+    if (n <= 0) return;
+    try {
+      this.spill ??= new SpillFile();
+      this.spill.append(this.memText.slice(0, n), this.memJson.slice(0, n));
+    } catch {
+      // No temporary file (a full or read-only tmpdir): keep the text in memory, bounded by maxRows.
+      (this as { memoryRows: number }).memoryRows = Infinity;
+      return;
+    }
+    this.memText.splice(0, n);
+    this.memJson.splice(0, n);
+    this.spilled += n;
+  }
+
+  /** Closes the spill file (it is already unlinked: this frees the disk space now rather than at exit). */
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+  }
+
   private grow(): void {
-    const cap = this.cap * 2;
+    // Doubling, but never past what the row bound can use.
+    const cap = Math.max(this.cap + 1, Math.min(this.cap * 2, this.maxRows + (this.maxRows >> 3) + 1));
     const g = <T extends Float64Array | Int16Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);
@@ -296,8 +352,10 @@ export class LogStore {
     this.flags[i] = r.flags;
     this.inst[i] = r.inst;
     this.test[i] = r.test;
-    this.text.push(r.text);
-    this.json.push(r.json ?? "");
+    this.memText.push(r.text);
+    this.memJson.push(r.json ?? "");
+    // In batches of an eighth of the budget, so each text is copied to the file once and spliced rarely.
+    if (this.memText.length > this.memoryRows + (this.memoryRows >> 3)) this.spillOldest();
     if (r.flags & F.TestBegin) this.testBegins.push(i);
     if (r.src >= 0) this.notePeer(r.src, r.test);
     if (r.dst >= 0) this.notePeer(r.dst, r.test);
@@ -315,12 +373,18 @@ export class LogStore {
     if (k === 0) return;
     const len = this.length;
     for (const a of [this.t, this.src, this.dst, this.term, this.role, this.kind, this.topic, this.op, this.flags, this.inst, this.test]) a.copyWithin(0, k, len);
-    if (k === len) {
-      this.text.length = 0;
-      this.json.length = 0;
-    } else {
-      this.text.splice(0, k);
-      this.json.splice(0, k);
+    const fromSpill = Math.min(k, this.spilled);
+    if (fromSpill > 0 && this.spill !== null) {
+      this.spill.forget(this.spill.first + fromSpill);
+      this.spilled -= fromSpill;
+    }
+    const fromMemory = k - fromSpill;
+    if (fromMemory >= this.memText.length) {
+      this.memText.length = 0;
+      this.memJson.length = 0;
+    } else if (fromMemory > 0) {
+      this.memText.splice(0, fromMemory);
+      this.memJson.splice(0, fromMemory);
     }
     let keep = 0;
     while (keep < this.testBegins.length && (this.testBegins[keep] as number) < k) keep++;

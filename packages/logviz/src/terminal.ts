@@ -39,6 +39,17 @@ export function openKeyboard(): tty.ReadStream | null {
   }
 }
 
+/** Switches to the alternate screen, cursor home and hidden. */
+export function enterScreenText(): string {
+  return ALT_SCREEN_ON + "\x1b[H" + CURSOR_HIDE;
+}
+
+/** A whole frame from the top left, each line cleared to its end; the cursor ends at the start of the
+ * line below, where Ink leaves it after drawing the same lines. */
+export function paintText(lines: readonly string[]): string {
+  return "\x1b[H" + lines.map((l) => l + "\x1b[K").join("\r\n") + "\r\n";
+}
+
 export interface TerminalOptions {
   readonly out: tty.WriteStream;
   readonly keys: tty.ReadStream;
@@ -59,10 +70,12 @@ export class Terminal {
 
   constructor(private readonly o: TerminalOptions) {}
 
-  /** Raw mode, alternate screen, hidden cursor; restored on exit, SIGTSTP handled. */
-  enter(): void {
+  /** Raw mode, alternate screen, hidden cursor; restored on exit, SIGTSTP handled. `onScreen`: the
+   * bootstrap has switched to the alternate screen and painted already (first-frame.ts); switching
+   * again could clear what it painted. */
+  enter(onScreen = false): void {
     this.setRaw(true);
-    this.o.out.write(ALT_SCREEN_ON + "\x1b[H" + CURSOR_HIDE);
+    if (!onScreen) this.o.out.write(enterScreenText());
     this.onScreen = true;
     process.on("exit", this.onExit);
     process.on("SIGTSTP", this.onTstp);
@@ -71,7 +84,7 @@ export class Terminal {
   /** Paints `lines` from the top left, leaving the cursor where Ink leaves it after drawing the same
    * lines (the start of the line below them), so Ink can take over the screen without redrawing. */
   paint(lines: readonly string[]): void {
-    this.o.out.write("\x1b[H" + lines.map((l) => l + "\x1b[K").join("\r\n") + "\r\n");
+    this.o.out.write(paintText(lines));
   }
 
   /** Moves the cursor home, where Ink's first frame starts. */

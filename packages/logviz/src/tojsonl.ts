@@ -32,7 +32,7 @@ export function rowEvent(store: LogStore, i: number, line: number, raw: string, 
   if (kind === Kind.Json) {
     let o: Record<string, unknown> = {};
     try {
-      o = JSON.parse(store.json[i] ?? "") as Record<string, unknown>;
+      o = JSON.parse(store.jsonAt(i)) as Record<string, unknown>;
     } catch {
       // the parser accepted it, so this does not happen; keep the raw text below in any case
     }
@@ -47,7 +47,7 @@ export function rowEvent(store: LogStore, i: number, line: number, raw: string, 
     e.state = ROLE_NAMES[(store.role[i] as RoleId) || RoleId.Follower];
     e.op = "Log";
     e.topic = store.topics.name(store.topic[i] as number);
-    e.msg = store.text[i] ?? "";
+    e.msg = store.textAt(i);
     const inst = store.inst[i] as number;
     if (inst > 0) e.instance = inst;
     // A line from an instance of the peer other than the one the tester runs now (README: "killed Rafts").
@@ -70,7 +70,7 @@ export function rowEvent(store: LogStore, i: number, line: number, raw: string, 
     e.state = "none";
     e.op = flags & F.TestBegin ? "TestBegin" : flags & F.TestEnd ? "TestEnd" : flags & F.Fail ? "TestFail" : kind === Kind.Dslog ? "Note" : "Output";
     e.topic = kind === Kind.Dslog ? store.topics.name(store.topic[i] as number) : flags & F.Fail ? "ERRO" : "TEST";
-    e.msg = store.text[i] ?? "";
+    e.msg = store.textAt(i);
     if (flags & F.TestEnd) e.ok = (flags & F.Fail) === 0;
   }
   if (test !== "") e.test = test;

@@ -235,13 +235,13 @@ export class Viewer implements ScreenState {
     const src = store.src[r] as number;
     re.lastIndex = 0;
     let shown: string;
-    if (kind === Kind.Raw) shown = store.text[r] ?? "";
+    if (kind === Kind.Raw) shown = store.textAt(r);
     else if (src < 0 || ((store.flags[r] as number) & F.Full) !== 0) shown = `${store.topics.name(store.topic[r] as number)} ${fullText(store, r)}`;
-    else shown = `${store.topics.name(store.topic[r] as number)} S${src} ${store.text[r] ?? ""}`;
+    else shown = `${store.topics.name(store.topic[r] as number)} S${src} ${store.textAt(r)}`;
     if (re.test(shown)) return true;
     if (!this.searchAll || kind === Kind.Raw) return false; // a raw row's text is the whole line already
     re.lastIndex = 0;
-    return re.test(escapeControls(store.json[r] ?? ""));
+    return re.test(escapeControls(store.jsonAt(r)));
   }
 
   /** Brings the list of matching rows up to date with the visible rows (new rows of a stream, a new

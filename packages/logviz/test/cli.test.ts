@@ -73,7 +73,7 @@ describe("logviz CLI", () => {
     expect(r.out).not.toContain("\x07");
   });
 
-  it("usage errors exit 2 with one line; a missing file exits 1", () => {
+  it("usage errors exit 2 with one line, a missing file too (one rule for every command, issue 18)", () => {
     for (const args of [["--bogus"], [file, "--term", "3..x"], [file, "--width", "5"], [file, "--role", "king"], [file, "--just", "VO;TE"], [file, "--max-rows", "999"], [file, "--max-rows", String(2 ** 31)], [file, "--max-rows", "1e6"]]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
@@ -81,7 +81,7 @@ describe("logviz CLI", () => {
       expect(r.err, args.join(" ")).toMatch(/^logviz: /);
     }
     const missing = run([join(dir, "nope.jsonl")]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.err.trim()).toMatch(/^logviz: cannot open .*nope\.jsonl: no such file$/);
   });
 

@@ -101,13 +101,13 @@ describe.skipIf(!hasTmux)("logviz owns its terminal (tmux)", () => {
     await t.waitFor(exitedWith(0), "logviz to quit with status 0");
   });
 
-  it("an unreadable file is one line and exit 1 in the viewer too, before any screen is drawn", async () => {
+  it("an unreadable file is one line and exit 2 (a usage error, as in every command) in the viewer too, before any screen is drawn", async () => {
     t.start(`${LOGVIZ} ${JSON.stringify(join(dir, "missing.jsonl"))}`);
-    let s = await t.waitFor(exitedWith(1), "logviz to exit with status 1");
+    let s = await t.waitFor(exitedWith(2), "logviz to exit with status 2");
     expect(s).toContain(`logviz: cannot open ${join(dir, "missing.jsonl")}: no such file`);
     expect(s).not.toContain("lines │");
     t.start(`${LOGVIZ} ${JSON.stringify(dir)}`);
-    s = await t.waitFor(exitedWith(1), "logviz to exit with status 1 on a directory");
+    s = await t.waitFor(exitedWith(2), "logviz to exit with status 2 on a directory");
     expect(s).toContain("is a directory");
   });
 

@@ -18,7 +18,7 @@ describe("JSON-lines trace (trace.ts contract)", () => {
     expect(s.ops.name(s.op[3] as number)).toBe("RequestVote");
     expect(s.flags[3]! & F.Send).toBeTruthy();
     expect(s.flags[4]! & F.Recv).toBeTruthy();
-    expect(s.text[3]).toBe("S0 -> S1 RequestVote");
+    expect(s.textAt(3)).toBe("S0 -> S1 RequestVote");
     expect(s.peers).toEqual([0, 1, 2]);
   });
 
@@ -71,7 +71,7 @@ describe("dslogs text format", () => {
     expect(s.t[1]).toBe(826);
     expect(s.src[1]).toBe(1);
     expect(s.topics.name(s.topic[1] as number)).toBe("LEAD");
-    expect(s.text[1]).toBe("Achieved Majority for T1 (3), converting to Leader");
+    expect(s.textAt(1)).toBe("Achieved Majority for T1 (3), converting to Leader");
   });
 
   it("reads S<a> -> S<b> as a message from a to b, with multi-digit peers", () => {
@@ -148,16 +148,16 @@ describe("hostile input", () => {
     const evil = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;Zm9v\x07\b\x00\x9b";
     const s = storeOf([evil, ev({ t: 1, src: 0, op: "Log", msg: evil }), "000010 INFO S0 " + evil].join("\n"));
     for (let i = 0; i < 3; i++) {
-      const text = s.text[i] ?? "";
+      const text = s.textAt(i);
       expect(text).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
       expect(text).toContain("\\x1b");
     }
-    expect(s.text[0]).toBe("\\x1b]0;pwned\\x07\\x1b[2J\\x1b]52;c;Zm9v\\x07\\x08\\x00\\x9b");
+    expect(s.textAt(0)).toBe("\\x1b]0;pwned\\x07\\x1b[2J\\x1b]52;c;Zm9v\\x07\\x08\\x00\\x9b");
   });
 
   it("drops colour codes (SGR) from raw lines but still escapes every other escape sequence", () => {
     const s = storeOf("\x1b[1m\x1b[32m✓\x1b[39m\x1b[22m packages/x.test.ts \x1b[2m(5 tests)\x1b[22m \x1b[2J\x1b]0;t\x07");
-    expect(s.text[0]).toBe("✓ packages/x.test.ts (5 tests) \\x1b[2J\\x1b]0;t\\x07");
+    expect(s.textAt(0)).toBe("✓ packages/x.test.ts (5 tests) \\x1b[2J\\x1b]0;t\\x07");
   });
 
   it("escapes bidi overrides and expands tabs", () => {
@@ -170,7 +170,7 @@ describe("hostile input", () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
     const s = storeOf(bytes.toString("latin1"));
     expect(s.length).toBeGreaterThan(0);
-    for (let i = 0; i < s.length; i++) expect(s.text[i]).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    for (let i = 0; i < s.length; i++) expect(s.textAt(i)).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
   it("cuts huge lines at 64 KiB with a marker and keeps going", () => {
@@ -181,8 +181,8 @@ describe("hostile input", () => {
     expect(lines[1]).toBe("next");
     const s = storeOf("y".repeat(200_000) + "\nok\n");
     expect(s.length).toBe(2);
-    expect((s.text[0] ?? "").length).toBeLessThan(66_000);
-    expect(s.text[1]).toBe("ok");
+    expect((s.textAt(0)).length).toBeLessThan(66_000);
+    expect(s.textAt(1)).toBe("ok");
   });
 
   it("joins lines split across chunks, keeps a final partial line, strips CRLF", () => {
@@ -223,7 +223,7 @@ describe("line splitting across chunk boundaries", () => {
   it("ends a line at a lone CR too (issue 10: a CR-only file was one row)", () => {
     const s = storeOf("000010 INFO S0 one\r000020 INFO S1 two\rthree\r");
     expect(s.length).toBe(3);
-    expect([s.text[0], s.text[1], s.text[2]]).toEqual(["one", "two", "three"]);
+    expect([s.textAt(0), s.textAt(1), s.textAt(2)]).toEqual(["one", "two", "three"]);
     const lines: string[] = [];
     const sp = new LineSplitter((l) => lines.push(l));
     sp.push(Buffer.from("a\r\rb\r\n\r"));

@@ -18,19 +18,19 @@ describe("Print rows", () => {
     );
     expect(store.length).toBe(4);
     expect([store.src[0], store.term[0], store.role[0]]).toEqual([1, 0, RoleId.Follower]);
-    expect(store.text[0]).toBe("Follower@T0: restored persistent state");
+    expect(store.textAt(0)).toBe("Follower@T0: restored persistent state");
     expect(store.topics.name(store.topic[1] as number)).toBe("ELEC");
     expect([store.src[1], store.term[1], store.role[1]]).toEqual([2, 3, RoleId.Candidate]);
     expect([store.src[2], store.term[2], store.role[2]]).toEqual([0, 4, RoleId.Leader]);
     expect(store.kind[3]).toBe(Kind.Json);
     expect(store.src[3]).toBe(-1);
-    expect(store.text[3]).toBe("not dslogs at all");
+    expect(store.textAt(3)).toBe("not dslogs at all");
   });
 
   it("a Print row that is not dslogs text keeps the tester's fields", () => {
     const store = storeOf(print(5, 2, "hello from S2's make()", "WARN"));
     expect([store.src[0], store.term[0], store.role[0]]).toEqual([2, -1, RoleId.None]);
     expect(store.topics.name(store.topic[0] as number)).toBe("WARN");
-    expect(store.text[0]).toBe("hello from S2's make()");
+    expect(store.textAt(0)).toBe("hello from S2's make()");
   });
 });

@@ -38,16 +38,16 @@ describe("message index", () => {
     const delivered = ix.messages.filter((m) => m.status === MsgStatus.Delivered);
     expect(delivered.length).toBe(receipts(events));
     for (const m of delivered) {
-      const s = JSON.parse(store.json[m.send]!) as TraceEvent;
-      const r = JSON.parse(store.json[m.end]!) as TraceEvent;
+      const s = JSON.parse(store.jsonAt(m.send)!) as TraceEvent;
+      const r = JSON.parse(store.jsonAt(m.end)!) as TraceEvent;
       expect([s.dir, r.dir, r.id, r.op, r.from, s.src, r.src]).toEqual(["send", "recv", s.id, s.op, s.src, m.from, m.to]);
       expect(m.end).toBeGreaterThan(m.send);
     }
     const replies = ix.messages.filter((m) => m.reply);
     expect(replies.length).toBeGreaterThan(0);
     for (const m of replies.filter((x) => x.request >= 0)) {
-      const req = JSON.parse(store.json[ix.messages[m.request]!.send]!) as TraceEvent;
-      const rep = JSON.parse(store.json[m.send]!) as TraceEvent;
+      const req = JSON.parse(store.jsonAt(ix.messages[m.request]!.send)) as TraceEvent;
+      const rep = JSON.parse(store.jsonAt(m.send)!) as TraceEvent;
       expect(rep.op).toBe(`${req.op}Reply`);
       expect(rep.id).toBe(req.id);
     }

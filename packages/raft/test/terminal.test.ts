@@ -1,7 +1,7 @@
 // The shared terminal module (@raftlab/raft/terminal): the colour rule of every CLI (no-color.org),
 // widths, exit codes and the replay command.
 import { describe, expect, it } from "vitest";
-import { colorEnabled, EXIT, makeStyle, padEndVisible, replayCommand, signalExitCode, visibleWidth } from "@raftlab/raft/terminal";
+import { colorEnabled, commanderErrorLine, displayWidth, EXIT, makeStyle, padEndVisible, replayCommand, signalExitCode, visibleWidth, wrapHelpText } from "@raftlab/raft/terminal";
 
 const tty = { isTTY: true };
 const pipe = { isTTY: false };
@@ -53,6 +53,18 @@ describe("widths", () => {
   });
 });
 
+describe("the narrow fast path of displayWidth agrees with string-width", () => {
+  it("box drawing, the ellipsis and printable ASCII count as string-width counts them", async () => {
+    const { default: stringWidth } = await import("string-width");
+    const chars = ["\u2026"];
+    for (let c = 0x2500; c <= 0x257f; c++) chars.push(String.fromCharCode(c));
+    for (let c = 0x20; c < 0x7f; c++) chars.push(String.fromCharCode(c));
+    for (const ch of chars) expect(displayWidth(ch), `U+${ch.charCodeAt(0).toString(16)}`).toBe(stringWidth(ch));
+    const row = "   101.1 T1   VOTE │C Candidate@T1: -> S1 Reque…│                                   │";
+    expect(displayWidth(row)).toBe(stringWidth(row));
+  });
+});
+
 describe("exit codes", () => {
   it("are the shell's: 128 + the signal's number", () => {
     expect(EXIT).toMatchObject({ OK: 0, FAIL: 1, USAGE: 2, INTERRUPTED: 130 });
@@ -76,5 +88,41 @@ describe("a Style's paints take one string", () => {
   it("can be passed to Array.map (chalk itself would join the index and the array in)", () => {
     expect(["a", "b"].map(makeStyle(false).red)).toEqual(["a", "b"]);
     expect(["a"].map(makeStyle(true).red)).toEqual(["\u001b[31ma\u001b[39m"]);
+  });
+});
+
+describe("help text wrapping (issue 18)", () => {
+  it("wraps prose, never cuts an example mid-command, and moves an example's comment under it", () => {
+    const text = [
+      "Runs the tests many times over many seeds in parallel worker threads, with live progress and a summary.",
+      "Examples:",
+      "  raftlab run Figure8Unreliable --trace --pace 4 | logviz      (a live demo at 4x real time)",
+      "  VERBOSE=1 raftlab stress -n 100 --fail-fast -- go test -run TestFigure8Unreliable3CWithALongName",
+      "  raftlab run 3A",
+      "Keys",
+      "  /                   search what the rows show: topic, peer (S<n>) and text, regex, lower case = any case",
+    ].join("\n");
+    const out = wrapHelpText(text, 80).split("\n");
+    expect(out).toEqual([
+      "Runs the tests many times over many seeds in parallel worker threads, with live",
+      "progress and a summary.",
+      "Examples:",
+      "  raftlab run Figure8Unreliable --trace --pace 4 | logviz",
+      "      (a live demo at 4x real time)",
+      // Longer than 80 alone and no comment to move: kept whole, a long line beats a command that won't paste.
+      "  VERBOSE=1 raftlab stress -n 100 --fail-fast -- go test -run TestFigure8Unreliable3CWithALongName",
+      "  raftlab run 3A",
+      "Keys",
+      "  /                   search what the rows show: topic, peer (S<n>) and text,",
+      "                      regex, lower case = any case",
+    ]);
+    // Text that fits is unchanged.
+    expect(wrapHelpText("a\n  raftlab run 3A   (short)", 80)).toBe("a\n  raftlab run 3A   (short)");
+  });
+
+  it("commander's error and its suggestion are one line", () => {
+    expect(commanderErrorLine("error: unknown option '--iteration'\n(Did you mean --iterations?)\n")).toBe("unknown option '--iteration'; did you mean --iterations?");
+    expect(commanderErrorLine("error: unknown command 'bach'\n(Did you mean batch?)")).toBe("unknown command 'bach'; did you mean batch?");
+    expect(commanderErrorLine("error: missing required argument 'dir'\n")).toBe("missing required argument 'dir'");
   });
 });

@@ -7,7 +7,7 @@
 
 import { Command } from "commander";
 import { escapeControls } from "@raftlab/raft";
-import { EXIT } from "@raftlab/raft/terminal";
+import { commanderErrorLine, EXIT, wrapHelpText } from "@raftlab/raft/terminal";
 // ---- list, run (src/run/): the lab tests once at one seed, the trace, the exit guards ----------------
 import { registerRunCommands } from "./run/commands.js";
 import { installRunExitHooks } from "./run/exit-hook.js";
@@ -33,12 +33,15 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .configureOutput({
       // Usage errors are one line.
-      outputError: (str, write) => write(`raftlab: ${escapeControls(str.replace(/^error: /, "").split("\n")[0]?.trim() ?? str)}\n`),
+      outputError: (str, write) => write(`raftlab: ${escapeControls(commanderErrorLine(str))}\n`),
     })
     .exitOverride((err) => {
       process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
     })
-    .showSuggestionAfterError(false);
+    // A near-miss flag or command gets "did you mean ...?" (subcommands inherit this setting).
+    .showSuggestionAfterError(true)
+    // Help wraps prose but never cuts an example mid-command (off a terminal it is 80 columns wide).
+    .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) });
 
   registerRunCommands(program);
   registerBatchCommands(program);
@@ -49,7 +52,7 @@ export function buildProgram(): Command {
   // One error style for every command: `raftlab <command>: <one line>`, data in it escaped.
   for (const cmd of program.commands) {
     cmd.configureOutput({
-      outputError: (str, write) => write(`raftlab ${cmd.name()}: ${escapeControls(str.replace(/^error: /, "").split("\n")[0]?.trim() ?? str)}\n`),
+      outputError: (str, write) => write(`raftlab ${cmd.name()}: ${escapeControls(commanderErrorLine(str))}\n`),
     });
   }
   return program;

@@ -4,7 +4,7 @@
 // package-install.test.ts (slow: it needs the registry).
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -133,6 +133,35 @@ describe("raftlab init", () => {
     expect(forced.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([".gitignore", "README.md", "notes.txt", "package.json", "src", "tsconfig.json", "vendor"]);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine\n");
+  });
+
+  it("--force never writes through a symbolic link: a linked file is replaced, a linked src/ or vendor/ refused (issue 20 point 4)", () => {
+    const dir = join(scratch, "linked");
+    mkdirSync(dir);
+    const canary = join(scratch, "canary.json");
+    writeFileSync(canary, "canary\n");
+    for (const f of ["package.json", "tsconfig.json", "README.md"]) symlinkSync(canary, join(dir, f));
+    const vendorCanary = join(scratch, "vendor-canary.tgz");
+    writeFileSync(vendorCanary, "canary\n");
+    mkdirSync(join(dir, "vendor"));
+    const tarball = readdirSync(join(scratch, "busy", "vendor")).find((n) => n.includes("raft-")) ?? "raftlab-raft.tgz";
+    symlinkSync(vendorCanary, join(dir, "vendor", tarball));
+    const r = raftlab("init", dir, "--force");
+    expect(r.code).toBe(0);
+    expect(readFileSync(canary, "utf8")).toBe("canary\n");
+    expect(readFileSync(vendorCanary, "utf8")).toBe("canary\n");
+    for (const f of ["package.json", "tsconfig.json", "README.md", `vendor/${tarball}`]) expect(lstatSync(join(dir, f)).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8"))).toMatchObject({ name: "linked" });
+
+    const elsewhere = join(scratch, "elsewhere");
+    mkdirSync(elsewhere);
+    const linkedSrc = join(scratch, "linked-src");
+    mkdirSync(linkedSrc);
+    symlinkSync(elsewhere, join(linkedSrc, "src"));
+    const refused = raftlab("init", linkedSrc, "--force");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^raftlab init: .*linked-src\/src is a symbolic link: raftlab never writes through one[^\n]*\n$/);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it("refuses a file as DIR and a missing DIR in one line, exit 2", () => {

@@ -71,7 +71,7 @@ export function replayFromTrace(store: LogStore): string | null {
   for (const r of store.testBegins) {
     if (store.kind[r] !== Kind.Json) continue;
     try {
-      const o = JSON.parse(store.json[r] ?? "") as Record<string, unknown>;
+      const o = JSON.parse(store.jsonAt(r)) as Record<string, unknown>;
       if (typeof o.test === "string" && typeof o.seed === "number" && Number.isSafeInteger(o.seed)) {
         return `raftlab run ${shellWord(o.test)} --seed ${o.seed} --trace | logviz`;
       }
@@ -103,7 +103,7 @@ export function buildRunData(store: LogStore, source: string, index: MessageInde
     rows.test[i] = store.test[i] as number;
     rows.mark[i] = index.marks[i] ?? 0;
     const full = src < 0 || (flags & F.Full) !== 0;
-    rows.text[i] = full ? fullText(store, i) : (store.text[i] ?? "");
+    rows.text[i] = full ? fullText(store, i) : store.textAt(i);
     if (failure === null && flags & F.Fail) failure = { row: i, text: rows.text[i] as string };
   }
   const msgs: RunMessages = { send: [], end: [], status: [], from: [], to: [], reply: [], req: [] };

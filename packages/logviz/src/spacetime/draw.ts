@@ -217,7 +217,7 @@ function rowText(v: ScreenState, row: number, st: SpaceTimeView): string {
   const s = v.store;
   const src = s.src[row] as number;
   if (src < 0 || ((s.flags[row] as number) & F.Full) !== 0 || src === NO_PEER) return fullText(s, row);
-  const text = s.text[row] ?? "";
+  const text = s.textAt(row);
   const m = st.index.messageAt(row);
   const reply = m !== undefined && m.reply && m.send === row ? "↩ " : "";
   // Our events' text starts with the emitter (`S2 -> S0 RV …`); a dslogs line's does not.

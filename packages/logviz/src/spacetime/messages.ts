@@ -178,7 +178,7 @@ export class MessageIndex {
       return;
     }
     if ((flags & (F.Send | F.Recv)) === 0 || src < 0) return;
-    const o = parseObj(s.json[i] ?? "");
+    const o = parseObj(s.jsonAt(i));
     if (!o || typeof o.id !== "string") return;
     const test = s.test[i] as number;
     const ex = `${test}|${o.id}`;
@@ -224,7 +224,7 @@ export class MessageIndex {
   /** A MsgLost event: the request or the reply of its exchange that is still in flight. */
   private lost(i: number): void {
     const s = this.store;
-    const o = parseObj(s.json[i] ?? "");
+    const o = parseObj(s.jsonAt(i));
     if (!o || typeof o.id !== "string") return;
     const ex = `${s.test[i] as number}|${o.id}`;
     const list = this.inFlight.get(ex);

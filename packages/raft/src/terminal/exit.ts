@@ -17,6 +17,14 @@ export const EXIT = {
   TERMINATED: 143,
 } as const;
 
+/**
+ * Exit code 2 as every --help states it. One rule for all commands: an input file named on the command
+ * line that is missing or cannot be opened (or is not the kind of file the command reads) is a usage
+ * error, like a bad flag: the command could not start. Exit 1 is kept for what the command found (a
+ * failing run) or could not finish (an output it could not write, a read that broke off).
+ */
+export const EXIT_USAGE_TEXT = "2 usage error (a bad flag or argument, or an input file that is missing or unreadable)";
+
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The exit code for a process ended by `signal` (128 + its number), as a shell reports it. */

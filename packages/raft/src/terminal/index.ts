@@ -4,6 +4,7 @@
 export { colorEnabled, type ColorStream } from "./color.js";
 export { chalkFor, makeStyle, one, styleFor, type Paint, type Style } from "./style.js";
 export { displayWidth, fitWidth, isPlainAscii, padWidth, wrapWidth, visibleWidth, padEndVisible, padStartVisible, stripAnsi } from "./width.js";
-export { EXIT, signalExitCode, type ExitCode } from "./exit.js";
-export { UsageError } from "./usage.js";
+export { EXIT, EXIT_USAGE_TEXT, signalExitCode, type ExitCode } from "./exit.js";
+export { commanderErrorLine, UsageError } from "./usage.js";
 export { replayCommand, setCommandPrefix, shellQuote, type ReplaySpec } from "./replay.js";
+export { wrapHelpText } from "./help-wrap.js";

@@ -5,15 +5,19 @@ import { colorEnabled, EXIT, makeStyle, UsageError } from "@raftlab/raft/termina
 import { closeSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions } from "./batch.js";
+import { clampWorkers, defaultOutDir, defaultWorkers, DEFAULT_GROWTH, runBatch, type BatchOptions, type BatchOutcome } from "./batch.js";
 import { loadRunner } from "./contract.js";
 import { probeImpl } from "./pool.js";
+import { DEFAULT_SHRINK_BUDGET_SEC } from "./shrink-groups.js";
 import { loadResumable, loadSavedResults } from "./load.js";
 import { CONFORMANCE_TEST, isConformancePattern } from "../conform/as-test.js";
 import { checkMissingShards, mergeReports, type MergeFlags } from "../runs/merge.js";
+import { writeBatchHtml } from "./html.js";
 import { formatBatchSummary, writeBatchReports, writeFailedBatchReports } from "./output.js";
 import { writeReportFile } from "../runs/files.js";
+import { listenForInterrupts } from "../runs/interrupts.js";
 import type { RunRecord } from "../runs/record.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import { formatJUnit, readLogTail, readReport, ReportError, serialiseReport } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
 import { BatchTally } from "../runs/stats.js";
@@ -29,6 +33,8 @@ export interface BatchFlags {
   sequential?: boolean;
   out?: string;
   archive?: boolean;
+  /** --keep-all: stress's old name for --archive. */
+  keepAll?: boolean;
   seedStart: number;
   timeout: number;
   json?: string;
@@ -45,6 +51,8 @@ export interface BatchFlags {
   quiet?: boolean;
   verify: boolean;
   strict?: boolean;
+  shrink?: boolean;
+  shrinkBudget?: number;
 }
 
 /** Resolves patterns to test names (all tests when none), in the tester's order, without repeats. */
@@ -63,76 +71,84 @@ async function resolveTests(patterns: readonly string[], runnerModule: string | 
 
 export async function batchAction(patterns: string[], flags: BatchFlags, runnerModule: string | null): Promise<void> {
   if (flags.growth !== undefined && flags.loop !== true) throw new UsageError("--growth only makes sense with --loop");
+  if (flags.shrinkBudget !== undefined && flags.shrink !== true) throw new UsageError("--shrink-budget only makes sense with --shrink");
   const tests = await resolveTests(patterns, runnerModule);
-  let impl: string | null = null;
-  let implPath: string | null = null;
-  if (flags.impl !== undefined) {
-    impl = flags.impl;
-    implPath = resolve(flags.impl);
-    try {
-      // In a worker thread, as the runs will: the module's code never runs in this thread.
-      await probeImpl(
-        {
-          impl: implPath,
-          outDir: tmpdir(),
-          archive: false,
-          traceEveryRun: false,
-          traceCapBytes: 0,
-          outputCapLines: 0,
-          spillPath: join(tmpdir(), "raftlab-probe-unused.jsonl"),
-          runnerModule,
-        },
-        flags.maxMemory,
-      );
-    } catch (e) {
-      const reason = `--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`;
-      // CI reads the reports: they must say the batch failed, not be missing (or look clean).
-      writeFailedBatchReports(flags, implPath, `the batch could not start: ${reason}`);
-      throw new UsageError(reason);
-    }
-  }
-  let previousRuns: readonly RunRecord[] = [];
-  let outDir = flags.out ?? null;
-  if (flags.resume !== undefined) {
-    // A report, or a batch folder: its report.json, or the journal of a batch that was killed.
-    const prior = loadResumable(flags.resume);
-    if (prior.impl !== implPath) {
-      throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
-    }
-    previousRuns = prior.runs;
-    // Keep adding to the same folder, so triage of it sees every saved run.
-    outDir ??= prior.outDir;
-  }
+  const implPath = await probeImplFlag(flags, runnerModule);
+  const resumed = resumeFlag(flags, implPath);
   const colour = colorEnabled(process.stdout);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      process.stderr.write("\nstopping: finishing the report (Ctrl-C again to quit at once)\n");
-      controller.abort();
-    } else {
-      process.exit(EXIT.INTERRUPTED);
-    }
-  };
-  // SIGTERM (a CI job's cancel, `timeout`, systemd) stops as cleanly as a first Ctrl-C: the report is
-  // written and the scratch folder removed; the exit code is then 143, as for a process killed by it.
-  let terminated = false;
-  const onSigterm = (): void => {
-    terminated = true;
-    if (interrupts === 0) onSigint();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigterm);
+  const interrupts = listenForInterrupts({ stopping: "stopping: finishing the report", sigterm: true });
+  try {
+    const options = batchOptionsFromFlags(flags, { tests, implPath, runnerModule, colour, signal: interrupts.signal, ...resumed });
+    const outcome = await runBatch(options);
+    printBatchOutcome(options, outcome, flags.impl ?? null, colour);
+    process.exitCode = interrupts.terminated && outcome.interrupted ? EXIT.TERMINATED : outcome.exitCode;
+  } finally {
+    interrupts.release();
+  }
+}
+
+/** --impl, resolved, after loading it once in a worker thread as the runs will (null: raftlab's Raft). */
+async function probeImplFlag(flags: BatchFlags, runnerModule: string | null): Promise<string | null> {
+  if (flags.impl === undefined) return null;
+  const implPath = resolve(flags.impl);
+  try {
+    // In a worker thread, as the runs will: the module's code never runs in this thread.
+    await probeImpl(
+      {
+        impl: implPath,
+        outDir: tmpdir(),
+        archive: false,
+        traceEveryRun: false,
+        traceCapBytes: 0,
+        outputCapLines: 0,
+        spillPath: join(tmpdir(), "raftlab-probe-unused.jsonl"),
+        runnerModule,
+      },
+      flags.maxMemory,
+    );
+  } catch (e) {
+    const reason = `--impl ${flags.impl}: ${(e as Error).message.split("\n", 1)[0]}`;
+    // CI reads the reports: they must say the batch failed, not be missing (or look clean).
+    writeFailedBatchReports(flags, implPath, `the batch could not start: ${reason}`);
+    throw new UsageError(reason);
+  }
+  return implPath;
+}
+
+/** --resume: the earlier runs, and the folder to keep adding to (unless --out says otherwise). */
+function resumeFlag(flags: BatchFlags, implPath: string | null): { previousRuns: readonly RunRecord[]; outDir: string | null } {
+  const outDir = flags.out ?? null;
+  if (flags.resume === undefined) return { previousRuns: [], outDir };
+  // A report, or a batch folder: its report.json, or the journal of a batch that was killed.
+  const prior = loadResumable(flags.resume);
+  if (prior.impl !== implPath) {
+    throw new UsageError(`--resume ${flags.resume} ran ${prior.impl ?? "raftlab's Raft"}, not ${implPath ?? "raftlab's Raft"}`);
+  }
+  if (prior.note !== null) process.stderr.write(`raftlab batch: --resume ${escapeControls(flags.resume)}: ${escapeControls(prior.note)}\n`);
+  // Keep adding to the same folder, so triage of it sees every saved run.
+  return { previousRuns: prior.runs, outDir: outDir ?? prior.outDir };
+}
+
+interface BatchInputs {
+  readonly tests: readonly string[];
+  readonly implPath: string | null;
+  readonly runnerModule: string | null;
+  readonly colour: boolean;
+  readonly signal: AbortSignal;
+  readonly previousRuns: readonly RunRecord[];
+  readonly outDir: string | null;
+}
+
+function batchOptionsFromFlags(flags: BatchFlags, inputs: BatchInputs): BatchOptions {
   const workers = clampWorkers(flags.workers ?? defaultWorkers());
   if (workers.note !== null) process.stderr.write(`raftlab batch: ${workers.note}\n`);
-  const options: BatchOptions = {
-    tests,
+  return {
+    tests: inputs.tests,
     iterations: flags.iterations,
     workers: workers.workers,
     sequential: flags.sequential === true,
-    outDir: outDir ?? defaultOutDir(),
-    archive: flags.archive === true,
+    outDir: inputs.outDir ?? defaultOutDir(),
+    archive: flags.archive === true || flags.keepAll === true,
     seedStart: flags.seedStart,
     timeoutSec: flags.timeout,
     jsonPath: flags.json ?? null,
@@ -141,34 +157,32 @@ export async function batchAction(patterns: string[], flags: BatchFlags, runnerM
     loop: flags.loop === true,
     growth: flags.growth ?? DEFAULT_GROWTH,
     failFast: flags.failFast === true,
-    impl: implPath,
+    impl: inputs.implPath,
     maxHeapMb: flags.maxMemory,
     traceCapBytes: Math.round(flags.traceCap * 1024 * 1024),
     strict: flags.strict === true,
     // Progress writes to both streams (panel on stderr, FAIL lines on stdout): colour only if both are TTYs.
-    colour: colour && colorEnabled(process.stderr),
+    colour: inputs.colour && colorEnabled(process.stderr),
     quiet: flags.quiet === true,
     verifyReplays: flags.verify,
     traceEveryRun: flags.traceEveryRun === true,
-    previousRuns,
-    signal: controller.signal,
-    runnerModule,
+    previousRuns: inputs.previousRuns,
+    signal: inputs.signal,
+    runnerModule: inputs.runnerModule,
+    ...(flags.shrink === true ? { shrink: { budgetSec: flags.shrinkBudget ?? DEFAULT_SHRINK_BUDGET_SEC } } : {}),
   };
-  try {
-    const outcome = await runBatch(options);
-    const { written, unwritten } = writeBatchReports(options, outcome);
-    const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
-    const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
-    const lines = formatBatchSummary(outcome, { impl, colour, written, unwritten, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
-    process.stdout.write(`${lines.join("\n")}\n`);
-    // The summary went to stdout; a script watching stderr still learns why the batch stopped.
-    if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
-    for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
-    process.exitCode = terminated && outcome.interrupted ? EXIT.TERMINATED : outcome.exitCode;
-  } finally {
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigterm);
-  }
+}
+
+/** Writes the reports and prints the summary (and, on stderr, why the batch stopped). */
+function printBatchOutcome(options: BatchOptions, outcome: BatchOutcome, impl: string | null, colour: boolean): void {
+  const { written, unwritten } = writeBatchReports(options, outcome);
+  const resumeFrom = outcome.report.outDir === null ? options.jsonPath : join(outcome.report.outDir, "report.json");
+  const resumeCommand = resumeFrom === null ? undefined : resumeCommandLine(process.argv.slice(2), resumeFrom);
+  const lines = formatBatchSummary(outcome, { impl, colour, written, unwritten, ...(resumeCommand !== undefined ? { resumeCommand } : {}) });
+  process.stdout.write(`${lines.join("\n")}\n`);
+  // The summary went to stdout; a script watching stderr still learns why the batch stopped.
+  if (outcome.saveError !== null) process.stderr.write(`raftlab batch: stopped: cannot save run artifacts: ${escapeControls(outcome.saveError)}\n`);
+  for (const u of unwritten) process.stderr.write(`raftlab batch: ${escapeControls(u)}\n`);
 }
 
 /** `raftlab <the same arguments> --resume <report>`, replacing an earlier --resume. */
@@ -195,6 +209,7 @@ function printResults(
   notes: readonly string[] = [],
   checks: readonly ReplayCheck[] = [],
   strict = false,
+  shrinks: readonly ShrunkExample[] = [],
 ): number {
   const colour = colorEnabled(process.stdout);
   const style = makeStyle(colour);
@@ -205,7 +220,7 @@ function printResults(
     "",
     ...formatSummaryTable(tally, style),
     "",
-    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks }),
+    ...formatTriage(groupFailures(runs), { impl, strict, outDir, style, checks, shrinks }),
     "",
     ...notes.map((n) => escapeControls(n)),
     formatTotalsLine(tally),
@@ -245,16 +260,34 @@ function triageBatch(path: string, flags: TriageFlags): number {
   if (/^\d+\.log$/.test(basename(path)) && !startsWith(path, "# raftlab batch run")) {
     throw new ReportError(`${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`);
   }
+  // report.html covers a whole folder: one saved run must not replace the folder's page with its own.
+  if (flags.html === true && /\.(log|jsonl)$/.test(path)) throw new UsageError(`--html writes the page of a whole folder: give the folder of ${path}, or its report`);
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
+  const wrote: string[] = [];
+  if (flags.html === true) {
+    if (loaded.outDir === null) throw new UsageError(`--html writes into the batch's output folder, and ${path} names none: triage the folder instead`);
+    const html = writeBatchHtml(loaded.outDir, {
+      runs: loaded.runs,
+      impl,
+      strict: loaded.strict,
+      checks: loaded.replayChecks,
+      omittedPassingRuns: loaded.omittedPassingRuns,
+      ...(loaded.shrinks !== undefined ? { shrinks: loaded.shrinks } : {}),
+      facts: [["source", loaded.source]],
+      notes: loaded.note !== null ? [loaded.note] : [],
+    });
+    wrote.push(`wrote ${html.report} (${html.pages} run page${html.pages === 1 ? "" : "s"})`, ...html.problems.map((p) => `note: ${p}`));
+  }
   return printResults(
     loaded.runs,
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns)],
+    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
     loaded.replayChecks,
     loaded.strict,
+    loaded.shrinks,
   );
 }
 
@@ -267,7 +300,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
   }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
-    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept the first\n`);
+    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   }
   checkMissingShards(reports.map((r) => r.report.shard), flags);
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));
@@ -292,5 +325,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
       ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
     ],
     merged.report.replayChecks,
+    false,
+    merged.report.shrinks,
   );
 }

@@ -1,25 +1,24 @@
-// The batch runner: runs the run list over worker slots, saves failing runs' artifacts, shows
-// progress, and verifies that each failure group's example replays exactly. (output.ts turns the
-// outcome into the summary and the reports.)
+// The batch runner: drives the shared run loop (runs/loop.ts) with the batch's "execute one run"
+// (execute.ts: a test at a seed in a worker slot), then verifies that each failure group's example
+// replays exactly and builds the report. (output.ts turns the outcome into the summary and the
+// reports; stopped.ts saves what a stopped run left; runs/journaled-folder.ts holds the output folder,
+// its lock and its journal.)
 
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { formatRunLog, makeDirs, moveFile, saveErrorText } from "../runs/artifacts.js";
+import { makeStyle, type Style } from "@raftlab/raft/terminal";
 import { checkWritable } from "../runs/files.js";
-import { WorkerSlot, type SlotOutcome } from "./pool.js";
-import { Progress, createProgress, type ProgressStream } from "../runs/progress.js";
+import { finishFolder, openJournaledFolder as openBatchFolder, type FolderReport, type JournaledFolder } from "../runs/journaled-folder.js";
+import { MAX_PASSING_RUNS_KEPT, RunLoop } from "../runs/loop.js";
+import { createProgress, type Progress, type ProgressStream } from "../runs/progress.js";
 import type { RunRecord } from "../runs/record.js";
-import { artifactStem } from "../runs/record.js";
-import { Journal, JOURNAL_FILE } from "../runs/journal.js";
 import { REPORT_FORMAT, REPORT_VERSION, type BatchMeta, type BatchReport } from "../runs/report.js";
-import { buildRunList, loopRoundIterations, shardRunList, type RunItem, type Shard } from "../runs/runlist.js";
-import { failureSignature } from "../runs/signature.js";
-import { BatchTally } from "../runs/stats.js";
-import { EXIT, makeStyle } from "@raftlab/raft/terminal";
+import type { Shard } from "../runs/runlist.js";
+import type { BatchTally } from "../runs/stats.js";
+import { BatchRuns } from "./execute.js";
+import { BatchSlots } from "./slots.js";
+import { shrinkFailureGroups } from "./shrink-groups.js";
 import { createSpillDir, removeSpillDir } from "./spill.js";
-import { formatTotalsLine } from "../runs/table.js";
-import { groupFailures } from "../runs/triage.js";
-import { compareReplay, replayCheckable, type ReplayCheck } from "./verify.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
+import type { ReplayCheck } from "./verify.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
 /** dstest multiplies by 10; doubling keeps each round short, so Ctrl-C or a failure loses little work. */
@@ -27,10 +26,8 @@ export const DEFAULT_GROWTH = 2;
 export const DEFAULT_MAX_HEAP_MB = 2048;
 export const DEFAULT_TRACE_CAP_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_OUTPUT_CAP_LINES = 20_000;
-/** Failure groups whose example is replayed after a batch (largest groups first). */
-export const MAX_REPLAY_CHECKS = 50;
-/** Passing runs listed in memory and in the report; beyond this they are only counted. */
-export const MAX_PASSING_RUNS_KEPT = 200_000;
+export { MAX_REPLAY_CHECKS } from "./slots.js";
+export { MAX_PASSING_RUNS_KEPT };
 
 export interface BatchOptions {
   /** Test names (already resolved from patterns), in the tester's order. */
@@ -77,6 +74,8 @@ export interface BatchOptions {
   readonly traceEveryRun?: boolean;
   /** Called with every finished run, in completion order (for callers that watch a batch). */
   readonly onResult?: (record: RunRecord) => void;
+  /** --shrink: shrink each failure group's example within this budget per group (shrink-groups.ts). */
+  readonly shrink?: { readonly budgetSec: number };
   /** Aborting stops the batch cleanly: in-flight runs are abandoned, the summary and reports still written. */
   readonly signal?: AbortSignal;
 }
@@ -128,46 +127,82 @@ export interface BatchOutcome {
   readonly saveError: string | null;
   /** 0 all passed, 1 some run failed or artifacts could not be saved, 130 interrupted. */
   readonly exitCode: number;
+  /** The report.json written into the output folder (null when the folder was not kept). */
+  readonly folderReport: FolderReport | null;
 }
 
 export { clampWorkers, defaultOutDir, defaultWorkers, MAX_WORKERS_PER_CPU } from "../runs/defaults.js";
 
-interface Indexed {
-  readonly index: number;
-  readonly item: RunItem;
+/** What the steps of one batch share: set up once, read by each step. */
+interface BatchSetup {
+  readonly options: BatchOptions;
+  readonly progress: Progress;
+  readonly style: Style;
+  readonly started: number;
+  readonly startedAt: string;
+  readonly spillDir: string;
+  readonly meta: BatchMeta;
+  /** The output folder, made, locked and journaled before the first run (runs/journaled-folder.ts). */
+  readonly folder: JournaledFolder;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   checkWritable(options);
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const colour = options.colour ?? false;
-  const style = makeStyle(colour);
-  const progress: Progress = createProgress(stdout, stderr, colour, options.quiet === true);
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
-  const spillDir = createSpillDir();
-  const tally = new BatchTally();
-  for (const t of options.tests) tally.ensure(t);
-  const results: { index: number; record: RunRecord }[] = [];
-  // Bounded memory for long --loop batches: failures are always kept, passing runs up to a cap (the
-  // tallies still count every run).
-  const maxPassingKept = options.maxPassingRunsKept ?? MAX_PASSING_RUNS_KEPT;
-  let keptPassing = 0;
-  let omittedPassing = 0;
-  let listOffset = 0;
-  /** Position of a round's first run in the whole batch, so records sort back into run-list order. */
-  let runIndexBase = 0;
-  let interrupted = options.signal?.aborted === true;
-  let failFastStopped = false;
-  let saveError: string | null = null;
-  let notRun = 0;
-  /** Runs go untraced until they fail (worker.ts); a hung one is then run again traced ("diagnose"). */
-  const untraced = options.traceEveryRun !== true && !options.archive;
+  const setup = setUpBatch(options);
+  const loop = new RunLoop<RunRecord>({
+    slots: Math.max(1, options.workers),
+    loop: options.loop,
+    maxFailures: options.failFast ? 1 : null,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    maxPassingKept: options.maxPassingRunsKept ?? MAX_PASSING_RUNS_KEPT,
+    tests: options.tests,
+    progress: setup.progress,
+    style: setup.style,
+  });
+  const slots = new BatchSlots(slotSettings(options), setup.spillDir, options.workers);
+  // A stop (Ctrl-C, --fail-fast, an unsavable artifact) closes the slots: runs in flight are abandoned.
+  loop.stopSignal.addEventListener("abort", () => void slots.closeAll(), { once: true });
+  const runs = createBatchRuns(setup, loop, slots);
   const replayChecks: ReplayCheck[] = [];
-  const previous = new Map<string, RunRecord>();
-  for (const r of options.previousRuns ?? []) previous.set(runKey(r.test, r.seed), r);
-  let resumed = 0;
+  let shrinks: ShrunkExample[] | null = null;
+  try {
+    await loop.drive(runs);
+    if (options.verifyReplays !== false && runs.saveError === null) {
+      replayChecks.push(...(await slots.verifyReplays(loop.results.finished, loop.stopping, setup.progress, setup.style)));
+    }
+    if (options.shrink !== undefined && runs.saveError === null && !loop.interrupted) {
+      shrinks = await shrinkGroups(setup, options.shrink.budgetSec, loop.results.finished, slots.slots.length);
+    }
+  } finally {
+    loop.close();
+    await slots.closeAll();
+    setup.progress.stop();
+    removeSpillDir(setup.spillDir);
+  }
+  return batchOutcome(setup, loop, runs, slots.slots.length, { replayChecks, shrinks });
+}
+
+/** --shrink: each failure group's example shrunk in its own worker, `parallel` at a time (shrink-groups.ts). */
+function shrinkGroups(setup: BatchSetup, budgetSec: number, records: readonly RunRecord[], parallel: number): Promise<ShrunkExample[]> {
+  const { options } = setup;
+  return shrinkFailureGroups(records, {
+    outDir: options.outDir,
+    impl: options.impl,
+    strict: options.strict === true,
+    budgetSec,
+    parallel,
+    timeoutSec: options.timeoutSec,
+    maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+    traceCapBytes: options.traceCapBytes ?? DEFAULT_TRACE_CAP_BYTES,
+    runnerModule: options.runnerModule ?? null,
+    print: (text) => setup.progress.print(text),
+    style: setup.style,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
+}
+
+function setUpBatch(options: BatchOptions): BatchSetup {
+  const startedAt = new Date().toISOString();
   const meta: BatchMeta = {
     tests: options.tests,
     iterations: options.iterations,
@@ -178,289 +213,95 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     maxMemoryMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
     ...(options.strict === true ? { strict: true } : {}),
   };
-  // The journal (journal.ts) lives in the output folder, which exists only once a run is saved there:
-  // it opens then, with every run finished so far, and from then on gets each run as it finishes, so a
-  // batch killed without a report still leaves its counts, passing runs included.
-  let journal: Journal | null = null;
-  const journalRun = (record: RunRecord): void => {
-    try {
-      if (journal === null) {
-        if (!existsSync(options.outDir)) return;
-        journal = Journal.open(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
-        for (const r of results) if (r.record !== record) journal.append(r.record);
-      }
-      journal.append(record);
-    } catch (e) {
-      if (saveError === null) {
-        saveError = `${JOURNAL_FILE}: ${saveErrorText(e)}`;
-        failFastStopped = true;
-        stopAll();
-      }
-    }
+  // The output folder is made, locked and given its journal (journal.ts) before the first run, so a
+  // batch killed at any point after its first finished run leaves its counts, passing runs included.
+  const folder = openBatchFolder(options.outDir, { impl: options.impl, batch: meta, startedAt }, (options.previousRuns ?? []).length > 0);
+  const stderr = options.stderr ?? process.stderr;
+  const colour = options.colour ?? false;
+  const progress = createProgress(options.stdout ?? process.stdout, stderr, colour, options.quiet === true);
+  const started = performance.now();
+  if (folder.journal.repair !== null) stderr.write(`raftlab batch: ${folder.journal.repair}\n`);
+  return { options, progress, style: makeStyle(colour), started, startedAt, spillDir: createSpillDir(), meta, folder };
+}
+
+function slotSettings(options: BatchOptions): ConstructorParameters<typeof BatchSlots>[0] {
+  return {
+    impl: options.impl,
+    outDir: options.outDir,
+    archive: options.archive,
+    strict: options.strict === true,
+    traceEveryRun: options.traceEveryRun === true,
+    traceCapBytes: options.traceCapBytes ?? DEFAULT_TRACE_CAP_BYTES,
+    outputCapLines: DEFAULT_OUTPUT_CAP_LINES,
+    runnerModule: options.runnerModule ?? null,
+    timeoutMs: options.timeoutSec * 1000,
+    maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
   };
+}
 
-  const makeSlot = (i: number): WorkerSlot =>
-      new WorkerSlot({
-        config: {
-          impl: options.impl,
-          outDir: options.outDir,
-          archive: options.archive,
-          ...(options.strict === true ? { strict: true } : {}),
-          traceEveryRun: options.traceEveryRun === true,
-          traceCapBytes: options.traceCapBytes ?? DEFAULT_TRACE_CAP_BYTES,
-          outputCapLines: DEFAULT_OUTPUT_CAP_LINES,
-          spillPath: join(spillDir, `slot-${i}.jsonl`),
-          runnerModule: options.runnerModule ?? null,
-        },
-        timeoutMs: options.timeoutSec * 1000,
-        maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
-      });
-  const slots = Array.from({ length: Math.max(1, options.workers) }, (_, i) => makeSlot(i));
-  const stopAll = (): void => {
-    for (const s of slots) void s.close();
+function createBatchRuns(setup: BatchSetup, loop: RunLoop<RunRecord>, slots: BatchSlots): BatchRuns {
+  const o = setup.options;
+  const previousRuns = o.previousRuns ?? [];
+  const settings = {
+    ...slotSettings(o),
+    tests: o.tests,
+    iterations: o.iterations,
+    seedStart: o.seedStart,
+    sequential: o.sequential,
+    shard: o.shard,
+    loop: o.loop,
+    growth: o.growth,
+    untraced: o.traceEveryRun !== true && !o.archive,
+    ...(o.onResult !== undefined ? { onResult: o.onResult } : {}),
   };
-  const onAbort = (): void => {
-    interrupted = true;
-    stopAll();
-  };
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  return new BatchRuns(settings, loop, slots, setup.progress, previousRuns, setup.folder.journal);
+}
 
-  const recordStopped = (slotIndex: number, item: RunItem, outcome: Extract<SlotOutcome, { type: "stopped" }>): { record: RunRecord; saveError?: string } => {
-    const stem = artifactStem(item.test, item.seed);
-    const spill = join(spillDir, `slot-${slotIndex}.jsonl`);
-    const failure = { kind: outcome.kind, message: outcome.message };
-    const bare: RunRecord = {
-      test: item.test,
-      seed: item.seed,
-      ok: false,
-      signature: failureSignature(failure),
-      kind: outcome.kind,
-      message: outcome.message,
-      invariant: null,
-      virtualMs: null,
-      wallMs: outcome.wallMs,
-      rpcs: null,
-      bytes: null,
-      cmds: null,
-      peers: null,
-      trace: null,
-      log: null,
-      traceTruncated: true,
-    };
-    try {
-      return { record: saveStopped(stem, spill, bare, outcome) };
-    } catch (e) {
-      for (const f of [`${stem}.jsonl`, `${stem}.log`]) rmSync(join(options.outDir, f), { force: true });
-      return { record: bare, saveError: saveErrorText(e) };
-    } finally {
-      rmSync(spill, { force: true });
-    }
-  };
+/** What the steps after the run loop add to the report. */
+interface AfterRuns {
+  readonly replayChecks: ReplayCheck[];
+  readonly shrinks: ShrunkExample[] | null;
+}
 
-  /** Saves a stopped run's partial trace (what the worker had flushed) and its log; throws on a write error. */
-  const saveStopped = (stem: string, spill: string, bare: RunRecord, outcome: Extract<SlotOutcome, { type: "stopped" }>): RunRecord => {
-    makeDirs(options.outDir);
-    let trace: string | null = null;
-    const notes: string[] = [];
-    const ring = outcome.trace;
-    if (ring !== null) {
-      // The shared ring (ring.ts) holds the trace up to the moment the run was stopped: all of it, or
-      // its last TRACE_RING_BYTES. The spill file only has what was flushed in 256 KiB chunks.
-      trace = `${stem}.jsonl`;
-      writeFileSync(join(options.outDir, trace), ring.lines.length > 0 ? `${ring.lines.join("\n")}\n` : "");
-      notes.push(
-        ring.droppedBytes === 0
-          ? `the run was stopped; the saved trace holds every event until then (${ring.lines.length} events)`
-          : `the run was stopped; the saved trace holds its last ${ring.lines.length} events (${formatMiB(ring.droppedBytes)} before them were dropped)`,
-      );
-    } else if (existsSync(spill) && statSync(spill).size > 0) {
-      trace = `${stem}.jsonl`;
-      moveFile(spill, join(options.outDir, trace));
-      notes.push("the run was stopped; the saved trace holds only what had been flushed");
-    } else if (outcome.note !== undefined) {
-      notes.push(outcome.note);
-    } else {
-      notes.push(
-        outcome.kind === "timeout" || options.archive || options.traceEveryRun === true
-          ? "the run was stopped before it traced anything; replay it to see the trace"
-          : "runs are untraced until they fail (--trace-every-run traces them as they run), so a stopped run has no trace; replay it to see the trace",
-      );
-    }
-    if (outcome.output.droppedBytes > 0) notes.push(`the output shown is its last ${outcome.output.lines.length} lines (${formatMiB(outcome.output.droppedBytes)} before them were dropped)`);
-    const record: RunRecord = { ...bare, trace, log: `${stem}.log` };
-    writeFileSync(
-      join(options.outDir, `${stem}.log`),
-      formatRunLog({ record, impl: options.impl, strict: options.strict === true, output: outcome.output.lines, outputTruncated: 0, note: notes.join("; ") }),
-    );
-    return record;
-  };
-
-  /** Replays every failure group's example run, spread over the slots (fresh after --fail-fast). */
-  const verifyReplays = async (records: readonly RunRecord[]): Promise<ReplayCheck[]> => {
-    const checks: ReplayCheck[] = [];
-    const todo: RunRecord[] = [];
-    for (const g of groupFailures(records)) {
-      const why = todo.length >= MAX_REPLAY_CHECKS ? `only the ${MAX_REPLAY_CHECKS} largest groups are replayed` : replayCheckable(g.example);
-      if (why === null) todo.push(g.example);
-      else checks.push({ test: g.example.test, seed: g.example.seed, signature: g.signature, verdict: "skipped", detail: why });
-    }
-    if (todo.length === 0) return checks;
-    progress.print(style.dim(`replaying ${todo.length} failure${todo.length === 1 ? "" : "s"} to check they reproduce exactly\n`));
-    // After Ctrl-C or --fail-fast the batch's slots are closed; the replays get fresh ones. (A second
-    // Ctrl-C still quits at once.)
-    const fresh = failFastStopped || interrupted;
-    const verifiers = fresh ? slots.map((_, i) => makeSlot(i)) : slots;
-    let next = 0;
-    await Promise.all(
-      verifiers.slice(0, todo.length).map(async (slot) => {
-        for (let r = todo[next++]; r !== undefined; r = todo[next++]) {
-          const outcome = await slot.execute(r, "verify");
-          checks.push(await compareReplay(r, options.outDir, outcome));
-        }
-      }),
-    );
-    if (verifiers !== slots) await Promise.all(verifiers.map((s) => s.close()));
-    return checks;
-  };
-
-  try {
-    for (let round = 0; !interrupted && !failFastStopped; round++) {
-      const iterations = options.loop
-        ? loopRoundIterations(options.iterations, options.growth, round, options.tests.length)
-        : options.iterations;
-      let full = buildRunList({
-        tests: options.tests,
-        iterations,
-        seedStart: options.seedStart + listOffset,
-        sequential: options.sequential,
-      });
-      listOffset += iterations;
-      if (options.shard !== null) full = shardRunList(full, options.shard);
-      const whole: Indexed[] = full.map((item, i) => ({ index: runIndexBase + i, item }));
-      runIndexBase += whole.length;
-      const totals = new Map<string, number>();
-      for (const t of options.tests) totals.set(t, 0);
-      for (const { item } of whole) totals.set(item.test, (totals.get(item.test) ?? 0) + 1);
-      progress.startRound(round, totals);
-      // --resume: runs the previous report already has count as done and are not run again.
-      const list: Indexed[] = [];
-      for (const job of whole) {
-        const key = runKey(job.item.test, job.item.seed);
-        const prior = previous.get(key);
-        if (prior === undefined) {
-          list.push(job);
-          continue;
-        }
-        previous.delete(key);
-        resumed += 1;
-        results.push({ index: job.index, record: prior });
-        tally.add(prior);
-        journalRun(prior);
-        progress.resumed(prior);
-      }
-
-      let next = 0;
-      let finished = 0;
-      const slotLoop = async (slot: WorkerSlot, slotIndex: number): Promise<void> => {
-        while (!interrupted && !failFastStopped) {
-          const job = list[next];
-          if (job === undefined) return;
-          next += 1;
-          let outcome = await slot.execute(job.item);
-          if (outcome.type === "cancelled") return;
-          if (outcome.type === "stopped" && outcome.kind === "timeout" && untraced && !interrupted && !failFastStopped) {
-            // It hung untraced: run it once more, traced from the start, to keep the trace's tail up to
-            // the hang (the same seed is the same run). This costs a second --timeout for each hung run.
-            const first = outcome;
-            const again = await slot.execute(job.item, "diagnose");
-            if (again.type === "cancelled") return;
-            outcome =
-              again.type === "stopped" && again.kind === "timeout"
-                ? { ...first, trace: again.trace, output: again.output }
-                : { ...first, trace: null, note: describeRerun(again) };
-          }
-          const saved = outcome.type === "done" ? outcome : recordStopped(slotIndex, job.item, outcome);
-          const record = saved.record;
-          finished += 1;
-          if (record.ok && keptPassing >= maxPassingKept) omittedPassing += 1;
-          else {
-            if (record.ok) keptPassing += 1;
-            results.push({ index: job.index, record });
-          }
-          tally.add(record);
-          journalRun(record);
-          progress.result(record, record.log === null || record.ok ? null : join(options.outDir, record.log));
-          options.onResult?.(record);
-          if (!record.ok && options.failFast && !failFastStopped) {
-            failFastStopped = true;
-            stopAll();
-          }
-          if (saved.saveError !== undefined && saveError === null) {
-            // Out of disk (or the folder went away): every later failure would be lost the same way.
-            saveError = saved.saveError;
-            failFastStopped = true;
-            stopAll();
-          }
-        }
-      };
-      await Promise.all(slots.slice(0, Math.min(slots.length, list.length)).map((s, i) => slotLoop(s, i)));
-      notRun += list.length - finished;
-      if (!options.loop) break;
-      if (!interrupted && !failFastStopped) {
-        progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
-      }
-    }
-    if (options.verifyReplays !== false && saveError === null) {
-      replayChecks.push(...(await verifyReplays(results.map((r) => r.record))));
-    }
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    await Promise.all(slots.map((s) => s.close()));
-    progress.stop();
-    removeSpillDir(spillDir);
-    (journal as Journal | null)?.close();
-  }
-
-  const records = results.sort((a, b) => a.index - b.index).map((r) => r.record);
-  const elapsedMs = performance.now() - started;
-  // An interrupted batch always keeps its report (in the output folder) so that it can be resumed.
-  if (interrupted || failFastStopped) makeDirs(options.outDir);
-  const outDirUsed = existsSync(options.outDir) ? options.outDir : null;
+function batchOutcome(setup: BatchSetup, loop: RunLoop<RunRecord>, runs: BatchRuns, workers: number, after: AfterRuns): BatchOutcome {
+  const { replayChecks, shrinks } = after;
+  const { options } = setup;
+  const records = loop.results.inListOrder();
+  const elapsedMs = performance.now() - setup.started;
+  // An interrupted batch always keeps its folder and report so that it can be resumed; a batch that
+  // saved nothing there removes the folder it made.
+  const outDirUsed = setup.folder.keep(loop.stopping) ? options.outDir : null;
+  const saveError = runs.saveError;
   const report: BatchReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     impl: options.impl,
     shard: options.shard,
     outDir: outDirUsed,
-    workers: slots.length,
-    startedAt,
+    workers,
+    startedAt: setup.startedAt,
     elapsedMs: Math.round(elapsedMs),
-    interrupted: interrupted || failFastStopped,
+    interrupted: loop.stopping,
     runs: records,
-    omittedPassingRuns: omittedPassing,
+    omittedPassingRuns: loop.results.omittedPassing,
     replayChecks,
     ...(saveError !== null ? { error: `stopped: cannot save run artifacts: ${saveError}` } : {}),
-    batch: meta,
+    batch: setup.meta,
+    ...(shrinks !== null ? { shrinks } : {}),
   };
-  const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 || saveError !== null ? EXIT.FAIL : EXIT.OK;
-  return { records, tally, interrupted, failFastStopped, elapsedMs, notRun, resumed, report, replayChecks, saveError, exitCode };
-}
-
-/** Why a hung run's traced re-run has no trace to offer: it did not hang again. */
-function describeRerun(again: Exclude<SlotOutcome, { type: "cancelled" }>): string {
-  const how =
-    again.type === "done"
-      ? again.record.ok
-        ? "passed"
-        : `failed (${again.record.message ?? "no message"})`
-      : `was stopped otherwise (${again.message})`;
-  return `its traced re-run, to save the trace up to the hang, ${how} instead: the Raft is not deterministic, and no trace is saved`;
-}
-
-function formatMiB(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
-function runKey(test: string, seed: number): string {
-  return `${test}\u0000${seed}`;
+  return {
+    records,
+    tally: loop.results.tally,
+    interrupted: loop.interrupted,
+    failFastStopped: loop.stoppedEarly,
+    elapsedMs,
+    notRun: loop.notRun,
+    resumed: runs.resumed,
+    report,
+    replayChecks,
+    saveError,
+    exitCode: loop.exitCode(saveError !== null),
+    // report.json is written under the folder's lock, before the journal is marked ended and the lock given up.
+    folderReport: finishFolder(setup.folder, outDirUsed === null ? null : report),
+  };
 }

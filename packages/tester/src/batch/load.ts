@@ -6,8 +6,10 @@ import { basename, join } from "node:path";
 import { parseRunLogHeader } from "../runs/artifacts.js";
 import type { FailureKind, RunRecord } from "../runs/record.js";
 import { JOURNAL_FILE, journalIn, readJournal, type JournalContents } from "../runs/journal.js";
+import { REPORT_FILE } from "../runs/journaled-folder.js";
 import { ReportError, readReport, type BatchReport } from "../runs/report.js";
 import { failureSignature } from "../runs/signature.js";
+import type { ShrunkExample } from "../runs/shrunk.js";
 import type { ReplayCheck } from "./verify.js";
 
 export interface LoadedResults {
@@ -25,6 +27,10 @@ export interface LoadedResults {
   readonly note: string | null;
   /** The batch ran with --strict (replay commands must carry it). */
   readonly strict: boolean;
+  /** Nothing beside a lone trace says which Raft ran it (the note says so unless --impl is given). */
+  readonly implUnknown?: boolean;
+  /** Shrunk examples of a --shrink batch's report. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 const KINDS: readonly string[] = ["fail", "violation", "timeout", "crash"];
@@ -39,23 +45,47 @@ export function loadSavedResults(path: string): LoadedResults {
     // report.json is complete once the journal says so; an unfinished journal is newer than any
     // report.json there (a resumed batch that was then killed).
     if (existsSync(reportPath) && (journal === null || journal.ended)) {
-      const r = readReport(reportPath);
-      return fromReport(r, reportPath, path);
+      return readReportOrJournal(reportPath, path, journalPath, journal);
     }
     if (journalPath !== null && journal !== null) return fromJournal(journalPath, journal, path);
     return loadArtifacts(path);
   }
   if (basename(path) === JOURNAL_FILE) return fromJournal(path, readJournal(path), dirOf(path));
+  const besideJournal = basename(path) === REPORT_FILE ? journalIn(dirOf(path)) : null;
+  if (besideJournal !== null) return readReportOrJournal(path, null, besideJournal, null, dirOf(path));
   if (path.endsWith(".log")) {
     const { impl, strict, ...run } = recordFromLog(readFileSync(path, "utf8"), basename(path), path);
     return { runs: [run], impl, strict, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0, note: null };
   }
   if (path.endsWith(".jsonl")) {
     const run = recordFromTrace(readFileSync(path, "utf8"), basename(path), path);
-    return { runs: [run], impl: null, strict: false, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0, note: null };
+    const flags = batchFlagsBeside(path);
+    return { runs: [run], ...flags, outDir: dirOf(path), source: path, replayChecks: [], omittedPassingRuns: 0 };
   }
   const r = readReport(path);
   return fromReport(r, path, r.outDir);
+}
+
+/**
+ * A folder's report.json, or, when it is cut short or corrupt (a crash while an older raftlab wrote it,
+ * a damaged disk), the journal beside it, which records the same runs, with a note saying so.
+ */
+function readReportOrJournal(
+  reportPath: string,
+  outDir: string | null,
+  journalPath: string | null,
+  journal: JournalContents | null,
+  journalDir: string = outDir ?? dirOf(reportPath),
+): LoadedResults {
+  try {
+    const r = readReport(reportPath);
+    return fromReport(r, reportPath, outDir ?? r.outDir);
+  } catch (e) {
+    if (!(e instanceof ReportError) || journalPath === null) throw e;
+    const fromJ = fromJournal(journalPath, journal ?? readJournal(journalPath), journalDir);
+    const why = `${reportPath} is unreadable (${e.message.replace(reportPath, "it").replace(/; give a report written by .*$/, "").slice(0, 200)}): read the journal instead`;
+    return { ...fromJ, note: fromJ.note === null ? why : `${why}; ${fromJ.note}` };
+  }
 }
 
 function fromReport(r: BatchReport, source: string, outDir: string | null): LoadedResults {
@@ -68,6 +98,7 @@ function fromReport(r: BatchReport, source: string, outDir: string | null): Load
     replayChecks: r.replayChecks,
     omittedPassingRuns: r.omittedPassingRuns,
     note: r.error ?? null,
+    ...(r.shrinks !== undefined ? { shrinks: r.shrinks } : {}),
   };
 }
 
@@ -80,15 +111,49 @@ function fromJournal(journalPath: string, journal: JournalContents, outDir: stri
     source: journalPath,
     replayChecks: [],
     omittedPassingRuns: 0,
-    note: journal.ended
-      ? null
-      : `the batch did not finish (killed?): these are the ${journal.runs.length} runs its journal recorded; runs in flight are lost`,
+    note: journalNote(journal),
   };
+}
+
+function journalNote(journal: JournalContents): string | null {
+  const notes: string[] = [];
+  if (!journal.ended) notes.push(`the batch did not finish (killed?): these are the ${journal.runs.length} runs its journal recorded; runs in flight are lost`);
+  if (journal.tornLines > 0) notes.push(`${journal.tornLines} torn journal line${journal.tornLines === 1 ? "" : "s"} (a crash mid-write) skipped`);
+  return notes.length === 0 ? null : notes.join("; ");
 }
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i < 0 ? "." : path.slice(0, i) || "/";
+}
+
+/**
+ * Which Raft ran a saved trace, and with --strict or not: the trace holds neither (its events are the
+ * run's, pinned byte for byte), so they come from the run's `.log` beside it, else from the batch's
+ * report.json there. Without either the replay line would run raftlab's Raft, which for a student's
+ * failure passes and looks like a non-reproduction; the note says so.
+ */
+function batchFlagsBeside(tracePath: string): { readonly impl: string | null; readonly strict: boolean; readonly note: string | null; readonly implUnknown?: boolean } {
+  const logPath = tracePath.replace(/\.jsonl$/, ".log");
+  if (existsSync(logPath)) {
+    const h = parseRunLogHeader(readFileSync(logPath, "utf8"));
+    if (h !== null) return { impl: h.get("impl") ?? null, strict: h.get("strict") === "true", note: null };
+  }
+  const reportPath = join(dirOf(tracePath), "report.json");
+  if (existsSync(reportPath)) {
+    try {
+      const r = readReport(reportPath);
+      return { impl: r.impl, strict: r.batch?.strict === true, note: null };
+    } catch {
+      // Not a batch report (or unreadable): fall through to the note.
+    }
+  }
+  return {
+    impl: null,
+    strict: false,
+    implUnknown: true,
+    note: `no ${basename(logPath)} or report.json beside the trace says which Raft ran: the replay runs raftlab's own Raft unless you pass --impl`,
+  };
 }
 
 /** A folder without report.json (a batch killed hard): every `.log`, and every `.jsonl` without a `.log`. */
@@ -236,19 +301,23 @@ function recordFromTrace(text: string, name: string, where: string): RunRecord {
  * the journal of a batch that was killed before it wrote one). Loose saved runs are not enough: they
  * hold failing runs only, so a resume from them would run every passing run again and call it new.
  */
-export function loadResumable(path: string): { readonly runs: readonly RunRecord[]; readonly impl: string | null; readonly outDir: string | null } {
+export function loadResumable(path: string): { readonly runs: readonly RunRecord[]; readonly impl: string | null; readonly outDir: string | null; readonly note: string | null } {
   if (!existsSync(path)) throw new ReportError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
     if (!existsSync(join(path, "report.json")) && journalIn(path) === null) {
       throw new ReportError(`${path} holds neither a report.json nor a ${JOURNAL_FILE}: nothing to resume`);
     }
     const loaded = loadSavedResults(path);
-    return { runs: loaded.runs, impl: loaded.impl, outDir: path };
+    return { runs: loaded.runs, impl: loaded.impl, outDir: path, note: loaded.note };
   }
   if (basename(path) === JOURNAL_FILE) {
     const loaded = loadSavedResults(path);
-    return { runs: loaded.runs, impl: loaded.impl, outDir: loaded.outDir };
+    return { runs: loaded.runs, impl: loaded.impl, outDir: loaded.outDir, note: loaded.note };
+  }
+  if (basename(path) === REPORT_FILE && journalIn(dirOf(path)) !== null) {
+    const loaded = loadSavedResults(path);
+    return { runs: loaded.runs, impl: loaded.impl, outDir: loaded.outDir, note: loaded.note };
   }
   const r = readReport(path);
-  return { runs: r.runs, impl: r.impl, outDir: r.outDir };
+  return { runs: r.runs, impl: r.impl, outDir: r.outDir, note: null };
 }

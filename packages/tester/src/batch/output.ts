@@ -3,10 +3,9 @@
 
 import { escapeControls } from "@raftlab/raft";
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { writeReportFile } from "../runs/files.js";
-import { JOURNAL_FILE, markJournalEnded } from "../runs/journal.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
+import { writeBatchReportHtml } from "./html.js";
 import type { RunRecord } from "../runs/record.js";
 import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
 import { makeStyle } from "@raftlab/raft/terminal";
@@ -33,14 +32,17 @@ export function writeBatchReports(options: BatchOptions, outcome: BatchOutcome):
   };
   const json = serialiseReport(outcome.report);
   const outDir = outcome.report.outDir;
-  if (outDir !== null) {
-    attempt(join(outDir, "report.json"), () => json);
-    // report.json now holds every run: the journal is only a record of how it got there.
-    if (written.length === 1) {
+  // The batch itself wrote report.json into its folder, before giving up the folder's lock.
+  const inFolder = outcome.folderReport;
+  if (inFolder !== null) {
+    if (inFolder.error === null) written.push(inFolder.path);
+    else unwritten.push(inFolder.error);
+    // report.html beside it, with a page per saved failing run (runs/html).
+    if (outDir !== null) {
       try {
-        markJournalEnded(outDir);
+        written.push(writeBatchReportHtml(outDir, outcome.report).report);
       } catch (e) {
-        unwritten.push(`cannot mark ${join(outDir, JOURNAL_FILE)} complete: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        unwritten.push(e instanceof Error ? e.message : String(e));
       }
     }
   }
@@ -82,6 +84,7 @@ export function formatBatchSummary(
       outDir: outcome.report.outDir,
       style,
       checks: outcome.replayChecks,
+      ...(outcome.report.shrinks !== undefined ? { shrinks: outcome.report.shrinks } : {}),
     }),
   );
   lines.push("");

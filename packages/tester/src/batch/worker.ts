@@ -3,11 +3,12 @@
 // when the run failed (or with --archive), so a passing run's trace never reaches the parent.
 
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
-import { formatRunLog, makeDirs, moveFile, saveErrorText } from "../runs/artifacts.js";
+import { formatRunLog, makeDirs, saveErrorText } from "../runs/artifacts.js";
+import { moveFileAtomic, writeFileAtomic } from "../runs/atomic.js";
 import { loadRunner, type RunnerModule, type RunResult } from "./contract.js";
 import type { RunRecord } from "../runs/record.js";
 import { artifactStem } from "../runs/record.js";
@@ -67,12 +68,12 @@ class TraceBuffer {
   /** Writes the whole trace to `path`. */
   saveTo(path: string): void {
     if (this.fd === null) {
-      writeFileSync(path, this.chunks.join(""));
+      writeFileAtomic(path, this.chunks.join(""));
     } else {
       this.flush();
       closeSync(this.fd);
       this.fd = null;
-      moveFile(this.spillPath, path);
+      moveFileAtomic(this.spillPath, path);
     }
     this.chunks = [];
   }
@@ -246,7 +247,7 @@ async function runOne(
       makeDirs(config.outDir);
       trace.saveTo(`${config.outDir}/${stem}.jsonl`);
       if (trace.truncated) note = `trace cut at ${config.traceCapBytes} bytes (--trace-cap)${note !== undefined ? `; ${note}` : ""}`;
-      writeFileSync(
+      writeFileAtomic(
         `${config.outDir}/${stem}.log`,
         formatRunLog({
           record,

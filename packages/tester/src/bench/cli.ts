@@ -40,7 +40,7 @@ async function runFigure(id: FigureId, a: BenchArgs, progress: Progress): Promis
     case "core":
       return { figure: (await measureCore({ commands: s.coreCommands, timeMs: s.coreTimeMs }, progress)).figure, failedRuns: 0 };
     case "logviz":
-      return { figure: await measureLogviz(s.logvizLines, progress), failedRuns: 0 };
+      return { figure: await measureLogviz(s.logvizLines, progress, a.quick), failedRuns: 0 };
     case "batch":
       return { figure: await measureBatch(s.batchIterations, [1, 2], progress), failedRuns: 0 };
     case "persist":

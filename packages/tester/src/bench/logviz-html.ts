@@ -3,6 +3,7 @@
 // headless Chromium (goal: under 2 s).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { FigureTable, Goal, Progress } from "./types.js";
 
@@ -42,7 +43,7 @@ function runChild(path: string, progress: Progress): Promise<Record<string, unkn
 
 /** The HTML rows, or null (with the reason in a note) when they cannot be measured. */
 export async function measureLogvizHtml(progress: Progress): Promise<HtmlBenchRows | { readonly notMeasured: string }> {
-  const path = fileURLToPath(new URL("../../../logviz/dist/bench-html.js", import.meta.url));
+  const path = logvizHtmlBenchPath();
   if (!existsSync(path)) return { notMeasured: `${path} not found (run \`pnpm build\`)` };
   let r: Record<string, unknown>;
   try {
@@ -65,4 +66,13 @@ export async function measureLogvizHtml(progress: Progress): Promise<HtmlBenchRo
     notes: ["HTML: the CLI as a user runs it (output to a file), median of 3; first render: navigation from file:// to the page's first drawn frame (body[data-ready]), median of 3."],
     data: r,
   };
+}
+
+/** logviz's HTML bench module (@raftlab/logviz/bench-html, a declared dependency), resolved without loading it. */
+function logvizHtmlBenchPath(): string {
+  try {
+    return createRequire(import.meta.url).resolve("@raftlab/logviz/bench-html");
+  } catch {
+    return fileURLToPath(new URL("../../../logviz/dist/bench-html.js", import.meta.url));
+  }
 }

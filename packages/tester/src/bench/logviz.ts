@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { notMeasured, type Figure, type Progress } from "./types.js";
 import { measureLogvizHtml } from "./logviz-html.js";
+import { measureLogvizCli } from "./logviz-cli.js";
 
 /** What logviz's runBench returns (packages/logviz/src/bench.ts BenchResult). */
 export interface LogvizBench {
@@ -93,7 +94,7 @@ function runChild(path: string, lines: number, progress: Progress): Promise<Logv
   });
 }
 
-export async function measureLogviz(lines: number, progress: Progress): Promise<Figure> {
+export async function measureLogviz(lines: number, progress: Progress, quick = false): Promise<Figure> {
   const path = logvizBenchPath();
   if (!existsSync(path)) return notMeasured("logviz", TITLE, `${path} not found (logviz's bench module is not built; run \`pnpm build\`)`);
   let r: LogvizBench;
@@ -116,21 +117,26 @@ export async function measureLogviz(lines: number, progress: Progress): Promise<
   // The HTML page's rows (`--to html`, first render in Chromium): logviz's bench-html module.
   const html = await measureLogvizHtml(progress);
   const htmlPart = "notMeasured" in html ? { tables: [], goals: [], notes: [`HTML page: not measured: ${html.notMeasured}`], data: null } : html;
+  // As a user runs it: first screen against less, print mode against cat and dslogs.py, peak memory.
+  const cli = await measureLogvizCli(progress, quick);
+  const cliPart = "notMeasured" in cli ? { tables: [], goals: [], notes: [`Process-level rows: not measured: ${cli.notMeasured}`], data: null } : cli;
   return {
     id: "logviz",
     title: `${TITLE} (${r.lines.toLocaleString("en-US")} lines, ${(r.fileBytes / 1e6).toFixed(0)} MB)`,
-    tables: [{ columns: ["measure", "logviz", "floor", "vs floor"], rows }, ...("table" in htmlPart ? [htmlPart.table] : [])],
+    tables: [{ columns: ["measure", "logviz", "floor", "vs floor"], rows }, ...("table" in htmlPart ? [htmlPart.table] : []), ...cliPart.tables],
     goals: [
       { text: "first screen in about a second", met: r.firstScreenMs < 1500, detail: `${r.firstScreenMs.toFixed(0)} ms` },
       { text: "filter change under 100 ms", met: worstFilter < 100, detail: `slowest ${worstFilter.toFixed(1)} ms` },
       { text: "a few hundred bytes of memory per line", met: r.bytesPerLine < 500, detail: `${r.bytesPerLine.toFixed(0)} bytes/line` },
       ...htmlPart.goals,
+      ...cliPart.goals,
     ],
     notes: [
       "From logviz's own bench module (runBench), run in a child process. Floor: readFileSync + split(\"\\n\") of the same file; print floor: concatenating the raw lines into 64 KiB chunks for a null sink.",
       "Filter change: recompute the visible rows over the whole store and draw one frame (median of 5).",
       ...htmlPart.notes,
+      ...cliPart.notes,
     ],
-    data: { ...r, html: htmlPart.data },
+    data: { ...r, html: htmlPart.data, cli: cliPart.data },
   };
 }

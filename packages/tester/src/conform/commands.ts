@@ -4,7 +4,7 @@
 import { Command } from "commander";
 import { nonNegativeInt, positiveSeconds } from "../cli-args.js";
 import { escapeControls } from "@raftlab/raft";
-import { EXIT, styleFor } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, styleFor } from "@raftlab/raft/terminal";
 import { ImplLoadError } from "../runner.js";
 import { childScriptPath, describeEnd, IsolatedChild, type ChildEnd } from "../isolation/supervisor.js";
 import type { ConformChildMessage, ConformJob } from "./job.js";
@@ -156,7 +156,7 @@ export function registerConformCommand(program: Command): void {
       `Drives a single peer (S0 of 3) with scripted RequestVote, AppendEntries and InstallSnapshot sequences and checks its replies, getState(), applyCh and persisted state against Figure 2 (and Figure 13): ${CONFORM_CASES.length} cases, each named after the rule it checks. Follower cases also run once per pair of consecutive steps with the peer crashed and restarted from its persisted state in between; the results must be the same. Time is virtual.\n` +
         "Your Raft must use the conventional names: methods Raft.RequestVote, Raft.AppendEntries, Raft.InstallSnapshot; Figure 2's argument and reply fields (term, candidateId, lastLogIndex, lastLogTerm, voteGranted, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit, success, lastIncludedIndex, lastIncludedTerm, data); entries as {term, command}.\n" +
         "Prints one line per case: ✓ or ✗, the rule, and for ✗ the first mismatch; then a last line 'N passed, N failed'.\n" +
-        "Exit code: 0 all passed, 1 a case failed, 2 usage error, 137 a Raft blocked the thread past --timeout.\n" +
+        `Exit codes: 0 all passed, 1 a case failed, ${EXIT_USAGE_TEXT}; a Raft that blocks the thread past --timeout is killed and that case fails as a timeout.\n` +
         "Examples:\n" +
         "  raftlab conform\n" +
         "  raftlab conform --impl ./my-raft/dist/raft.js\n" +

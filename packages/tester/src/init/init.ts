@@ -2,13 +2,14 @@
 // dependencies: tarballs in DIR/vendor/ (vendor.ts), so that `npm install && npm run build && npm test`
 // works there with no path into the raftlab that created it, which may then move or go.
 
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
 import { escapeControls } from "@raftlab/raft";
-import { EXIT, shellQuote, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, shellQuote, UsageError } from "@raftlab/raft/terminal";
 import { GITIGNORE, packageJson, RAFT_TS, readme, TSCONFIG, TYPES_TS, type TemplateContext } from "./templates.js";
 import { VendorError, vendorPackages } from "./vendor.js";
+import { refuseSymlink, writeFileAtomic } from "../runs/atomic.js";
 
 
 /** An npm package name from a folder name: lower case, [a-z0-9._-], "my-raft" when nothing is left. */
@@ -34,6 +35,9 @@ export function initProject(dir: string, options: { force?: boolean } = {}): Ini
       throw new UsageError(`${dir} is not empty (use --force to write the starter files into it anyway)`);
     }
   }
+  // --force writes into an existing project: never through a link planted there. A file link is replaced
+  // (atomic.ts); a linked folder would put the files elsewhere, so it is refused before anything is written.
+  for (const sub of ["src", "vendor"]) refuseSymlink(join(abs, sub));
   const tarballs = vendorPackages(join(abs, "vendor"));
   const ctx: TemplateContext = {
     name: packageName(abs),
@@ -48,7 +52,7 @@ export function initProject(dir: string, options: { force?: boolean } = {}): Ini
     ["src/raft.ts", RAFT_TS],
   ];
   mkdirSync(join(abs, "src"), { recursive: true });
-  for (const [rel, text] of files) writeFileSync(join(abs, rel), text);
+  for (const [rel, text] of files) writeFileAtomic(join(abs, rel), text);
   return { dir: abs, files: [...files.map(([rel]) => rel), ...Object.values(ctx.vendored)] };
 }
 
@@ -70,8 +74,7 @@ export function registerInitCommand(program: Command): void {
         "TypeScript, @types/node and the packages' dependencies from the registry.\n" +
         "Then: cd DIR && npm install && npm run build && npm test (the skeleton\n" +
         "fails the tests until you write it).\n" +
-        "Exit code: 0 created, 1 raftlab's packages could not be packed or a file\n" +
-        "written, 2 usage error.\n" +
+        `Exit codes: 0 created, 1 raftlab's packages could not be packed or a file written, ${EXIT_USAGE_TEXT}.\n` +
         "Examples:\n" +
         "  raftlab init my-raft\n" +
         "  raftlab init ~/6.5840/raft --force",

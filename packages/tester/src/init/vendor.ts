@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { moveFileAtomic } from "../runs/atomic.js";
 
 /** The three packages a project depends on. */
 export const VENDORED = ["raft", "tester", "logviz"] as const;
@@ -90,8 +91,12 @@ export function vendorPackages(vendorDir: string, dirs: Record<VendoredPackage, 
     const stages = VENDORED.map((p) => join(staging, p));
     VENDORED.forEach((p, i) => stagePackage(dirs[p], stages[i] as string, versions));
     mkdirSync(vendorDir, { recursive: true });
+    // npm pack writes into a folder of its own; each tarball is then moved into vendor/ atomically,
+    // replacing (never writing through) a link of the same name there.
+    const packed = join(staging, "packed");
+    mkdirSync(packed);
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const r = spawnSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", vendorDir, ...stages], {
+    const r = spawnSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", packed, ...stages], {
       encoding: "utf8",
       cwd: staging,
       shell: process.platform === "win32",
@@ -99,9 +104,10 @@ export function vendorPackages(vendorDir: string, dirs: Record<VendoredPackage, 
     });
     if (r.error !== undefined) throw new VendorError(`cannot run npm pack: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
     if (r.status !== 0) throw new VendorError(`npm pack failed (exit ${r.status ?? r.signal}): ${(r.stderr.trim().split("\n").pop() ?? "").slice(0, 300)}`);
-    const packed = JSON.parse(r.stdout) as readonly { readonly filename: string }[];
-    if (packed.length !== VENDORED.length) throw new VendorError(`npm pack wrote ${packed.length} tarballs, expected ${VENDORED.length}`);
-    const names = packed.map((x) => x.filename);
+    const list = JSON.parse(r.stdout) as readonly { readonly filename: string }[];
+    if (list.length !== VENDORED.length) throw new VendorError(`npm pack wrote ${list.length} tarballs, expected ${VENDORED.length}`);
+    const names = list.map((x) => x.filename);
+    for (const name of names) moveFileAtomic(join(packed, name), join(vendorDir, name));
     return { raft: names[0] as string, tester: names[1] as string, logviz: names[2] as string };
   } finally {
     rmSync(staging, { recursive: true, force: true });

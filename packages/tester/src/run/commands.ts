@@ -2,7 +2,7 @@
 
 import { Command, InvalidArgumentError } from "commander";
 import { escapeControls } from "@raftlab/raft";
-import { EXIT, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, UsageError } from "@raftlab/raft/terminal";
 import { positiveSeconds } from "../cli-args.js";
 import { TESTS } from "../runner.js";
 import { DEFAULT_RUN_TIMEOUT_SEC, runAction, type RunFlags } from "./action.js";
@@ -31,7 +31,7 @@ export function registerRunCommands(program: Command): void {
   program
     .command("list")
     .summary("list the lab tests")
-    .description("list the lab tests: name, part, servers, what it checks")
+    .description(`list the lab tests: name, part, servers, what it checks\nExit codes: 0 listed, ${EXIT_USAGE_TEXT}.`)
     .action(() => listAction());
 
   program
@@ -44,7 +44,8 @@ export function registerRunCommands(program: Command): void {
         "  raftlab run 3A\n" +
         "  raftlab run Figure8Unreliable --seed 7 --trace | logviz\n" +
         "  raftlab run Figure8Unreliable --trace --pace 4 | logviz      (a live demo at 4x real time)\n" +
-        "  raftlab run 3B --impl ./my-raft/dist/raft.js                 (your own Raft)",
+        "  raftlab run 3B --impl ./my-raft/dist/raft.js                 (your own Raft)\n" +
+        `Exit codes: 0 all passed, 1 a test failed (or the trace could not be written), ${EXIT_USAGE_TEXT}, 137 a Raft blocked the thread past --timeout.`,
     )
     .argument("[patterns...]", "tests to run: part, name or name fragment (case-insensitive)")
     .option("-s, --seed <n>", "the seed: the same seed gives the same run, byte for byte", seedArg, 1)

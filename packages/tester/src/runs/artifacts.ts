@@ -2,7 +2,7 @@
 // `raftlab run --trace` prints) and `<test>-<seed>.log` (a header triage can read back, the tester's
 // output, then the full failure message).
 
-import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import type { RunRecord } from "./record.js";
 import { replayCommand } from "@raftlab/raft/terminal";
@@ -63,17 +63,6 @@ export function parseRunLogHeader(text: string): Map<string, string> | null {
     fields.set(line.slice(2, colon), line.slice(colon + 2));
   }
   return fields;
-}
-
-/** Renames a file, falling back to copy and delete across file systems (the spill dir is in /tmp). */
-export function moveFile(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
-    copyFileSync(from, to);
-    rmSync(from, { force: true });
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // Defaults every run kind (batch, stress) shares: how many runs at once, and where their output goes.
 
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
 /** The CPU count, as Node sees it (availableParallelism respects CPU affinity masks). */
@@ -20,8 +21,23 @@ export function clampWorkers(requested: number, cpus: number = defaultWorkers())
   return { workers: max, note: `-j ${requested} clamped to ${max} (${MAX_WORKERS_PER_CPU} per CPU, ${Math.max(1, cpus)} CPUs here): more threads only add memory and switching` };
 }
 
-/** `raftlab-out/YYYYMMDD-HHMMSS` in local time, like dstest's default output folder. */
-export function defaultOutDir(date: Date = new Date()): string {
+/** Names handed out by this process, so two runs it starts in one second get two folders. */
+const handedOut = new Set<string>();
+
+/**
+ * `raftlab-out/YYYYMMDD-HHMMSS-PID` in local time, like dstest's default output folder plus the process
+ * id: two batches or stress runs started in the same second are two processes, so they get two folders
+ * (they overwrote each other's files when the name was the second alone). The folder is made only
+ * when something is saved, so the name cannot be claimed with mkdir up front; a name this process
+ * already gave out, or one that exists (a pid reused on another machine sharing the folder), takes
+ * the next `.2`, `.3`, ... suffix (bounded).
+ */
+export function defaultOutDir(date: Date = new Date(), pid: number = process.pid): string {
   const p = (n: number): string => String(n).padStart(2, "0");
-  return `raftlab-out/${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+  const stamp = `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+  const base = `raftlab-out/${stamp}-${pid}`;
+  let name = base;
+  for (let n = 2; n <= 1000 && (handedOut.has(name) || existsSync(name)); n++) name = `${base}.${n}`;
+  handedOut.add(name);
+  return name;
 }

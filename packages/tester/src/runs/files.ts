@@ -1,8 +1,9 @@
 // Report files of any run kind: checked writable before the runs, written with one-line errors.
 
-import { accessSync, constants, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { makeDirs } from "./artifacts.js";
+import { writeFileAtomic } from "./atomic.js";
 import { ReportError } from "./report.js";
 
 /**
@@ -26,11 +27,14 @@ export function checkWritable(options: { readonly outDir: string; readonly jsonP
   if (options.junitPath !== null) probeDir(dirname(resolve(options.junitPath)), "the JUnit report into");
 }
 
-/** Writes a report, creating its folder; a failure is a one-line ReportError, not a stack trace. */
+/**
+ * Writes a report, creating its folder, atomically (a crash leaves the old report or the new one, and a
+ * symbolic link at the path is replaced, never written through); a failure is a one-line ReportError.
+ */
 export function writeReportFile(path: string, text: string): void {
   try {
     makeDirs(dirname(path));
-    writeFileSync(path, text);
+    writeFileAtomic(path, text, { syncDir: true });
   } catch (e) {
     throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

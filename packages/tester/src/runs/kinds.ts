@@ -6,6 +6,8 @@ import type { MergeFlags } from "./merge.js";
 
 export interface TriageFlags {
   readonly impl?: string;
+  /** --html: also write report.html and the run pages into the folder triaged. */
+  readonly html?: boolean;
 }
 
 export interface ReportKind {

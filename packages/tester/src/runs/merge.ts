@@ -19,6 +19,7 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
     throw new ReportError(`the reports ran different implementations (${[...impls].map(String).join(", ")}); merge only reports of one`);
   }
   checkSameBatch(reports);
+  refuseContradictions(reports.map((r) => ({ name: r.name, strict: r.report.batch?.strict === true, runs: r.report.runs })));
   const { runs, duplicates } = mergeRuns(reports.map((r) => r.report.runs));
   const missingShards = findMissingShards(reports.map((r) => r.report.shard));
   const outDirs = new Set(reports.map((r) => r.report.outDir));
@@ -35,6 +36,7 @@ export function mergeReports(reports: readonly { readonly name: string; readonly
     runs,
     omittedPassingRuns: reports.reduce((n, r) => n + r.report.omittedPassingRuns, 0),
     replayChecks: reports.flatMap((r) => r.report.replayChecks),
+    ...(reports.some((r) => r.report.shrinks !== undefined) ? { shrinks: reports.flatMap((r) => r.report.shrinks ?? []) } : {}),
   };
   return { report, duplicates, missingShards };
 }
@@ -76,26 +78,79 @@ function checkSameBatch(reports: readonly { readonly name: string; readonly repo
 }
 
 /**
- * The runs of several reports as one list: a (test, seed) pair found twice is kept once (the first), and
- * the order is seed then test name, the interleaved order, whatever the order of the reports.
+ * The runs of several reports as one list: a (test, seed) pair found twice is kept once (the first, or
+ * the first failing one: a pass never hides a failure), and the order is seed then test name, the
+ * interleaved order, whatever the order of the reports.
  */
 export function mergeRuns<R extends RunRecord>(lists: readonly (readonly R[])[]): { runs: R[]; duplicates: number } {
-  const seen = new Set<string>();
-  const runs: R[] = [];
+  const kept = new Map<string, R>();
   let duplicates = 0;
   for (const list of lists) {
     for (const r of list) {
       const key = `${r.test}\u0000${r.seed}`;
-      if (seen.has(key)) {
-        duplicates += 1;
+      const first = kept.get(key);
+      if (first === undefined) {
+        kept.set(key, r);
         continue;
       }
-      seen.add(key);
-      runs.push(r);
+      duplicates += 1;
+      if (first.ok && !r.ok) kept.set(key, r);
     }
   }
+  const runs = [...kept.values()];
   runs.sort((a, b) => a.seed - b.seed || (a.test < b.test ? -1 : a.test > b.test ? 1 : 0));
   return { runs, duplicates };
+}
+
+/** Failure kinds a seed decides alone (a timeout or a crash also depends on the machine's load and memory). */
+const DETERMINISTIC_KINDS: ReadonlySet<string> = new Set(["fail", "violation"]);
+
+export interface Contradiction {
+  readonly test: string;
+  readonly seed: number;
+  readonly passedIn: string;
+  readonly failedIn: string;
+}
+
+/**
+ * Runs that pass in one report and fail in another although the run is deterministic: the same (test,
+ * seed) under the same impl (mergeReports checks that) and the same --strict, failing by a verdict the
+ * seed alone decides (fail, violation; not a timeout or a crash).
+ */
+export function findContradictions(reports: readonly { readonly name: string; readonly strict: boolean; readonly runs: readonly RunRecord[] }[]): Contradiction[] {
+  const seen = new Map<string, { name: string; run: RunRecord }>();
+  const found: Contradiction[] = [];
+  for (const report of reports) {
+    for (const run of report.runs) {
+      const key = `${run.test}\u0000${run.seed}\u0000${report.strict}`;
+      const other = seen.get(key);
+      if (other === undefined) {
+        seen.set(key, { name: report.name, run });
+        continue;
+      }
+      const failing = run.ok ? other.run : run;
+      if (other.run.ok !== run.ok && DETERMINISTIC_KINDS.has(failing.kind ?? "fail")) {
+        found.push({ test: run.test, seed: run.seed, passedIn: run.ok ? report.name : other.name, failedIn: run.ok ? other.name : report.name });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Refuses reports that contradict each other (exit 2, as for any input merge cannot trust): a run the
+ * seed decides cannot both pass and fail, so one report is wrong, edited, or from a Raft that is not
+ * deterministic; keeping either verdict would hide that.
+ */
+export function refuseContradictions(reports: Parameters<typeof findContradictions>[0]): void {
+  const found = findContradictions(reports);
+  const first = found[0];
+  if (first === undefined) return;
+  const more = found.length > 1 ? ` (and ${found.length - 1} more)` : "";
+  throw new ReportError(
+    `the reports contradict each other: ${first.test} seed ${first.seed} passed in ${first.passedIn} and failed in ${first.failedIn}${more}; ` +
+      "a run (test, seed, impl, strict) is deterministic, so a report is wrong or the Raft is not deterministic",
+  );
 }
 
 /** Shard indices missing from a complete 1..N set, when every report is a shard of the same N. */
@@ -114,8 +169,13 @@ export function missingShardsLine(shards: readonly (Shard | null)[]): string | n
   const missing = findMissingShards(shards);
   const count = shards[0]?.count;
   if (missing.length === 0 || count === undefined) return null;
-  return `missing shard${missing.length === 1 ? "" : "s"} ${missing.join(", ")} of ${count} (have ${count - missing.length}/${count})`;
+  // One line of bounded length, however many shards are missing.
+  const shown = missing.slice(0, MISSING_SHARDS_SHOWN).join(", ") + (missing.length > MISSING_SHARDS_SHOWN ? `, … ${missing.length - MISSING_SHARDS_SHOWN} more` : "");
+  return `missing shard${missing.length === 1 ? "" : "s"} ${shown} of ${count} (have ${count - missing.length}/${count})`;
 }
+
+/** Missing shard numbers a line lists before it only counts the rest. */
+export const MISSING_SHARDS_SHOWN = 20;
 
 export interface MergeFlags {
   json?: string;

@@ -6,6 +6,10 @@ import type { FailureKind, RunRecord } from "./record.js";
 import { replayCommand } from "@raftlab/raft/terminal";
 import type { Shard } from "./runlist.js";
 import type { ReplayCheck } from "./replay-check.js";
+import { ReportError } from "./report-error.js";
+import { MAX_DURATION_MS, MAX_REPORT_WORKERS, readCount, readDurationMs, readInt, readIterations, readNumber, readSeed, readShard } from "./report-fields.js";
+import { MAX_SEED } from "./runlist.js";
+import { parseShrunkExamples, type ShrunkExample } from "./shrunk.js";
 
 export const REPORT_FORMAT = "raftlab-batch-report";
 export const REPORT_VERSION = 1;
@@ -32,6 +36,8 @@ export interface BatchReport {
   readonly error?: string;
   /** What the batch was asked to run (absent in reports of older raftlab versions and merged reports). */
   readonly batch?: BatchMeta;
+  /** `--shrink`: each failure group's example shrunk (runs/shrunk.ts); absent without --shrink. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 /** The options that decide which runs a batch makes and how each is judged: what merge compares. */
@@ -58,25 +64,22 @@ export function parseBatchMeta(v: unknown, where: string): BatchMeta {
   if (!isObject(v)) return bad("(object)");
   const tests = v["tests"];
   if (!Array.isArray(tests) || !tests.every((t) => typeof t === "string")) bad("tests");
-  const num = (k: string): number => {
-    const x = v[k];
-    return typeof x === "number" && Number.isFinite(x) ? x : bad(k);
-  };
+  if (v["iterations"] === undefined || v["seedStart"] === undefined || v["timeoutSec"] === undefined || v["maxMemoryMb"] === undefined) {
+    bad(["iterations", "seedStart", "timeoutSec", "maxMemoryMb"].find((k) => v[k] === undefined) ?? "");
+  }
   return {
     tests: tests as string[],
-    iterations: num("iterations"),
-    seedStart: num("seedStart"),
+    iterations: readIterations(v["iterations"], `${where}: batch.iterations`),
+    seedStart: readInt(v["seedStart"], `${where}: batch.seedStart`, 0, MAX_SEED),
     sequential: v["sequential"] === true,
     loop: v["loop"] === true,
-    timeoutSec: num("timeoutSec"),
-    maxMemoryMb: num("maxMemoryMb"),
+    timeoutSec: readNumber(v["timeoutSec"], `${where}: batch.timeoutSec`, 0, MAX_DURATION_MS / 1000),
+    maxMemoryMb: readInt(v["maxMemoryMb"], `${where}: batch.maxMemoryMb`, 1, 1 << 30),
     ...(v["strict"] === true ? { strict: true } : {}),
   };
 }
 
-export class ReportError extends Error {
-  override readonly name = "ReportError";
-}
+export { ReportError };
 
 export function serialiseReport(report: BatchReport): string {
   return `${JSON.stringify(report, null, 1)}\n`;
@@ -113,26 +116,28 @@ export function parseReport(text: string, name: string): BatchReport {
   const runs = data["runs"];
   if (!Array.isArray(runs)) throw new ReportError(`${name}: "runs" is not an array`);
   const checked = runs.map((r, i) => checkRecord(r, `${name}: runs[${i}]`));
-  const shard = data["shard"];
   return {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     impl: typeof data["impl"] === "string" ? data["impl"] : null,
-    shard:
-      isObject(shard) && typeof shard["index"] === "number" && typeof shard["count"] === "number"
-        ? { index: shard["index"], count: shard["count"] }
-        : null,
+    shard: readShard(data["shard"], `${name}: shard`),
     outDir: typeof data["outDir"] === "string" ? data["outDir"] : null,
-    workers: typeof data["workers"] === "number" ? data["workers"] : 0,
+    workers: readCount(data["workers"], `${name}: workers`, MAX_REPORT_WORKERS),
     startedAt: typeof data["startedAt"] === "string" ? data["startedAt"] : "",
-    elapsedMs: typeof data["elapsedMs"] === "number" ? data["elapsedMs"] : 0,
+    elapsedMs: readDurationMs(data["elapsedMs"], `${name}: elapsedMs`),
     interrupted: data["interrupted"] === true,
     runs: checked,
-    omittedPassingRuns: typeof data["omittedPassingRuns"] === "number" ? data["omittedPassingRuns"] : 0,
+    omittedPassingRuns: readCount(data["omittedPassingRuns"], `${name}: omittedPassingRuns`),
     replayChecks: Array.isArray(data["replayChecks"]) ? data["replayChecks"].filter(isReplayCheck) : [],
     ...(typeof data["error"] === "string" ? { error: data["error"] } : {}),
     ...(data["batch"] !== undefined ? { batch: parseBatchMeta(data["batch"], name) } : {}),
+    ...optionalShrinks(data["shrinks"]),
   };
+}
+
+function optionalShrinks(v: unknown): { shrinks?: ShrunkExample[] } {
+  const shrinks = parseShrunkExamples(v);
+  return shrinks === undefined ? {} : { shrinks };
 }
 
 function isReplayCheck(v: unknown): v is ReplayCheck {
@@ -140,6 +145,9 @@ function isReplayCheck(v: unknown): v is ReplayCheck {
     isObject(v) &&
     typeof v["test"] === "string" &&
     typeof v["seed"] === "number" &&
+    Number.isSafeInteger(v["seed"]) &&
+    v["seed"] >= 0 &&
+    v["seed"] <= MAX_SEED &&
     typeof v["signature"] === "string" &&
     (v["verdict"] === "same" || v["verdict"] === "differs" || v["verdict"] === "skipped") &&
     typeof v["detail"] === "string"
@@ -172,23 +180,19 @@ export function checkRecord(v: unknown, where: string): RunRecord {
     if (typeof x !== "string") throw new ReportError(`${where}.${k} must be a string`);
     return x;
   };
-  const num = (k: string): number => {
-    const x = v[k];
-    if (typeof x !== "number" || !Number.isFinite(x)) throw new ReportError(`${where}.${k} must be a number`);
-    return x;
-  };
+
   const optStr = (k: string): string | null => {
     const x = v[k];
     if (x === null || x === undefined) return null;
     if (typeof x !== "string") throw new ReportError(`${where}.${k} must be a string or null`);
     return x;
   };
-  const optNum = (k: string): number | null => {
+  /** A count or a duration that may be unknown (null). */
+  const optNum = (k: string, read: (x: unknown, w: string) => number): number | null => {
     const x = v[k];
-    if (x === null || x === undefined) return null;
-    if (typeof x !== "number" || !Number.isFinite(x)) throw new ReportError(`${where}.${k} must be a number or null`);
-    return x;
+    return x === null || x === undefined ? null : read(x, `${where}.${k}`);
   };
+  const count = (x: unknown, w: string): number => readCount(x, w);
   const ok = v["ok"];
   if (typeof ok !== "boolean") throw new ReportError(`${where}.ok must be true or false`);
   const kind = optStr("kind");
@@ -198,18 +202,18 @@ export function checkRecord(v: unknown, where: string): RunRecord {
   if (!ok && kind === null) throw new ReportError(`${where} failed but has no kind`);
   return {
     test: str("test"),
-    seed: num("seed"),
+    seed: readSeed(v["seed"], `${where}.seed`),
     ok,
     signature: optStr("signature"),
     kind: kind as FailureKind | null,
     message: optStr("message"),
     invariant: optStr("invariant"),
-    virtualMs: optNum("virtualMs"),
-    wallMs: num("wallMs"),
-    rpcs: optNum("rpcs"),
-    bytes: optNum("bytes"),
-    cmds: optNum("cmds"),
-    peers: optNum("peers"),
+    virtualMs: optNum("virtualMs", readDurationMs),
+    wallMs: readNumber(v["wallMs"], `${where}.wallMs`, 0, MAX_DURATION_MS),
+    rpcs: optNum("rpcs", count),
+    bytes: optNum("bytes", count),
+    cmds: optNum("cmds", count),
+    peers: optNum("peers", count),
     trace: optStr("trace"),
     log: optStr("log"),
     traceTruncated: v["traceTruncated"] === true,

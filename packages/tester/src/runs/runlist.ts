@@ -28,6 +28,9 @@ export interface Shard {
 /** Largest run list one batch (or one loop round) may build; keeps memory bounded. */
 export const MAX_RUNS = 10_000_000;
 
+/** Most shards a run list may be split into (a CI matrix; GitHub Actions allows 256 jobs). */
+export const MAX_SHARDS = 10_000;
+
 /** Seeds are uint32 for the PRNG; a batch must not run past the end of that range. */
 export const MAX_SEED = 0xffff_ffff;
 
@@ -79,6 +82,7 @@ function assertShard(shard: Shard): void {
   if (!Number.isSafeInteger(shard.count) || shard.count < 1 || !Number.isSafeInteger(shard.index)) {
     throw new RunListError(`invalid shard ${shard.index}/${shard.count}`);
   }
+  if (shard.count > MAX_SHARDS) throw new RunListError(`at most ${MAX_SHARDS} shards, got ${shard.count}`);
   if (shard.index < 1 || shard.index > shard.count) {
     throw new RunListError(`shard index must be in 1..${shard.count}, got ${shard.index}`);
   }

@@ -5,6 +5,7 @@ import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "./record.js";
 import { makeStyle, replayCommand, shellQuote, type Style } from "@raftlab/raft/terminal";
 import type { ReplayCheck } from "./replay-check.js";
+import { formatShrunk, type ShrunkExample } from "./shrunk.js";
 
 /** How many seeds per test a group lists. */
 export const SEEDS_SHOWN = 5;
@@ -68,6 +69,8 @@ export interface TriageFormatOptions {
   readonly style?: Style;
   /** Replay checks (from the batch or its report), shown under the group whose example they replayed. */
   readonly checks?: readonly ReplayCheck[];
+  /** Shrunk examples (batch --shrink), shown under the group whose example they shrank. */
+  readonly shrinks?: readonly ShrunkExample[];
 }
 
 export function formatTriage(groups: readonly TriageGroup[], options: TriageFormatOptions): string[] {
@@ -105,6 +108,8 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
       const note = g.example.traceTruncated ? style.yellow(" (truncated)") : "";
       out.push(`    saved:  logviz ${shellQuote(joinPath(options.outDir, g.example.trace))}${note}`);
     }
+    const shrunk = options.shrinks?.find((s) => s.test === g.example.test && s.seed === g.example.seed);
+    if (shrunk !== undefined) out.push(...formatShrunk(shrunk, options.outDir, style));
   });
   return out;
 }

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { escapeControls, type MakeRaft } from "@raftlab/raft";
 import { nonNegativeInt, positiveNumber } from "../cli-args.js";
-import { EXIT, replayCommand as replayLine, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, replayCommand as replayLine, UsageError } from "@raftlab/raft/terminal";
 import { ImplLoadError, loadImpl, matchTests, UnknownPatternError } from "../runner.js";
 import { DEFAULT_SHRINK_BUDGET_MS, shrinkRun, type ShrinkPoint, type ShrinkProgress } from "./shrink.js";
 
@@ -101,9 +101,9 @@ export function registerShrinkCommand(program: Command): void {
         "a partition is healed), shorten delays to zero, and keep each removal while the run still fails the same way " +
         "(the same broken rule, or the same message with numbers masked). Writes the shrunk schedule to FILE and prints " +
         "its faults, the replay command and 'faults: N -> M'.\n" +
-        "Exit codes: 0 the shrunk run fails the same way, 1 the run does not fail, 2 usage error.\n" +
+        `Exit codes: 0 the shrunk run fails the same way, 1 the run does not fail, ${EXIT_USAGE_TEXT}.\n` +
         "Example:\n" +
-        "  raftlab shrink Figure8Unreliable --seed 7 --impl ./dist/raft.js --budget 120 -o f8.json",
+        "  raftlab shrink Figure8Unreliable --seed 7 --impl ./dist/raft.js -o f8.json",
     )
     .argument("<test>", "the test: a name or a fragment that matches one test")
     .requiredOption("-s, --seed <n>", "the seed of the failing run", nonNegativeInt("the seed"))

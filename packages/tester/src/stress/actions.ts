@@ -1,11 +1,12 @@
 // What `raftlab stress` does once its arguments are parsed, and what `raftlab triage` / `raftlab merge`
 // do when given a stress report instead of a batch report.
 
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { defaultOutDir, defaultWorkers } from "../runs/defaults.js";
 import { checkMissingShards, findMissingShards, mergeRuns, type MergeFlags } from "../runs/merge.js";
 import { writeReportFile } from "../runs/files.js";
+import { listenForInterrupts } from "../runs/interrupts.js";
 import { ReportError } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
 import { colorEnabled, EXIT, UsageError } from "@raftlab/raft/terminal";
@@ -14,6 +15,7 @@ import { prepareCommand, rerunEnv } from "./command.js";
 import { formatStressJUnit, isStressReportFile, readStressReport, serialiseStressReport, type StressReport } from "./report.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC, runStress, type StressOptions } from "./stress.js";
 import { formatStressSummary } from "./summary.js";
+import { writeStressHtml } from "./html.js";
 
 
 export interface StressFlags {
@@ -24,6 +26,8 @@ export interface StressFlags {
   loop?: boolean;
   maxFailures?: number;
   out?: string;
+  archive?: boolean;
+  /** --keep-all: the old name of --archive. */
   keepAll?: boolean;
   json?: string;
   junit?: string;
@@ -52,18 +56,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   if (!findExecutable(program)) throw new UsageError(`command not found: ${program}`);
   if (flags.maxFailures !== undefined && flags.failFast === true) throw new UsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
   const command = prepareCommand(argv, flags.splitTests === true);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      process.stderr.write("\nstopping: killing running iterations, writing the reports (Ctrl-C again to quit at once)\n");
-      controller.abort();
-    } else {
-      process.exit(EXIT.INTERRUPTED);
-    }
-  };
-  process.on("SIGINT", onSigint);
+  const interrupts = listenForInterrupts({ stopping: "stopping: killing running iterations, writing the reports", sigterm: false });
   const colour = colorEnabled(process.stdout) && colorEnabled(process.stderr);
   const options: StressOptions = {
     command,
@@ -74,7 +67,7 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     loop: flags.loop === true,
     maxFailures: flags.maxFailures ?? null,
     outDir: flags.out ?? defaultOutDir(),
-    keepAll: flags.keepAll === true,
+    keepAll: flags.archive === true || flags.keepAll === true,
     jsonPath: flags.json ?? null,
     junitPath: flags.junit ?? null,
     shard: flags.shard ?? null,
@@ -84,11 +77,11 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     rerunEnv: rerunEnv(process.env),
     colour,
     quiet: flags.quiet === true,
-    signal: controller.signal,
+    signal: interrupts.signal,
   };
   try {
     const outcome = await runStress(options);
-    const written = writeStressReports(outcome.report, options.jsonPath, options.junitPath);
+    const written = [...(outcome.folderReport !== null ? [outcome.folderReport] : []), ...writeStressReports(outcome.report, options.jsonPath, options.junitPath, false)];
     const lines = formatStressSummary(outcome.report, colour, {
       notes: command.notes,
       written,
@@ -98,19 +91,24 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
     process.stdout.write(`${lines.join("\n")}\n`);
     return outcome.exitCode;
   } finally {
-    process.off("SIGINT", onSigint);
+    interrupts.release();
   }
 }
 
-/** Writes DIR/report.json (when the output folder exists) and the --json and --junit reports. */
-export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null): string[] {
+/**
+ * Writes the --json and --junit reports, and DIR/report.json when the output folder exists and
+ * `inFolder` (runStress writes its own before it unlocks the folder), each atomically (atomic.ts).
+ */
+export function writeStressReports(report: StressReport, jsonPath: string | null, junitPath: string | null, inFolder = true): string[] {
   const written: string[] = [];
   const json = serialiseStressReport(report);
-  if (report.outDir !== null) {
+  if (report.outDir !== null && inFolder) {
     const p = join(report.outDir, "report.json");
-    writeFileSync(p, json);
+    writeReportFile(p, json);
     written.push(p);
   }
+  // report.html beside the folder's report.json, whoever wrote that (runStress writes it under its lock).
+  if (report.outDir !== null) written.push(writeStressHtml(report.outDir, report).report);
   if (jsonPath !== null) {
     writeReportFile(jsonPath, json);
     written.push(jsonPath);
@@ -155,6 +153,7 @@ function oneIteration(report: StressReport, iteration: number, log: string): Str
     iterations: 1,
     failedIterations: runs.some((r) => !r.ok) ? 1 : 0,
     cutOutputs: report.cutOutputs.filter((c) => c.iteration === iteration),
+    killedProcesses: report.killedProcesses.filter((k) => k.iteration === iteration),
     runs,
     omittedPassingRuns: 0,
   };
@@ -164,7 +163,12 @@ function oneIteration(report: StressReport, iteration: number, log: string): Str
  * `raftlab triage` of a stress report or folder: the summary again; with `iteration` (triage of one
  * saved `N.log`), the summary of that iteration alone. Returns the exit code.
  */
-export function stressTriageAction(reportPath: string, folder: string | null, iteration?: { readonly number: number; readonly log: string }): number {
+export function stressTriageAction(
+  reportPath: string,
+  folder: string | null,
+  iteration?: { readonly number: number; readonly log: string },
+  flags: { readonly html?: boolean } = {},
+): number {
   const whole = readStressReport(reportPath);
   const report = iteration === undefined ? whole : oneIteration(whole, iteration.number, iteration.log);
   // A folder moved since the run: its logs are where the report is now.
@@ -174,7 +178,13 @@ export function stressTriageAction(reportPath: string, folder: string | null, it
       ? `triage of ${reportPath}: ${report.iterations} iterations\n`
       : `triage of ${iteration.log}: iteration ${iteration.number} of the stress run in ${reportPath}\n`,
   );
-  const lines = formatStressSummary(located, colorEnabled(process.stdout));
+  const written: string[] = [];
+  if (flags.html === true) {
+    if (located.outDir === null) throw new UsageError(`--html writes into the stress output folder, and ${reportPath} names none: triage the folder instead`);
+    // The whole run's page, also when one iteration is triaged: report.html always covers the folder.
+    written.push(writeStressHtml(located.outDir, { ...whole, outDir: located.outDir }).report);
+  }
+  const lines = formatStressSummary(located, colorEnabled(process.stdout), { written });
   process.stdout.write(`${lines.join("\n")}\n`);
   return located.runs.some((r) => !r.ok) ? 1 : 0;
 }
@@ -202,6 +212,7 @@ export function mergeStressReports(reports: readonly { readonly name: string; re
     iterations: reports.reduce((n, r) => n + r.report.iterations, 0),
     failedIterations: reports.reduce((n, r) => n + r.report.failedIterations, 0),
     cutOutputs: reports.flatMap((r) => r.report.cutOutputs).sort((a, b) => a.iteration - b.iteration),
+    killedProcesses: reports.flatMap((r) => r.report.killedProcesses).sort((a, b) => a.iteration - b.iteration),
     runs,
     omittedPassingRuns: reports.reduce((n, r) => n + r.report.omittedPassingRuns, 0),
   };
@@ -212,7 +223,7 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
   const reports = files.map((name) => ({ name, report: readStressReport(name) }));
   const merged = mergeStressReports(reports);
   checkMissingShards(reports.map((r) => r.report.shard), flags);
-  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept the first\n`);
+  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept one of each (a failing one over a passing one)\n`);
   const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
   process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
   const lines = formatStressSummary(merged.report, colorEnabled(process.stdout), { written });
@@ -223,13 +234,13 @@ export function stressMergeAction(files: readonly string[], flags: MergeFlags): 
 /** Stress reports in `raftlab triage` and `raftlab merge` (runs/kinds.ts). */
 export const STRESS_REPORT_KIND: ReportKind = {
   name: "stress",
-  triage(path) {
+  triage(path, flags) {
     // A `raftlab stress` folder or report has its own summary (re-run commands, not seed replays).
     const stressReport = stressReportPath(path);
-    if (stressReport !== null) return stressTriageAction(stressReport, stressReport === path ? null : path);
+    if (stressReport !== null) return stressTriageAction(stressReport, stressReport === path ? null : path, undefined, flags);
     // One saved iteration output of a stress run (`DIR/7.log`): that iteration, from DIR's report.
     const iterationLog = stressIterationLog(path);
-    if (iterationLog !== null) return stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path });
+    if (iterationLog !== null) return stressTriageAction(iterationLog.report, iterationLog.folder, { number: iterationLog.iteration, log: path }, flags);
     return null;
   },
   isReport: (file) => stressReportPath(file) === file,

@@ -2,13 +2,13 @@
 // -n iterations, -j workers, -o output folder, -l loop, -q quiet (-s is --seed and -t is --trace
 // elsewhere, so stress gives neither a meaning).
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { positiveInt, positiveNumber } from "../cli-args.js";
 import { escapeControls } from "@raftlab/raft";
 import { defaultWorkers } from "../runs/defaults.js";
 import { ReportError } from "../runs/report.js";
 import { RunListError, parseShard, type Shard } from "../runs/runlist.js";
-import { EXIT, UsageError } from "@raftlab/raft/terminal";
+import { EXIT, EXIT_USAGE_TEXT, UsageError } from "@raftlab/raft/terminal";
 import { STRESS_REPORT_KIND, stressAction, type StressFlags } from "./actions.js";
 import { registerReportKind } from "../runs/kinds.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC } from "./stress.js";
@@ -36,11 +36,11 @@ export function registerStressCommand(program: Command): void {
         "interleaved) is saved as <iteration>.log in --out. `go test -v` output (or --split-tests) gives one result " +
         "per Go test. Failures are grouped by signature (first failure line, DATA RACE frames), each group with a " +
         "command that re-runs it and the log to open in logviz.\n" +
-        "Exit code: 0 all passed, 1 an iteration failed, 2 usage error, 130 interrupted.\n" +
+        `Exit codes: 0 all passed, 1 an iteration failed, ${EXIT_USAGE_TEXT}, 130 interrupted.\n` +
         "Examples:\n" +
         "  raftlab stress -n 500 -j 8 -- go test -run 3A -race\n" +
         "  raftlab stress -n 200 --split-tests -- go test -run '3B|3C'\n" +
-        "  VERBOSE=1 raftlab stress -n 100 --fail-fast -- go test -run TestFigure8Unreliable3C\n" +
+        "  VERBOSE=1 raftlab stress -n 100 --fail-fast -- go test -run Figure8Unreliable\n" +
         "  raftlab stress -n 50 -- npm test\n" +
         "  raftlab stress -n 400 --shard 2/4 --json s2.json -- go test -run 3C   (CI: machine 2 of 4; raftlab merge s*.json)",
     )
@@ -51,8 +51,10 @@ export function registerStressCommand(program: Command): void {
     .option("--fail-fast", "stop at the first failing iteration")
     .option("-l, --loop", "keep going (in rounds that double) until Ctrl-C or --max-failures")
     .option("--max-failures <n>", "stop once N iterations have failed", positiveInt("--max-failures"))
-    .option("-o, --out <dir>", "folder for saved output (default: raftlab-out/YYYYMMDD-HHMMSS)")
-    .option("-a, --keep-all", "also save passing iterations' output")
+    .option("-o, --out <dir>", "folder for saved output (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
+    .option("-a, --archive", "also save passing iterations' output (alias: --keep-all)")
+    // The same idea as batch's --archive; --keep-all, its first name here, keeps working.
+    .addOption(new Option("--keep-all").hideHelp())
     .option("--split-tests", "one result per Go test: adds -v to go test and reads its === RUN / --- FAIL lines")
     .option("--json <file>", "write a JSON report (raftlab triage and raftlab merge read it)")
     .option("--junit <file>", "write a JUnit XML report")

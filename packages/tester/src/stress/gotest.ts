@@ -9,6 +9,11 @@
 //      and also t.Log, which Go prints the same way), or a compiler error `./raft.go:10:5: undefined: x`;
 //   3. for any other command, a line that says fail, error, panic, exception or assert.
 // A test's failure is its first line of the strongest kind: a panic after a t.Log line is the panic.
+//
+// Go's -timeout panic is the timeout of the tests that were running, not of the test printed last: Go
+// 1.20+ lists them under `running tests:`; older Go only shows them in the goroutine dump, as the frame
+// `pkg.TestX(...)` right above a `testing.tRunner(...)` frame. Either way, with or without -v, those
+// tests own the timeout (and get a result even when no `=== RUN` named them).
 
 import { raceSignature, type RaceAccess } from "./signature.js";
 
@@ -46,6 +51,15 @@ const GENERIC_FAILURE = /\b(?:fail(?:s|ed|ure|ing)?|errors?|panic(?:ked)?|except
 const RACE_ACCESS = /^(?:Previous )?(?:[Aa]tomic )?(read|write)\b.* at 0x[0-9a-f]+ by (?:goroutine \d+|main goroutine):$/i;
 const RACE_FRAME_FUNC = /^ {2}(\S.*)\(.*\)$/;
 const RACE_FRAME_FILE = /^ {6}(\S+\.go):(\d+)/;
+const TIMEOUT_PANIC = "panic: test timed out after ";
+/** `\tTestX/sub (10m0s)` under Go 1.20+'s `running tests:`. */
+const RUNNING_TEST = /^\t(\S+) \(.*\)$/;
+/** A goroutine dump's function frame, `example.com/m.TestX(0xc000007860?)` or `m.TestX.func1()`. */
+const FRAME_FUNC = /^(\S+)\(.*\)$/;
+/** The test function in a frame's function name: `Test...` right after the package's `.`. */
+const TEST_FUNC = /^(?:.*\/)?[^/.]+\.(Test\w*)(?:\.|$)/;
+/** Most tests a timeout names; more than this are not read (the dump is not bounded by Go). */
+const MAX_TIMEOUT_TESTS = 100;
 
 export class GoTestParser {
   private readonly byName = new Map<string, GoTestResult>();
@@ -56,6 +70,9 @@ export class GoTestParser {
   private race: { accesses: RaceAccess[]; pendingFunc: string | null; owner: GoTestResult | null } | null = null;
   /** Race reports printed outside a known test's `=== RUN` section (no -v): the next `--- FAIL` owns them. */
   private unownedRaces: FailureLine[] = [];
+  /** After Go's -timeout panic: the running tests it names, read from its list or its goroutine dump. */
+  private timeout: { line: FailureLine; listed: string[]; inList: boolean; fromStack: string[]; lastFunc: string | null; done: boolean } | null =
+    null;
   /** A `=== RUN` line was seen: the output is `go test -v`'s. */
   sawRun = false;
   /** The first top-level test printed as `--- FAIL`, for re-running when the output has no `=== RUN`. */
@@ -68,6 +85,7 @@ export class GoTestParser {
       this.raceLine(line);
       return;
     }
+    if (this.timeout !== null && !this.timeout.done && this.timeoutLine(line)) return;
     const run = RUN.exec(line);
     if (run !== null) {
       this.sawRun = true;
@@ -104,12 +122,12 @@ export class GoTestParser {
       this.race = { accesses: [], pendingFunc: null, owner: this.sawRun ? this.current : null };
       return;
     }
-    if (line.startsWith("panic: test timed out after ")) {
-      // Go's own -timeout: the alarm goroutine panics, not the test printed last. The tests still running
-      // (Go 1.20+ also lists them under "running tests:") are the ones that timed out.
+    if (line.startsWith(TIMEOUT_PANIC) && this.timeout === null) {
+      // Go's own -timeout: the alarm goroutine panics, not the test printed last. The tests it names
+      // below (timeoutLine) are the ones that timed out.
       const f: FailureLine = { text: line.trim(), kind: "timeout", rank: 1 };
       this.failureLine(f, null);
-      for (const t of this.byName.values()) if (t.ok === null && (t.failure === null || t.failure.rank > 1)) t.failure = f;
+      this.timeout = { line: f, listed: [], inList: false, fromStack: [], lastFunc: null, done: false };
       this.current = null;
       return;
     }
@@ -148,9 +166,62 @@ export class GoTestParser {
     return this.firstFailedTest;
   }
 
-  /** Ends a race report cut off by the end of the output. */
+  /** Ends a race report cut off by the end of the output, and gives a -timeout to its tests. */
   end(): void {
     this.flushRace();
+    this.flushTimeout();
+  }
+
+  /** The tests Go's -timeout panic named as running (top-level names), or [] when there was none. */
+  timedOutTests(): string[] {
+    const t = this.timeout;
+    if (t === null) return [];
+    const named = t.listed.length > 0 ? t.listed : t.fromStack;
+    return [...new Set(named.map(topLevel))];
+  }
+
+  /** A line of the -timeout panic's list or goroutine dump; false when the dump has ended. */
+  private timeoutLine(line: string): boolean {
+    const t = this.timeout;
+    if (t === null) return false;
+    if (line === "running tests:") {
+      t.inList = true;
+      return true;
+    }
+    if (t.inList) {
+      const m = RUNNING_TEST.exec(line);
+      if (m !== null) {
+        if (t.listed.length < MAX_TIMEOUT_TESTS) t.listed.push(m[1] ?? "");
+        return true;
+      }
+      t.inList = false;
+    }
+    if (line.startsWith("testing.tRunner(")) {
+      const test = t.lastFunc === null ? null : TEST_FUNC.exec(t.lastFunc);
+      if (test !== null && t.fromStack.length < MAX_TIMEOUT_TESTS) t.fromStack.push(test[1] ?? "");
+      t.lastFunc = null;
+      return true;
+    }
+    const frame = FRAME_FUNC.exec(line);
+    if (frame !== null && !line.startsWith("\t")) {
+      t.lastFunc = frame[1] ?? null;
+      return true;
+    }
+    if (line === "" || line.startsWith("\t") || line.startsWith("goroutine ") || line.startsWith("created by ") || line.startsWith("...")) return true;
+    // `exit status 2`, `FAIL\tpkg 2.01s`: the dump is over.
+    t.done = true;
+    return false;
+  }
+
+  /** Gives the -timeout to the tests it named (else, as Go before 1.20 with -v, to every unfinished test). */
+  private flushTimeout(): void {
+    const t = this.timeout;
+    if (t === null) return;
+    const f = t.line;
+    const named = this.timedOutTests();
+    const owners = named.length > 0 ? named.map((n) => this.test(n)) : [...this.byName.values()].filter((x) => x.ok === null);
+    for (const o of owners) if (o !== null && o.ok !== true && (o.failure === null || o.failure.rank > 1 || o.failure === f)) o.failure = f;
+    if (named.length === 1 && owners[0] !== null && owners[0] !== undefined) this.firstOwner = this.first === f ? owners[0] : this.firstOwner;
   }
 
   private test(name: string): GoTestResult | null {

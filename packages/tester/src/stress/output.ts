@@ -45,19 +45,40 @@ export class TailBuffer {
 
   /**
    * The kept text. After a cut it starts at the first whole line (a cut in the middle of a line or of a
-   * UTF-8 sequence is not kept), and the bytes skipped for that are counted as dropped.
+   * UTF-8 sequence is not kept), and the bytes skipped for that are counted as dropped. With
+   * `wholeTests` (`go test -v` output, --split-tests) it starts at the first top-level `=== RUN` line
+   * after the cut instead, so that every test in the saved output has its whole section (its `=== RUN`,
+   * its output, its `--- FAIL`/`--- PASS`), as logviz splits it; a test whose section alone is longer
+   * than the cap keeps its tail, from a whole line.
    */
-  text(): { text: string; dropped: number } {
+  text(wholeTests = false): { text: string; dropped: number } {
     let buf = Buffer.concat(this.chunks);
     let dropped = this.dropped;
     if (dropped > 0) {
       const nl = buf.indexOf(10);
-      const skip = nl < 0 ? buf.length : nl + 1;
+      let skip = nl < 0 ? buf.length : nl + 1;
+      if (wholeTests) {
+        const run = firstTestStart(buf, skip);
+        if (run >= 0) skip = run;
+      }
       buf = buf.subarray(skip);
       dropped += skip;
     }
     return { text: buf.toString("utf8"), dropped };
   }
+}
+
+const TEST_START = Buffer.from("\n=== RUN ");
+
+/** Offset of the first top-level `=== RUN   TestX` line at or after `from` (a line start), or -1. */
+function firstTestStart(buf: Buffer, from: number): number {
+  for (let at = buf.indexOf(TEST_START, from - 1); at >= 0; at = buf.indexOf(TEST_START, at + 1)) {
+    const start = at + 1;
+    const end = buf.indexOf(10, start);
+    const line = buf.subarray(start, end < 0 ? buf.length : end).toString("utf8");
+    if (/^=== RUN\s+[^\s/]+\s*$/.test(line)) return start;
+  }
+  return -1;
 }
 
 /** Longest line handed to the parser; a longer one is handed over in pieces of this size. */

@@ -2,10 +2,13 @@
 // or Ctrl-C stops everything it started: `go test` and its test binary, a script and its children),
 // with the environment passed through plus RAFTLAB_ITER. stdout and stderr are one pipe (`2>&1` in a
 // tiny `sh` that then execs the command), so the saved output has them interleaved in the order they
-// were written.
+// were written. Processes that leave the group (setsid, daemons) are tracked too (tree.ts), and
+// nothing the iteration started outlives it: what is still running when it ends is killed and counted.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { LineSplitter, TailBuffer } from "./output.js";
+import { ITERATION_MARKER, ProcessTree, SCAN_INTERVAL_MS } from "./tree.js";
 
 export interface IterationSpec {
   readonly argv: readonly string[];
@@ -30,10 +33,12 @@ export interface IterationOutcome {
   readonly output: TailBuffer;
   /** Could not start at all (spawn error). */
   readonly spawnError: string | null;
+  /** Processes the iteration started that were still running at its end (or at its timeout) and were killed. */
+  readonly killedProcesses: number;
 }
 
-/** Process groups still running, so that an exiting raftlab stops them too. */
-const running = new Set<number>();
+/** Process groups (and their trees) still running, so that an exiting raftlab stops them too. */
+const running = new Map<number, ProcessTree>();
 let exitHookInstalled = false;
 
 function killGroup(pid: number): void {
@@ -48,7 +53,10 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on("exit", () => {
-    for (const pid of running) killGroup(pid);
+    for (const [pid, tree] of running) {
+      tree.killAll();
+      killGroup(pid);
+    }
   });
 }
 
@@ -60,21 +68,25 @@ export function runIteration(spec: IterationSpec, signal: AbortSignal): Promise<
   const output = new TailBuffer(spec.maxOutputBytes);
   const lines = new LineSplitter(spec.onLine);
   const started = performance.now();
+  // Unique to this iteration of this raftlab: the marker its processes inherit.
+  const token = `${process.pid}-${spec.iteration}-${randomBytes(6).toString("hex")}`;
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
       child = spawn("/bin/sh", ["-c", 'exec "$@" 2>&1', "sh", ...spec.argv], {
         cwd: spec.cwd,
-        env: { ...spec.env, RAFTLAB_ITER: String(spec.iteration) },
+        env: { ...spec.env, RAFTLAB_ITER: String(spec.iteration), [ITERATION_MARKER]: token },
         detached: true,
         stdio: ["ignore", "pipe", "ignore"],
       });
     } catch (e) {
-      resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, wallMs: 0, output, spawnError: (e as Error).message });
+      resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, wallMs: 0, output, spawnError: (e as Error).message, killedProcesses: 0 });
       return;
     }
     const pid = child.pid;
-    if (pid !== undefined) running.add(pid);
+    const tree = pid === undefined ? null : new ProcessTree(pid, token);
+    if (pid !== undefined && tree !== null) running.set(pid, tree);
+    const scanner = tree === null ? null : setInterval(() => tree.scan(false), SCAN_INTERVAL_MS);
     let timedOut = false;
     let cancelled = signal.aborted;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -82,6 +94,7 @@ export function runIteration(spec: IterationSpec, signal: AbortSignal): Promise<
     let settled = false;
     let spawnError: string | null = null;
     const stop = (): void => {
+      tree?.killAll();
       if (pid !== undefined) killGroup(pid);
     };
     const timer = setTimeout(() => {
@@ -99,14 +112,18 @@ export function runIteration(spec: IterationSpec, signal: AbortSignal): Promise<
       if (settled || exit === null || !pipeClosed) return;
       settled = true;
       clearTimeout(timer);
+      if (scanner !== null) clearInterval(scanner);
       if (grace !== null) clearTimeout(grace);
       signal.removeEventListener("abort", onAbort);
       if (pid !== undefined) {
-        // Anything the command left behind in its group goes with it.
+        // Anything the command left behind, in its group or out of it, goes with it.
+        tree?.killAll();
         killGroup(pid);
         running.delete(pid);
       }
       lines.end();
+      const killedProcesses = tree?.killedCount ?? 0;
+      if (killedProcesses > 0) output.push(Buffer.from(`${leftoverNote(killedProcesses, timedOut || cancelled)}\n`));
       resolve({
         exitCode: exit.code,
         signal: exit.signal,
@@ -115,6 +132,7 @@ export function runIteration(spec: IterationSpec, signal: AbortSignal): Promise<
         wallMs: performance.now() - started,
         output,
         spawnError,
+        killedProcesses,
       });
     };
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -141,4 +159,12 @@ export function runIteration(spec: IterationSpec, signal: AbortSignal): Promise<
       finish();
     });
   });
+}
+
+/** The line a saved output ends with when processes had to be killed. */
+export function leftoverNote(killed: number, stopped: boolean): string {
+  const what = `${killed} process${killed === 1 ? "" : "es"}`;
+  return stopped
+    ? `raftlab stress: killed ${what} the iteration had started`
+    : `raftlab stress: killed ${what} still running after the command exited (started in their own session, or left in the background)`;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { checkRecord, formatJUnit, readLogTail, ReportError } from "../runs/report.js";
 import type { RunRecord } from "../runs/record.js";
 import type { Shard } from "../runs/runlist.js";
+import { MAX_REPORT_WORKERS, readCount, readDurationMs, readSeed, readShard } from "../runs/report-fields.js";
 import { rerunCommand } from "./command.js";
 import type { StressRun } from "./results.js";
 
@@ -36,6 +37,11 @@ export interface StressReport {
   readonly failedIterations: number;
   /** Iterations whose output was cut to --max-output, and how many bytes were dropped from each. */
   readonly cutOutputs: readonly { readonly iteration: number; readonly droppedBytes: number }[];
+  /**
+   * Iterations that left processes running (started in their own session, daemons, or still running at
+   * a timeout), and how many of them raftlab killed. Absent in reports written before it was counted.
+   */
+  readonly killedProcesses: readonly { readonly iteration: number; readonly killed: number }[];
   readonly runs: readonly StressRun[];
   readonly omittedPassingRuns: number;
 }
@@ -89,12 +95,12 @@ export function parseStressReport(text: string, name: string): StressReport {
     if (goTest !== null && goTest !== undefined && typeof goTest !== "string") throw new ReportError(`${where}.goTest must be a string or null`);
     return { ...base, goTest: typeof goTest === "string" ? goTest : null };
   });
-  const num = (k: string): number => (typeof data[k] === "number" ? (data[k] as number) : 0);
+  const count = (k: string, max?: number): number => readCount(data[k], `${name}: ${k}`, max);
   const env: Record<string, string> = {};
   const envData = data["env"];
   if (isObject(envData)) for (const [k, v] of Object.entries(envData)) if (typeof v === "string") env[k] = v;
-  const shard = data["shard"];
   const cut = Array.isArray(data["cutOutputs"]) ? data["cutOutputs"] : [];
+  const killed = Array.isArray(data["killedProcesses"]) ? data["killedProcesses"] : [];
   return {
     format: STRESS_REPORT_FORMAT,
     version: STRESS_REPORT_VERSION,
@@ -103,22 +109,26 @@ export function parseStressReport(text: string, name: string): StressReport {
     cwd: typeof data["cwd"] === "string" ? data["cwd"] : ".",
     env,
     splitTests: data["splitTests"] === true,
-    shard:
-      isObject(shard) && typeof shard["index"] === "number" && typeof shard["count"] === "number"
-        ? { index: shard["index"], count: shard["count"] }
-        : null,
+    shard: readShard(data["shard"], `${name}: shard`),
     outDir: typeof data["outDir"] === "string" ? data["outDir"] : null,
-    workers: num("workers"),
+    workers: count("workers", MAX_REPORT_WORKERS),
     startedAt: typeof data["startedAt"] === "string" ? data["startedAt"] : "",
-    elapsedMs: num("elapsedMs"),
+    elapsedMs: readDurationMs(data["elapsedMs"], `${name}: elapsedMs`),
     interrupted: data["interrupted"] === true,
-    iterations: num("iterations"),
-    failedIterations: num("failedIterations"),
-    cutOutputs: cut.filter(
-      (c): c is { iteration: number; droppedBytes: number } => isObject(c) && typeof c["iteration"] === "number" && typeof c["droppedBytes"] === "number",
-    ),
+    iterations: count("iterations"),
+    failedIterations: count("failedIterations"),
+    cutOutputs: cut.map((c: unknown, i) => {
+      const where = `${name}: cutOutputs[${i}]`;
+      if (!isObject(c)) throw new ReportError(`${where} must be {"iteration", "droppedBytes"}`);
+      return { iteration: readSeed(c["iteration"], `${where}.iteration`), droppedBytes: readCount(c["droppedBytes"], `${where}.droppedBytes`) };
+    }),
+    killedProcesses: killed.map((k: unknown, i) => {
+      const where = `${name}: killedProcesses[${i}]`;
+      if (!isObject(k)) throw new ReportError(`${where} must be {"iteration", "killed"}`);
+      return { iteration: readSeed(k["iteration"], `${where}.iteration`), killed: readCount(k["killed"], `${where}.killed`) };
+    }),
     runs,
-    omittedPassingRuns: num("omittedPassingRuns"),
+    omittedPassingRuns: count("omittedPassingRuns"),
   };
 }
 

@@ -75,6 +75,14 @@ function fromLine(line: FailureLine): { kind: FailureKind; message: string } {
   return { kind: line.kind, message: line.text };
 }
 
+/** Most test names a whole-iteration timeout message lists. */
+const TIMEOUT_NAMES_SHOWN = 5;
+
+function namesOf(tests: readonly string[]): string {
+  const more = tests.length > TIMEOUT_NAMES_SHOWN ? `, … ${tests.length - TIMEOUT_NAMES_SHOWN} more` : "";
+  return tests.slice(0, TIMEOUT_NAMES_SHOWN).join(", ") + more;
+}
+
 export function iterationResults(parser: GoTestParser, outcome: IterationOutcome, ctx: ResultContext): IterationResults {
   parser.end();
   const processFailed = outcome.timedOut || outcome.signal !== null || outcome.spawnError !== null || outcome.exitCode !== 0;
@@ -104,7 +112,10 @@ export function iterationResults(parser: GoTestParser, outcome: IterationOutcome
     const first = parser.firstFailure();
     const failed = processFailed;
     const fromExit = outcome.timedOut || outcome.spawnError !== null || first === null;
-    const why = !failed ? null : fromExit ? exitReason(outcome, ctx.timeoutSec) : fromLine(first);
+    let why = !failed ? null : fromExit ? exitReason(outcome, ctx.timeoutSec) : fromLine(first);
+    // One result for the whole iteration: a -timeout says which tests it stopped.
+    const timedOut = parser.timedOutTests();
+    if (why !== null && !fromExit && first?.kind === "timeout" && timedOut.length > 0) why = { ...why, message: `${why.message} (running: ${namesOf(timedOut)})` };
     // A test that failed before the iteration hung or could not start did not cause that: re-run it all.
     const goTest = fromExit && first !== null ? null : parser.failingTest();
     runs.push(stressRun(ctx, ctx.label, outcome.wallMs, why === null ? null : { ...why, goTest }));

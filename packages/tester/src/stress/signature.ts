@@ -3,7 +3,7 @@
 // line keeps its `file.go:line:` (the place is the identity; the line does not change between runs),
 // Go durations (`10m0s`) and ` [recovered]` are dropped, and a data race is named by its two top frames.
 
-import { MAX_SIGNATURE_LENGTH, normaliseMessage } from "../runs/signature.js";
+import { MAX_SIGNATURE_LENGTH, maskRandomTokens, normaliseMessage } from "../runs/signature.js";
 
 /** One side of a data race: the top frame of the access. */
 export interface RaceAccess {
@@ -42,7 +42,8 @@ const FILE_LINE = /^((?:\.{0,2}\/)?[\w.+\-/]+\.go:\d+(?::\d+)?): (.*)$/;
 /** The normalised text of one failure line. */
 export function normaliseFailureLine(text: string): string {
   if (text.startsWith("DATA RACE")) return text.length > MAX_SIGNATURE_LENGTH ? `${text.slice(0, MAX_SIGNATURE_LENGTH - 1)}…` : text;
-  const cleaned = text.replace(/ \[recovered\]$/, "").replace(GO_DURATION, "N");
+  // Random tokens first: a duration's pattern would otherwise cut pieces out of one (`…-12s-…`).
+  const cleaned = maskRandomTokens(text.replace(/ \[recovered\]$/, "")).replace(GO_DURATION, "N");
   const m = FILE_LINE.exec(cleaned);
   if (m !== null) return `${baseName(m[1] ?? "")}: ${normaliseMessage(m[2] ?? "")}`;
   return normaliseMessage(cleaned);

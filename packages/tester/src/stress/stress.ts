@@ -1,29 +1,27 @@
-// The stress runner: runs a command many times over a few parallel workers, reads each iteration's
-// output into per-test results, saves failing iterations' output, shows progress, and stops on
-// --fail-fast, --max-failures, Ctrl-C or the end of the iterations. The batch runner's pieces do the
-// rest: its progress display, run-list sharding and --loop rounds, tallies, and report folder checks.
+// The stress runner: runs a command many times. The shared run loop (runs/loop.ts) takes the
+// iterations over a few parallel slots and stops on --fail-fast, --max-failures, Ctrl-C or the end of
+// the iterations; iteration.ts executes one (reads its output into per-test results, saves a failing
+// one's output, shows progress); this file sets them up and builds the report.
 
-import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeDirs } from "../runs/artifacts.js";
+import { makeStyle } from "@raftlab/raft/terminal";
+import { saveErrorText } from "../runs/artifacts.js";
 import { checkWritable } from "../runs/files.js";
+import { OutputFolder } from "../runs/folder.js";
+import { ReportError } from "../runs/report.js";
+import { MAX_PASSING_RUNS_KEPT, RunLoop } from "../runs/loop.js";
 import { createProgress, type ProgressStream, type ProgressWords } from "../runs/progress.js";
-import { loopRoundIterations, shardRunList, type Shard } from "../runs/runlist.js";
-import { BatchTally } from "../runs/stats.js";
-import { EXIT, makeStyle } from "@raftlab/raft/terminal";
-import { formatTotalsLine } from "../runs/table.js";
+import type { Shard } from "../runs/runlist.js";
+import type { BatchTally } from "../runs/stats.js";
 import { commandLine, type StressCommand } from "./command.js";
-import { GoTestParser } from "./gotest.js";
-import { runIteration } from "./process.js";
-import { STRESS_REPORT_FORMAT, STRESS_REPORT_VERSION, type StressReport } from "./report.js";
-import { iterationResults, stressRun, type StressRun } from "./results.js";
+import { StressIterations } from "./iteration.js";
+import { serialiseStressReport, STRESS_REPORT_FORMAT, STRESS_REPORT_VERSION, type StressReport } from "./report.js";
+import type { StressRun } from "./results.js";
 
-/** --loop rounds double, as the batch runner's do: each round short, so Ctrl-C loses little. */
-export const LOOP_GROWTH = 2;
+export { LOOP_GROWTH } from "./iteration.js";
 export const DEFAULT_TIMEOUT_SEC = 600;
 export const DEFAULT_MAX_OUTPUT_MB = 32;
-/** Passing results listed in the report; beyond this they are only counted. */
-export const MAX_PASSING_RUNS_KEPT = 200_000;
+export { MAX_PASSING_RUNS_KEPT };
 /** Longest label (the command) shown in progress and as the whole-iteration test name. */
 const LABEL_CHARS = 40;
 
@@ -64,6 +62,8 @@ export interface StressOutcome {
   readonly notRun: number;
   /** 0 all passed, 1 some iteration failed, 130 interrupted. */
   readonly exitCode: number;
+  /** The report.json written into the output folder, or null when the folder was not kept. */
+  readonly folderReport: string | null;
 }
 
 /** The command shortened to a label: `go test -count=1 -v -run 3A`. */
@@ -74,124 +74,64 @@ export function commandLabel(argv: readonly string[]): string {
 
 export async function runStress(options: StressOptions): Promise<StressOutcome> {
   checkWritable(options);
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
+  // Made and locked for the whole run: one writer per folder (lock.ts).
+  const folder = OutputFolder.open(options.outDir, "raftlab stress");
   const colour = options.colour ?? false;
-  const style = makeStyle(colour);
   const label = commandLabel(options.command.original);
   const words: ProgressWords = { runs: "iterations", name: (r) => `iteration ${r.seed}` };
-  const progress = createProgress(stdout, stderr, colour, options.quiet === true, words);
+  const progress = createProgress(options.stdout ?? process.stdout, options.stderr ?? process.stderr, colour, options.quiet === true, words);
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const tally = new BatchTally();
-  const runs: { index: number; run: StressRun }[] = [];
-  const cutOutputs: { iteration: number; droppedBytes: number }[] = [];
-  let keptPassing = 0;
-  let omittedPassing = 0;
-  let iterationsDone = 0;
-  let failedIterations = 0;
-  let interrupted = options.signal?.aborted === true;
-  let stoppedEarly = false;
-  let notRun = 0;
-  let nextIteration = 1;
-  const stopController = new AbortController();
-  const onAbort = (): void => {
-    interrupted = true;
-    stopController.abort();
-  };
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-
-  const saveOutput = (iteration: number, text: string, dropped: number): string => {
-    makeDirs(options.outDir);
-    const name = `${iteration}.log`;
-    const note =
-      dropped > 0
-        ? `… raftlab stress: the first ${dropped} bytes of this iteration's output were cut; the last ${Math.round(options.maxOutputBytes / 1048576)} MB (--max-output) are kept below\n`
-        : "";
-    writeFileSync(join(options.outDir, name), note + text);
-    return name;
-  };
-
-  const runOne = async (iteration: number, index: number): Promise<boolean> => {
-    const parser = new GoTestParser();
-    const outcome = await runIteration(
-      {
-        argv: options.command.argv,
-        cwd: options.cwd,
-        env: options.env,
-        iteration,
-        timeoutMs: options.timeoutSec * 1000,
-        maxOutputBytes: options.maxOutputBytes,
-        onLine: (line) => parser.line(line),
-      },
-      stopController.signal,
-    );
-    if (outcome.cancelled && !outcome.timedOut) return false;
-    const probe = iterationResults(parser, outcome, { iteration, label, splitTests: options.command.splitTests, timeoutSec: options.timeoutSec, log: null, nowMs: performance.now() });
-    let log: string | null = null;
-    if (!probe.ok || options.keepAll) {
-      const { text, dropped } = outcome.output.text();
-      log = saveOutput(iteration, text, dropped);
-      if (dropped > 0) cutOutputs.push({ iteration, droppedBytes: dropped });
-    }
-    const results = log === null ? probe.runs : probe.runs.map((r) => ({ ...r, log }));
-    iterationsDone += 1;
-    if (!probe.ok) failedIterations += 1;
-    for (const r of results) {
-      tally.add(r);
-      if (r.ok && keptPassing >= MAX_PASSING_RUNS_KEPT) omittedPassing += 1;
-      else {
-        if (r.ok) keptPassing += 1;
-        runs.push({ index, run: r });
-      }
-    }
-    // Progress counts iterations, all under the command's label; a FAIL line names the failing test.
-    const first = results.find((r) => !r.ok);
-    const shown: StressRun =
-      first === undefined
-        ? stressRun({ iteration, log }, label, outcome.wallMs, null)
-        : { ...first, test: label, message: first.test === label ? first.message : `${first.test}: ${first.message ?? ""}` };
-    progress.result(shown, log === null || first === undefined ? null : join(options.outDir, log));
-    options.onIteration?.(results);
-    return true;
-  };
-
+  const loop = new RunLoop<StressRun>({
+    slots: options.workers,
+    loop: options.loop,
+    maxFailures: options.failFast ? 1 : options.maxFailures,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    maxPassingKept: MAX_PASSING_RUNS_KEPT,
+    progress,
+    style: makeStyle(colour),
+  });
+  const iterations = new StressIterations(options, label, loop, progress, folder);
   try {
-    for (let round = 0; !interrupted && !stoppedEarly; round++) {
-      const count = options.loop ? loopRoundIterations(options.iterations, LOOP_GROWTH, round, 1) : options.iterations;
-      let list = Array.from({ length: count }, (_, i) => nextIteration + i);
-      nextIteration += count;
-      if (options.shard !== null) list = shardRunList(list, options.shard);
-      progress.startRound(round, new Map([[label, list.length]]));
-      let next = 0;
-      let finished = 0;
-      const worker = async (): Promise<void> => {
-        while (!interrupted && !stoppedEarly) {
-          const i = next;
-          const iteration = list[i];
-          if (iteration === undefined) return;
-          next += 1;
-          if (!(await runOne(iteration, iteration))) return;
-          finished += 1;
-          const limit = options.failFast ? 1 : options.maxFailures;
-          if (limit !== null && failedIterations >= limit && !stoppedEarly) {
-            stoppedEarly = true;
-            stopController.abort();
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(options.workers, list.length) }, () => worker()));
-      notRun += list.length - finished;
-      if (!options.loop) break;
-      if (!interrupted && !stoppedEarly) progress.print(style.dim(`round ${round + 1} done: ${formatTotalsLine(tally)} so far\n`));
-    }
+    await loop.drive(iterations);
+  } catch (e) {
+    folder.close(false);
+    throw e;
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    loop.close();
     progress.stop();
   }
-  if (interrupted || stoppedEarly || failedIterations > 0 || options.keepAll) makeDirs(options.outDir);
-  const sorted = runs.sort((a, b) => a.index - b.index).map((r) => r.run);
-  const report: StressReport = {
+  // A run that saved nothing and was not stopped removes the folder it made, as before.
+  const keep = loop.stopping || iterations.failedIterations > 0 || options.keepAll || !folder.madeIt;
+  if (!keep) folder.close(true);
+  const report = stressReport(options, loop, iterations, { started, startedAt, keep });
+  const folderReport = keep ? writeFolderReport(folder, report) : null;
+  const exitCode = loop.exitCode();
+  return { report, tally: loop.results.tally, interrupted: loop.interrupted, stoppedEarly: loop.stoppedEarly, notRun: loop.notRun, exitCode, folderReport };
+}
+
+/** Writes DIR/report.json atomically while the folder is still locked, then gives up the lock. */
+function writeFolderReport(folder: OutputFolder, report: StressReport): string {
+  const path = join(folder.dir, "report.json");
+  try {
+    folder.write("report.json", serialiseStressReport(report), true);
+    return path;
+  } catch (e) {
+    throw new ReportError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? saveErrorText(e)}`);
+  } finally {
+    folder.close(false);
+  }
+}
+
+interface StressTimes {
+  readonly started: number;
+  readonly startedAt: string;
+  /** Whether the output folder stays (report.outDir), or was removed. */
+  readonly keep: boolean;
+}
+
+function stressReport(options: StressOptions, loop: RunLoop<StressRun>, iterations: StressIterations, time: StressTimes): StressReport {
+  return {
     format: STRESS_REPORT_FORMAT,
     version: STRESS_REPORT_VERSION,
     command: options.command.original,
@@ -200,17 +140,16 @@ export async function runStress(options: StressOptions): Promise<StressOutcome> 
     env: options.rerunEnv,
     splitTests: options.command.splitTests,
     shard: options.shard,
-    outDir: existsSync(options.outDir) ? options.outDir : null,
+    outDir: time.keep ? options.outDir : null,
     workers: options.workers,
-    startedAt,
-    elapsedMs: Math.round(performance.now() - started),
-    interrupted: interrupted || stoppedEarly,
-    iterations: iterationsDone,
-    failedIterations,
-    cutOutputs: cutOutputs.sort((a, b) => a.iteration - b.iteration),
-    runs: sorted,
-    omittedPassingRuns: omittedPassing,
+    startedAt: time.startedAt,
+    elapsedMs: Math.round(performance.now() - time.started),
+    interrupted: loop.stopping,
+    iterations: iterations.iterationsDone,
+    failedIterations: iterations.failedIterations,
+    cutOutputs: [...iterations.cutOutputs].sort((a, b) => a.iteration - b.iteration),
+    killedProcesses: [...iterations.killedProcesses].sort((a, b) => a.iteration - b.iteration),
+    runs: loop.results.inListOrder(),
+    omittedPassingRuns: loop.results.omittedPassing,
   };
-  const exitCode = interrupted ? EXIT.INTERRUPTED : tally.failed > 0 ? EXIT.FAIL : EXIT.OK;
-  return { report, tally, interrupted, stoppedEarly, notRun, exitCode };
 }

@@ -5,7 +5,7 @@
 import { escapeControls } from "@raftlab/raft";
 import type { RunRecord } from "../runs/record.js";
 import { BatchTally } from "../runs/stats.js";
-import { makeStyle, shellQuote, type Style } from "@raftlab/raft/terminal";
+import { displayWidth, fitWidth, makeStyle, shellQuote, type Style } from "@raftlab/raft/terminal";
 import { failureRateCells, fmtSeconds, formatTotalsLine, renderTable } from "../runs/table.js";
 import { SEEDS_SHOWN, TESTS_SHOWN, groupFailures } from "../runs/triage.js";
 import { commandLine } from "./command.js";
@@ -37,7 +37,7 @@ export function formatStressTriage(report: StressReport, style: Style): string[]
     out.push(`    tests:  ${g.tests.slice(0, TESTS_SHOWN).map((t) => `${escapeControls(t.test)} (${t.count})`).join(", ")}${more}`);
     const iterations = [...new Set(g.tests.flatMap((t) => t.seeds))].sort((a, b) => a - b);
     out.push(`    iters:  ${iterations.slice(0, SEEDS_SHOWN * 2).join(", ")}${iterations.length > SEEDS_SHOWN * 2 ? ", …" : ""}`);
-    if (g.exampleMessage !== "") out.push(`    e.g.:   ${escapeControls(firstLine(g.exampleMessage))}  (iteration ${example.seed})`);
+    if (g.exampleMessage !== "") out.push(`    e.g.:   ${exampleCell(g.exampleMessage, style)}  (iteration ${example.seed})`);
     out.push(`    re-run: ${style.bold(rerunOf(report, example))}`);
     if (example.log !== null && report.outDir !== null) {
       const file = shellQuote(joinPath(report.outDir, example.log));
@@ -75,6 +75,16 @@ export function formatStressSummary(report: StressReport, colour: boolean, extra
     lines.push(style.yellow(`iteration ${c.iteration}: output cut to its last part (${c.droppedBytes} bytes dropped, --max-output)`));
   }
   if (report.cutOutputs.length > 5) lines.push(style.yellow(`… ${report.cutOutputs.length - 5} more iterations had their output cut`));
+  const killed = report.killedProcesses.reduce((n, k) => n + k.killed, 0);
+  if (killed > 0) {
+    const its = report.killedProcesses.map((k) => k.iteration);
+    const shown = `${its.slice(0, 10).join(", ")}${its.length > 10 ? ", …" : ""}`;
+    lines.push(
+      style.yellow(
+        `killed ${killed} process${killed === 1 ? "" : "es"} left running by ${its.length} iteration${its.length === 1 ? "" : "s"} (${shown}): started in their own session (setsid, daemons) or still running at a timeout`,
+      ),
+    );
+  }
   if (report.omittedPassingRuns > 0) lines.push(style.dim(`${report.omittedPassingRuns} more passing results ran but are not listed in the report or counted above (memory cap)`));
   if (extras.stoppedEarly === true) lines.push(style.yellow(`stopped early (--fail-fast / --max-failures): ${extras.notRun ?? 0} iterations not run`));
   else if (report.interrupted) lines.push(style.yellow(`interrupted: ${extras.notRun ?? 0} iterations not run`));
@@ -84,9 +94,19 @@ export function formatStressSummary(report: StressReport, colour: boolean, extra
   return lines;
 }
 
-function firstLine(s: string): string {
-  const line = s.split(/\r?\n/, 1)[0] ?? "";
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+/** Widest example message shown in the triage block, in display cells. */
+export const EXAMPLE_WIDTH = 160;
+
+/**
+ * An example message's first line, cut to EXAMPLE_WIDTH cells (a TestRPCBytes3B failure carries 5,000
+ * random characters); a cut one says how long it is, and that the report and the saved output have it
+ * whole.
+ */
+function exampleCell(message: string, style: Style): string {
+  const line = escapeControls(message.split(/\r?\n/, 1)[0] ?? "");
+  const width = displayWidth(line);
+  if (width <= EXAMPLE_WIDTH) return line;
+  return `${fitWidth(line, EXAMPLE_WIDTH)} ${style.dim(`(cut: ${width.toLocaleString("en-US")} characters, whole in the saved output and the report)`)}`;
 }
 
 function joinPath(dir: string, file: string): string {

@@ -1,12 +1,15 @@
 // Saved-run artifacts: the .log header round-trips, and folder creation is bounded and exact.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatRunLog, makeDirs, parseRunLogHeader } from "../../src/runs/artifacts.js";
 import { loadSavedResults } from "../../src/batch/load.js";
 import type { RunRecord } from "../../src/runs/record.js";
+import { REPORT_FORMAT, REPORT_VERSION, serialiseReport } from "../../src/runs/report.js";
+import { formatTriage, groupFailures } from "../../src/runs/triage.js";
+import { makeStyle } from "@raftlab/raft/terminal";
 
 const dir = mkdtempSync(join(tmpdir(), "raftlab-artifacts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +31,42 @@ describe("run log", () => {
     expect(loaded.impl).toBe("/labs/my raft/dist/raft.js");
     expect(loaded.strict).toBe(true);
     expect(loaded.runs[0]).not.toHaveProperty("impl");
+  });
+
+  it("triage of a saved .jsonl takes --impl and --strict from the .log beside it, else from report.json, else says it cannot tell (issue 18)", () => {
+    const sub = join(dir, "jsonl-impl");
+    mkdirSync(sub);
+    const trace = [
+      JSON.stringify({ t: 0, op: "TestBegin", test: "TestInitialElection3A", seed: 3 }),
+      JSON.stringify({ t: 512, op: "TestFail", msg: "expected one leader, got none" }),
+      JSON.stringify({ t: 512, op: "TestEnd", ok: false }),
+    ].join("\n") + "\n";
+    const tracePath = join(sub, "TestInitialElection3A-3.jsonl");
+    writeFileSync(tracePath, trace);
+    // Alone: the replay would run raftlab's Raft; the note says so.
+    const alone = loadSavedResults(tracePath);
+    expect(alone.impl).toBeNull();
+    expect(alone.implUnknown).toBe(true);
+    expect(alone.note).toContain("--impl");
+    // With the run's .log beside it: its header's impl and strict.
+    const record: RunRecord = {
+      test: "TestInitialElection3A", seed: 3, ok: false, signature: "fail: expected one leader, got none", kind: "fail", message: "expected one leader, got none",
+      invariant: null, virtualMs: 512, wallMs: 1, rpcs: 1, bytes: 1, cmds: 1, peers: 3, trace: "TestInitialElection3A-3.jsonl", log: "TestInitialElection3A-3.log", traceTruncated: false,
+    };
+    writeFileSync(join(sub, "TestInitialElection3A-3.log"), formatRunLog({ record, impl: "/p/dist/raft.js", strict: true, output: [], outputTruncated: 0 }));
+    const logged = loadSavedResults(tracePath);
+    expect(logged.impl).toBe("/p/dist/raft.js");
+    expect(logged.strict).toBe(true);
+    expect(logged.note).toBeNull();
+    const lines = formatTriage(groupFailures(logged.runs), { impl: logged.impl, strict: logged.strict, outDir: sub, style: makeStyle(false) });
+    expect(lines.join("\n")).toContain("replay: raftlab run TestInitialElection3A --seed 3 --impl /p/dist/raft.js --strict");
+    // Only report.json beside it: the report's impl.
+    rmSync(join(sub, "TestInitialElection3A-3.log"));
+    writeFileSync(join(sub, "report.json"), serialiseReport({
+      format: REPORT_FORMAT, version: REPORT_VERSION, impl: "/q/raft.js", shard: null, outDir: sub, workers: 1, startedAt: "2026-01-01T00:00:00.000Z",
+      elapsedMs: 1, interrupted: false, runs: [record], omittedPassingRuns: 0, replayChecks: [],
+    }));
+    expect(loadSavedResults(tracePath).impl).toBe("/q/raft.js");
   });
 
   it("has a header triage can read back, the output, then the full failure message", () => {

@@ -2,7 +2,7 @@
 // last line, reports on disk, shards merged back to the whole, and a clean Ctrl-C.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,12 +42,34 @@ describe("raftlab batch (process)", () => {
     expect(r.stdout + r.stderr).not.toContain("\u001b[");
   });
 
+  it("two batches started in the same second (no --out) save into two folders (issue 18)", async () => {
+    const cwd = join(dir, "same-second");
+    mkdirSync(cwd);
+    const runOne = (): Promise<number | null> =>
+      new Promise((resolveRun) => {
+        const child = spawn(process.execPath, [cli, "batch", "FakeFlaky", "-n", "3", "-j", "1"], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: "ignore" });
+        child.on("exit", (code) => resolveRun(code));
+      });
+    const codes = await Promise.all([runOne(), runOne()]);
+    expect(codes).toEqual([1, 1]);
+    const folders = readdirSync(join(cwd, "raftlab-out")).sort();
+    expect(folders).toHaveLength(2);
+    for (const f of folders) {
+      expect(f).toMatch(/^\d{8}-\d{6}-\d+$/);
+      expect(readdirSync(join(cwd, "raftlab-out", f))).toContain("FakeFlaky-3.jsonl");
+    }
+  }, 120_000);
+
   it("exits 0 when everything passed and saves nothing", () => {
     const out = join(dir, "b2");
     const r = raftlab(["batch", "FakePass", "-n", "5", "-j", "1", "--out", out]);
     expect(r.code).toBe(0);
     expect(lastLine(r.stdout)).toBe("5 passed, 0 failed");
     expect(existsSync(out)).toBe(false);
+    // --keep-all (stress's old name for -a) is an alias of --archive here too (issue 18).
+    const kept = raftlab(["batch", "FakePass", "-n", "2", "-j", "1", "--keep-all", "--out", join(dir, "b2-kept")]);
+    expect(kept.code).toBe(0);
+    expect(readdirSync(join(dir, "b2-kept"))).toContain("FakePass-2.jsonl");
   });
 
   it("exits 2 with a one-line error for usage errors", () => {

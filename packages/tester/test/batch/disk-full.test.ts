@@ -52,7 +52,9 @@ describe.skipIf(disk === null)("a full disk (1 MiB tmpfs; skipped where mount is
     expect(report.error).toMatch(/^stopped: cannot save run artifacts: ENOSPC/);
     expect(report.interrupted).toBe(true);
     expect(report.runs.length).toBeLessThan(40);
-    const named = new Set<string>(["report.json", "journal.jsonl"]);
+    // report.html too (no failing run, so no run pages), whole or not there at all.
+    const named = new Set<string>(["report.json", "journal.jsonl", "report.html"]);
+    if (files.has("report.html")) expect(readFileSync(join(out, "report.html"), "utf8").endsWith("</html>\n")).toBe(true);
     for (const run of report.runs) {
       for (const f of [run.trace, run.log]) {
         if (f === null) continue;

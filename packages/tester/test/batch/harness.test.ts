@@ -39,8 +39,10 @@ describe("batch harness (stand-in runner)", () => {
     expect(outcome.exitCode).toBe(1);
     const saved = readdirSync(o.outDir).sort();
     expect(saved).toEqual(
-      [...["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]), "journal.jsonl"].sort(),
+      [...["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]), "journal.jsonl", "report.json"].sort(),
     );
+    // The batch wrote its folder's report.json itself and gave up the folder's lock (no .raftlab.lock left).
+    expect(outcome.folderReport).toEqual({ path: join(o.outDir, "report.json"), error: null });
     // The journal holds every run, passing ones too (what triage reads if the batch is killed).
     const journal = readJournal(join(o.outDir, "journal.jsonl"));
     expect(journal.runs.length).toBe(outcome.records.length);
@@ -117,7 +119,7 @@ describe("batch harness (stand-in runner)", () => {
     const o = options({ tests: ["FakePass"], iterations: 3, archive: true });
     const outcome = await runBatch(o);
     expect(outcome.exitCode).toBe(0);
-    expect(readdirSync(o.outDir).sort()).toEqual(["FakePass-1.jsonl", "FakePass-1.log", "FakePass-2.jsonl", "FakePass-2.log", "FakePass-3.jsonl", "FakePass-3.log", "journal.jsonl"]);
+    expect(readdirSync(o.outDir).sort()).toEqual(["FakePass-1.jsonl", "FakePass-1.log", "FakePass-2.jsonl", "FakePass-2.log", "FakePass-3.jsonl", "FakePass-3.log", "journal.jsonl", "report.json"]);
   });
 
   // The wall-clock timeout decides only the hung run's fate (it never finishes, however long we wait);

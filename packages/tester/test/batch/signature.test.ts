@@ -1,7 +1,20 @@
 // Failure signatures: numbers, peer ids and values stripped, so one cause gives one group.
 
 import { describe, expect, it } from "vitest";
-import { failureSignature, normaliseMessage } from "../../src/runs/signature.js";
+import { failureSignature, isRandomToken, maskRandomTokens, normaliseMessage } from "../../src/runs/signature.js";
+
+/** The lab's randstring(n): base64 (URL alphabet) of random bytes, cut to n, from a seeded generator. */
+function randstring(n: number, seed: number): string {
+  let x = seed >>> 0 || 1;
+  const bytes = Buffer.alloc(2 * n);
+  for (let i = 0; i < bytes.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = (x >>> 0) & 0xff;
+  }
+  return bytes.toString("base64url").slice(0, n);
+}
 
 describe("normaliseMessage", () => {
   it("strips numbers, peer ids, terms and quoted values", () => {
@@ -38,6 +51,21 @@ describe("normaliseMessage", () => {
     expect(normaliseMessage("one(17) failed to reach agreement after 10000 ms")).toBe(
       normaliseMessage("one(90321) failed to reach agreement after 9980 ms"),
     );
+  });
+});
+
+describe("random tokens", () => {
+  it("mask the lab's randstring(5000) as a number is masked: one bug, one key", () => {
+    const keys = new Set([1, 2, 3, 4, 5].map((seed) => normaliseMessage(`one(${randstring(5000, seed)}) failed to reach agreement`)));
+    expect([...keys]).toEqual([normaliseMessage("one(101) failed to reach agreement")]);
+  });
+
+  it("mask base64 and hex tokens and UUIDs, and keep names, short words and plain words", () => {
+    for (const seed of [7, 8, 9]) expect(isRandomToken(randstring(64, seed)), randstring(64, seed)).toBe(true);
+    expect(maskRandomTokens("key 3f9a0c1be2d47f6a got 550e8400-e29b-41d4-a716-446655440000")).toBe("key N got N");
+    for (const name of ["TestFigure8Unreliable3C", "TestSnapshotInstallUnCrash3D", "TestPersistPartitionUnreliableLinearizable4A", "TestRPCBytes3B", "abcdefghijklmnopqrstuvwxyz"]) {
+      expect(maskRandomTokens(`${name} failed`), name).toBe(`${name} failed`);
+    }
   });
 });
 

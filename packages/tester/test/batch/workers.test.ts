@@ -6,7 +6,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { clampWorkers, defaultWorkers, MAX_WORKERS_PER_CPU } from "../../src/batch/batch.js";
+import { clampWorkers, defaultOutDir, defaultWorkers, MAX_WORKERS_PER_CPU } from "../../src/batch/batch.js";
+
+describe("default output folder", () => {
+  it("is unique per process and per call within one second (issue 18)", () => {
+    const at = new Date(2026, 0, 2, 3, 4, 5);
+    const a = defaultOutDir(at, 4242);
+    const b = defaultOutDir(at, 4242);
+    const c = defaultOutDir(at, 4343);
+    expect(a).toBe("raftlab-out/20260102-030405-4242");
+    expect(b).toBe("raftlab-out/20260102-030405-4242.2");
+    expect(c).toBe("raftlab-out/20260102-030405-4343");
+  });
+});
 
 describe("-j clamp", () => {
   it("keeps a sane -j and clamps an absurd one to MAX_WORKERS_PER_CPU per CPU, with a note", () => {

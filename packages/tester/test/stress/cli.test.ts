@@ -59,7 +59,8 @@ describe("raftlab stress (process)", () => {
     expect(r.stdout).toContain("[1] 3× fail: assertion failed: got N, want N");
     expect(r.stdout).toMatch(/FAIL iteration 6 \[fail\]: assertion failed: got 42, want 0/);
     // Saved output: failing iterations only, stdout and stderr interleaved as written.
-    expect(readdirSync(out).sort()).toEqual(["3.log", "6.log", "9.log", "report.json"]);
+    // report.html beside report.json; no run pages: the stand-in prints no Raft log lines for logviz to draw.
+    expect(readdirSync(out).sort()).toEqual(["3.log", "6.log", "9.log", "report.html", "report.json"]);
     expect(readFileSync(join(out, "6.log"), "utf8")).toBe("out 6.0\nerr 6.0\nout 6.1\nerr 6.1\nout 6.2\nerr 6.2\nassertion failed: got 42, want 0\n");
     const rep = report(join(dir, "s1.json"));
     expect(rep.runs.filter((x) => !x.ok).map((x) => x.seed)).toEqual([3, 6, 9]);
@@ -170,14 +171,18 @@ describe("raftlab stress (process)", () => {
     );
   });
 
-  it("exits 0 when every iteration passed, and saves nothing (unless --keep-all)", () => {
+  it("exits 0 when every iteration passed, and saves nothing (unless --archive, alias --keep-all)", () => {
     const none = raftlab(["stress", "-n", "2", "-o", join(dir, "s8"), "--", "sh", standin]);
     expect(none.code).toBe(0);
     expect(lastLine(none.stdout)).toBe("2 passed, 0 failed");
     expect(existsSync(join(dir, "s8"))).toBe(false);
     const all = raftlab(["stress", "-n", "2", "--keep-all", "-o", join(dir, "s9"), "--", "sh", standin]);
     expect(all.code).toBe(0);
-    expect(readdirSync(join(dir, "s9")).sort()).toEqual(["1.log", "2.log", "report.json"]);
+    expect(readdirSync(join(dir, "s9")).sort()).toEqual(["1.log", "2.log", "report.html", "report.json"]);
+    // --archive (batch's name, -a in both commands) is the same flag (issue 18).
+    const archived = raftlab(["stress", "-n", "2", "-a", "-o", join(dir, "s10"), "--", "sh", standin]);
+    expect(archived.code).toBe(0);
+    expect(readdirSync(join(dir, "s10")).sort()).toEqual(["1.log", "2.log", "report.html", "report.json"]);
   });
 
   it("exits 2 with a one-line error for usage errors", () => {

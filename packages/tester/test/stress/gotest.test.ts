@@ -137,6 +137,33 @@ describe("go test -v output", () => {
     ]);
   });
 
+  it("without -v, Go 1.20+'s -timeout names its running tests: the result says them, the re-run selects the one", () => {
+    const text = ["panic: test timed out after 2s", "running tests:", "\tTestSlow/case_3 (2s)", "", "goroutine 17 [running]:", "testing.(*M).startAlarm.func1()", "\t/usr/lib/go/src/testing/testing.go:2241 +0x3b9", "exit status 2", "FAIL\tm\t2.01s"].join("\n");
+    const p = parse(text);
+    expect(p.timedOutTests()).toEqual(["TestSlow"]);
+    expect(p.failingTest()).toBe("TestSlow");
+    const r = iterationResults(p, outcome({ exitCode: 2 }), ctx(false));
+    expect([r.runs[0]?.signature, r.runs[0]?.goTest]).toEqual(["timeout: panic: test timed out after N (running: TestSlow)", "TestSlow"]);
+  });
+
+  it("before Go 1.20 the running test is read from the goroutine dump: the Test frame above testing.tRunner", () => {
+    // The same Go 1.19 output without -v: no === RUN or --- PASS lines.
+    const plain = sample("go-timeout.txt").split("\n").filter((l) => !/^(===|---) /.test(l)).join("\n");
+    const p = parse(plain);
+    expect(p.timedOutTests()).toEqual(["TestHang"]);
+    const r = iterationResults(p, outcome({ exitCode: 2 }), ctx(false));
+    expect([r.runs[0]?.message, r.runs[0]?.goTest]).toEqual(["panic: test timed out after 2s (running: TestHang)", "TestHang"]);
+  });
+
+  it("with -v a paused parallel test that -timeout does not name is not its timeout", () => {
+    const text = ["=== RUN   TestWait", "=== PAUSE TestWait", "=== RUN   TestStuck", "panic: test timed out after 2s", "running tests:", "\tTestStuck (2s)", "", "goroutine 1 [chan receive]:", "exit status 2"].join("\n");
+    const r = iterationResults(parse(text), outcome({ exitCode: 2 }), ctx(true));
+    expect(r.runs.map((x) => [x.test, x.kind, x.message])).toEqual([
+      ["TestWait", "fail", "no result: the test binary ended while it ran (exit status 2)"],
+      ["TestStuck", "timeout", "panic: test timed out after 2s"],
+    ]);
+  });
+
   it("a passing iteration has passing results only; a skipped test is not counted", () => {
     const text = "=== RUN   TestA\n--- PASS: TestA (1.25s)\n=== RUN   TestB\n--- SKIP: TestB (0.00s)\nPASS\nok  \tm\t1.3s\n";
     const r = iterationResults(parse(text), outcome({ exitCode: 0 }), ctx(true));
@@ -176,6 +203,10 @@ describe("signatures", () => {
       "panic: sync: negative WaitGroup counter in goroutine N at N",
     );
     expect(normaliseFailureLine("panic: test timed out after 10m0s")).toBe("panic: test timed out after N");
+    // TestRPCBytes3B agrees on randstring(5000): the 5,000 random characters are one token, masked.
+    const token = Buffer.from(Array.from({ length: 7500 }, (_, i) => (i * 193 + 71) % 256)).toString("base64url").slice(0, 5000);
+    expect(stressSignature("fail", `config.go:594: one(${token}) failed to reach agreement`)).toBe(stressSignature("fail", "config.go:594: one(101) failed to reach agreement"));
+    expect(normaliseFailureLine("x.go:3: key a-12s-Qz81_k9Lm2-x7Pq0 lost")).toBe("x.go:3: key N lost");
     expect(stressSignature("fail", "fatal error: concurrent map writes")).toBe("fail: fatal error: concurrent map writes");
   });
 
@@ -200,5 +231,31 @@ describe("bounded output", () => {
     const whole = new TailBuffer(100);
     whole.push(Buffer.from("a\nb\n"));
     expect(whole.text()).toEqual({ text: "a\nb\n", dropped: 0 });
+  });
+
+  it("for go test -v output (--split-tests) starts the kept text at a test's === RUN, so each kept test is whole", () => {
+    const out = [
+      "=== RUN   TestA",
+      "noise ".repeat(20),
+      "--- PASS: TestA (0.10s)",
+      "=== RUN   TestB",
+      "=== RUN   TestB/sub",
+      "    b_test.go:3: failed",
+      "    --- FAIL: TestB/sub (0.00s)",
+      "--- FAIL: TestB (0.20s)",
+      "FAIL",
+    ].join("\n");
+    const cap = out.length - out.indexOf("--- PASS: TestA") + 5; // the cut falls inside TestA's noise
+    const t = new TailBuffer(cap);
+    t.push(Buffer.from(out));
+    expect(t.text().text.startsWith("noise")).toBe(false); // a whole line, but mid-section
+    expect(t.text().text.split("\n")[0]).toBe("--- PASS: TestA (0.10s)");
+    const whole = t.text(true);
+    expect(whole.text).toBe(out.slice(out.indexOf("=== RUN   TestB")));
+    expect(whole.dropped).toBe(out.indexOf("=== RUN   TestB"));
+    // A single test longer than the cap keeps its tail from a whole line.
+    const one = new TailBuffer(30);
+    one.push(Buffer.from(`=== RUN   TestHuge\n${"x\n".repeat(100)}--- FAIL: TestHuge (1.00s)\n`));
+    expect(one.text(true).text).toBe("x\n--- FAIL: TestHuge (1.00s)\n");
   });
 });
