@@ -93,6 +93,14 @@ export interface RunOptions {
    * The run's seed is then the session's.
    */
   readonly schedule?: ScheduleSession;
+  /**
+   * Names a built-in the code under test patched, or returns null (isolation/freeze.ts:
+   * patchedIntrinsic). Called every `builtinsCheckEvery` simulator events and when the test body ends:
+   * a name fails the run, saying which built-in.
+   */
+  readonly builtinsCheck?: () => string | null;
+  /** Simulator events between two `builtinsCheck` calls (default 1024). */
+  readonly builtinsCheckEvery?: number;
 }
 
 export interface RunResult {
@@ -237,7 +245,18 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   });
   const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, persistenceRequired: test.part !== "3A" && test.part !== "3B", output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
   sim.onError = (err) => t.crash(err);
+  const builtinsCheck = options.builtinsCheck ?? null;
+  const checkEvery = Math.max(1, options.builtinsCheckEvery ?? 1024);
+  let untilCheck = checkEvery;
+  const checkBuiltins = (): void => {
+    const patched = builtinsCheck?.() ?? null;
+    if (patched !== null && t.failure === null) t.fail({ kind: "fail", message: `the Raft patched ${patched} (built-ins are frozen while a Raft runs)` });
+  };
   sim.afterEvent = (owner) => {
+    if (builtinsCheck !== null && --untilCheck === 0) {
+      untilCheck = checkEvery;
+      checkBuiltins();
+    }
     t.config?.pollState(owner);
     if (storm.tick(sim.now, owner) && t.failure === null) t.fail({ kind: "timeout", message: storm.describe(sim.now) });
   };
@@ -269,6 +288,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
         }
         body.then(
           () => {
+            checkBuiltins();
             passed = t.failure === null;
             sim.stop();
           },
