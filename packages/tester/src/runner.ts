@@ -99,7 +99,7 @@ export interface RunOptions {
    * a name fails the run, saying which built-in.
    */
   readonly builtinsCheck?: () => string | null;
-  /** Simulator events between two `builtinsCheck` calls (default 1024). */
+  /** Simulator events between two `builtinsCheck` calls (default 256). */
   readonly builtinsCheckEvery?: number;
 }
 
@@ -246,7 +246,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, persistenceRequired: test.part !== "3A" && test.part !== "3B", output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
   sim.onError = (err) => t.crash(err);
   const builtinsCheck = options.builtinsCheck ?? null;
-  const checkEvery = Math.max(1, options.builtinsCheckEvery ?? 1024);
+  const checkEvery = Math.max(1, options.builtinsCheckEvery ?? 256);
   let untilCheck = checkEvery;
   const checkBuiltins = (): void => {
     const patched = builtinsCheck?.() ?? null;

@@ -13,11 +13,11 @@
 //   iterators, Promise then/resolve/species, the RegExp fast path, typed-array species) for the whole
 //   process: for-of, spread, map() and await got 2.5-6x slower in a micro-benchmark, the suite +25%.
 //   The checks: right after the Raft's module loads (a change fails the load, naming the property),
-//   every CHECK_EVERY simulator events and when the test's body ends (the run fails, naming it), and
+//   every 256 simulator events (runner.ts: builtinsCheckEvery) and when the test's body ends (the run fails, naming it), and
 //   before each test's verdict leaves the child (the same).
 //
 // The remaining hole, precisely: a WATCHED property that the Raft replaces and puts back between two
-// checks (within one stretch of fewer than CHECK_EVERY simulator events, or inside a single event, or
+// checks (within one stretch of fewer than 256 simulator events, or inside a single event, or
 // between the last check of one test and the first of the next) is not seen, and tester code that ran
 // in that stretch used the Raft's version. Objects reached from a WATCHED one (Array.prototype.find the
 // function, say) are FROZEN: only the WATCHED objects' own slots have this hole. The fix for it would be
@@ -77,6 +77,9 @@ function hiddenIntrinsics(): unknown[] {
 function watchedIntrinsics(): ReadonlyArray<readonly [string, object]> {
   const typedArray = Object.getPrototypeOf(Uint8Array) as object & { prototype: object };
   return [
+    // Math.random is the run's seeded stream (WRITABLE); freezing the rest one by one made Math a
+    // dictionary, and Math.floor & co. slow calls.
+    ["Math", Math],
     ["Array", Array],
     ["Array.prototype", Array.prototype],
     ["%ArrayIteratorPrototype%", Object.getPrototypeOf([][Symbol.iterator]()) as object],
@@ -109,6 +112,8 @@ interface Snapshot {
   readonly object: object;
   readonly proto: object | null;
   readonly keys: readonly PropertyKey[];
+  /** Own keys left out of `keys` (WRITABLE), to count added ones. */
+  readonly exempt: number;
   /** Per key: value, get, set, writable, enumerable, configurable (undefined where absent). */
   readonly fields: readonly unknown[];
 }
@@ -127,6 +132,30 @@ function keyText(key: PropertyKey): string {
 }
 
 /**
+ * Freezes `o`. Functions and namespace objects (Math, JSON, Reflect...: no own `constructor`) in one
+ * map transition (Object.freeze), which keeps them in V8's fast mode: redefining their properties one by
+ * one turned Object, JSON, Number, String... into dictionaries, whose methods TurboFan no longer inlines.
+ * Prototype objects one property at a time, then preventExtensions: Object.freeze on them made the
+ * suite ~1.3x slower (measured, not bisected further). WRITABLE members are spared.
+ */
+function freezeOne(o: object): void {
+  const writable = WRITABLE.get(o);
+  if (writable === undefined && (typeof o === "function" || !Object.prototype.hasOwnProperty.call(o, "constructor"))) {
+    Object.freeze(o);
+    return;
+  }
+  for (const key of Reflect.ownKeys(o)) {
+    if (typeof key === "string" && writable?.has(key) === true) continue;
+    const d = Reflect.getOwnPropertyDescriptor(o, key);
+    if (d === undefined) continue;
+    if ("value" in d) {
+      if (d.writable === true || d.configurable === true) Reflect.defineProperty(o, key, { writable: false, configurable: false });
+    } else if (d.configurable === true) Reflect.defineProperty(o, key, { configurable: false });
+  }
+  Object.preventExtensions(o);
+}
+
+/**
  * Locks the intrinsics: freezes most, snapshots the WATCHED ones (see the header). Call once, before
  * the code under test loads; a second call changes nothing (the snapshot is the first one's).
  */
@@ -140,34 +169,28 @@ export function freezeIntrinsics(): void {
     const o = stack.pop();
     if (!isObjectLike(o) || seen.has(o) || o === globalThis) continue;
     seen.add(o);
-    const frozen = !watchedSet.has(o);
     for (const key of Reflect.ownKeys(o)) {
       const d = Reflect.getOwnPropertyDescriptor(o, key);
       if (d === undefined) continue;
-      const keep = !frozen || (typeof key === "string" && WRITABLE.get(o)?.has(key) === true);
-      if ("value" in d) {
-        stack.push(d.value);
-        if (!keep && (d.writable === true || d.configurable === true)) Reflect.defineProperty(o, key, { writable: false, configurable: false });
-      } else {
-        stack.push(d.get, d.set);
-        if (!keep && d.configurable === true) Reflect.defineProperty(o, key, { configurable: false });
-      }
+      if ("value" in d) stack.push(d.value);
+      else stack.push(d.get, d.set);
     }
     stack.push(Object.getPrototypeOf(o));
-    if (frozen) Object.preventExtensions(o);
+    if (!watchedSet.has(o)) freezeOne(o);
   }
   snapshots = watched.map(([name, object]) => {
-    const keys = Reflect.ownKeys(object);
+    const all = Reflect.ownKeys(object);
+    const keys = all.filter((k) => !(typeof k === "string" && WRITABLE.get(object)?.has(k) === true));
     const fields: unknown[] = [];
     for (const k of keys) fields.push(...fieldsOf(Reflect.getOwnPropertyDescriptor(object, k)));
-    return { name, object, proto: Object.getPrototypeOf(object) as object | null, keys, fields };
+    return { name, object, proto: Object.getPrototypeOf(object) as object | null, keys, exempt: all.length - keys.length, fields };
   });
 }
 
 /**
  * The first WATCHED intrinsic property that differs from its snapshot ("Array.prototype.find",
  * "%ArrayIteratorPrototype%.next", "Promise.prototype.then (added)"), or null: none, or not locked.
- * A few microseconds: cheap enough for every test and every CHECK_EVERY events.
+ * A few microseconds: cheap enough for every test and every 256 events.
  */
 export function patchedIntrinsic(): string | null {
   if (snapshots === null) return null;
@@ -191,8 +214,8 @@ export function patchedIntrinsic(): string | null {
       }
     }
     const now = Reflect.ownKeys(object);
-    if (now.length !== keys.length) {
-      const added = now.find((k) => !keys.includes(k));
+    if (now.length !== keys.length + s.exempt) {
+      const added = now.find((k) => !keys.includes(k) && !(typeof k === "string" && WRITABLE.get(object)?.has(k) === true));
       return `${s.name}${added === undefined ? "" : keyText(added)} (added)`;
     }
     if (Object.getPrototypeOf(object) !== s.proto) return `${s.name} (its prototype)`;
@@ -200,8 +223,8 @@ export function patchedIntrinsic(): string | null {
   return null;
 }
 
-/** How often the runner checks, in simulator events (runner.ts: RunOptions.builtinsCheck). */
-export const CHECK_EVERY = 1024;
+
+
 
 /** The one line for a Raft that patched a built-in: "it patched Array.prototype.find (built-ins are ...)". */
 export function describePatch(name: string): string {
