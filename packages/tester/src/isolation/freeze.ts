@@ -3,31 +3,31 @@
 // built-in the tester relies on) cannot change what the tester computes without its test failing.
 //
 // Two ways, chosen per object by what V8 makes of them:
-// - FROZEN (most intrinsics): every own property non-writable and non-configurable, then
-//   preventExtensions (what Object.freeze does, without its slow elements transition). An assignment
-//   throws in strict code (every ES module) and is silently ignored in sloppy CommonJS.
-// - WATCHED (the objects of WATCHED below): left as they are, their own property descriptors (values,
-//   getters, setters, attributes, and the list of keys) snapshotted here and compared by
+// - FROZEN (most intrinsics; freezeOne): no property writable or configurable, not extensible. An
+//   assignment throws in strict code (every ES module) and is silently ignored in sloppy CommonJS.
+// - WATCHED (watchedIntrinsics): left as they are; their own property descriptors (values, getters,
+//   setters, attributes, the list of keys, the prototype) are snapshotted here and compared by
 //   `patchedIntrinsic()`. Redefining any property of these, even to read-only with the same value,
-//   invalidates a V8 protector or fast-path map (array iteration and species, Map/Set/String
-//   iterators, Promise then/resolve/species, the RegExp fast path, typed-array species) for the whole
-//   process: for-of, spread, map() and await got 2.5-6x slower in a micro-benchmark, the suite +25%.
-//   The checks: right after the Raft's module loads (a change fails the load, naming the property),
-//   every 256 simulator events (runner.ts: builtinsCheckEvery) and when the test's body ends (the run fails, naming it), and
-//   before each test's verdict leaves the child (the same).
+//   invalidates a V8 protector for the whole process (array iteration and species, Map/Set/String
+//   iterators, Promise then/resolve/species, the RegExp fast path, typed-array species): for-of,
+//   spread, map() and await got 2.5-6x slower in a micro-benchmark. The checks: right after the Raft's
+//   module loads (a change fails the load, naming the property), every 256 simulator events
+//   (runner.ts: builtinsCheckEvery) and when the test's body ends (the run fails, naming it), and
+//   before each test's verdict leaves the child (the same). An added property counts as a change.
 //
-// The remaining hole, precisely: a WATCHED property that the Raft replaces and puts back between two
-// checks (within one stretch of fewer than 256 simulator events, or inside a single event, or
-// between the last check of one test and the first of the next) is not seen, and tester code that ran
-// in that stretch used the Raft's version. Objects reached from a WATCHED one (Array.prototype.find the
-// function, say) are FROZEN: only the WATCHED objects' own slots have this hole. The fix for it would be
-// to freeze them too, at the cost measured below.
+// The remaining hole, precisely: a WATCHED object's own property that the Raft replaces and puts back
+// between two checks (inside one simulator event, within fewer than 256 events, or between the last
+// check of one test and the first of the next) is not seen, and tester code that ran in between used
+// the Raft's version. Objects reached from a WATCHED one (the function Array.prototype.find itself,
+// say) are FROZEN and have no such hole. Closing it means freezing the WATCHED objects: +25%.
 //
-// Measured on Node 20.20 (the 28 lab tests at seed 1 in one process, CPU time, alternating runs on a
-// loaded 2-core VM; see docs/performance.md): Node's --frozen-intrinsics made the suite 1.7x slower
-// (it turns prototype properties into accessors so that sloppy assignments throw) and also freezes
-// console; SES lockdown() costs ~180 ms per process, 1.2-2x on the suite, and is a dependency; freezing
-// every intrinsic as above cost +25%. MEASUREMENT_PLACEHOLDER
+// Measured on Node 20.20 (the 28 lab tests at seed 1 in one process, CPU time after the lock, 7
+// alternating rounds on the shared 2-core VM, load 4.6-5.2; docs/performance.md): no lock 1.78 s median;
+// every property read-only (the previous version) 2.18 s, x1.225 (median of per-round ratios x1.163);
+// this version 1.87 s, x1.051 (per-round x1.017); the lock itself ~4 ms per process. All ten protectors
+// `node --allow-natives-syntax` can query stay intact. Rejected before: Node's --frozen-intrinsics
+// (1.7x; it turns prototype properties into accessors and freezes console) and SES lockdown() (~180 ms
+// per process, 1.2-2x, a dependency).
 
 /**
  * Left writable: Node and V8 set Error's while running (stack traces), and the simulator replaces
@@ -190,7 +190,7 @@ export function freezeIntrinsics(): void {
 /**
  * The first WATCHED intrinsic property that differs from its snapshot ("Array.prototype.find",
  * "%ArrayIteratorPrototype%.next", "Promise.prototype.then (added)"), or null: none, or not locked.
- * A few microseconds: cheap enough for every test and every 256 events.
+ * About 30 µs: cheap enough for every test and every 256 events.
  */
 export function patchedIntrinsic(): string | null {
   if (snapshots === null) return null;
