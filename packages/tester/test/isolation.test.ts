@@ -24,8 +24,14 @@ function raftlab(...args: string[]): { code: number | null; out: string; err: st
 
 /** Every hostile Raft, and what its `raftlab run` must say. */
 const HOSTILE: readonly { file: string; run: RegExp }[] = [
-  { file: "patch-array-find.mjs", run: /^raftlab run: --impl: cannot load .*patch-array-find\.mjs: it patched Array\.prototype\.find \(built-ins are frozen while a Raft runs\)\n$/ },
-  { file: "patch-array-find-sloppy.cjs", run: /^raftlab run: --impl: cannot load .*patch-array-find-sloppy\.cjs: it patched Array\.prototype\.find \(built-ins are frozen while a Raft runs\)\n$/ },
+  {
+    file: "patch-array-find.mjs",
+    run: /^raftlab run: --impl: cannot load .*patch-array-find\.mjs: it patched Array\.prototype\.find \(built-ins are frozen while a Raft runs\)\n$/,
+  },
+  {
+    file: "patch-array-find-sloppy.cjs",
+    run: /^raftlab run: --impl: cannot load .*patch-array-find-sloppy\.cjs: it patched Array\.prototype\.find \(built-ins are frozen while a Raft runs\)\n$/,
+  },
   {
     file: "patch-iterator-next-at-load.mjs",
     run: /^raftlab run: --impl: cannot load .*patch-iterator-next-at-load\.mjs: it patched %ArrayIteratorPrototype%\.next \(built-ins are frozen while a Raft runs\)\n$/,
@@ -56,7 +62,9 @@ describe("hostile Rafts cannot fake a pass", () => {
         const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { runs: { ok: boolean }[] };
         expect(report.runs.every((x) => !x.ok)).toBe(true);
       } else {
-        expect(r.err).toMatch(/^raftlab batch: --impl .*it patched (Array\.prototype\.find|%ArrayIteratorPrototype%\.next) \(built-ins are frozen while a Raft runs\)\n$/);
+        expect(r.err).toMatch(
+          /^raftlab batch: --impl .*it patched (Array\.prototype\.find|%ArrayIteratorPrototype%\.next) \(built-ins are frozen while a Raft runs\)\n$/,
+        );
       }
     }, 200_000);
 
@@ -64,7 +72,10 @@ describe("hostile Rafts cannot fake a pass", () => {
       const r = raftlab("conform", "RequestVote 1", "--impl", hostile(h.file));
       expect(r.code).not.toBe(0);
       if (r.code === 1) expect(r.out.trimEnd().split("\n").at(-1)).toMatch(/^0 passed, [1-9]\d* failed$/);
-      else expect(r.err).toMatch(/^raftlab conform: --impl: .*it patched (Array\.prototype\.find|%ArrayIteratorPrototype%\.next) \(built-ins are frozen while a Raft runs\)\n$/);
+      else
+        expect(r.err).toMatch(
+          /^raftlab conform: --impl: .*it patched (Array\.prototype\.find|%ArrayIteratorPrototype%\.next) \(built-ins are frozen while a Raft runs\)\n$/,
+        );
     }, 200_000);
   }
 

@@ -135,12 +135,7 @@ interface Execution {
   readonly outputDropped: number;
 }
 
-async function execute(
-  runner: RunnerModule,
-  impl: MakeRaft | undefined,
-  req: RunRequest,
-  sink: ((event: TraceEvent) => void) | null,
-): Promise<Execution> {
+async function execute(runner: RunnerModule, impl: MakeRaft | undefined, req: RunRequest, sink: ((event: TraceEvent) => void) | null): Promise<Execution> {
   const output: string[] = [];
   let outputDropped = 0;
   outputRing?.clear();
@@ -166,7 +161,8 @@ async function execute(
     });
     // A built-in patched after the run's last check (in kill(), say): this run's verdict is a failure.
     const patched = patchedIntrinsic();
-    if (patched !== null && result.ok) result = { ...result, ok: false, failure: { kind: "fail", message: `the Raft patched ${patched} (built-ins are frozen while a Raft runs)` } };
+    if (patched !== null && result.ok)
+      result = { ...result, ok: false, failure: { kind: "fail", message: `the Raft patched ${patched} (built-ins are frozen while a Raft runs)` } };
   } catch (e) {
     // runTest promises not to throw for a failing Raft; if it does anyway, that is a crash of this run.
     const err = e instanceof Error ? e : new Error(String(e));
@@ -190,12 +186,7 @@ async function execute(
 
 /** Whether two executions of one (test, seed) ended the same way. */
 function sameOutcome(a: RunResult, b: RunResult): boolean {
-  return (
-    a.ok === b.ok &&
-    a.failure?.kind === b.failure?.kind &&
-    a.failure?.message === b.failure?.message &&
-    a.virtualMs === b.virtualMs
-  );
+  return a.ok === b.ok && a.failure?.kind === b.failure?.kind && a.failure?.message === b.failure?.message && a.virtualMs === b.virtualMs;
 }
 
 async function runOne(

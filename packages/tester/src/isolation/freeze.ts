@@ -41,17 +41,78 @@ const WRITABLE: ReadonlyMap<object, ReadonlySet<string>> = new Map<object, Reado
 /** The ECMAScript globals locked, with Node's Buffer and text codecs. Not console, process,
  * performance or crypto: the simulator replaces their members during a run (sim/virtual-globals.ts). */
 const ROOTS = [
-  "Object", "Function", "Array", "Number", "Boolean", "String", "Symbol", "BigInt", "Math", "JSON", "Reflect",
-  "Promise", "Proxy", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "RegExp", "Date",
-  "Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError",
-  "ArrayBuffer", "SharedArrayBuffer", "DataView", "Atomics", "Int8Array", "Uint8Array", "Uint8ClampedArray",
-  "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array",
-  "BigUint64Array", "Intl", "Buffer", "TextEncoder", "TextDecoder", "parseInt", "parseFloat", "isNaN", "isFinite",
-  "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI", "escape", "unescape",
+  "Object",
+  "Function",
+  "Array",
+  "Number",
+  "Boolean",
+  "String",
+  "Symbol",
+  "BigInt",
+  "Math",
+  "JSON",
+  "Reflect",
+  "Promise",
+  "Proxy",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "WeakRef",
+  "FinalizationRegistry",
+  "RegExp",
+  "Date",
+  "Error",
+  "EvalError",
+  "RangeError",
+  "ReferenceError",
+  "SyntaxError",
+  "TypeError",
+  "URIError",
+  "AggregateError",
+  "ArrayBuffer",
+  "SharedArrayBuffer",
+  "DataView",
+  "Atomics",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+  "Intl",
+  "Buffer",
+  "TextEncoder",
+  "TextDecoder",
+  "parseInt",
+  "parseFloat",
+  "isNaN",
+  "isFinite",
+  "encodeURIComponent",
+  "decodeURIComponent",
+  "encodeURI",
+  "decodeURI",
+  "escape",
+  "unescape",
 ] as const;
 
 const TYPED_ARRAYS = [
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 ] as const;
 
 /** Intrinsics reachable from no global by name: iterator, generator and async function prototypes. */
@@ -122,7 +183,9 @@ const FIELDS_PER_KEY = 6;
 let snapshots: readonly Snapshot[] | null = null;
 
 function fieldsOf(d: PropertyDescriptor | undefined): unknown[] {
-  return d === undefined ? [undefined, undefined, undefined, undefined, undefined, undefined] : [d.value, d.get, d.set, d.writable, d.enumerable, d.configurable];
+  return d === undefined
+    ? [undefined, undefined, undefined, undefined, undefined, undefined]
+    : [d.value, d.get, d.set, d.writable, d.enumerable, d.configurable];
 }
 
 function keyText(key: PropertyKey): string {
@@ -222,9 +285,6 @@ export function patchedIntrinsic(): string | null {
   }
   return null;
 }
-
-
-
 
 /** The one line for a Raft that patched a built-in: "it patched Array.prototype.find (built-ins are ...)". */
 export function describePatch(name: string): string {

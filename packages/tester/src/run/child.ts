@@ -71,7 +71,8 @@ for (const test of job.tests) {
   flushTrace();
   // A built-in patched after the run's last check (in kill(), say): the verdict sent is a failure.
   const patched = patchedIntrinsic();
-  if (patched !== null && result.ok) send({ t: "line", text: `--- FAIL: ${test}: the Raft patched ${patched} (built-ins are frozen while a Raft runs)`, atMs: result.virtualMs });
+  if (patched !== null && result.ok)
+    send({ t: "line", text: `--- FAIL: ${test}: the Raft patched ${patched} (built-ins are frozen while a Raft runs)`, atMs: result.virtualMs });
   send({ t: "result", test, ok: result.ok && patched === null });
 }
 restore();
