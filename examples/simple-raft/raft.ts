@@ -97,7 +97,9 @@ class SimpleRaft implements RaftPeer {
       case "Raft.RequestVote":
         return this.requestVote(args as { term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number });
       case "Raft.AppendEntries":
-        return this.appendEntries(args as { term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; leaderCommit: number });
+        return this.appendEntries(
+          args as { term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; leaderCommit: number },
+        );
       case "Raft.InstallSnapshot":
         return this.installSnapshot(args as { term: number; lastIncludedIndex: number; lastIncludedTerm: number; data: Uint8Array });
       default:
@@ -223,7 +225,13 @@ class SimpleRaft implements RaftPeer {
     const peer = this.peers[i] as ClientEnd;
     const next = this.nextIndex[i] as number;
     if (next <= this.snapshotIndex) {
-      const args = { term, leaderId: this.me, lastIncludedIndex: this.snapshotIndex, lastIncludedTerm: this.termAt(this.snapshotIndex), data: this.snapshotData };
+      const args = {
+        term,
+        leaderId: this.me,
+        lastIncludedIndex: this.snapshotIndex,
+        lastIncludedTerm: this.termAt(this.snapshotIndex),
+        data: this.snapshotData,
+      };
       const reply = (await peer.call("Raft.InstallSnapshot", args)) as { term: number } | null;
       if (reply === null || this.dead) return;
       this.observeTerm(reply.term);

@@ -99,7 +99,16 @@ export async function runHtmlBench(o: HtmlBenchOptions = {}): Promise<HtmlBenchR
     const fr = await firstRender(page, o.chromium ?? "/usr/bin/chromium", runs);
     const toHtmlMs = median(html);
     const toJsonlMs = median(jsonl);
-    return { events, traceBytes: statSync(trace).size, pageBytes: statSync(page).size, toHtmlMs, toJsonlMs, ratio: toHtmlMs / toJsonlMs, firstRenderMs: fr.ms, browserNote: fr.note };
+    return {
+      events,
+      traceBytes: statSync(trace).size,
+      pageBytes: statSync(page).size,
+      toHtmlMs,
+      toJsonlMs,
+      ratio: toHtmlMs / toJsonlMs,
+      firstRenderMs: fr.ms,
+      browserNote: fr.note,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -300,7 +300,14 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   let store = new LogStore(storeOptions);
   let ingest = new Ingest(store, inference, overlay);
   const makeViewer = (s: LogStore, f: Filter): ReturnType<typeof makeView> =>
-    makeView(s, { file, filter: f, color: colorWanted(o, true), width: out.columns || 80, height: out.rows || 24, follow: o.follow === true || file === undefined });
+    makeView(s, {
+      file,
+      filter: f,
+      color: colorWanted(o, true),
+      width: out.columns || 80,
+      height: out.rows || 24,
+      follow: o.follow === true || file === undefined,
+    });
   let viewer = makeViewer(store, filter);
   const results = new ResultLines();
   const listeners = new Set<() => void>();

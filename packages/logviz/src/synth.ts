@@ -197,7 +197,16 @@ class Sim {
       const id = `${l}-${this.nextId++}`;
       const first = this.commit + 1;
       const entries = this.logLen >= first;
-      const fields = { dst: p, from: l, id, mterm, prevLogIndex: this.commit, prevLogTerm: this.term, leaderCommit: this.commit, ...(entries ? { first, last: this.logLen } : {}) };
+      const fields = {
+        dst: p,
+        from: l,
+        id,
+        mterm,
+        prevLogIndex: this.commit,
+        prevLogTerm: this.term,
+        leaderCommit: this.commit,
+        ...(entries ? { first, last: this.logLen } : {}),
+      };
       const topic = entries ? "LOG1" : "TIMR";
       this.ev(l, "AppendEntries", topic, `S${l} -> S${p} AE prev (${this.commit},${this.term}) ${entries ? `[${first}..${this.logLen}]` : "heartbeat"} lc ${this.commit}`, { ...fields, dir: "send" });
       if (!this.alive(p) || this.rng.next() < 0.03) {

@@ -524,6 +524,7 @@ export class Viewer implements ScreenState {
     }
     if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return;
     // Printable input only (a paste arrives as one string).
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point: they would corrupt the prompt line
     const clean = input.replace(/[\x00-\x1f\x7f]/g, "");
     p.text = (p.text + clean).slice(0, PROMPT_MAX);
   }

@@ -36,7 +36,14 @@ export function printed(text: string, o: { layout: PrintLayout; wrap: boolean; c
   const store = new LogStore({ maxRows: 1 << 30 });
   const ingest = new Ingest(store);
   let out = "";
-  const printer = new StreamPrinter(store, { filter: {}, width: o.width, style: makeStyle(o.color), write: (s) => ((out += s), true), layout: o.layout, wrap: o.wrap });
+  const printer = new StreamPrinter(store, {
+    filter: {},
+    width: o.width,
+    style: makeStyle(o.color),
+    write: (s) => ((out += s), true),
+    layout: o.layout,
+    wrap: o.wrap,
+  });
   const bytes = Buffer.from(text, "utf8");
   for (let i = 0; i < bytes.length; i += o.chunk) {
     ingest.push(bytes.subarray(i, i + o.chunk));

@@ -34,7 +34,12 @@ interface Traced {
 
 type Make6 = (...a: [...Parameters<MakeRaft>, { quiet: boolean }]) => ReturnType<MakeRaft>;
 
-async function traced(make: MakeRaft, test: string, seed: number, opts: { quietCopies?: boolean; labelPrints?: boolean; showProbeOutput?: boolean } = {}): Promise<Traced> {
+async function traced(
+  make: MakeRaft,
+  test: string,
+  seed: number,
+  opts: { quietCopies?: boolean; labelPrints?: boolean; showProbeOutput?: boolean } = {},
+): Promise<Traced> {
   const events: TraceEvent[] = [];
   const real: StudentRaft[] = [];
   const copies: StudentRaft[] = [];

@@ -327,7 +327,14 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
     const textW = Math.max(1, W - GUTTER - g.diagram - 1);
     const flags = store.flags[row] as number;
     const topicName = store.topics.name(store.topic[row] as number);
-    const paint: Paint = flags & F.Fail ? ink[Ink.Fail] : store.src[row] === -1 ? s.harness(store.ops.name(store.op[row] as number), false) : topicName ? s.topic(topicName) : (x) => x;
+    const paint: Paint =
+      flags & F.Fail
+        ? ink[Ink.Fail]
+        : store.src[row] === -1
+          ? s.harness(store.ops.name(store.op[row] as number), false)
+          : topicName
+            ? s.topic(topicName)
+            : (x) => x;
     const text = padWidth(rowText(v, row, st), textW);
     out += " " + (selected ? s.cursor(text) : paint(highlight(text, v.search, s.match)));
     lines.push(out);

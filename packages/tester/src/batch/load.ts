@@ -133,7 +133,12 @@ function dirOf(path: string): string {
  * report.json there. Without either the replay line would run raftlab's Raft, which for a student's
  * failure passes and looks like a non-reproduction; the note says so.
  */
-function batchFlagsBeside(tracePath: string): { readonly impl: string | null; readonly strict: boolean; readonly note: string | null; readonly implUnknown?: boolean } {
+function batchFlagsBeside(tracePath: string): {
+  readonly impl: string | null;
+  readonly strict: boolean;
+  readonly note: string | null;
+  readonly implUnknown?: boolean;
+} {
   const logPath = tracePath.replace(/\.jsonl$/, ".log");
   if (existsSync(logPath)) {
     const h = parseRunLogHeader(readFileSync(logPath, "utf8"));
@@ -301,7 +306,12 @@ function recordFromTrace(text: string, name: string, where: string): RunRecord {
  * the journal of a batch that was killed before it wrote one). Loose saved runs are not enough: they
  * hold failing runs only, so a resume from them would run every passing run again and call it new.
  */
-export function loadResumable(path: string): { readonly runs: readonly RunRecord[]; readonly impl: string | null; readonly outDir: string | null; readonly note: string | null } {
+export function loadResumable(path: string): {
+  readonly runs: readonly RunRecord[];
+  readonly impl: string | null;
+  readonly outDir: string | null;
+  readonly note: string | null;
+} {
   if (!existsSync(path)) throw new ReportError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
     if (!existsSync(join(path, "report.json")) && journalIn(path) === null) {

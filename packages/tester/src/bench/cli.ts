@@ -107,7 +107,9 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
       seeds: a.seeds,
       elapsedS,
       goals,
-      figures: Object.fromEntries(figures.map((f) => [f.id, { title: f.title, ...(f.notMeasured !== undefined ? { notMeasured: f.notMeasured } : {}), data: f.data }])),
+      figures: Object.fromEntries(
+        figures.map((f) => [f.id, { title: f.title, ...(f.notMeasured !== undefined ? { notMeasured: f.notMeasured } : {}), data: f.data }]),
+      ),
     };
     writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
     io.err(`wrote ${a.json}\n`);

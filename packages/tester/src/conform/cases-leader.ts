@@ -213,7 +213,10 @@ export const LEADER_CASES: readonly ConformCase[] = [
         for (const c of [...s.p.calls]) {
           if (c.answered || c.to === 0) continue;
           if (c.to === 2 && c.method === IS) sent = c;
-          else if (c.method === AE) await c.answer(c.to === 2 ? { term: l.term, success: false, xTerm: -1, xIndex: -1, xLen: 1, conflictIndex: 1, conflictTerm: -1 } : aeReply(l.term, true, 3));
+          else if (c.method === AE)
+            await c.answer(
+              c.to === 2 ? { term: l.term, success: false, xTerm: -1, xIndex: -1, xLen: 1, conflictIndex: 1, conflictTerm: -1 } : aeReply(l.term, true, 3),
+            );
         }
       }
       check(sent !== undefined, "S2 reported an empty log, but the leader, whose log starts after its snapshot at 3, sent it no InstallSnapshot within 1 s");

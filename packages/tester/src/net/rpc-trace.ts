@@ -66,7 +66,13 @@ function requestSummary(kind: Kind, args: Obj | null): { fields: MessageFields; 
     const range = n > 0 && prevLogIndex !== undefined ? { first: prevLogIndex + 1, last: prevLogIndex + n } : {};
     const what = n > 0 && prevLogIndex !== undefined ? `[${prevLogIndex + 1}..${prevLogIndex + n}]` : "heartbeat";
     return {
-      fields: { ...base, ...(prevLogIndex !== undefined ? { prevLogIndex } : {}), ...(prevLogTerm !== undefined ? { prevLogTerm } : {}), ...range, ...(leaderCommit !== undefined ? { leaderCommit } : {}) },
+      fields: {
+        ...base,
+        ...(prevLogIndex !== undefined ? { prevLogIndex } : {}),
+        ...(prevLogTerm !== undefined ? { prevLogTerm } : {}),
+        ...range,
+        ...(leaderCommit !== undefined ? { leaderCommit } : {}),
+      },
       text: `${kind.short}${t} prev=(${prevLogIndex ?? "?"},${prevLogTerm ?? "?"}) ${what} commit=${leaderCommit ?? "?"}`,
     };
   }

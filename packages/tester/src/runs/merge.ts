@@ -117,7 +117,9 @@ export interface Contradiction {
  * seed) under the same impl (mergeReports checks that) and the same --strict, failing by a verdict the
  * seed alone decides (fail, violation; not a timeout or a crash).
  */
-export function findContradictions(reports: readonly { readonly name: string; readonly strict: boolean; readonly runs: readonly RunRecord[] }[]): Contradiction[] {
+export function findContradictions(
+  reports: readonly { readonly name: string; readonly strict: boolean; readonly runs: readonly RunRecord[] }[],
+): Contradiction[] {
   const seen = new Map<string, { name: string; run: RunRecord }>();
   const found: Contradiction[] = [];
   for (const report of reports) {

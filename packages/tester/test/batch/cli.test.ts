@@ -212,7 +212,10 @@ describe("raftlab batch (process)", () => {
   });
 
   // Issue 10: the scratch folder (TMPDIR/raftlab-batch-<pid>-*) leaked on SIGTERM, a second Ctrl-C and SIGKILL.
-  const startBatch = (tmp: string, out: string): { child: ReturnType<typeof spawn>; firstFail: Promise<void>; stopping: Promise<void>; stdout: () => string } => {
+  const startBatch = (
+    tmp: string,
+    out: string,
+  ): { child: ReturnType<typeof spawn>; firstFail: Promise<void>; stopping: Promise<void>; stdout: () => string } => {
     const child = spawn(process.execPath, [cli, "batch", "FakeBigTrace", "FakeFlaky", "-n", "100000", "-j", "2", "--out", out], {
       env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp },
     });
