@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
@@ -17,6 +18,10 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/test/**/*.test.ts", "packages/*/test/**/*.test.tsx"],
+    // Vitest's default is one worker fewer than the cores: on CI's 2 cores, one file at a time. Most of
+    // the suite waits on child processes (raftlab, logviz, tmux, npm, go, chromium), so one worker per
+    // core keeps both cores busy; every test is written to pass on a loaded machine.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // RAFT_TRACE=1: the lab-suite runs' traces go to stdout through one writer (see

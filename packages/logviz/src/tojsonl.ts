@@ -3,6 +3,7 @@
 // number) and `raw` (the original text). It makes the inference checkable (`jq`, tests) and feeds Go
 // students' text logs to tools that read our traces.
 import { createReadStream } from "node:fs";
+import { escapeJsonC1 } from "@raftlab/raft/trace";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { isGzip, isRegularFile, sniffGzip } from "./ingest.js";
@@ -123,7 +124,8 @@ export class JsonlConverter {
       const i = h.abs - s.dropped;
       const t = s.t[i] as number;
       if (Number.isFinite(t)) this.lastT = t;
-      this.out += JSON.stringify(rowEvent(s, i, h.line, h.raw, this.lastT)) + "\n";
+      // C1 controls of the input text escaped, as in every trace raftlab writes.
+      this.out += escapeJsonC1(JSON.stringify(rowEvent(s, i, h.line, h.raw, this.lastT))) + "\n";
     }
     if (k > 0) this.held.splice(0, k);
     if (this.out.length >= 65536) this.drain(false);

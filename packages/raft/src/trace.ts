@@ -154,5 +154,18 @@ export type TraceSink = (event: TraceEvent) => void;
 
 /** Serialises one event as a JSON line (no trailing newline). */
 export function formatTraceEvent(event: TraceEvent): string {
-  return JSON.stringify(event);
+  return escapeJsonC1(JSON.stringify(event));
+}
+
+const C1 = /[\u0080-\u009f]/g;
+
+/**
+ * JSON text with the C1 controls (U+0080-U+009F) written as \u escapes: JSON.stringify leaves them
+ * raw, and a terminal that shows a JSON line would obey them (0x9B is CSI). The parsed value is the same.
+ */
+export function escapeJsonC1(json: string): string {
+  C1.lastIndex = 0;
+  if (!C1.test(json)) return json;
+  C1.lastIndex = 0;
+  return json.replace(C1, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -363,7 +363,9 @@ export async function loadImpl(modulePath: string): Promise<MakeRaft> {
       throw new ImplLoadError(`cannot load ${modulePath}: Node cannot run TypeScript; compile it (tsc, or npm run build) and pass the compiled file, e.g. --impl ${js.includes("dist/") ? js : `dist/${basename(js)}`}`);
     }
     const why = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
-    throw new ImplLoadError(`cannot load ${modulePath}: ${why}`);
+    // The isolated child froze the built-ins (isolation/freeze.ts): say so instead of a bare TypeError.
+    const frozen = err instanceof TypeError && /read[- ]only property|not extensible|Cannot (redefine|define|add) property/.test(why);
+    throw new ImplLoadError(`cannot load ${modulePath}: ${why}${frozen ? " (it changes a built-in: raftlab freezes them before loading a Raft)" : ""}`);
   }
   // Caught and swallowed by the module itself: still a module that tries to end the tester.
   if (exitAttempt !== null) throw new ImplLoadError(`cannot load ${modulePath}: it called process.exit() while loading`);

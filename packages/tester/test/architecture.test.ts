@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["invariants"],
   ["harness"],
   // schedule/: a run's recorded decisions (session.ts sits under the runner; load/replay read the test list).
-  ["tests", "runner.ts", "watchdog.ts", "cli-args.ts", "invocation.ts", "schedule"],
+  ["tests", "runner.ts", "watchdog.ts", "cli-args.ts", "invocation.ts", "schedule", "isolation"],
   ["runs", "conform", "batch", "stress", "shrink"],
   ["cli.ts", "index.ts", "run", "init", "bench"],
 ];

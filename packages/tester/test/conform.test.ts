@@ -155,11 +155,13 @@ describe("raftlab conform (the built CLI, as a user runs it)", () => {
     expect(doc.cases.filter((c) => restartable.has(c.name)).every((c) => c.runs >= 2)).toBe(true);
   });
 
-  it("a Raft that blocks the thread is killed after --timeout with one line (SIGKILL, 137 in a shell), not left hanging", () => {
-    const r = raftlab("--impl", join(root, "packages/tester/test/fixtures/hostile/busy-loop.mjs"), "--timeout", "1");
-    // Killed by SIGKILL: spawnSync reports no status (a shell shows 137).
-    expect(r.signal).toBe("SIGKILL");
-    expect(r.err).toMatch(/^raftlab conform: ".+": no result after 1 s of wall-clock time and the Raft does not yield \(a busy loop\?\); killed \(--timeout\)\n$/);
+  it("a Raft that blocks the thread is killed after --timeout with one line, and that case fails as a timeout", () => {
+    const r = raftlab("RequestVote 2", "Leaders: a command", "--impl", join(root, "packages/tester/test/fixtures/hostile/busy-loop.mjs"), "--timeout", "1");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^raftlab conform: ".+": no result after 1 s of wall-clock time and the Raft does not yield \(a busy loop\?\); killed \(--timeout\)\n/);
+    expect(r.out.join("\n")).toMatch(/✗ Leaders: a command .* -- \[timeout\] the test process was killed after 1 s without a result \(--timeout\) before reporting the case/);
+    // The cases after it ran in a new child.
+    expect(r.out.at(-1)).toMatch(/^\d+ passed, [1-9]\d* failed$/);
   });
 
   it("usage errors are one line, exit 2; --help describes the mode", () => {

@@ -52,7 +52,9 @@ function recompute(){var keep=nVis?vis[Math.min(cursor,nVis-1)]:0,c=compile();nV
  matches=null;$("visible-count").textContent=String(nVis);$("arrow-count").textContent=String(placed.filter(function(p){return p.st===0;}).length);
  layout();}
 // ---- search: the text as shown and the opcode (smart case, like logviz) ----
-var search=null,matches=null;
+// searchText: the pattern in force. Enter in the box fires keydown and then change: the second must not
+// search again (it would step past the first match).
+var search=null,searchText="",matches=null;
 function matchList(){if(matches||!search)return matches||[];matches=[];for(var p=0;p<nVis;p++){var r=vis[p];search.lastIndex=0;if(search.test(R.text[r])||search.test(D.ops[R.op[r]]||""))matches.push(p);}return matches;}
 function searchNext(dir){var m=matchList();if(!search){return;}if(m.length===0){note("pattern not found",true);return;}
  var k=lowerBound(m,m.length,cursor+(dir>0?1:0));var t=dir>0?(k<m.length?m[k]:m[0]):(k>0?m[k-1]:m[m.length-1]);select(t,true);}
@@ -116,9 +118,13 @@ function drawDetail(){var d=$("detail");if(!nVis){d.textContent="(no rows match 
 function select(p,reveal){if(!nVis)return;cursor=Math.max(0,Math.min(nVis-1,p));if(reveal){var y=cursor*rowH;if(y<dia.scrollTop||y>dia.scrollTop+dia.clientHeight-rowH)dia.scrollTop=y-dia.clientHeight/2;
  var ty=cursor*TABLE_H;if(ty<tbl.scrollTop||ty>tbl.scrollTop+tbl.clientHeight-TABLE_H)tbl.scrollTop=ty-tbl.clientHeight/2;}draw();updateSearchStatus();}
 // Each pane follows the other's scrolling (row for row); the echo of our own assignment is ignored.
+// At its end a pane takes the other to its end: the panes show different numbers of rows, so row for
+// row the table would stop short of the last rows (and of a failure there) when the diagram hits bottom.
+// The target is clamped to what the pane can scroll, so an assignment always moves it and always echoes.
 var ignore=null,pending=false;
 function redraw(){if(pending)return;pending=true;requestAnimationFrame(function(){pending=false;draw();});}
-function follow(src,dst,f){if(ignore===src)ignore=null;else{var t=src.scrollTop*f;if(Math.abs(dst.scrollTop-t)>=1){ignore=dst;dst.scrollTop=t;}}redraw();}
+function follow(src,dst,f){if(ignore===src)ignore=null;else{var sm=src.scrollHeight-src.clientHeight,dm=Math.max(0,dst.scrollHeight-dst.clientHeight);
+ var t=Math.min(dm,sm>0&&src.scrollTop>=sm-1?dm:src.scrollTop*f);if(Math.abs(dst.scrollTop-t)>=1){ignore=dst;dst.scrollTop=t;}}redraw();}
 dia.addEventListener("scroll",function(){follow(dia,tbl,TABLE_H/rowH);});
 tbl.addEventListener("scroll",function(){follow(tbl,dia,rowH/TABLE_H);});
 tbl.addEventListener("click",function(e){var t=e.target;while(t&&t!==tbl&&!(t.getAttribute&&t.getAttribute("data-pos")))t=t.parentNode;if(t&&t!==tbl)select(Number(t.getAttribute("data-pos")),false);});
@@ -135,7 +141,7 @@ $("zoom-in").addEventListener("click",function(){zoom(1.25);});$("zoom-out").add
 function applyFilters(){try{F.term=parseTerm($("f-term").value);F.topics=parseShowHide($("f-topic").value,"topic");F.ops=parseShowHide($("f-op").value,"op");F.test=$("f-test").value;
  F.roles=[];["leader","candidate","follower"].forEach(function(r){if($("f-role-"+r).checked)F.roles.push(r);});
  F.hidePeers={};D.peers.forEach(function(p){if(!$("f-peer-"+p).checked)F.hidePeers[p]=1;});note("",false);recompute();select(cursor,true);}catch(e){note(e.message,true);}}
-function setSearch(){var s=$("f-search").value;matches=null;if(s===""){search=null;updateSearchStatus();draw();return;}
+function setSearch(){var s=$("f-search").value;if(s===searchText)return;searchText=s;matches=null;if(s===""){search=null;updateSearchStatus();draw();return;}
  try{search=new RegExp(s,/[A-Z]/.test(s)?"g":"gi");note("",false);}catch(e){search=null;note("bad pattern: "+e.message,true);}searchNext(1);updateSearchStatus();draw();}
 function updateSearchStatus(){var st=$("search-status");if(!search){st.textContent="";return;}var m=matchList();var k=lowerBound(m,m.length,cursor);st.textContent=m.length===0?"no match":m[k]===cursor?"match "+(k+1)+" of "+m.length:m.length+" matches";}
 function nextFailure(dir){for(var s=1;s<=nVis;s++){var p=((cursor+dir*s)%nVis+nVis)%nVis;if(R.flags[vis[p]]&B.fail){select(p,true);return;}}note("no failure or violation in the visible rows",true);}
@@ -144,10 +150,10 @@ D.tests.forEach(function(t,i){if(i===0)return;var o=el("option","",t);o.value=t;
 D.peers.forEach(function(p){var l=el("label","chk");var c=el("input");c.type="checkbox";c.checked=true;c.id="f-peer-"+p;l.appendChild(c);l.appendChild(document.createTextNode("S"+p));$("f-peers").appendChild(l);});
 ctl.addEventListener("change",function(e){if(e.target.id!=="f-search")applyFilters();});
 ["f-term","f-topic","f-op"].forEach(function(id){$(id).addEventListener("keydown",function(e){if(e.key==="Enter")applyFilters();});});
-$("f-search").addEventListener("keydown",function(e){if(e.key==="Enter"){if(search&&search.source===$("f-search").value)searchNext(e.shiftKey?-1:1);else setSearch();}});
+$("f-search").addEventListener("keydown",function(e){if(e.key==="Enter"){if(search&&searchText===$("f-search").value)searchNext(e.shiftKey?-1:1);else setSearch();}});
 $("f-search").addEventListener("change",setSearch);
 $("f-clear").addEventListener("click",function(){["f-term","f-topic","f-op","f-search"].forEach(function(id){$(id).value="";});$("f-test").value="";
- document.querySelectorAll("#controls input[type=checkbox]").forEach(function(c){c.checked=c.id.indexOf("f-peer-")===0;});search=null;applyFilters();});
+ document.querySelectorAll("#controls input[type=checkbox]").forEach(function(c){c.checked=c.id.indexOf("f-peer-")===0;});search=null;searchText="";applyFilters();});
 document.addEventListener("keydown",function(e){var t=e.target;if(t&&(t.tagName==="INPUT"||t.tagName==="SELECT"))return;
  var k=e.key;if(k==="j"||k==="ArrowDown")select(cursor+1,true);else if(k==="k"||k==="ArrowUp")select(cursor-1,true);else if(k==="g"||k==="Home")select(0,true);else if(k==="G"||k==="End")select(nVis-1,true);
  else if(k==="n")searchNext(1);else if(k==="N")searchNext(-1);else if(k==="e")nextFailure(1);else if(k==="E")nextFailure(-1);else if(k==="+"||k==="=")zoom(1.25);else if(k==="-")zoom(0.8);

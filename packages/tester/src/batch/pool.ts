@@ -1,227 +1,132 @@
-// Worker slots: each runs one (test, seed) at a time in its own worker thread, with a wall-clock
-// timeout and a heap limit. A run that hangs, crashes its thread or runs out of memory is stopped,
-// reported as that run's failure, and the thread is replaced; the batch goes on.
+// The batch's slots: each runs one (test, seed) at a time in its own isolated host process (host.ts,
+// a thread slot inside), which loads the Raft under test; the batch itself never does. Outcomes arrive
+// over the authenticated channel (isolation/channel.ts). A host that dies, exits or forges a message
+// before its outcome fails the run it was on, and the next run gets a new host; the batch goes on.
 
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
-import { OUTPUT_RING_BYTES, SharedTextRing, TRACE_RING_BYTES } from "./ring.js";
-import type { RunRecord } from "../runs/record.js";
+import { childScriptPath, describeEnd, IsolatedChild, type ChildEnd } from "../isolation/supervisor.js";
 import type { RunItem } from "../runs/runlist.js";
+import type { HostMessage, HostRequest } from "./host-protocol.js";
+import type { RunRequest, WorkerConfig } from "./protocol.js";
+import { WorkerInitError, type SlotOptions, type SlotOutcome } from "./thread-slot.js";
 
-export type SlotOutcome =
-  | { readonly type: "done"; readonly record: RunRecord; readonly traceSha256: string | null; readonly saveError?: string }
-  | {
-      readonly type: "stopped";
-      readonly kind: "timeout" | "crash";
-      readonly message: string;
-      readonly wallMs: number;
-      /** What the run had printed, from the shared ring (its last lines if it printed more). */
-      readonly output: StoppedTail;
-      /** The run's trace so far, from the shared ring, when the run was traced; else null. */
-      readonly trace: StoppedTail | null;
-      /** Why there is no trace, when the batch knows better than "it was untraced" (batch.ts). */
-      readonly note?: string;
-    }
-  | { readonly type: "cancelled" };
-
-export interface StoppedTail {
-  readonly lines: readonly string[];
-  /** Bytes written before `lines` that the ring had already overwritten (0: the lines are all of it). */
-  readonly droppedBytes: number;
-}
-
-export class WorkerInitError extends Error {
-  override readonly name = "WorkerInitError";
-}
+export { WorkerInitError, workerScriptPath, type SlotOptions, type SlotOutcome, type StoppedTail } from "./thread-slot.js";
 
 /**
- * The compiled worker script. Next to this file when running from dist; when this module runs from
- * src (vitest), the compiled copy in dist (built by `tsc -b`).
+ * How long past its own --timeout a host may stay silent before the batch kills it: the host's thread
+ * slot enforces the timeout (a traced re-run restarts it), so this only catches a host that stopped.
  */
-export function workerScriptPath(): string {
-  const here = new URL("./worker.js", import.meta.url);
-  const path = fileURLToPath(here);
-  if (existsSync(path)) return path;
-  const fromSrc = fileURLToPath(new URL("../../dist/batch/worker.js", import.meta.url));
-  if (existsSync(fromSrc)) return fromSrc;
-  throw new WorkerInitError(`batch worker script not found at ${path} or ${fromSrc}; run \`pnpm build\` first`);
-}
-
-export interface SlotOptions {
-  readonly config: WorkerConfig;
-  readonly timeoutMs: number;
-  readonly maxHeapMb: number;
-}
+const HOST_SILENCE_GRACE_MS = 30_000;
 
 interface Pending {
-  resolve(outcome: SlotOutcome): void;
+  readonly item: RunItem;
+  readonly resolve: (outcome: SlotOutcome) => void;
+  readonly started: number;
   timer: NodeJS.Timeout | null;
-  started: number;
 }
 
 export class WorkerSlot {
-  private worker: Worker | null = null;
-  /** The rings shared with `worker` (each thread gets its own, so a dying thread's tail is not reused). */
-  private rings: { output: SharedTextRing; trace: SharedTextRing } | null = null;
+  private host: IsolatedChild | null = null;
   private ready: Promise<void> | null = null;
   private pending: Pending | null = null;
   private closed = false;
 
   constructor(private readonly options: SlotOptions) {}
 
-  /** Starts the worker thread ahead of the first run (loading the runner and --impl takes a while). */
+  /** Starts the host and its worker thread ahead of the first run (loading the runner and --impl takes a while). */
   warmUp(): Promise<void> {
-    return this.ensureWorker();
+    return this.ensureHost();
   }
 
-  private ensureWorker(): Promise<void> {
+  private ensureHost(): Promise<void> {
     if (this.ready !== null) return this.ready;
-    const rings = { output: SharedTextRing.create(OUTPUT_RING_BYTES), trace: SharedTextRing.create(TRACE_RING_BYTES) };
-    const workerData: WorkerConfig = { ...this.options.config, rings: { output: rings.output.buffer, trace: rings.trace.buffer } };
-    const worker = new Worker(workerScriptPath(), {
-      workerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb },
-      stdout: true, // a Raft's console output must not scribble over the progress display
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    this.worker = worker;
-    this.rings = rings;
     this.ready = new Promise<void>((resolve, reject) => {
       let isReady = false;
-      worker.on("message", (msg: WorkerMessage) => {
-        if (msg.type === "ready") {
-          isReady = true;
-          resolve();
-        } else if (msg.type === "init-error") {
-          reject(new WorkerInitError(msg.message));
-          void worker.terminate();
-        } else if (msg.type === "memory" && this.worker === worker) {
-          this.checkMemory(msg.bytes);
-        } else if (msg.type === "rerun" && this.worker === worker) {
-          this.restartTimer();
-        } else if (msg.type === "done" && this.worker === worker) {
-          this.settle({ type: "done", record: msg.record, traceSha256: msg.traceSha256, ...(msg.saveError !== undefined ? { saveError: msg.saveError } : {}) }, false);
-        }
-      });
-      worker.on("error", (err: Error & { code?: string }) => {
-        const message =
-          err.code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? `out of memory: the run exceeded the worker heap limit of ${this.options.maxHeapMb} MB`
-            : `the run crashed its worker: ${err.stack ?? err.message}`;
-        if (!isReady) reject(new WorkerInitError(message));
-        if (this.worker !== worker) return;
-        if (this.pending !== null) this.settleStopped("crash", message);
-        else {
-          // Died between runs (a stray timer of the last run threw): never hand it the next run.
-          this.worker = null;
+      const host: IsolatedChild = new IsolatedChild(childScriptPath("batch/host.js"), this.options, {
+        onMessage: (raw) => {
+          const m = raw as HostMessage;
+          if (m.t === "ready") {
+            isReady = true;
+            resolve();
+          } else if (m.t === "init-error") {
+            reject(new WorkerInitError(String(m.message)));
+            host.stop({ type: "exit", code: 0, signal: null });
+          } else if (m.t === "outcome") {
+            const p = this.pending;
+            if (this.host !== host || p === null) return;
+            if (m.test !== p.item.test || m.seed !== p.item.seed) {
+              host.stop({ type: "forged", why: `an outcome for ${m.test} seed ${m.seed} while ${p.item.test} seed ${p.item.seed} ran` });
+              return;
+            }
+            this.settle(m.outcome);
+          }
+        },
+        // The worker thread's own output is captured into each run's log; what reaches the host's
+        // stdout/stderr was written by the code under test past that (fs.writeSync): dropped.
+        onOutput: () => {},
+        onEnd: (end) => {
+          if (!isReady) reject(new WorkerInitError(`the test process ${describeEnd(end)} while loading the Raft`));
+          if (this.host !== host) return;
+          this.host = null;
           this.ready = null;
-          void worker.terminate();
-        }
+          this.stopped(end);
+        },
       });
-      worker.on("exit", (code) => {
-        if (!isReady) reject(new WorkerInitError(`worker exited with code ${code} while starting`));
-        // Events of a worker this slot has already dropped (timed out, crashed) concern no current run.
-        if (this.worker !== worker) return;
-        this.settleStopped("crash", `the run ended its worker thread (exit code ${code})`);
-        this.worker = null;
-        this.ready = null;
-      });
+      this.host = host;
+      host.request({ t: "warm" } satisfies HostRequest);
     });
     return this.ready;
   }
 
-  /** Runs one item. Never rejects for a failing run; rejects only if the worker cannot start at all. */
+  /** Runs one item. Never rejects for a failing run; rejects only if the host cannot start at all. */
   async execute(item: RunItem, mode: RunRequest["mode"] = "run"): Promise<SlotOutcome> {
     if (this.closed) return { type: "cancelled" };
     try {
-      await this.ensureWorker();
+      await this.ensureHost();
     } catch (e) {
-      // Closing the slot (Ctrl-C, --fail-fast) while its thread was still starting is not an error.
+      // Closing the slot (Ctrl-C, --fail-fast) while its host was still starting is not an error.
       if (this.closed) return { type: "cancelled" };
       throw e;
     }
-    const worker = this.worker;
-    if (worker === null || this.closed) return { type: "cancelled" };
+    const host = this.host;
+    if (host === null || this.closed) return { type: "cancelled" };
     return new Promise<SlotOutcome>((resolve) => {
-      const pending: Pending = { resolve, timer: null, started: performance.now() };
+      const pending: Pending = { item, resolve, started: performance.now(), timer: null };
       this.pending = pending;
-      this.restartTimer();
-      const request: RunRequest = { type: "run", test: item.test, seed: item.seed, mode };
-      worker.postMessage(request);
+      pending.timer = setTimeout(() => {
+        host.stop({ type: "killed", why: `stopped answering for ${(2 * this.options.timeoutMs + HOST_SILENCE_GRACE_MS) / 1000} s` });
+      }, 2 * this.options.timeoutMs + HOST_SILENCE_GRACE_MS);
+      host.request({ t: "run", item, mode } satisfies HostRequest);
     });
   }
 
-  /**
-   * --max-memory covers the thread's whole memory, not only the V8 heap that resourceLimits caps: a run
-   * that allocates Buffers (external memory) past it is stopped as out of memory.
-   */
-  private checkMemory(bytes: number): void {
-    const limit = this.options.maxHeapMb * 1024 * 1024;
-    if (this.pending === null || bytes <= limit) return;
-    const mb = Math.round(bytes / (1024 * 1024));
-    this.settleStopped(
-      "crash",
-      `out of memory: the run held ${mb} MB (V8 heap + Buffers) over the --max-memory limit of ${this.options.maxHeapMb} MB`,
-    );
-  }
-
-  /** (Re)starts the wall-clock limit of the run in flight. */
-  private restartTimer(): void {
-    const p = this.pending;
-    if (p === null) return;
-    if (p.timer !== null) clearTimeout(p.timer);
-    p.timer = setTimeout(() => {
-      this.settleStopped(
-        "timeout",
-        `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`,
-      );
-    }, this.options.timeoutMs);
-  }
-
-  private settleStopped(kind: "timeout" | "crash", message: string): void {
-    const p = this.pending;
-    if (p === null) return;
-    const rings = this.rings;
-    const wallMs = performance.now() - p.started;
-    // Read once the thread has stopped writing: settle() resolves after terminate().
-    this.settle(() => {
-      const output = rings?.output.readLines() ?? { lines: [], droppedBytes: 0 };
-      const trace = rings?.trace.readLines() ?? null;
-      return { type: "stopped", kind, message, wallMs, output, trace: trace !== null && trace.lines.length > 0 ? trace : null };
-    }, true);
-  }
-
-  /**
-   * Resolves the in-flight run. When the worker is killed, the outcome is delivered only after the
-   * thread has exited, so the caller can safely take over its spill file.
-   */
-  private settle(outcome: SlotOutcome | (() => SlotOutcome), killWorker: boolean): void {
+  private settle(outcome: SlotOutcome): void {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
     if (p.timer !== null) clearTimeout(p.timer);
-    const resolve = (): void => p.resolve(typeof outcome === "function" ? outcome() : outcome);
-    if (!killWorker) {
-      resolve();
-      return;
-    }
-    const w = this.worker;
-    this.worker = null;
-    this.ready = null;
-    this.rings = null;
-    const gone = w === null ? Promise.resolve(0) : w.terminate();
-    void gone.then(resolve, resolve);
+    p.resolve(outcome);
   }
 
-  /** Stops the in-flight run (reported as cancelled) and the thread; no further runs. */
+  /** The host ended: the run in flight (if any) fails, named by how the host ended. */
+  private stopped(end: ChildEnd): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.settle({
+      type: "stopped",
+      kind: end.type === "killed" ? "timeout" : "crash",
+      message: `the run ended its test process: it ${describeEnd(end)} before reporting a result`,
+      wallMs: performance.now() - p.started,
+      output: { lines: [], droppedBytes: 0 },
+      trace: null,
+      note: "the test process ended with the run: its output and trace are lost",
+    });
+  }
+
+  /** Stops the in-flight run (reported as cancelled) and the host; no further runs. */
   async close(): Promise<void> {
     this.closed = true;
-    const w = this.worker;
-    this.worker = null;
+    const host = this.host;
+    this.host = null;
     this.ready = null;
     const p = this.pending;
     this.pending = null;
@@ -229,17 +134,29 @@ export class WorkerSlot {
       if (p.timer !== null) clearTimeout(p.timer);
       p.resolve({ type: "cancelled" });
     }
-    if (w !== null) await w.terminate();
+    if (host !== null && !host.exited) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          host.stop({ type: "exit", code: 0, signal: null });
+          resolve();
+        }, 2000);
+        host.onceEnded(() => {
+          clearTimeout(t);
+          resolve();
+        });
+        host.request({ t: "close" } satisfies HostRequest);
+      });
+    }
   }
 }
 
-/** How long `probeImpl` waits for the runner and --impl to load in a worker. */
+/** How long `probeImpl` waits for the runner and --impl to load in a host. */
 export const IMPL_LOAD_LIMIT_MS = 60_000;
 
 /**
- * Loads the runner and the --impl module in a worker thread, as every batch worker will, and stops it.
- * The module's code never runs in the parent thread, so a module that calls process.exit (at import or
- * from a timer) ends only that worker: the batch reports it instead of vanishing with exit code 0.
+ * Loads the runner and the --impl module in a host process, as every batch slot will, and stops it.
+ * The module's code never runs in the batch's process, so a module that ends its process (at import or
+ * from a timer) ends only that host: the batch reports it instead of vanishing with exit code 0.
  * Rejects with a one-line WorkerInitError.
  */
 export async function probeImpl(config: WorkerConfig, maxHeapMb: number): Promise<void> {
@@ -255,4 +172,3 @@ export async function probeImpl(config: WorkerConfig, maxHeapMb: number): Promis
     await slot.close();
   }
 }
-

@@ -16,6 +16,7 @@ import { MEMORY_SAMPLE_MS, type RunRequest, type WorkerConfig, type WorkerMessag
 import { SharedTextRing } from "./ring.js";
 import { failureSignature } from "../runs/signature.js";
 import { applyCommandPrefix } from "../invocation.js";
+import { freezeIntrinsics } from "../isolation/freeze.js";
 
 /** Trace text held in memory before it is appended to the spill file. */
 const SPILL_CHUNK_BYTES = 256 * 1024;
@@ -274,6 +275,9 @@ async function main(): Promise<void> {
   let impl: MakeRaft | undefined;
   try {
     runner = await loadRunner(config.runnerModule ?? undefined);
+    // The code under test loads into frozen intrinsics (isolation/freeze.ts): patching Array.prototype
+    // and the like fails at load instead of changing what the runner computes.
+    freezeIntrinsics();
     impl = config.impl === null ? undefined : await runner.loadImpl(config.impl);
   } catch (e) {
     post({ type: "init-error", message: e instanceof Error ? e.message : String(e) });

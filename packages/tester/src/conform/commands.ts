@@ -3,12 +3,12 @@
 
 import { Command } from "commander";
 import { nonNegativeInt, positiveSeconds } from "../cli-args.js";
-import { escapeControls, make as ourMake, type MakeRaft } from "@raftlab/raft";
+import { escapeControls } from "@raftlab/raft";
 import { EXIT, EXIT_USAGE_TEXT, styleFor } from "@raftlab/raft/terminal";
-import { ImplLoadError, loadImpl } from "../runner.js";
-import { Watchdog } from "../watchdog.js";
-import { CONFORM_CASES, runConformance, selectCases, type ConformResult } from "./run.js";
-
+import { ImplLoadError } from "../runner.js";
+import { childScriptPath, describeEnd, IsolatedChild, type ChildEnd } from "../isolation/supervisor.js";
+import type { ConformChildMessage, ConformJob } from "./job.js";
+import { CONFORM_CASES, selectCases, type ConformResult } from "./run.js";
 
 /** Default wall-clock limit per case, in seconds (a case takes milliseconds; this only stops a busy loop). */
 const DEFAULT_CASE_TIMEOUT_SEC = 60;
@@ -21,37 +21,69 @@ interface ConformFlags {
   readonly list?: boolean;
 }
 
+/** What one child did: the results it reported, and how it ended. */
+interface ChildRun {
+  readonly results: ConformResult[];
+  readonly inFlight: string | null;
+  readonly end: ChildEnd;
+  readonly endedCleanly: boolean;
+}
+
 /**
- * Runs `body` with what the Raft under test prints sent (escaped) to stderr, so stdout carries only
- * the results, and with process.exit turned into a throw, so the Raft cannot end the tester and fake
- * a pass (the case it happens in fails with "the peer under test threw: ...").
+ * Runs `cases` in one isolated child (conform/child.ts): its results arrive over the authenticated
+ * channel; a case over the wall-clock limit (a Raft that blocks the thread) ends the child, and so does
+ * a forged message. Rejects with an ImplLoadError when the Raft cannot be loaded.
  */
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  const writeErr = process.stderr.write.bind(process.stderr);
-  const streams = [process.stdout, process.stderr];
-  const originals = streams.map((s) => s.write);
-  for (const stream of streams) {
-    stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
-      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
-      writeErr(escapeControls(text, { tab: true, newline: true }));
-      const done = typeof encoding === "function" ? encoding : callback;
-      if (typeof done === "function") (done as () => void)();
-      return true;
-    }) as typeof stream.write;
-  }
-  const realExit = process.exit;
-  process.exit = ((code?: unknown): never => {
-    throw new Error(`the Raft called process.exit(${code === undefined ? "" : String(code)}); a Raft under test must not end the tester`);
-  }) as typeof process.exit;
-  try {
-    return await body();
-  } finally {
-    process.exit = realExit;
-    streams.forEach((stream, i) => {
-      const original = originals[i];
-      if (original !== undefined) stream.write = original;
+function runInChild(job: ConformJob, timeoutSec: number, onResult: (r: ConformResult) => void): Promise<ChildRun> {
+  return new Promise<ChildRun>((resolve, reject) => {
+    const results: ConformResult[] = [];
+    let inFlight: string | null = null;
+    let ready = false;
+    let ended = false;
+    let timer: NodeJS.Timeout | null = null;
+    const disarm = (): void => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    };
+    const child = new IsolatedChild(childScriptPath("conform/child.js"), job, {
+      onMessage: (raw) => {
+        const m = raw as ConformChildMessage;
+        if (m.t === "load-error" && !ready) {
+          child.stop({ type: "exit", code: 0, signal: null });
+          reject(new ImplLoadError(String(m.message)));
+        } else if (m.t === "ready") ready = true;
+        else if (m.t === "start") {
+          inFlight = String(m.name);
+          disarm();
+          timer = setTimeout(() => {
+            process.stderr.write(`raftlab conform: "${escapeControls(inFlight ?? "")}": no result after ${timeoutSec} s of wall-clock time and the Raft does not yield (a busy loop?); killed (--timeout)\n`);
+            child.stop({ type: "killed", why: `was killed after ${timeoutSec} s without a result (--timeout)` });
+          }, timeoutSec * 1000);
+        } else if (m.t === "result") {
+          disarm();
+          const r = m.result;
+          if (r.name !== inFlight) {
+            child.stop({ type: "forged", why: `a result for ${escapeControls(String(r.name))} while ${inFlight ?? "no case"} ran` });
+            return;
+          }
+          inFlight = null;
+          const result: ConformResult = { name: r.name, ok: r.ok === true, ...(typeof r.mismatch === "string" ? { mismatch: r.mismatch } : {}), runs: Number(r.runs) };
+          results.push(result);
+          onResult(result);
+        } else if (m.t === "end") ended = true;
+      },
+      // What the Raft printed: data, escaped, on stderr (stdout carries only the results).
+      onOutput: (text) => process.stderr.write(escapeControls(text, { tab: true, newline: true })),
+      onEnd: (end) => {
+        disarm();
+        if (!ready && end.type !== "forged") {
+          reject(new ImplLoadError(`cannot load ${job.impl ?? "the Raft"}: the test process ${describeEnd(end)} while loading it`));
+          return;
+        }
+        resolve({ results, inFlight, end, endedCleanly: ended });
+      },
     });
-  }
+  });
 }
 
 async function conformAction(patterns: string[], flags: ConformFlags): Promise<number> {
@@ -64,18 +96,6 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
     for (const c of cases) process.stdout.write(`${c.name}${c.restarts ? "" : "  (no restarts: volatile state)"}\n`);
     return EXIT.OK;
   }
-  let make: MakeRaft = ourMake;
-  if (flags.impl !== undefined) {
-    try {
-      make = await loadImpl(flags.impl);
-    } catch (e) {
-      if (e instanceof ImplLoadError) {
-        process.stderr.write(`raftlab conform: --impl: ${escapeControls(e.message)}\n`);
-        return EXIT.USAGE;
-      }
-      throw e;
-    }
-  }
   const out = process.stdout.write.bind(process.stdout);
   const c = styleFor(process.stdout);
   const line = (r: ConformResult): void => {
@@ -83,18 +103,37 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
     const text = r.ok ? `${c.green("✓")} ${r.name}` : `${c.red("✗")} ${r.name} -- ${escapeControls(r.mismatch ?? "")}`;
     out(text + "\n");
   };
-  // A Raft that blocks the thread (a busy loop) never returns to the script: the watchdog thread ends
-  // the process with one line (exit 137) instead of letting it hang.
   const timeoutSec = flags.timeout ?? DEFAULT_CASE_TIMEOUT_SEC;
-  const watchdog = new Watchdog();
-  let results: ConformResult[];
-  try {
-    const onCaseStart = (k: { readonly name: string }): void =>
-      watchdog.arm(timeoutSec * 1000, `raftlab conform: "${escapeControls(k.name)}": no result after ${timeoutSec} s of wall-clock time and the Raft does not yield (a busy loop?); killed (--timeout)`);
-    results = await guarded(() => runConformance(make, { only: patterns, onCaseStart, seed: flags.seed ?? 1 }, line));
-  } finally {
-    watchdog.disarm();
-    await watchdog.close();
+  // The cases run in isolated children; one that ends early fails the case it was on, and a new child
+  // runs the rest.
+  const results: ConformResult[] = [];
+  let remaining = cases.map((k) => k.name);
+  while (remaining.length > 0) {
+    let run: ChildRun;
+    try {
+      run = await runInChild({ impl: flags.impl ?? null, seed: flags.seed ?? 1, cases: remaining }, timeoutSec, line);
+    } catch (e) {
+      if (e instanceof ImplLoadError) {
+        process.stderr.write(`raftlab conform: --impl: ${escapeControls(e.message)}\n`);
+        return EXIT.USAGE;
+      }
+      throw e;
+    }
+    results.push(...run.results);
+    const done = new Set(run.results.map((r) => r.name));
+    remaining = remaining.filter((n) => !done.has(n));
+    const lost = run.inFlight ?? remaining[0];
+    if (lost === undefined) break;
+    const end: ChildEnd = run.endedCleanly ? { type: "exit", code: 0, signal: null } : run.end;
+    const lostResult: ConformResult = {
+      name: lost,
+      ok: false,
+      mismatch: `${end.type === "killed" ? "[timeout] " : "[crash] "}the test process ${describeEnd(end)} ${run.inFlight !== null ? "before reporting the case" : "before running the case"}`,
+      runs: 1,
+    };
+    results.push(lostResult);
+    line(lostResult);
+    remaining = remaining.filter((n) => n !== lost);
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
@@ -117,7 +156,7 @@ export function registerConformCommand(program: Command): void {
       `Drives a single peer (S0 of 3) with scripted RequestVote, AppendEntries and InstallSnapshot sequences and checks its replies, getState(), applyCh and persisted state against Figure 2 (and Figure 13): ${CONFORM_CASES.length} cases, each named after the rule it checks. Follower cases also run once per pair of consecutive steps with the peer crashed and restarted from its persisted state in between; the results must be the same. Time is virtual.\n` +
         "Your Raft must use the conventional names: methods Raft.RequestVote, Raft.AppendEntries, Raft.InstallSnapshot; Figure 2's argument and reply fields (term, candidateId, lastLogIndex, lastLogTerm, voteGranted, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit, success, lastIncludedIndex, lastIncludedTerm, data); entries as {term, command}.\n" +
         "Prints one line per case: ✓ or ✗, the rule, and for ✗ the first mismatch; then a last line 'N passed, N failed'.\n" +
-        `Exit codes: 0 all passed, 1 a case failed, ${EXIT_USAGE_TEXT}, 137 a Raft blocked the thread past --timeout.\n` +
+        `Exit codes: 0 all passed, 1 a case failed, ${EXIT_USAGE_TEXT}; a Raft that blocks the thread past --timeout is killed and that case fails as a timeout.\n` +
         "Examples:\n" +
         "  raftlab conform\n" +
         "  raftlab conform --impl ./my-raft/dist/raft.js\n" +

@@ -3,6 +3,7 @@
 // virtual and moves only when the script says, and "restart" kills the peer and makes a new one from a
 // copy of what it persisted, exactly as the lab's crash does. Nothing else can reach the peer.
 
+import { describeCrash } from "../harness/failure.js";
 import { cloneValue, createPrng, MemoryPersister, type ApplyMsg, type CancelTimer, type ClientEnd, type MakeRaft, type RaftPeer, type Runtime, type Value } from "@raftlab/raft";
 
 /** A conformance check that did not hold: the message says what Figure 2 expected and what happened. */
@@ -198,6 +199,11 @@ export class ConformPeer {
 }
 
 export function oneLine(e: unknown): string {
-  const s = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return s.split("\n")[0] ?? s;
+  // Never throws: what the Raft threw may have throwing getters or be a Proxy whose traps throw.
+  try {
+    const s = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return s.split("\n")[0] ?? s;
+  } catch {
+    return describeCrash(e);
+  }
 }

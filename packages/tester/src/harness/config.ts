@@ -127,6 +127,8 @@ export class Config {
   /** rf.GetState(), observed by the invariant checker. */
   getState(i: number): { term: number; isLeader: boolean } {
     const s = this.mustRaft(i).getState();
+    const bad = badState(s);
+    if (bad !== null) this.t.fatal(`server ${i}: ${bad}`);
     this.t.checker.observeState(i, s.term, s.isLeader);
     return s;
   }
@@ -136,6 +138,11 @@ export class Config {
     const rf = this.incarnations[i]?.raft;
     if (rf === null || rf === undefined) return;
     const s = rf.getState();
+    const bad = badState(s);
+    if (bad !== null) {
+      this.t.fail({ kind: "fail", message: `server ${i}: ${bad}` });
+      return;
+    }
     this.t.checker.observeState(i, s.term, s.isLeader, this.t.sim.now);
     this.durability.polled(i, s.term);
   }
@@ -331,6 +338,15 @@ export class Config {
     this.t.fail({ kind: "fail", message: `apply error: ${message}` });
   }
 
+  /** An ApplyMsg is a command or a snapshot, never both (the lab's applyCh contract). */
+  private bothKinds(i: number, m: ApplyMsg): boolean {
+    // The type says it cannot happen; the Raft under test is plain JavaScript.
+    const raw = m as { commandValid?: unknown; snapshotValid?: unknown; commandIndex?: unknown; snapshotIndex?: unknown };
+    if (raw.commandValid !== true || raw.snapshotValid !== true) return false;
+    this.applyError(`server ${i} sent an ApplyMsg with both commandValid and snapshotValid set (commandIndex ${String(raw.commandIndex)}, snapshotIndex ${String(raw.snapshotIndex)})`);
+    return true;
+  }
+
   private validCommand(i: number, m: ApplyMsg): boolean {
     if (m.commandValid && Number.isSafeInteger(m.commandIndex) && m.commandIndex >= 1 && m.command !== undefined) return true;
     this.applyError(`server ${i} sent a malformed ApplyMsg (commandIndex ${String((m as { commandIndex?: unknown }).commandIndex)})`);
@@ -340,6 +356,7 @@ export class Config {
   /** config.go applier: checks each committed command against every other server's. */
   private applier(inc: Incarnation, i: number, m: ApplyMsg): void {
     if (inc.killed || this.t.sim.stopped) return;
+    if (this.bothKinds(i, m)) return;
     if (!m.commandValid) return; // Other kinds of ApplyMsg are ignored.
     if (!this.validCommand(i, m)) return;
     this.t.checker.observeApply(i, m.commandIndex, m.command);
@@ -352,6 +369,7 @@ export class Config {
   /** config.go applierSnap: also checks order strictly and snapshots every 10th index, re-entrantly. */
   private applierSnap(inc: Incarnation, i: number, m: ApplyMsg): void {
     if (inc.killed || this.t.sim.stopped) return;
+    if (this.bothKinds(i, m)) return;
     let err = "";
     if (m.snapshotValid) {
       this.t.checker.observeSnapshotApply(i, m.snapshotIndex, this.lastApplied[i] as number);
@@ -569,4 +587,16 @@ function checkRaftShape(rf: unknown, i: number): asserts rf is RaftPeer {
       throw new TypeError(`make() for server ${i} returned an object without a ${m}() method`);
     }
   }
+}
+
+/**
+ * What is wrong with a getState() result, in words naming the Raft's value, or null when it is a
+ * state: a non-negative integer term and a boolean isLeader.
+ */
+function badState(s: unknown): string | null {
+  if (s === null || typeof s !== "object") return `getState() returned ${typeof s === "string" ? JSON.stringify(s) : String(s)}, not { term, isLeader }`;
+  const { term, isLeader } = s as { term?: unknown; isLeader?: unknown };
+  if (typeof term !== "number" || !Number.isSafeInteger(term) || term < 0) return `getState() returned term ${typeof term === "string" ? JSON.stringify(term) : String(term)}; a term is a non-negative integer`;
+  if (typeof isLeader !== "boolean") return `getState() returned isLeader ${typeof isLeader === "string" ? JSON.stringify(isLeader) : String(isLeader)}; isLeader is a boolean`;
+  return null;
 }

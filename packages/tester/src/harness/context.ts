@@ -164,7 +164,14 @@ export class TestContext implements ConfigHost {
 
   /** Anything the code under test threw. */
   crash(err: unknown): void {
-    if (err instanceof TestFailure) return;
+    // instanceof runs a Proxy's getPrototypeOf trap: what the Raft threw must not throw again here.
+    let unwinding = false;
+    try {
+      unwinding = err instanceof TestFailure;
+    } catch {
+      // a Proxy whose trap throws: the Raft's, not a TestFailure
+    }
+    if (unwinding) return;
     this.fail({ kind: "crash", message: describeCrash(err) });
   }
 

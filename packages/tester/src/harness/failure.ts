@@ -14,11 +14,37 @@ export class TestFailure extends Error {
   override name = "TestFailure";
 }
 
-/** One line describing an exception thrown by the code under test, with where it came from. */
+/** `read()`, or `fallback` when reading throws: a thrown value's getters and traps are the Raft's code. */
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The first line of String(v), or a description of v when converting it throws (a hostile toString or Proxy). */
+function firstLine(v: unknown, what: string): string {
+  return attempt(() => String(v).split("\n")[0] ?? "", `(${what} cannot be turned into text: converting it threw)`);
+}
+
+/**
+ * One line describing an exception thrown by the code under test, with where it came from. Never
+ * throws: an object whose toString, name, message or stack throw, or a Proxy whose traps throw, is
+ * described as far as it lets itself be.
+ */
 export function describeCrash(err: unknown): string {
-  if (!(err instanceof Error)) return `threw a non-Error value: ${String(err).split("\n")[0] ?? ""}`;
-  const first = `${err.name}: ${err.message}`.split("\n")[0] ?? err.name;
-  const frame = (err.stack ?? "")
+  const isError = attempt(() => err instanceof Error, false);
+  if (!isError) return `threw a non-Error value: ${firstLine(err, "the value")}`;
+  const e = err as Error;
+  const name = firstLine(attempt(() => e.name, "Error"), "its name");
+  const message = firstLine(attempt(() => e.message, "(reading its message threw)"), "its message");
+  const first = `${name}: ${message}`;
+  const stack = attempt(() => {
+    const s = e.stack;
+    return typeof s === "string" ? s : "";
+  }, "");
+  const frame = stack
     .split("\n")
     .map((l) => l.trim())
     .find((l) => l.startsWith("at ") && !l.includes("node:internal"));

@@ -1,12 +1,12 @@
 // What `raftlab run` does once its arguments are parsed: the matching tests once at one seed, the lab's
 // lines, a replay command under each failure, and the trace to stdout or a file.
 
-import { escapeControls, type MakeRaft } from "@raftlab/raft";
+import { escapeControls } from "@raftlab/raft";
 import { EXIT, replayCommand, styleFor, UsageError, type Style } from "@raftlab/raft/terminal";
-import { ImplLoadError, loadImpl, matchTests, runTest, TEST_LIMIT_MS, UnknownPatternError, type TestSpec } from "../runner.js";
-import { Watchdog } from "../watchdog.js";
-import { captureImplOutput } from "./capture.js";
+import { matchTests, TEST_LIMIT_MS, UnknownPatternError, type TestSpec } from "../runner.js";
+import { childScriptPath, describeEnd, IsolatedChild, type ChildEnd } from "../isolation/supervisor.js";
 import { setRunSummarised } from "./exit-hook.js";
+import type { RunChildMessage, RunJob } from "./job.js";
 import { describeWriteError, TraceWriter } from "./trace-writer.js";
 import { prepareScheduleReplay, type ScheduleReplay } from "../schedule/replay.js";
 import { ScheduleError } from "../schedule/load.js";
@@ -60,28 +60,15 @@ function resolveTargets(patterns: string[], flags: RunFlags): { tests: TestSpec[
   }
 }
 
-async function loadImplFlag(flags: RunFlags): Promise<MakeRaft | undefined> {
-  if (flags.impl === undefined) return undefined;
-  try {
-    return await loadImpl(flags.impl);
-  } catch (e) {
-    setRunSummarised(true);
-    if (e instanceof ImplLoadError) throw new UsageError(`--impl: ${e.message}`);
-    throw e;
-  }
-}
-
 /** One `raftlab run`: its outputs and limits, shared by the steps below. */
 interface RunSession {
   readonly flags: RunFlags;
-  readonly impl: MakeRaft | undefined;
   readonly writer: TraceWriter | null;
   readonly style: Style;
   readonly writeHuman: (text: string) => void;
   /** A human line; `atMs` places it in the trace at the virtual time it was printed. */
   readonly say: (line: string, paint?: (s: string) => string, atMs?: number) => void;
   readonly timeoutSec: number;
-  readonly watchdog: Watchdog;
   /** The schedule replayed instead of the seed's draws (--schedule), or null. */
   readonly replay: ScheduleReplay | null;
 }
@@ -97,7 +84,7 @@ function loadScheduleFlag(patterns: string[], flags: RunFlags): ScheduleReplay |
   }
 }
 
-function openSession(flags: RunFlags, impl: MakeRaft | undefined, trace: TraceTarget, replay: ScheduleReplay | null): RunSession {
+function openSession(flags: RunFlags, trace: TraceTarget, replay: ScheduleReplay | null): RunSession {
   // With the trace on stdout, the human lines go to stderr so the pipe carries only JSON.
   const humanStream = trace.on && trace.file === null ? process.stderr : process.stdout;
   const writeOut = process.stdout.write.bind(process.stdout);
@@ -119,48 +106,135 @@ function openSession(flags: RunFlags, impl: MakeRaft | undefined, trace: TraceTa
   // Wall-clock limit per test: the run's own between events, the watchdog's for a Raft that blocks.
   const timeoutSec = flags.timeout ?? DEFAULT_RUN_TIMEOUT_SEC + (flags.pace !== undefined ? TEST_LIMIT_MS / flags.pace / 1000 : 0);
   const style = styleFor(humanStream);
-  return { flags, impl, writer, style, writeHuman, say, timeoutSec, watchdog: new Watchdog(), replay };
+  return { flags, writer, style, writeHuman, say, timeoutSec, replay };
 }
 
-/** Runs one test under the watchdog; prints its replay command when it fails. Returns whether it passed. */
-async function runOneTest(s: RunSession, spec: TestSpec): Promise<boolean> {
-  const { flags, style: c } = s;
-  const graceMs = Math.max(3000, s.timeoutSec * 250);
-  s.watchdog.arm(
-    s.timeoutSec * 1000 + graceMs,
-    `raftlab run: ${spec.name} seed ${flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)`,
-  );
-  const seed = s.replay?.seed ?? flags.seed;
-  const result = await runTest(spec.name, {
-    seed,
-    ...(s.replay !== null ? { schedule: s.replay.session() } : {}),
-    ...(s.impl !== undefined ? { impl: s.impl } : {}),
-    trace: s.writer?.sink ?? null,
-    output: (raw, atMs) => {
-      const line = escapeControls(raw);
-      s.say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined, atMs);
-    },
-    ...(flags.labelPrints === true ? { labelPrints: true } : {}),
-    ...(flags.showProbeOutput === true ? { showProbeOutput: true } : {}),
-    ...(flags.pace !== undefined ? { pace: flags.pace } : {}),
-    ...(flags.strict === true ? { strict: true } : {}),
-    wallTimeoutMs: s.timeoutSec * 1000,
+/** Prints the replay command of a failed test. */
+function sayReplay(s: RunSession, test: string): void {
+  const { flags } = s;
+  const replay = replayCommand({
+    test,
+    seed: s.replay?.seed ?? flags.seed,
+    impl: flags.impl ?? null,
+    strict: flags.strict === true,
+    // The --timeout the user gave: a replay with the default would judge a slow Raft differently.
+    ...(flags.timeout !== undefined ? { timeoutSec: flags.timeout } : {}),
+    ...(s.replay !== null && flags.schedule !== undefined ? { schedule: flags.schedule } : {}),
   });
-  s.watchdog.disarm();
-  s.writer?.flush();
-  if (!result.ok) {
-    const replay = replayCommand({
-      test: spec.name,
-      seed,
-      impl: flags.impl ?? null,
-      strict: flags.strict === true,
-      // The --timeout the user gave: a replay with the default would judge a slow Raft differently.
-      ...(flags.timeout !== undefined ? { timeoutSec: flags.timeout } : {}),
-      ...(s.replay !== null && flags.schedule !== undefined ? { schedule: flags.schedule } : {}),
+  s.say(`    seed ${s.replay?.seed ?? flags.seed}; replay: ${replay}`);
+}
+
+/** What one child did: the results it reported, and how it ended. */
+interface ChildRun {
+  readonly results: Map<string, boolean>;
+  /** The test it had started and not reported, or null. */
+  readonly inFlight: string | null;
+  readonly end: ChildEnd;
+  readonly endedCleanly: boolean;
+}
+
+/**
+ * Runs `tests` in one isolated child (run/child.ts) and prints what it says. The child's word counts
+ * only through the channel: a result is a `result` message; a child that exits, dies, goes silent past
+ * the limit or forges a message ends here with the test it was on unreported. Rejects with a
+ * UsageError when the Raft cannot be loaded.
+ */
+function runInChild(s: RunSession, tests: readonly string[], trace: boolean): Promise<ChildRun> {
+  const { flags, style: c } = s;
+  const job: RunJob = {
+    tests,
+    seed: flags.seed,
+    impl: flags.impl ?? null,
+    strict: flags.strict === true,
+    labelPrints: flags.labelPrints === true,
+    showProbeOutput: flags.showProbeOutput === true,
+    pace: flags.pace ?? null,
+    wallTimeoutMs: s.timeoutSec * 1000,
+    schedule: flags.schedule ?? null,
+    trace,
+  };
+  const graceMs = Math.max(3000, s.timeoutSec * 250);
+  return new Promise<ChildRun>((resolve, reject) => {
+    const results = new Map<string, boolean>();
+    let inFlight: string | null = null;
+    let ready = false;
+    let ended = false;
+    let timer: NodeJS.Timeout | null = null;
+    const disarm = (): void => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    };
+    const child = new IsolatedChild(childScriptPath("run/child.js"), job, {
+      onMessage: (raw) => {
+        const m = raw as RunChildMessage;
+        switch (m.t) {
+          case "load-error":
+            if (!ready) {
+              setRunSummarised(true);
+              child.stop({ type: "exit", code: 0, signal: null });
+              reject(new UsageError(`--impl: ${m.message}`));
+            }
+            return;
+          case "ready":
+            ready = true;
+            return;
+          case "print":
+            s.writeHuman(escapeControls(String(m.text), { tab: true, newline: true }));
+            return;
+          case "start":
+            inFlight = String(m.test);
+            disarm();
+            timer = setTimeout(() => {
+              process.stderr.write(
+                `raftlab run: ${inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
+              );
+              child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
+            }, s.timeoutSec * 1000 + graceMs);
+            return;
+          case "line": {
+            const line = escapeControls(String(m.text));
+            s.say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined, Number(m.atMs));
+            return;
+          }
+          case "trace":
+            s.writer?.append(String(m.text), Number(m.lastT));
+            return;
+          case "result":
+            disarm();
+            if (m.test !== inFlight) {
+              child.stop({ type: "forged", why: `a result for ${escapeControls(String(m.test))} while ${inFlight ?? "no test"} ran` });
+              return;
+            }
+            inFlight = null;
+            results.set(m.test, m.ok === true);
+            s.writer?.flush();
+            if (m.ok !== true) sayReplay(s, m.test);
+            if (s.writer?.error != null) child.stop({ type: "exit", code: 0, signal: null });
+            return;
+          case "end":
+            ended = true;
+            return;
+        }
+      },
+      onOutput: (text) => s.writeHuman(escapeControls(text, { tab: true, newline: true })),
+      onEnd: (end) => {
+        disarm();
+        if (!ready && end.type !== "forged") {
+          setRunSummarised(true);
+          reject(new UsageError(`--impl: cannot load ${flags.impl ?? "the Raft"}: the test process ${describeEnd(end)} while loading it`));
+          return;
+        }
+        resolve({ results, inFlight, end, endedCleanly: ended });
+      },
     });
-    s.say(`    seed ${seed}; replay: ${replay}`);
-  }
-  return result.ok;
+  });
+}
+
+/** A test the child never reported: the lab's FAIL lines, naming how the child ended. */
+function sayUnreported(s: RunSession, test: string, end: ChildEnd, started: boolean): void {
+  s.say(`--- FAIL: ${test}`, s.style.red);
+  s.say(`    [crash] the test process ${describeEnd(end)} ${started ? "before reporting the result" : "before running the test"}; counted as a failure`);
+  sayReplay(s, test);
 }
 
 export async function runAction(patterns: string[], flags: RunFlags): Promise<number> {
@@ -168,27 +242,32 @@ export async function runAction(patterns: string[], flags: RunFlags): Promise<nu
   const { tests, trace } = resolveTargets(replay !== null ? [replay.test] : patterns, flags);
   // From here on, any exit before the summary line is a failure (exit-hook.ts).
   setRunSummarised(false);
-  const impl = await loadImplFlag(flags);
-  const s = openSession(flags, impl, trace, replay);
-  // What the Raft under test prints (console.log, process.stdout.write) is data: escaped, and kept
-  // off a stdout that carries the trace.
-  const restoreOutput = captureImplOutput((text) => s.writeHuman(escapeControls(text, { tab: true, newline: true })));
+  const s = openSession(flags, trace, replay);
   let passed = 0;
   let failed = 0;
   let traceError: string | null = null;
   try {
-    for (const spec of tests) {
-      if (await runOneTest(s, spec)) passed++;
-      else failed++;
-      if (s.writer?.error != null) {
-        traceError = s.writer.error;
-        break;
+    // The tests run in isolated children; one that ends early fails the test it was on, and a new
+    // child runs the rest.
+    let remaining: string[] = tests.map((t: TestSpec) => t.name);
+    while (remaining.length > 0 && traceError === null) {
+      const run = await runInChild(s, remaining, trace.on);
+      for (const ok of run.results.values()) {
+        if (ok) passed++;
+        else failed++;
       }
+      remaining = remaining.filter((t) => !run.results.has(t));
+      traceError = s.writer?.error ?? null;
+      if (remaining.length === 0 || traceError !== null) break;
+      // The child stopped short: the test it was on (or, if it started none, the next) fails.
+      const lost = run.inFlight ?? remaining[0];
+      if (lost === undefined) break;
+      sayUnreported(s, lost, run.endedCleanly ? { type: "exit", code: 0, signal: null } : run.end, run.inFlight !== null);
+      failed++;
+      remaining = remaining.filter((t) => t !== lost);
     }
   } finally {
-    restoreOutput();
     s.writer?.close();
-    await s.watchdog.close();
   }
   traceError ??= s.writer?.error ?? null;
   setRunSummarised(true);

@@ -40,6 +40,14 @@ export class TraceWriter {
     this.size += line.length;
     if (this.live || this.size >= 65536) this.flush();
   };
+  /** Trace lines formatted elsewhere (the isolated child); `lastT` is the time of the last one. */
+  append(text: string, lastT: number): void {
+    if (this.broken || text === "") return;
+    this.lastT = lastT;
+    this.buf.push(text);
+    this.size += text.length;
+    if (this.live || this.size >= 65536) this.flush();
+  }
   flush(): void {
     if (this.buf.length === 0 || this.broken) return;
     const text = this.buf.join("");

@@ -44,6 +44,8 @@ const CONSOLE_METHODS = ["log", "info", "debug", "warn", "error"] as const;
 type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
 type Channel = "stdout" | "stderr";
 const CHANNEL: Record<ConsoleMethod, Channel> = { log: "stdout", info: "stdout", debug: "stdout", warn: "stderr", error: "stderr" };
+/** Whether console cannot be patched (node --frozen-intrinsics freezes it). */
+const CONSOLE_FROZEN = Object.isFrozen(console);
 
 /** dslogs: `<time> <TOPIC> ...`; the topic is the row's when it is one of the trace schema's. */
 const DSLOG_TOPIC = /^\s*\d{1,12} +([A-Z][A-Z0-9]{1,7}) /;
@@ -123,7 +125,9 @@ export function capturePrints(opts: PrintCaptureOptions): PrintCapture {
         stdout: process.stdout.write as Write,
         stderr: process.stderr.write as Write,
       };
-      for (const m of CONSOLE_METHODS) c[m] = (...args: unknown[]): void => print(CHANNEL[m], `${format(...args)}\n`);
+      // Under frozen intrinsics (the isolated child, node --frozen-intrinsics) console is frozen; Node's
+      // own console writes through process.stdout/stderr.write, which are replaced below.
+      if (!CONSOLE_FROZEN) for (const m of CONSOLE_METHODS) c[m] = (...args: unknown[]): void => print(CHANNEL[m], `${format(...args)}\n`);
       process.stdout.write = streamWrite("stdout") as typeof process.stdout.write;
       process.stderr.write = streamWrite("stderr") as typeof process.stderr.write;
     },
@@ -132,7 +136,7 @@ export function capturePrints(opts: PrintCaptureOptions): PrintCapture {
       for (const p of partial.values()) line(p.peer, p.channel, p.text);
       partial.clear();
       const c = console as unknown as Record<ConsoleMethod, unknown>;
-      for (const m of CONSOLE_METHODS) c[m] = saved.console[m];
+      if (!CONSOLE_FROZEN) for (const m of CONSOLE_METHODS) c[m] = saved.console[m];
       process.stdout.write = saved.stdout as typeof process.stdout.write;
       process.stderr.write = saved.stderr as typeof process.stderr.write;
       saved = null;

@@ -65,6 +65,25 @@ const requireBuiltin = createRequire(import.meta.url);
 const timersModule = requireBuiltin("node:timers") as object;
 const timersPromisesModule = requireBuiltin("node:timers/promises") as object;
 
+/**
+ * Under frozen intrinsics (the isolated child of `raftlab run`, batch and conform: node
+ * --frozen-intrinsics) Math.random cannot be replaced: the global `Math` is, by a copy whose random is
+ * the run's. A `Math` object captured at module load then keeps the real random (not virtualized).
+ */
+const MATH_FROZEN = Object.getOwnPropertyDescriptor(Math, "random")?.configurable === false;
+const MATH_RANDOM_PATCH: Patch = MATH_FROZEN ? [globalThis, "Math"] : [Math, "random"];
+
+/** The value of MATH_RANDOM_PATCH for a run whose Math.random is `random`. */
+function mathRandomValue(random: () => number): unknown {
+  if (!MATH_FROZEN) return random;
+  const copy: object = {};
+  for (const key of Reflect.ownKeys(Math)) {
+    const value: unknown = key === "random" ? random : (Math as unknown as Record<PropertyKey, unknown>)[key];
+    Object.defineProperty(copy, key, { value, writable: false, enumerable: false, configurable: false });
+  }
+  return Object.freeze(copy);
+}
+
 const PATCHED: readonly Patch[] = [
   [globalThis, "setTimeout"],
   [globalThis, "clearTimeout"],
@@ -73,7 +92,7 @@ const PATCHED: readonly Patch[] = [
   [globalThis, "setImmediate"],
   [globalThis, "clearImmediate"],
   [globalThis, "Date"],
-  [Math, "random"],
+  MATH_RANDOM_PATCH,
   [performance, "now"],
   [process, "hrtime"],
   [process, "uptime"],
@@ -345,7 +364,8 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
   // node:timers/promises (and util.promisify(setTimeout)): promises settled by virtual timers.
   const abortError = (signal: AbortSignal): Error => {
     const err = new Error("The operation was aborted", { cause: signal.reason });
-    err.name = "AbortError";
+    // Defined, not assigned: under frozen intrinsics (isolation/freeze.ts) Error.prototype.name is read-only.
+    Object.defineProperty(err, "name", { value: "AbortError", writable: true, configurable: true, enumerable: false });
     (err as Error & { code: string }).code = "ABORT_ERR";
     return err;
   };
@@ -390,7 +410,7 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
     vSetImmediate,
     vClearImmediate,
     VirtualDate,
-    () => (probeScope()?.prng ?? prng).next(),
+    mathRandomValue(() => (probeScope()?.prng ?? prng).next()),
     nowMs,
     hrtime,
     warned("process.uptime", "real seconds since the process started", REAL.uptime, process),
