@@ -138,7 +138,12 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   if (flags.json === true) {
-    const doc = { impl: flags.impl ?? null, passed, failed, cases: results.map((r) => ({ name: r.name, ok: r.ok, ...(r.mismatch !== undefined ? { mismatch: r.mismatch } : {}), runs: r.runs })) };
+    const doc = {
+      impl: flags.impl ?? null,
+      passed,
+      failed,
+      cases: results.map((r) => ({ name: r.name, ok: r.ok, ...(r.mismatch !== undefined ? { mismatch: r.mismatch } : {}), runs: r.runs })),
+    };
     out(JSON.stringify(doc, null, 2) + "\n");
   } else {
     const summary = `${passed} passed, ${failed} failed`;
