@@ -9,17 +9,7 @@
 // Date.now or Math.random), and RPC arguments must be plain data (numbers, strings, booleans, null,
 // arrays, plain objects, Uint8Array). Nothing is imported at run time, so you can copy this file.
 
-import type {
-  ApplyCh,
-  CancelTimer,
-  ClientEnd,
-  MakeRaft,
-  Persister,
-  RaftPeer,
-  Runtime,
-  StartResult,
-  Value,
-} from "@raftlab/raft";
+import type { ApplyCh, CancelTimer, ClientEnd, MakeRaft, Persister, RaftPeer, Runtime, StartResult, Value } from "@raftlab/raft";
 
 type Role = "follower" | "candidate" | "leader";
 type Entry = { term: number; command: Value };

@@ -283,7 +283,8 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const role = store.role[row] as RoleId;
   const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
   const rowMark = markOf(flags);
-  const head = style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  const head =
+    style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
   return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.textAt(row), src)}`);
 }
@@ -330,7 +331,8 @@ export function formatColumnHeader(layout: Layout, states: Map<number, PeerState
   }
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   let tail = "";
-  if (layout.offLeft > 0 || layout.offRight > 0) tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
+  if (layout.offLeft > 0 || layout.offRight > 0)
+    tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
   if (test !== undefined) {
     const name = test === "" ? "the lines before any test" : test;
     tail += layout.cols.length === 0 ? ` no peer columns: ${name} has no peer lines (other tests' lines are shown whole)` : ` columns of ${name}`;

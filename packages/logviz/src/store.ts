@@ -285,7 +285,10 @@ export class LogStore {
     }
     if (cur.seen.has(p)) return;
     cur.seen.add(p);
-    this.testPeerLists.set(test, [...cur.seen].sort((a, b) => a - b));
+    this.testPeerLists.set(
+      test,
+      [...cur.seen].sort((a, b) => a - b),
+    );
   }
 
   /** The peers of one test (all peers when the log has no tests). */

@@ -278,7 +278,8 @@ function failStopped(t: TestContext, sim: Simulator, stop: Awaited<ReturnType<Si
   else if (stop === "livelock") {
     const traffic = t.config?.net.instantTraffic() ?? [];
     t.fail({ kind: "timeout", message: describeLivelock(sim.now, sim.frozenEvents, traffic, sim.frozenByOwner) });
-  } else if (stop === "events") t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
+  } else if (stop === "events")
+    t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
   else t.fail({ kind: "fail", message: "the test is waiting, but nothing is left to happen (no pending events)" });
 }
 
@@ -407,7 +408,9 @@ export async function loadImpl(modulePath: string): Promise<MakeRaft> {
     if (/\.(c|m)?tsx?$/.test(modulePath)) {
       // Node 20 cannot run TypeScript; say what to pass instead of Node's "Unknown file extension".
       const js = modulePath.replace(/\.(c|m)?tsx?$/, (_m, k: string | undefined) => `.${k ?? ""}js`);
-      throw new ImplLoadError(`cannot load ${modulePath}: Node cannot run TypeScript; compile it (tsc, or npm run build) and pass the compiled file, e.g. --impl ${js.includes("dist/") ? js : `dist/${basename(js)}`}`);
+      throw new ImplLoadError(
+        `cannot load ${modulePath}: Node cannot run TypeScript; compile it (tsc, or npm run build) and pass the compiled file, e.g. --impl ${js.includes("dist/") ? js : `dist/${basename(js)}`}`,
+      );
     }
     const why = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
     // The isolated child froze the built-ins (isolation/freeze.ts): say so instead of a bare TypeError.
@@ -419,7 +422,8 @@ export async function loadImpl(modulePath: string): Promise<MakeRaft> {
   // ESM `export const make`, `export default make` or `{ make }`; CommonJS `exports.make` or `module.exports = make`.
   const candidates: unknown[] = [mod.make, mod.default, (mod.default as { make?: unknown } | undefined)?.make];
   const make = candidates.find((c) => typeof c === "function");
-  if (make === undefined) throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ..., or exports.make = ... in CommonJS)`);
+  if (make === undefined)
+    throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ..., or exports.make = ... in CommonJS)`);
   return make as MakeRaft;
 }
 

@@ -167,4 +167,3 @@ export function buildRunData(store: LogStore, source: string, index: MessageInde
 export function deliveredCount(d: RunData): number {
   return d.msgs.status.filter((s) => s === MsgStatus.Delivered).length;
 }
-

@@ -83,7 +83,10 @@ function readReportOrJournal(
   } catch (e) {
     if (!(e instanceof ReportError) || journalPath === null) throw e;
     const fromJ = fromJournal(journalPath, journal ?? readJournal(journalPath), journalDir);
-    const why = `${reportPath} is unreadable (${e.message.replace(reportPath, "it").replace(/; give a report written by .*$/, "").slice(0, 200)}): read the journal instead`;
+    const why = `${reportPath} is unreadable (${e.message
+      .replace(reportPath, "it")
+      .replace(/; give a report written by .*$/, "")
+      .slice(0, 200)}): read the journal instead`;
     return { ...fromJ, note: fromJ.note === null ? why : `${why}; ${fromJ.note}` };
   }
 }
@@ -173,8 +176,7 @@ function loadArtifacts(dir: string): LoadedResults {
       const { impl, strict, ...run } = recordFromLog(readFileSync(p, "utf8"), name, p);
       logged.push({ ...run, impl, strict });
       runs.push(run);
-    }
-    else if (name.endsWith(".jsonl") && !logs.has(name.replace(/\.jsonl$/, ".log"))) {
+    } else if (name.endsWith(".jsonl") && !logs.has(name.replace(/\.jsonl$/, ".log"))) {
       runs.push(recordFromTrace(readFileSync(p, "utf8"), name, p));
     }
   }
@@ -216,10 +218,7 @@ function recordFromLog(text: string, name: string, where: string): LoggedRun {
     test,
     seed,
     ok,
-    signature: ok
-      ? null
-      : (h.get("signature") ??
-        failureSignature({ kind, message: message ?? "", ...(invariant !== null ? { invariant } : {}) })),
+    signature: ok ? null : (h.get("signature") ?? failureSignature({ kind, message: message ?? "", ...(invariant !== null ? { invariant } : {}) })),
     kind: ok ? null : kind,
     message: ok ? null : message,
     invariant: ok ? null : invariant,

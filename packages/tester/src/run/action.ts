@@ -171,12 +171,15 @@ function onChildMessage(s: RunSession, p: ChildProgress, child: IsolatedChild, m
     case "start":
       p.inFlight = String(m.test);
       disarm(p);
-      p.timer = setTimeout(() => {
-        process.stderr.write(
-          `raftlab run: ${p.inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
-        );
-        child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
-      }, s.timeoutSec * 1000 + graceMs);
+      p.timer = setTimeout(
+        () => {
+          process.stderr.write(
+            `raftlab run: ${p.inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
+          );
+          child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
+        },
+        s.timeoutSec * 1000 + graceMs,
+      );
       return;
     case "line": {
       const line = escapeControls(String(m.text));

@@ -133,7 +133,18 @@ export async function shrinkRun(test: string, seed: number, opts: ShrinkOptions 
   const maxRuns = opts.maxRuns ?? Infinity;
   const original = point(await record(test, seed, undefined, opts, true));
   if (original.failure === null) {
-    return { status: "passes", test, seed, original, shrunk: original, sameFailure: false, faults: listFaults(original.schedule), runs: 0, wallMs: performance.now() - wall0, stoppedBy: "done" };
+    return {
+      status: "passes",
+      test,
+      seed,
+      original,
+      shrunk: original,
+      sameFailure: false,
+      faults: listFaults(original.schedule),
+      runs: 0,
+      wallMs: performance.now() - wall0,
+      stoppedBy: "done",
+    };
   }
   const target = original.signature;
   let best = original.schedule;

@@ -339,7 +339,8 @@ class RunTimers {
   clearer(realClear: (h: never) => void): (handle: unknown) => void {
     return (handle) => {
       if (handle === null || handle === undefined) return;
-      const t = handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? this.timers.get(Number(handle)) : undefined;
+      const t =
+        handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? this.timers.get(Number(handle)) : undefined;
       if (t !== undefined) {
         t.close();
         this.timers.delete(t.id);
