@@ -528,64 +528,70 @@ const HELP_AFTER = `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
 
 Exit codes: 0 ok, 1 the input broke off with a read error after it opened, ${EXIT_USAGE_TEXT}.`;
 
-async function main(argv: string[]): Promise<void> {
-  const program = new Command();
-  program
-    .name("logviz")
-    .description(
-      "A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.",
-    )
-    .argument("[file]", "trace file (JSON lines or dslogs text); omit to read a pipe on stdin")
-    .option("--term <range>", "only terms N or N..M (rows without a term stay)")
-    .option("--just <topics>", "only these topics, comma-separated (custom topics allowed), like dslogs -j")
-    .option("--ignore <topics>", "hide these topics, like dslogs -i")
-    .option("--peers <list>", "show only these peers' columns, e.g. 0,2")
-    .option("--hide-peers <list>", "hide these peers' columns")
-    .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
-    .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
-    .option("--test <name>", "only tests whose name contains NAME")
-    .option(
-      "--stale <hide|only>",
-      "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)",
-    )
-    .option(
-      "--schedule <file>",
-      "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it",
-    )
-    .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
-    .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
-    .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
-    .option("--no-color", "no colour")
-    .option("--width <n>", "print mode: line width (default: the terminal's, else 160)")
-    .option(
-      "--layout <kind>",
-      "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe",
-    )
-    .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
-    .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option(
-      "--max-rows <n>",
-      `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`,
-    )
-    .option(
-      "--memory-rows <n>",
-      `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`,
-    )
-    .option(
-      "--to <format>",
-      "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html",
-    )
-    .option(
-      "--term-re <regex>",
-      'dslogs text: a regex whose group 1 is the peer\'s own term, tried on the text after S<n> (replaces the default markers), e.g. "\\bterm=(\\d+)"',
-    )
-    .option("--role-re <regex>", 'dslogs text: a regex whose group 1 is the peer\'s own role (leader/candidate/follower or L/C/F), e.g. "^\\[(\\w+)\\]"')
-    .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
-    // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
-    .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
-    .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) });
+/** logviz's command line: the file argument, the options, and --help's text. */
+function buildProgram(): Command {
+  return (
+    new Command()
+      .name("logviz")
+      .description(
+        "A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.",
+      )
+      .argument("[file]", "trace file (JSON lines or dslogs text); omit to read a pipe on stdin")
+      .option("--term <range>", "only terms N or N..M (rows without a term stay)")
+      .option("--just <topics>", "only these topics, comma-separated (custom topics allowed), like dslogs -j")
+      .option("--ignore <topics>", "hide these topics, like dslogs -i")
+      .option("--peers <list>", "show only these peers' columns, e.g. 0,2")
+      .option("--hide-peers <list>", "hide these peers' columns")
+      .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
+      .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
+      .option("--test <name>", "only tests whose name contains NAME")
+      .option(
+        "--stale <hide|only>",
+        "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)",
+      )
+      .option(
+        "--schedule <file>",
+        "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it",
+      )
+      .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
+      .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
+      .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
+      .option("--no-color", "no colour")
+      .option("--width <n>", "print mode: line width (default: the terminal's, else 160)")
+      .option(
+        "--layout <kind>",
+        "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe",
+      )
+      .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
+      .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
+      .option(
+        "--max-rows <n>",
+        `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`,
+      )
+      .option(
+        "--memory-rows <n>",
+        `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`,
+      )
+      .option(
+        "--to <format>",
+        "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html",
+      )
+      .option(
+        "--term-re <regex>",
+        'dslogs text: a regex whose group 1 is the peer\'s own term, tried on the text after S<n> (replaces the default markers), e.g. "\\bterm=(\\d+)"',
+      )
+      .option("--role-re <regex>", 'dslogs text: a regex whose group 1 is the peer\'s own role (leader/candidate/follower or L/C/F), e.g. "^\\[(\\w+)\\]"')
+      .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
+      // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
+      .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
+      .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
+      .exitOverride()
+      .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) })
+  );
+}
+
+/** Parses argv; --help and --version exit 0, a usage error (already printed) exits 2. */
+function parseOrExit(program: Command, argv: string[]): void {
   try {
     program.parse(argv);
   } catch (e) {
@@ -595,21 +601,31 @@ async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<Options>();
-  const file = program.args[0];
-  let filter: Filter;
+}
+
+/** The filter the options ask for, after every option's check (a bad one fails with exit 2). */
+function checkedOptions(o: Options): Filter {
   try {
-    filter = buildFilter(o);
+    const filter = buildFilter(o);
     parseWidth(o.width);
     parseLayout(o.layout);
     parseMaxRows(o.maxRows);
     parseMemoryRows(o.memoryRows);
     inference = inferOptionsOf(o);
     if (o.to !== undefined && o.to !== "jsonl" && o.to !== "html") throw new UsageError(`bad --to "${o.to}": expected jsonl or html`);
+    return filter;
   } catch (e) {
     if (e instanceof FilterError || e instanceof UsageError || e instanceof InferOptionError) fail(e.message, EXIT.USAGE);
     throw e;
   }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  parseOrExit(program, argv);
+  const o = program.opts<Options>();
+  const file = program.args[0];
+  const filter = checkedOptions(o);
   if (file !== undefined) checkReadable(file);
   else if (process.stdin.isTTY) {
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);
