@@ -76,7 +76,8 @@ export function drawFrame(v: ScreenState): string[] {
     if (pos < n) {
       const row = v.visible.at(pos);
       lines.push(fitAnsi(formatRow(v.store, row, lay, s, { selected: pos === v.cursor, search: v.search }), width));
-    } else lines.push(pos === 0 && n === 0 ? padWidth(v.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)", width) : padWidth("~", width));
+    } else
+      lines.push(pos === 0 && n === 0 ? padWidth(v.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)", width) : padWidth("~", width));
   }
   if (v.detail && sel !== undefined) {
     const dh = v.detailHeight;
@@ -117,7 +118,7 @@ export function statusLine(v: ScreenState, width: number): string {
 
 /** Pads/cuts a string that may hold our own ANSI codes (never log text's: that is escaped). */
 function fitAnsi(s: string, width: number): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- an ANSI SGR sequence starts with ESC (U+001B)
   const plain = s.replace(/\x1b\[[0-9;]*m/g, "");
   const w = displayWidth(plain);
   if (w === width) return s;

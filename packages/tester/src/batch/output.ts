@@ -2,12 +2,11 @@
 // the summary it prints (table, triage, notes, and last the totals line).
 
 import { escapeControls } from "@raftlab/raft";
-import { rmSync } from "node:fs";
 import { writeReportFile } from "../runs/files.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
 import { writeBatchReportHtml } from "./html.js";
 import type { RunRecord } from "../runs/record.js";
-import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
+import { REPORT_FORMAT, REPORT_VERSION, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
 import { makeStyle } from "@raftlab/raft/terminal";
 import { formatSummaryTable, formatTotalsLine } from "../runs/table.js";
 import { formatTriage, groupFailures } from "../runs/triage.js";
@@ -90,7 +89,11 @@ export function formatBatchSummary(
   lines.push("");
   const secs = outcome.elapsedMs / 1000;
   const rate = secs > 0 ? outcome.tally.total / secs : 0;
-  lines.push(style.dim(`${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`));
+  lines.push(
+    style.dim(
+      `${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`,
+    ),
+  );
   if (outcome.resumed > 0) lines.push(style.dim(`${outcome.resumed} runs taken from the --resume report`));
   if (outcome.interrupted) {
     lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));

@@ -116,7 +116,8 @@ async function shrinkOne(example: RunRecord, base: ShrunkExample, o: ShrinkGroup
     runs: r.runs,
     wallMs: r.wallMs,
   };
-  if (r.status === "passes") return { ...base, status: "passes", detail: "the example passed when run again in-process: the Raft is not deterministic?", ...numbers };
+  if (r.status === "passes")
+    return { ...base, status: "passes", detail: "the example passed when run again in-process: the Raft is not deterministic?", ...numbers };
   const why = r.stoppedBy === "done" ? "no smaller schedule fails the same way" : "stopped at the budget";
   const schedule = r.schedule ?? "";
   return {
@@ -150,14 +151,20 @@ function runShrinkThread(job: ShrinkJob, maxHeapMb: number, limitMs: number, sig
       resolve(outcome);
     };
     const onAbort = (): void => finish({ type: "error", message: "the batch was stopped" });
-    const timer = setTimeout(() => finish({ type: "error", message: `the shrink did not finish within ${Math.round(limitMs / 1000)} s (the budget plus 3x --timeout)` }), limitMs);
+    const timer = setTimeout(
+      () => finish({ type: "error", message: `the shrink did not finish within ${Math.round(limitMs / 1000)} s (the budget plus 3x --timeout)` }),
+      limitMs,
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
     worker.on("message", (m: ShrinkWorkerMessage) => {
       if (m.type === "done") finish({ type: "done", result: m.result });
       else if (m.type === "error") finish({ type: "error", message: m.message });
     });
     worker.on("error", (e: Error & { code?: string }) =>
-      finish({ type: "error", message: e.code === "ERR_WORKER_OUT_OF_MEMORY" ? `out of memory (the worker heap limit of ${maxHeapMb} MB)` : (e.message.split("\n")[0] ?? "") }),
+      finish({
+        type: "error",
+        message: e.code === "ERR_WORKER_OUT_OF_MEMORY" ? `out of memory (the worker heap limit of ${maxHeapMb} MB)` : (e.message.split("\n")[0] ?? ""),
+      }),
     );
     worker.on("exit", () => finish({ type: "error", message: "the shrink thread exited without a result" }));
   });

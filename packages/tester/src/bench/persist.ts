@@ -73,7 +73,7 @@ function followerWith(n: number): { core: RaftCore; persister: MemoryPersister }
   const persister = new MemoryPersister();
   const { core, output } = RaftCore.boot(CONFIG, { next: () => 0.5 }, { raftState: new Uint8Array(0), snapshot: new Uint8Array(0) }, 0);
   save(persister, output);
-  for (let sent = 0; sent < n; ) {
+  for (let sent = 0; sent < n;) {
     const batch = Math.min(1_000, n - sent);
     save(persister, core.step(appendEntries(1, sent, batch)));
     sent += batch;
@@ -123,12 +123,9 @@ function v1Copies(bytes: number, reps: number): number {
   return us;
 }
 
-export function measurePersist(options: PersistOptions, progress: Progress): { rows: PersistRow[]; figure: Figure } {
-  const lengths = options.lengths ?? [100, 1_000, 10_000];
-  const rounds = options.rounds ?? 15;
-  const steps = options.steps ?? 200;
+/** Each length's medians over `rounds` rounds (after a warm-up round), the lengths in rotated order. */
+function samplePersist(lengths: readonly number[], rounds: number, steps: number): PersistRow[] {
   const samples = lengths.map(() => ({ hb: [] as number[], core: [] as number[], saved: [] as number[], v1: [] as number[], stateBytes: 0 }));
-  progress(`persist: ${rounds} rounds of ${steps} appends at ${lengths.map((n) => n.toLocaleString("en-US")).join(", ")} entries…`);
   // The first round warms the JIT at every length and is not counted; lengths rotate between rounds.
   for (let r = 0; r <= rounds; r++) {
     for (let k = 0; k < lengths.length; k++) {
@@ -147,7 +144,7 @@ export function measurePersist(options: PersistOptions, progress: Progress): { r
       acc.stateBytes = saved.stateBytes;
     }
   }
-  const rows: PersistRow[] = lengths.map((n, i) => {
+  return lengths.map((n, i) => {
     const acc = samples[i] as (typeof samples)[number];
     return {
       entries: n,
@@ -158,6 +155,14 @@ export function measurePersist(options: PersistOptions, progress: Progress): { r
       v1CopiesUs: median(acc.v1),
     };
   });
+}
+
+export function measurePersist(options: PersistOptions, progress: Progress): { rows: PersistRow[]; figure: Figure } {
+  const lengths = options.lengths ?? [100, 1_000, 10_000];
+  const rounds = options.rounds ?? 15;
+  const steps = options.steps ?? 200;
+  progress(`persist: ${rounds} rounds of ${steps} appends at ${lengths.map((n) => n.toLocaleString("en-US")).join(", ")} entries…`);
+  const rows = samplePersist(lengths, rounds, steps);
   const first = rows[0] as PersistRow;
   const last = rows[rows.length - 1] as PersistRow;
   const growth = last.appendStepUs / first.appendStepUs;
@@ -167,7 +172,16 @@ export function measurePersist(options: PersistOptions, progress: Progress): { r
     title: "5. Persist: CPU per persist as the log grows (follower appending one entry per AppendEntries)",
     tables: [
       {
-        columns: ["log entries", "state bytes", "heartbeat step µs", "append step µs", `× at ${first.entries.toLocaleString("en-US")}`, "+ save µs", `× at ${first.entries.toLocaleString("en-US")}`, "v1's 2 whole copies µs"],
+        columns: [
+          "log entries",
+          "state bytes",
+          "heartbeat step µs",
+          "append step µs",
+          `× at ${first.entries.toLocaleString("en-US")}`,
+          "+ save µs",
+          `× at ${first.entries.toLocaleString("en-US")}`,
+          "v1's 2 whole copies µs",
+        ],
         rows: rows.map((r) => [
           r.entries.toLocaleString("en-US"),
           r.stateBytes.toLocaleString("en-US"),

@@ -44,7 +44,11 @@ export class IsolatedChild {
   private endCause: ChildEnd | null = null;
   private readonly endWaiters: Array<() => void> = [];
 
-  constructor(script: string, job: object, private readonly handlers: ChildHandlers) {
+  constructor(
+    script: string,
+    job: object,
+    private readonly handlers: ChildHandlers,
+  ) {
     const secret = newSecret();
     const reader = new MessageReader(secret);
     this.child = spawn(process.execPath, [script], {

@@ -231,7 +231,7 @@ export const JUNIT_MAX_TEXT = 8 * 1024;
 export function escapeXml(s: string): string {
   return (
     s
-      // eslint-disable-next-line no-control-regex
+      // eslint-disable-next-line no-control-regex -- XML 1.0 forbids most C0 controls: this finds them to replace
       .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD")
       .replace(/&/g, "&amp;")
       .replace(/</g, "&lt;")
@@ -295,9 +295,7 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
   for (const [test, list] of byTest) {
     const f = list.filter((r) => !r.ok).length;
     const t = list.reduce((s, r) => s + r.wallMs, 0);
-    lines.push(
-      `  <testsuite name="${escapeXml(test)}" tests="${list.length}" failures="${f}" errors="0" skipped="0" time="${secs(t)}">`,
-    );
+    lines.push(`  <testsuite name="${escapeXml(test)}" tests="${list.length}" failures="${f}" errors="0" skipped="0" time="${secs(t)}">`);
     for (const r of list) {
       const open = `    <testcase name="${escapeXml(options.caseName?.(r) ?? `${r.test} seed=${r.seed}`)}" classname="raftlab.${escapeXml(r.test)}" time="${secs(r.wallMs)}"`;
       if (r.ok) {
