@@ -24,7 +24,8 @@
 // Measured on Node 20.20 (the 28 lab tests at seed 1 in one process, CPU time after the lock, 7
 // alternating rounds on the shared 2-core VM, load 4.6-5.2; docs/performance.md): no lock 1.78 s median;
 // every property read-only (the previous version) 2.18 s, x1.225 (median of per-round ratios x1.163);
-// this version 1.87 s, x1.051 (per-round x1.017); the lock itself ~4 ms per process. All ten protectors
+// this version 1.87 s, x1.051 (per-round x1.017); a second session after merging main: x1.053
+// (per-round x1.050) against x1.189 before. The lock itself ~4 ms per process. All ten protectors
 // `node --allow-natives-syntax` can query stay intact. Rejected before: Node's --frozen-intrinsics
 // (1.7x; it turns prototype properties into accessors and freezes console) and SES lockdown() (~180 ms
 // per process, 1.2-2x, a dependency).
