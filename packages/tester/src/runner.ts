@@ -93,6 +93,14 @@ export interface RunOptions {
    * The run's seed is then the session's.
    */
   readonly schedule?: ScheduleSession;
+  /**
+   * Names a built-in the code under test patched, or returns null (isolation/freeze.ts:
+   * patchedIntrinsic). Called every `builtinsCheckEvery` simulator events and when the test body ends:
+   * a name fails the run, saying which built-in.
+   */
+  readonly builtinsCheck?: () => string | null;
+  /** Simulator events between two `builtinsCheck` calls (default 256). */
+  readonly builtinsCheckEvery?: number;
 }
 
 export interface RunResult {
@@ -211,6 +219,25 @@ interface LabRun {
   readonly globals: VirtualGlobals;
   readonly prints: PrintCapture;
   readonly output: (line: string) => void;
+  /** Fails the run if RunOptions.builtinsCheck names a patched built-in. */
+  readonly checkBuiltins: () => void;
+}
+
+/** The run's checks of the built-ins (RunOptions.builtinsCheck): `tick` after each event, `check` when the body ends. */
+function builtinsChecks(options: RunOptions, t: TestContext): { readonly tick: () => void; readonly check: () => void } {
+  const probe = options.builtinsCheck ?? null;
+  const every = Math.max(1, options.builtinsCheckEvery ?? 256);
+  let untilCheck = every;
+  const check = (): void => {
+    const patched = probe?.() ?? null;
+    if (patched !== null && t.failure === null) t.fail({ kind: "fail", message: `the Raft patched ${patched} (built-ins are frozen while a Raft runs)` });
+  };
+  const tick = (): void => {
+    if (probe === null || --untilCheck > 0) return;
+    untilCheck = every;
+    check();
+  };
+  return { tick, check };
 }
 
 /** Sets up one run of `test` at its seed (or its schedule's); nothing of the process is touched yet. */
@@ -265,11 +292,13 @@ function prepareLabRun(test: LabTest, impl: MakeRaft, options: RunOptions): LabR
     schedule: session,
   });
   sim.onError = (err) => t.crash(err);
+  const builtins = builtinsChecks(options, t);
   sim.afterEvent = (owner) => {
+    builtins.tick();
     t.config?.pollState(owner);
     if (storm.tick(sim.now, owner) && t.failure === null) t.fail({ kind: "timeout", message: storm.describe(sim.now) });
   };
-  return { test, seed, sim, t, guard, trace, globals, prints, output };
+  return { test, seed, sim, t, guard, trace, globals, prints, output, checkBuiltins: builtins.check };
 }
 
 /** Why a run whose test body never finished stopped, as its failure. */
@@ -288,7 +317,7 @@ function failStopped(t: TestContext, sim: Simulator, stop: Awaited<ReturnType<Si
  * process.exit guarded, and puts everything back. True when the body finished with no failure.
  */
 async function driveLabRun(r: LabRun, wallTimeoutMs: number | undefined): Promise<boolean> {
-  const { test, sim, t, globals, prints } = r;
+  const { test, sim, t, globals, prints, checkBuiltins } = r;
   installRejectionHook();
   const previous = current;
   current = t;
@@ -315,6 +344,7 @@ async function driveLabRun(r: LabRun, wallTimeoutMs: number | undefined): Promis
         }
         body.then(
           () => {
+            checkBuiltins();
             passed = t.failure === null;
             sim.stop();
           },

@@ -26,9 +26,16 @@ function raftlab(...args: string[]): { code: number | null; out: string; err: st
 const HOSTILE: readonly { file: string; run: RegExp }[] = [
   {
     file: "patch-array-find.mjs",
-    run: /^raftlab run: --impl: cannot load .*patch-array-find\.mjs: Cannot assign to read only property 'find' .*\(it changes a built-in: raftlab freezes them before loading a Raft\)\n$/,
+    run: /^raftlab run: --impl: cannot load .*patch-array-find\.mjs: it patched Array\.prototype\.find \(built-ins are frozen while a Raft runs\)\n$/,
   },
-  { file: "patch-array-find-sloppy.cjs", run: /--- FAIL: TestInitialElection3A/ },
+  {
+    file: "patch-array-find-sloppy.cjs",
+    run: /^raftlab run: --impl: cannot load .*patch-array-find-sloppy\.cjs: it patched Array\.prototype\.find \(built-ins are frozen while a Raft runs\)\n$/,
+  },
+  {
+    file: "patch-iterator-next-at-load.mjs",
+    run: /^raftlab run: --impl: cannot load .*patch-iterator-next-at-load\.mjs: it patched %ArrayIteratorPrototype%\.next \(built-ins are frozen while a Raft runs\)\n$/,
+  },
   { file: "really-exit-in-make.mjs", run: /\[crash\] the test process exited with code 0 before reporting the result; counted as a failure/ },
   { file: "exit-code-zero.mjs", run: /--- FAIL: TestInitialElection3A/ },
   { file: "rewrite-stdout.mjs", run: /--- FAIL: TestInitialElection3A/ },
@@ -55,7 +62,9 @@ describe("hostile Rafts cannot fake a pass", () => {
         const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { runs: { ok: boolean }[] };
         expect(report.runs.every((x) => !x.ok)).toBe(true);
       } else {
-        expect(r.err).toMatch(/^raftlab batch: --impl .*read only property 'find'.*\n$/);
+        expect(r.err).toMatch(
+          /^raftlab batch: --impl .*it patched (Array\.prototype\.find|%ArrayIteratorPrototype%\.next) \(built-ins are frozen while a Raft runs\)\n$/,
+        );
       }
     }, 200_000);
 
@@ -63,7 +72,40 @@ describe("hostile Rafts cannot fake a pass", () => {
       const r = raftlab("conform", "RequestVote 1", "--impl", hostile(h.file));
       expect(r.code).not.toBe(0);
       if (r.code === 1) expect(r.out.trimEnd().split("\n").at(-1)).toMatch(/^0 passed, [1-9]\d* failed$/);
-      else expect(r.err).toMatch(/^raftlab conform: --impl: .*read only property 'find'.*\n$/);
+      else
+        expect(r.err).toMatch(
+          /^raftlab conform: --impl: .*it patched (Array\.prototype\.find|%ArrayIteratorPrototype%\.next) \(built-ins are frozen while a Raft runs\)\n$/,
+        );
+    }, 200_000);
+  }
+
+  // Array.prototype and the iterator prototypes are watched, not frozen (isolation/freeze.ts): a patch
+  // made while the Raft runs succeeds, and the verdict must still be a failure naming it. Both patches
+  // behave like the built-in and the Raft is ours, so without the check these runs would pass.
+  for (const [file, name] of [
+    ["patch-find-in-make.mjs", "Array.prototype.find"],
+    ["patch-iterator-next.mjs", "%ArrayIteratorPrototype%.next"],
+  ] as const) {
+    const says = `the Raft patched ${name} (built-ins are frozen while a Raft runs)`;
+    it(`raftlab run: a patch of ${name} in make() fails the run at its verdict`, () => {
+      const r = raftlab("run", "InitialElection", "--impl", hostile(file));
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(says);
+      expect(r.out.trimEnd().split("\n").at(-1)).toBe("0 passed, 1 failed");
+    }, 200_000);
+
+    it(`raftlab batch: a patch of ${name} in make() fails the run, in the report too`, () => {
+      const out = join(tmp, `batch-${file}`);
+      const r = raftlab("batch", "InitialElection", "-n", "1", "--impl", hostile(file), "-o", out);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { runs: { ok: boolean; message: string | null }[] };
+      expect(report.runs.map((x) => [x.ok, x.message])).toEqual([[false, says]]);
+    }, 200_000);
+
+    it(`raftlab conform: a patch of ${name} in make() fails the case`, () => {
+      const r = raftlab("conform", "RequestVote 1", "--impl", hostile(file));
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(says);
     }, 200_000);
   }
 

@@ -16,7 +16,7 @@ import { MEMORY_SAMPLE_MS, type RunRequest, type WorkerConfig, type WorkerMessag
 import { SharedTextRing } from "./ring.js";
 import { failureSignature } from "../runs/signature.js";
 import { applyCommandPrefix } from "../invocation.js";
-import { freezeIntrinsics } from "../isolation/freeze.js";
+import { describePatch, freezeIntrinsics, patchedIntrinsic } from "../isolation/freeze.js";
 
 /** Trace text held in memory before it is appended to the spill file. */
 const SPILL_CHUNK_BYTES = 256 * 1024;
@@ -157,7 +157,12 @@ async function execute(runner: RunnerModule, impl: MakeRaft | undefined, req: Ru
       trace: sink,
       output: addOutput,
       ...(config.strict === true ? { strict: true } : {}),
+      builtinsCheck: patchedIntrinsic,
     });
+    // A built-in patched after the run's last check (in kill(), say): this run's verdict is a failure.
+    const patched = patchedIntrinsic();
+    if (patched !== null && result.ok)
+      result = { ...result, ok: false, failure: { kind: "fail", message: `the Raft patched ${patched} (built-ins are frozen while a Raft runs)` } };
   } catch (e) {
     // runTest promises not to throw for a failing Raft; if it does anyway, that is a crash of this run.
     const err = e instanceof Error ? e : new Error(String(e));
@@ -269,6 +274,8 @@ async function main(): Promise<void> {
     // and the like fails at load instead of changing what the runner computes.
     freezeIntrinsics();
     impl = config.impl === null ? undefined : await runner.loadImpl(config.impl);
+    const patched = patchedIntrinsic();
+    if (patched !== null) throw new Error(`cannot load ${config.impl ?? "the Raft"}: ${describePatch(patched)}`);
   } catch (e) {
     post({ type: "init-error", message: e instanceof Error ? e.message : String(e) });
     return;

@@ -5,7 +5,7 @@
 
 import { escapeControls, make as ourMake, type MakeRaft } from "@raftlab/raft";
 import { openChildChannel } from "../isolation/channel.js";
-import { freezeIntrinsics } from "../isolation/freeze.js";
+import { describePatch, freezeIntrinsics, patchedIntrinsic } from "../isolation/freeze.js";
 import { ImplLoadError, loadImpl } from "../runner.js";
 import type { ConformChildMessage, ConformJob } from "./job.js";
 import { CONFORM_CASES, runCase, type ConformResult } from "./run.js";
@@ -28,6 +28,8 @@ let make: MakeRaft = ourMake;
 if (job.impl !== null) {
   try {
     make = await loadImpl(job.impl);
+    const patched = patchedIntrinsic();
+    if (patched !== null) throw new ImplLoadError(`cannot load ${job.impl}: ${describePatch(patched)}`);
   } catch (e) {
     send({ t: "load-error", message: e instanceof ImplLoadError ? e.message : `cannot load ${job.impl}: ${escapeControls(String(e))}` });
     exitNow(0);
@@ -53,8 +55,11 @@ for (const name of job.cases) {
         runs: 1,
       });
   });
-  const r = await Promise.race([runCase(make, c, job.seed), never]);
+  let r = await Promise.race([runCase(make, c, job.seed), never]);
   stalled = null;
+  // The case ran the Raft in this realm: a patched built-in makes its verdict a failure.
+  const patched = patchedIntrinsic();
+  if (patched !== null && r.ok) r = { ...r, ok: false, mismatch: `the Raft patched ${patched} (built-ins are frozen while a Raft runs)` };
   send({ t: "result", result: { name: r.name, ok: r.ok, ...(r.mismatch !== undefined ? { mismatch: r.mismatch } : {}), runs: r.runs } });
 }
 send({ t: "end" });

@@ -5,7 +5,7 @@
 
 import { escapeControls, formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
 import { openChildChannel } from "../isolation/channel.js";
-import { freezeIntrinsics } from "../isolation/freeze.js";
+import { describePatch, freezeIntrinsics, patchedIntrinsic } from "../isolation/freeze.js";
 import { ImplLoadError, loadImpl, runTest } from "../runner.js";
 import { prepareScheduleReplay } from "../schedule/replay.js";
 import { captureImplOutput } from "./capture.js";
@@ -22,6 +22,8 @@ let impl: MakeRaft | undefined;
 if (job.impl !== null) {
   try {
     impl = await loadImpl(job.impl);
+    const patched = patchedIntrinsic();
+    if (patched !== null) throw new ImplLoadError(`cannot load ${job.impl}: ${describePatch(patched)}`);
   } catch (e) {
     send({ t: "load-error", message: e instanceof ImplLoadError ? e.message : `cannot load ${job.impl}: ${escapeControls(String(e))}` });
     process.exit(0);
@@ -64,9 +66,14 @@ for (const test of job.tests) {
     ...(job.pace !== null ? { pace: job.pace } : {}),
     ...(job.strict ? { strict: true } : {}),
     wallTimeoutMs: job.wallTimeoutMs,
+    builtinsCheck: patchedIntrinsic,
   });
   flushTrace();
-  send({ t: "result", test, ok: result.ok });
+  // A built-in patched after the run's last check (in kill(), say): the verdict sent is a failure.
+  const patched = patchedIntrinsic();
+  if (patched !== null && result.ok)
+    send({ t: "line", text: `--- FAIL: ${test}: the Raft patched ${patched} (built-ins are frozen while a Raft runs)`, atMs: result.virtualMs });
+  send({ t: "result", test, ok: result.ok && patched === null });
 }
 restore();
 send({ t: "end" });
