@@ -13,11 +13,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const test = process.argv[2] ?? "TestFigure8Unreliable3C";
 const seed = process.argv[3] ?? "1";
 
-const raftlab = spawn(
-  process.execPath,
-  ["packages/tester/dist/cli.js", "run", test, "--seed", seed, "--pace", "4", "--trace"],
-  { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-);
+const raftlab = spawn(process.execPath, ["packages/tester/dist/cli.js", "run", test, "--seed", seed, "--pace", "4", "--trace"], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "pipe"],
+});
 const logviz = spawn(process.execPath, ["packages/logviz/dist/cli.js"], {
   cwd: root,
   stdio: ["pipe", "inherit", "inherit"],

@@ -46,7 +46,10 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "--only") {
     const v = argv[++i];
     if (v === undefined || v === "") die("--only needs a comma-separated list of mutant names");
-    only = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    only = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   } else if (a === "--json") {
     jsonOut = argv[++i];
     if (jsonOut === undefined) die("--json needs a file name");
@@ -72,12 +75,15 @@ if (only !== null) {
 
 /** The control copy: our Raft with only the LENIENT patches, built like build.mjs builds a mutant. */
 async function buildLenientControl() {
-  const ts = (await import(pathToFileURL(join(root, "packages/tester/node_modules/typescript/lib/typescript.js")).href).catch(() => import("typescript"))).default;
+  const ts = (await import(pathToFileURL(join(root, "packages/tester/node_modules/typescript/lib/typescript.js")).href).catch(() => import("typescript")))
+    .default;
   const list = (dir) =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? list(join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [join(dir, e.name)] : [],
     );
-  const rels = list(RAFT_SRC).map((p) => relative(RAFT_SRC, p)).sort();
+  const rels = list(RAFT_SRC)
+    .map((p) => relative(RAFT_SRC, p))
+    .sort();
   const files = new Map(rels.map((r) => [r, readFileSync(join(RAFT_SRC, r), "utf8")]));
   const hash = createHash("sha256");
   for (const r of rels) hash.update(r).update("\0").update(files.get(r)).update("\0");
@@ -143,7 +149,9 @@ async function measure(name, make) {
   }
   const wallS = (performance.now() - t0) / 1000;
   const res = { name, caught: failedSeeds.length, failedSeeds, first, byTest: [...byTest], labels: [...labels], warnings: [...warnings], runs, wallS };
-  process.stderr.write(`${name}: ${res.caught}/${seeds} seeds, ${byTest.size} tests failing, ${wallS.toFixed(1)} s${first ? ` (first: ${first.test} seed ${first.seed}: ${first.label})` : ""}\n`);
+  process.stderr.write(
+    `${name}: ${res.caught}/${seeds} seeds, ${byTest.size} tests failing, ${wallS.toFixed(1)} s${first ? ` (first: ${first.test} seed ${first.seed}: ${first.label})` : ""}\n`,
+  );
   return res;
 }
 
@@ -182,7 +190,9 @@ const labelsOf = (r) =>
 const warnOf = (r) => (r.warnings.length === 0 ? "—" : r.warnings.map(([k, n]) => `${esc(k)} (${n})`).join(", "));
 
 const out = [];
-out.push(`Mutant table: ${TESTS.length} lab tests (3A–3D) × seeds 1..${seeds} per mutant${strict ? ", --strict" : ""}, run ${new Date().toISOString().slice(0, 10)}, ${totalS.toFixed(0)} s wall in total.`);
+out.push(
+  `Mutant table: ${TESTS.length} lab tests (3A–3D) × seeds 1..${seeds} per mutant${strict ? ", --strict" : ""}, run ${new Date().toISOString().slice(0, 10)}, ${totalS.toFixed(0)} s wall in total.`,
+);
 out.push("");
 out.push("| Mutant | Part | Seeds caught | First failing test (seed) | What failed it (runs) | Tests failing (seeds) | Checker warnings (runs) |");
 out.push("| --- | --- | --- | --- | --- | --- | --- |");
@@ -194,15 +204,35 @@ for (const r of [...controls, ...results]) {
 }
 const killed = results.filter((r) => r.caught > 0);
 out.push("");
-if (results.length > 0) out.push(`- Kill rate: ${killed.length}/${results.length} mutants caught at ≥1 of ${seeds} seeds; survivors: ${results.filter((r) => r.caught === 0).map((r) => r.name).join(", ") || "none"}.`);
+if (results.length > 0)
+  out.push(
+    `- Kill rate: ${killed.length}/${results.length} mutants caught at ≥1 of ${seeds} seeds; survivors: ${
+      results
+        .filter((r) => r.caught === 0)
+        .map((r) => r.name)
+        .join(", ") || "none"
+    }.`,
+  );
 const warnedOnly = results.filter((r) => r.caught === 0 && r.warnings.length > 0);
-if (warnedOnly.length > 0) out.push(`- Survivors with checker warnings (--strict turns those into failures): ${warnedOnly.map((r) => `${r.name} (${r.warnings.map(([k]) => k).join(", ")})`).join("; ")}.`);
+if (warnedOnly.length > 0)
+  out.push(
+    `- Survivors with checker warnings (--strict turns those into failures): ${warnedOnly.map((r) => `${r.name} (${r.warnings.map(([k]) => k).join(", ")})`).join("; ")}.`,
+  );
 if (results.length > 0) {
   const any = results.filter((r) => r.caught > 0 || r.warnings.length > 0);
-  out.push(`- Counting checker warnings too: ${any.length}/${results.length} caught; survivors: ${results.filter((r) => !any.includes(r)).map((r) => r.name).join(", ") || "none"}.`);
+  out.push(
+    `- Counting checker warnings too: ${any.length}/${results.length} caught; survivors: ${
+      results
+        .filter((r) => !any.includes(r))
+        .map((r) => r.name)
+        .join(", ") || "none"
+    }.`,
+  );
 }
-for (const c of controls) if (c.warnings.length > 0) out.push(`- **CONTROL WARNED**: ${c.name}: ${c.warnings.map(([k, n]) => `${k} in ${n} runs`).join(", ")}.`);
-for (const c of controls) if (c.caught > 0) out.push(`- **CONTROL FAILED**: ${c.name} failed at seeds ${c.failedSeeds.join(", ")} (${c.first.test}: ${c.first.message}).`);
+for (const c of controls)
+  if (c.warnings.length > 0) out.push(`- **CONTROL WARNED**: ${c.name}: ${c.warnings.map(([k, n]) => `${k} in ${n} runs`).join(", ")}.`);
+for (const c of controls)
+  if (c.caught > 0) out.push(`- **CONTROL FAILED**: ${c.name} failed at seeds ${c.failedSeeds.join(", ")} (${c.first.test}: ${c.first.message}).`);
 if (controls.length > 0 && controls.every((c) => c.caught === 0)) out.push(`- Controls: ${controls.map((c) => `${c.name} 0/${seeds}`).join("; ")}.`);
 process.stdout.write(out.join("\n") + "\n");
 if (jsonOut !== null) writeFileSync(jsonOut, JSON.stringify({ seeds, strict, timeoutMs, totalS, controls, results }, null, 2) + "\n");

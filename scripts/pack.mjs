@@ -19,7 +19,10 @@ for (const pkg of ["raft", "logviz", "tester"]) {
     process.stderr.write(`pack: pnpm pack failed in packages/${pkg} (exit ${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
     process.exit(1);
   }
-  const tgz = r.stdout.trim().split("\n").findLast((l) => l.endsWith(".tgz"));
+  const tgz = r.stdout
+    .trim()
+    .split("\n")
+    .findLast((l) => l.endsWith(".tgz"));
   if (tgz === undefined) {
     process.stderr.write(`pack: pnpm pack in packages/${pkg} named no tarball:\n${r.stdout}`);
     process.exit(1);

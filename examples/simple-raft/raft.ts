@@ -9,17 +9,7 @@
 // Date.now or Math.random), and RPC arguments must be plain data (numbers, strings, booleans, null,
 // arrays, plain objects, Uint8Array). Nothing is imported at run time, so you can copy this file.
 
-import type {
-  ApplyCh,
-  CancelTimer,
-  ClientEnd,
-  MakeRaft,
-  Persister,
-  RaftPeer,
-  Runtime,
-  StartResult,
-  Value,
-} from "@raftlab/raft";
+import type { ApplyCh, CancelTimer, ClientEnd, MakeRaft, Persister, RaftPeer, Runtime, StartResult, Value } from "@raftlab/raft";
 
 type Role = "follower" | "candidate" | "leader";
 type Entry = { term: number; command: Value };
@@ -97,7 +87,9 @@ class SimpleRaft implements RaftPeer {
       case "Raft.RequestVote":
         return this.requestVote(args as { term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number });
       case "Raft.AppendEntries":
-        return this.appendEntries(args as { term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; leaderCommit: number });
+        return this.appendEntries(
+          args as { term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; leaderCommit: number },
+        );
       case "Raft.InstallSnapshot":
         return this.installSnapshot(args as { term: number; lastIncludedIndex: number; lastIncludedTerm: number; data: Uint8Array });
       default:
@@ -223,7 +215,13 @@ class SimpleRaft implements RaftPeer {
     const peer = this.peers[i] as ClientEnd;
     const next = this.nextIndex[i] as number;
     if (next <= this.snapshotIndex) {
-      const args = { term, leaderId: this.me, lastIncludedIndex: this.snapshotIndex, lastIncludedTerm: this.termAt(this.snapshotIndex), data: this.snapshotData };
+      const args = {
+        term,
+        leaderId: this.me,
+        lastIncludedIndex: this.snapshotIndex,
+        lastIncludedTerm: this.termAt(this.snapshotIndex),
+        data: this.snapshotData,
+      };
       const reply = (await peer.call("Raft.InstallSnapshot", args)) as { term: number } | null;
       if (reply === null || this.dead) return;
       this.observeTerm(reply.term);

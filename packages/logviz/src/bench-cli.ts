@@ -173,7 +173,10 @@ function pythonWithRich(): string | null {
 /** Node with a preload that writes the process's peak RSS (KB) to $LOGVIZ_BENCH_RSS at exit. */
 function rssProbe(dir: string): string {
   const probe = join(dir, "rss-probe.cjs");
-  writeFileSync(probe, `process.on("exit", () => { try { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.LOGVIZ_BENCH_RSS, u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime) / 1000); } catch {} });\n`);
+  writeFileSync(
+    probe,
+    `process.on("exit", () => { try { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.LOGVIZ_BENCH_RSS, u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime) / 1000); } catch {} });\n`,
+  );
   return probe;
 }
 
@@ -270,7 +273,10 @@ export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchR
     const cpuFile = join(dir, "cpu");
     const logviz = (run: PrintRun, layout: string): void => {
       rmSync(cpuFile, { force: true });
-      run.ms.push(timed(node, ["--require", probe, BIN, printLog, "--print", "--layout", layout, "--width", String(WIDTH)], { ...process.env, LOGVIZ_BENCH_RSS: cpuFile }).ms);
+      run.ms.push(
+        timed(node, ["--require", probe, BIN, printLog, "--print", "--layout", layout, "--width", String(WIDTH)], { ...process.env, LOGVIZ_BENCH_RSS: cpuFile })
+          .ms,
+      );
       run.cpuMs.push(readCpu(cpuFile));
     };
     for (let i = 0; i < samples; i++) {
@@ -303,7 +309,12 @@ export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchR
         log(`memory: ${mode}, ${l.n} lines…`);
         const f = join(dir, `rss-${rss.length}`);
         const r = timed(node, ["--require", probe, BIN, l.path, ...args], { ...process.env, LOGVIZ_BENCH_RSS: f });
-        rss.push({ mode, lines: l.n, mb: r.r.status === 0 ? readRss(f) : null, note: r.r.status === 0 ? note : `exit ${r.r.status}: ${r.r.stderr.toString().trim().slice(0, 200)}` });
+        rss.push({
+          mode,
+          lines: l.n,
+          mb: r.r.status === 0 ? readRss(f) : null,
+          note: r.r.status === 0 ? note : `exit ${r.r.status}: ${r.r.stderr.toString().trim().slice(0, 200)}`,
+        });
       };
       rssOf("print, columns", big, ["--print", "--layout", "columns", "--width", String(WIDTH)], "");
       rssOf("print, list", big, ["--print", "--layout", "list"], "");
@@ -359,15 +370,22 @@ export function formatCliBench(r: CliBenchResult): string {
   for (const f of r.firstScreen) {
     const a = median(f.logvizMs);
     const b = median(f.lessMs);
-    out.push(`first screen ${WIDTH}x${HEIGHT}, ${f.lines} lines: logviz ${ms(a)} (min ${ms(Math.min(...f.logvizMs))}), less ${ms(b)} (min ${ms(Math.min(...f.lessMs))}), ${(a / b).toFixed(2)}× less; goal ≤ ${GOALS.firstScreenMs} ms: ${a <= GOALS.firstScreenMs ? "met" : "not met"}`);
+    out.push(
+      `first screen ${WIDTH}x${HEIGHT}, ${f.lines} lines: logviz ${ms(a)} (min ${ms(Math.min(...f.logvizMs))}), less ${ms(b)} (min ${ms(Math.min(...f.lessMs))}), ${(a / b).toFixed(2)}× less; goal ≤ ${GOALS.firstScreenMs} ms: ${a <= GOALS.firstScreenMs ? "met" : "not met"}`,
+    );
   }
   for (const p of r.print) {
     const lps = linesPerSec(p);
     const vs = r.dslogsLinesPerSec !== null ? `, ${(lps / r.dslogsLinesPerSec).toFixed(0)}× dslogs.py` : "";
-    const cpu = p.cpuMs.length > 0 ? `; CPU ${ms(median(p.cpuMs))}: ${(cpuLinesPerSec(p) / 1000).toFixed(0)}k lines per CPU s${r.dslogsCpuLinesPerSec !== null ? `, ${(cpuLinesPerSec(p) / r.dslogsCpuLinesPerSec).toFixed(0)}× dslogs.py` : ""}` : "";
+    const cpu =
+      p.cpuMs.length > 0
+        ? `; CPU ${ms(median(p.cpuMs))}: ${(cpuLinesPerSec(p) / 1000).toFixed(0)}k lines per CPU s${r.dslogsCpuLinesPerSec !== null ? `, ${(cpuLinesPerSec(p) / r.dslogsCpuLinesPerSec).toFixed(0)}× dslogs.py` : ""}`
+        : "";
     out.push(`print ${r.printLines} lines, ${p.what}: ${ms(median(p.ms))} (${(lps / 1000).toFixed(0)}k lines/s${vs}${cpu})`);
   }
-  out.push(`dslogs.py: ${r.dslogsLinesPerSec !== null ? `${r.dslogsLinesPerSec.toFixed(0)} lines/s, ${(r.dslogsCpuLinesPerSec ?? NaN).toFixed(0)} lines per CPU s;` : ""} ${r.dslogsNote}`);
+  out.push(
+    `dslogs.py: ${r.dslogsLinesPerSec !== null ? `${r.dslogsLinesPerSec.toFixed(0)} lines/s, ${(r.dslogsCpuLinesPerSec ?? NaN).toFixed(0)} lines per CPU s;` : ""} ${r.dslogsNote}`,
+  );
   for (const m of r.rss) out.push(`max RSS, ${m.mode}, ${m.lines} lines: ${m.mb !== null ? `${m.mb.toFixed(0)} MB` : "n/a"}${m.note ? ` (${m.note})` : ""}`);
   return out.join("\n");
 }
@@ -384,7 +402,9 @@ async function main(): Promise<void> {
     else if (a === "--samples") samples = Number(args[++i]);
     else if (a === "--quick") quick = true;
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: node packages/logviz/dist/bench-cli.js [--samples N] [--quick] [--json FILE | --json-line]\n  --quick: logs of 17.6k and 170k lines instead of 176k and 1.7M\n");
+      process.stdout.write(
+        "usage: node packages/logviz/dist/bench-cli.js [--samples N] [--quick] [--json FILE | --json-line]\n  --quick: logs of 17.6k and 170k lines instead of 176k and 1.7M\n",
+      );
       return;
     } else {
       process.stderr.write(`bench-cli: unknown argument ${a}\n`);

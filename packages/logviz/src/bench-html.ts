@@ -31,7 +31,16 @@ export interface HtmlBenchOptions {
   readonly log?: (s: string) => void;
 }
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -99,7 +108,16 @@ export async function runHtmlBench(o: HtmlBenchOptions = {}): Promise<HtmlBenchR
     const fr = await firstRender(page, o.chromium ?? "/usr/bin/chromium", runs);
     const toHtmlMs = median(html);
     const toJsonlMs = median(jsonl);
-    return { events, traceBytes: statSync(trace).size, pageBytes: statSync(page).size, toHtmlMs, toJsonlMs, ratio: toHtmlMs / toJsonlMs, firstRenderMs: fr.ms, browserNote: fr.note };
+    return {
+      events,
+      traceBytes: statSync(trace).size,
+      pageBytes: statSync(page).size,
+      toHtmlMs,
+      toJsonlMs,
+      ratio: toHtmlMs / toJsonlMs,
+      firstRenderMs: fr.ms,
+      browserNote: fr.note,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

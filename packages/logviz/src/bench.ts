@@ -130,7 +130,7 @@ export async function runBench(opts: { lines?: number; log?: (s: string) => void
       "just VOTE,LEAD": { just: ["VOTE", "LEAD"] },
       "hide peer 1": { hidePeers: [1] },
       "role leader + op AppendEntries": { roles: ["leader"], ops: ["AppendEntries"] },
-      "clear": {},
+      clear: {},
     };
     const filterMs: Record<string, number> = {};
     for (const [name, f] of Object.entries(filters)) {
@@ -171,7 +171,9 @@ export async function runBench(opts: { lines?: number; log?: (s: string) => void
     let startupMs = Infinity;
     for (let i = 0; i < 3; i++) {
       const ts = performance.now();
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(ink)}); await import(${JSON.stringify(app)});`], { stdio: "ignore" });
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(ink)}); await import(${JSON.stringify(app)});`], {
+        stdio: "ignore",
+      });
       if (r.status === 0) startupMs = Math.min(startupMs, performance.now() - ts);
     }
 
@@ -198,7 +200,11 @@ export function formatBench(r: BenchResult): string {
   const k = (n: number): string => (n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : (n / 1e3).toFixed(0) + "k");
   const rows: [string, string, string][] = [
     ["lines / file size", `${r.lines} / ${(r.fileBytes / 1e6).toFixed(0)} MB`, ""],
-    ["parse + index", `${(r.parseMs / 1000).toFixed(2)} s (${k(r.parseLinesPerSec)} lines/s)`, `floor read+split ${(r.floorReadSplitMs / 1000).toFixed(2)} s (${k(r.floorLinesPerSec)} lines/s)`],
+    [
+      "parse + index",
+      `${(r.parseMs / 1000).toFixed(2)} s (${k(r.parseLinesPerSec)} lines/s)`,
+      `floor read+split ${(r.floorReadSplitMs / 1000).toFixed(2)} s (${k(r.floorLinesPerSec)} lines/s)`,
+    ],
     ["first screen (160x40)", `${r.firstScreenMs.toFixed(0)} ms`, "before the rest of the file is parsed"],
     ["node + viewer startup", r.startupMs >= 0 ? `${r.startupMs.toFixed(0)} ms` : "not measured", "add to the first screen for the real binary"],
     ...Object.entries(r.filterMs).map(([n, ms]): [string, string, string] => [`filter: ${n}`, `${ms.toFixed(1)} ms`, "recompute visible rows + draw"]),

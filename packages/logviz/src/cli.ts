@@ -76,7 +76,12 @@ function loadOverlay(file: string | undefined, flag: string | false | undefined)
 }
 
 function buildFilter(o: Options): Filter {
-  const ops = o.op ? o.op.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  const ops = o.op
+    ? o.op
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
   const show = ops.filter((s) => !s.startsWith("-"));
   const hide = ops.filter((s) => s.startsWith("-")).map((s) => s.slice(1));
   parseNameList(show.join(","), "op");
@@ -121,7 +126,8 @@ function parseLayout(s: string | undefined): PrintLayout | undefined {
  */
 function parseMaxRows(s: string | undefined, byDefault: number = DEFAULT_MAX_ROWS): number {
   if (s === undefined) return byDefault;
-  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --max-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
+  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS)
+    throw new UsageError(`bad --max-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
   return Number(s);
 }
 
@@ -130,7 +136,8 @@ const HTML_MAX_ROWS = 1_000_000;
 
 function parseMemoryRows(s: string | undefined): number {
   if (s === undefined) return DEFAULT_MEMORY_ROWS;
-  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS) throw new UsageError(`bad --memory-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
+  if (!/^\d{1,9}$/.test(s) || Number(s) < 1000 || Number(s) > MAX_MAX_ROWS)
+    throw new UsageError(`bad --memory-rows "${s}": expected a number from 1000 to ${MAX_MAX_ROWS}`);
   return Number(s);
 }
 
@@ -300,7 +307,14 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   let store = new LogStore(storeOptions);
   let ingest = new Ingest(store, inference, overlay);
   const makeViewer = (s: LogStore, f: Filter): ReturnType<typeof makeView> =>
-    makeView(s, { file, filter: f, color: colorWanted(o, true), width: out.columns || 80, height: out.rows || 24, follow: o.follow === true || file === undefined });
+    makeView(s, {
+      file,
+      filter: f,
+      color: colorWanted(o, true),
+      width: out.columns || 80,
+      height: out.rows || 24,
+      follow: o.follow === true || file === undefined,
+    });
   let viewer = makeViewer(store, filter);
   const results = new ResultLines();
   const listeners = new Set<() => void>();
@@ -463,7 +477,9 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name("logviz")
-    .description("A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.")
+    .description(
+      "A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.",
+    )
     .argument("[file]", "trace file (JSON lines or dslogs text); omit to read a pipe on stdin")
     .option("--term <range>", "only terms N or N..M (rows without a term stay)")
     .option("--just <topics>", "only these topics, comma-separated (custom topics allowed), like dslogs -j")
@@ -473,21 +489,42 @@ async function main(argv: string[]): Promise<void> {
     .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
     .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
     .option("--test <name>", "only tests whose name contains NAME")
-    .option("--stale <hide|only>", "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)")
-    .option("--schedule <file>", "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it")
+    .option(
+      "--stale <hide|only>",
+      "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)",
+    )
+    .option(
+      "--schedule <file>",
+      "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it",
+    )
     .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
     .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
     .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
     .option("--no-color", "no colour")
     .option("--width <n>", "print mode: line width (default: the terminal's, else 160)")
-    .option("--layout <kind>", "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe")
+    .option(
+      "--layout <kind>",
+      "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe",
+    )
     .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
     .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option("--max-rows <n>", `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`)
-    .option("--memory-rows <n>", `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`)
-    .option("--to <format>", "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html")
-    .option("--term-re <regex>", "dslogs text: a regex whose group 1 is the peer's own term, tried on the text after S<n> (replaces the default markers), e.g. \"\\bterm=(\\d+)\"")
-    .option("--role-re <regex>", "dslogs text: a regex whose group 1 is the peer's own role (leader/candidate/follower or L/C/F), e.g. \"^\\[(\\w+)\\]\"")
+    .option(
+      "--max-rows <n>",
+      `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`,
+    )
+    .option(
+      "--memory-rows <n>",
+      `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`,
+    )
+    .option(
+      "--to <format>",
+      "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html",
+    )
+    .option(
+      "--term-re <regex>",
+      'dslogs text: a regex whose group 1 is the peer\'s own term, tried on the text after S<n> (replaces the default markers), e.g. "\\bterm=(\\d+)"',
+    )
+    .option("--role-re <regex>", 'dslogs text: a regex whose group 1 is the peer\'s own role (leader/candidate/follower or L/C/F), e.g. "^\\[(\\w+)\\]"')
     .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
     // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
     .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })

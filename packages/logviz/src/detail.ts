@@ -60,7 +60,7 @@ export function detailLines(store: LogStore, row: number, width: number): string
     const pairs = [
       `t=${exactTime(store.t[row] as number)}`,
       `topic=${store.topics.name(store.topic[row] as number)}`,
-      `src=${store.src[row] as number >= 0 ? "S" + (store.src[row] as number) : "TEST"}`,
+      `src=${(store.src[row] as number) >= 0 ? "S" + (store.src[row] as number) : "TEST"}`,
     ];
     const term = store.term[row] as number;
     if (term >= 0) pairs.push(`term=${term}`);
@@ -73,7 +73,12 @@ export function detailLines(store: LogStore, row: number, width: number): string
     const instances = src >= 0 ? (store.multipleInstances(store.test[row] as number).find(([p]) => p === src)?.[1] ?? 1) : 1;
     if (instances > 1) pairs.push(`instance=${inst} of ${instances}`);
     const stale = ((store.flags[row] as number) & F.Stale) !== 0;
-    const staleLine = stale ? wrap(`stale: from an instance of S${src} other than the one the tester runs now (its explicit terms went down): a killed Raft still running? check rf.killed()`, w) : [];
+    const staleLine = stale
+      ? wrap(
+          `stale: from an instance of S${src} other than the one the tester runs now (its explicit terms went down): a killed Raft still running? check rf.killed()`,
+          w,
+        )
+      : [];
     return [head + "  (dslogs line)", ...staleLine, ...pack(pairs, w), ...wrap(store.textAt(row), w), ...dslogPairLines(store, row, w)];
   }
   const o = parseJson(store.jsonAt(row));
@@ -139,7 +144,9 @@ export function pairLines(store: LogStore, row: number, id: string, width: numbe
   if (!ex) return [];
   const { rows: same, others, fields: parsed } = ex;
   const t0 = store.t[row] as number;
-  const out = [`message ${escapeControls(id)}: ${same.length} event${same.length === 1 ? "" : "s"}${others > 0 ? ` (${others} more with the same id between other peers or in another test: id reused)` : ""}`];
+  const out = [
+    `message ${escapeControls(id)}: ${same.length} event${same.length === 1 ? "" : "s"}${others > 0 ? ` (${others} more with the same id between other peers or in another test: id reused)` : ""}`,
+  ];
   for (const i of same.slice(0, PAIR_MAX)) {
     const o = parsed.get(i) ?? {};
     const src = store.src[i] as number;
@@ -201,7 +208,22 @@ function dslogExchange(store: LogStore, row: number): Exchange {
   // Which side asked? A send without reply words is a request; otherwise try both directions.
   const reply = REPLY_WORDS.test(store.textAt(row));
   const tries: [number, number][] =
-    flags & F.Send ? (reply ? [[other, src], [src, other]] : [[src, other]]) : reply ? [[src, other], [other, src]] : [[other, src], [src, other]];
+    flags & F.Send
+      ? reply
+        ? [
+            [other, src],
+            [src, other],
+          ]
+        : [[src, other]]
+      : reply
+        ? [
+            [src, other],
+            [other, src],
+          ]
+        : [
+            [other, src],
+            [src, other],
+          ];
   let req = -1;
   let a = -1;
   let b = -1;
@@ -252,7 +274,12 @@ function dslogPairLines(store: LogStore, row: number, width: number): string[] {
   for (const i of ex.rows) {
     const dt = (store.t[i] as number) - t0;
     const delay = i === row ? "(this)" : `${dt >= 0 ? "+" : ""}${dt.toFixed(1)}ms`;
-    out.push(`${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} S${store.src[i] as number} ${store.textAt(i)}`.slice(0, Math.max(10, width - 12)) + ` ${delay}`);
+    out.push(
+      `${i === row ? ">" : " "} ${formatTime(store.t[i] as number).padStart(8)} S${store.src[i] as number} ${store.textAt(i)}`.slice(
+        0,
+        Math.max(10, width - 12),
+      ) + ` ${delay}`,
+    );
   }
   if (ex.why) out.push(`  (${ex.why})`);
   if (ex.rows.length > 1) out.push("  (m: go to the next line of this exchange)");

@@ -48,7 +48,8 @@ export function parseTermRange(s: string): TermRange {
   }
   const lo = m[1] !== undefined ? Number(m[1]) : 0;
   const hi = m[2] === undefined ? lo : m[3] !== undefined ? Number(m[3]) : Number.MAX_SAFE_INTEGER;
-  if (lo > Number.MAX_SAFE_INTEGER || (hi > Number.MAX_SAFE_INTEGER && m[3] !== undefined)) throw new FilterError(`bad term "${s}": terms go up to ${Number.MAX_SAFE_INTEGER}`);
+  if (lo > Number.MAX_SAFE_INTEGER || (hi > Number.MAX_SAFE_INTEGER && m[3] !== undefined))
+    throw new FilterError(`bad term "${s}": terms go up to ${Number.MAX_SAFE_INTEGER}`);
   if (hi < lo) throw new FilterError(`bad term "${s}": ${lo} > ${hi}`);
   return { lo, hi };
 }

@@ -57,7 +57,16 @@ export interface ViewOptions {
 
 /** The interactive view over `store`, as the CLI makes it. */
 export function makeView(store: LogStore, o: ViewOptions): Viewer {
-  return new Viewer({ store, style: makeStyle(o.color), filter: o.filter, source: o.file ?? "stdin", width: o.width, height: o.height, follow: o.follow, live: true });
+  return new Viewer({
+    store,
+    style: makeStyle(o.color),
+    filter: o.filter,
+    source: o.file ?? "stdin",
+    width: o.width,
+    height: o.height,
+    follow: o.follow,
+    live: true,
+  });
 }
 
 /** What bin/logviz.js painted before the CLI loaded: the CLI keeps the screen (no second switch to the

@@ -43,7 +43,10 @@ export function compileUserRegex(src: string, flag: string, group: "term" | "rol
   const risk = exponentialRisk(re.source);
   if (risk !== null) throw new InferOptionError(`bad ${flag} "${src}": ${risk} on every line; write it without the nested repeat`);
   const groups = new RegExp(`${re.source}|`).exec("")?.length ?? 1;
-  if (groups < 2) throw new InferOptionError(`bad ${flag} "${src}": it needs a capture group for the ${group}, e.g. ${group === "term" ? '"term=(\\d+)"' : '"state=(\\w+)"'}`);
+  if (groups < 2)
+    throw new InferOptionError(
+      `bad ${flag} "${src}": it needs a capture group for the ${group}, e.g. ${group === "term" ? '"term=(\\d+)"' : '"state=(\\w+)"'}`,
+    );
   return re;
 }
 
@@ -69,7 +72,8 @@ const PAREN_TERM = /\(\s*T(\d{1,16})\s*\)/;
 /** `become Leader at T3`, `convert Follower, S2 (T5 > T3)`, `converting to Candidate, calling election T2`. */
 const BECOME_TERM = /\b(?:becom\w*|became|convert\w*|turn\w*|step\w*\s+down|won|elected|start\w*\s+(?:an?\s+)?election|enter\w*)\b[^;|]{0,40}?\bT(\d{1,16})\b/i;
 /** `term 3`, `term=3`, `currentTerm: 3` (not `lastLogTerm 3`, `args.Term 3`, `prev log term 3`). */
-const WORD_TERM = /(?<![\w.])(?<!(?:log|prev|last|entry|args|reply|rpc|snapshot|included|x|conflict)[\s_.-]?)(?:current\s?|my\s|cur\s?|own\s)?term\s*[:=]?\s*T?(\d{1,16})\b/i;
+const WORD_TERM =
+  /(?<![\w.])(?<!(?:log|prev|last|entry|args|reply|rpc|snapshot|included|x|conflict)[\s_.-]?)(?:current\s?|my\s|cur\s?|own\s)?term\s*[:=]?\s*T?(\d{1,16})\b/i;
 /** `at T3`, `in T3`, `for T3` (the dslogs blog's "Achieved Majority for T1"), `to T3`. */
 const PREP_TERM = /\b(?:at|in|for|to)\s+T(\d{1,16})\b/;
 /** On a start-up line the bare `T<n>` is the term just restored (`readPersist T3 V1 log [...]`). */

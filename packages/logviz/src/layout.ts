@@ -85,7 +85,11 @@ function gutter(store: LogStore, row: number, style: Style, selected: boolean, t
   let g = `${time}${mark ?? " "}${termS} `;
   // Without colour there is no inverse video: mark the selected row with ">" instead.
   if (selected && !style.color) g = ">" + g.slice(1);
-  const painted = selected ? style.cursor(g) : mark !== null ? style.dim(g.slice(0, TIME_W)) + style.error(mark) + style.dim(g.slice(TIME_W + 1)) : style.dim(g);
+  const painted = selected
+    ? style.cursor(g)
+    : mark !== null
+      ? style.dim(g.slice(0, TIME_W)) + style.error(mark) + style.dim(g.slice(TIME_W + 1))
+      : style.dim(g);
   return painted + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
 }
 
@@ -160,7 +164,8 @@ export function formatRow(store: LogStore, row: number, layout: Layout, style: S
   if (col === undefined) {
     // The emitting peer's column is scrolled off: say so rather than show an empty row. With no columns
     // at all (the columns follow a test without dslogs lines, e.g. go test -v output), show the line.
-    if (layout.cols.length === 0) return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
+    if (layout.cols.length === 0)
+      return g + paint(highlight(padWidth(opts.text ?? noColumnText(store, row), layout.width - layout.gutter), opts.search ?? null, style));
     return g + style.dim(padWidth(opts.text ?? `(S${src}) ${store.textAt(row)}`, layout.width - layout.gutter));
   }
   const cells = cellsOf(layout, style);
@@ -278,7 +283,8 @@ export function formatListLine(store: LogStore, row: number, topicWidth: number,
   const role = store.role[row] as RoleId;
   const mark = role === RoleId.Leader ? "L" : role === RoleId.Candidate ? "C" : " ";
   const rowMark = markOf(flags);
-  const head = style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
+  const head =
+    style.dim(time) + (rowMark !== null ? style.error(rowMark) : " ") + style.dim(`${termS} `) + (topicName ? style.topic(topicName)(topicS) : topicS) + " ";
   if (flags & F.Full || src < 0) return head + paintFull(store, row, style, `${peer.padEnd(5)}  ${fullText(store, row)}`);
   return head + style.topic(topicName)(`${peer.padEnd(5)}${mark} ${columnText(store.textAt(row), src)}`);
 }
@@ -325,7 +331,8 @@ export function formatColumnHeader(layout: Layout, states: Map<number, PeerState
   }
   const used = layout.gutter + layout.cols.length * layout.colWidth;
   let tail = "";
-  if (layout.offLeft > 0 || layout.offRight > 0) tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
+  if (layout.offLeft > 0 || layout.offRight > 0)
+    tail = ` ${layout.offLeft > 0 ? "◀" + layout.offLeft : ""}${layout.offRight > 0 ? " " + layout.offRight + "▶" : ""}`;
   if (test !== undefined) {
     const name = test === "" ? "the lines before any test" : test;
     tail += layout.cols.length === 0 ? ` no peer columns: ${name} has no peer lines (other tests' lines are shown whole)` : ` columns of ${name}`;

@@ -94,10 +94,14 @@ export class LineSplitter {
   constructor(sink: LineSink, maxChars: number = MAX_LINE_CHARS) {
     this.sink = sink;
     this.matcher = new LineMatcher(maxChars);
-    this.stream = split2(this.matcher, (line: string) => {
-      this.sink(line);
-      return undefined;
-    }, { maxLength: maxChars * 2 + 16, skipOverflow: true });
+    this.stream = split2(
+      this.matcher,
+      (line: string) => {
+        this.sink(line);
+        return undefined;
+      },
+      { maxLength: maxChars * 2 + 16, skipOverflow: true },
+    );
   }
 
   /** Feeds a chunk; calls the sink once per complete line, before returning. */

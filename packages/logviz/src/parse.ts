@@ -141,7 +141,22 @@ interface EventFields {
   ok: number;
 }
 
-const scanned: EventFields = { t: NaN, src: NaN, term: NaN, dst: NaN, mterm: NaN, peer: NaN, state: null, op: null, topic: null, msg: null, dir: null, test: null, id: null, ok: -1 };
+const scanned: EventFields = {
+  t: NaN,
+  src: NaN,
+  term: NaN,
+  dst: NaN,
+  mterm: NaN,
+  peer: NaN,
+  state: null,
+  op: null,
+  topic: null,
+  msg: null,
+  dir: null,
+  test: null,
+  id: null,
+  ok: -1,
+};
 
 /** JSON.parse, then the fields logviz needs (wrong types dropped). */
 const num = (x: unknown): number => (typeof x === "number" ? x : NaN);

@@ -30,7 +30,6 @@ export function escapeControls(s: string): string {
   return escapeShared(out);
 }
 
-
 function expandTabs(s: string): string {
   let out = "";
   let col = 0;

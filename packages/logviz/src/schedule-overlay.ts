@@ -19,7 +19,13 @@ export class ScheduleOverlayError extends Error {
 }
 
 /** The harness op each fault-injecting script step shows as. */
-const STEP_OPS: Readonly<Record<string, string>> = { crash: "Crash", start: "Restart", disconnect: "Disconnect", unreliable: "NetUnreliable", reordering: "LongReordering" };
+const STEP_OPS: Readonly<Record<string, string>> = {
+  crash: "Crash",
+  start: "Restart",
+  disconnect: "Disconnect",
+  unreliable: "NetUnreliable",
+  reordering: "LongReordering",
+};
 /** Faults held per schedule (a bound on what a hand-made file can make logviz keep). */
 const MAX_FAULTS = 1_000_000;
 /** `S0 -> S1 AppendEntries lost: request dropped` (net/network.ts's MsgLost text). */

@@ -76,7 +76,8 @@ export function drawFrame(v: ScreenState): string[] {
     if (pos < n) {
       const row = v.visible.at(pos);
       lines.push(fitAnsi(formatRow(v.store, row, lay, s, { selected: pos === v.cursor, search: v.search }), width));
-    } else lines.push(pos === 0 && n === 0 ? padWidth(v.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)", width) : padWidth("~", width));
+    } else
+      lines.push(pos === 0 && n === 0 ? padWidth(v.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)", width) : padWidth("~", width));
   }
   if (v.detail && sel !== undefined) {
     const dh = v.detailHeight;

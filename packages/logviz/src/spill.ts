@@ -87,7 +87,7 @@ export class SpillFile {
     const from = this.first < this.count ? (this.offsets[this.first] as number) : this.size;
     const live = this.size - from;
     const chunk = Buffer.alloc(Math.min(Math.max(live, 1), 1 << 20));
-    for (let done = 0; done < live; ) {
+    for (let done = 0; done < live;) {
       const r = readSync(this.fd, chunk, 0, Math.min(chunk.length, live - done), from + done);
       if (r === 0) break;
       writeSync(this.fd, chunk, 0, r, done);

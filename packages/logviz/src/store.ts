@@ -285,7 +285,10 @@ export class LogStore {
     }
     if (cur.seen.has(p)) return;
     cur.seen.add(p);
-    this.testPeerLists.set(test, [...cur.seen].sort((a, b) => a - b));
+    this.testPeerLists.set(
+      test,
+      [...cur.seen].sort((a, b) => a - b),
+    );
   }
 
   /** The peers of one test (all peers when the log has no tests). */
@@ -372,7 +375,8 @@ export class LogStore {
     const k = Math.min(Math.max(0, Math.floor(n)), this.length);
     if (k === 0) return;
     const len = this.length;
-    for (const a of [this.t, this.src, this.dst, this.term, this.role, this.kind, this.topic, this.op, this.flags, this.inst, this.test]) a.copyWithin(0, k, len);
+    for (const a of [this.t, this.src, this.dst, this.term, this.role, this.kind, this.topic, this.op, this.flags, this.inst, this.test])
+      a.copyWithin(0, k, len);
     const fromSpill = Math.min(k, this.spilled);
     if (fromSpill > 0 && this.spill !== null) {
       this.spill.forget(this.spill.first + fromSpill);

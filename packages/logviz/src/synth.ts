@@ -38,9 +38,29 @@ export function* synthTrace(opts: SynthOptions): Generator<string> {
     out.length = Math.max(1, size - tail);
     if (size > 1) {
       if (failing) {
-        emit({ t: sim.t, src: -1, term: -1, state: "none", op: "Violation", topic: "ERRO", msg: "two leaders in term " + sim.term, reason: "election safety", peer: 0 });
+        emit({
+          t: sim.t,
+          src: -1,
+          term: -1,
+          state: "none",
+          op: "Violation",
+          topic: "ERRO",
+          msg: "two leaders in term " + sim.term,
+          reason: "election safety",
+          peer: 0,
+        });
       }
-      emit({ t: sim.t, src: -1, term: -1, state: "none", op: "TestEnd", topic: "TEST", msg: `Test ${name} ${failing ? "FAILED" : "passed"}`, test: name, ok: !failing });
+      emit({
+        t: sim.t,
+        src: -1,
+        term: -1,
+        state: "none",
+        op: "TestEnd",
+        topic: "TEST",
+        msg: `Test ${name} ${failing ? "FAILED" : "passed"}`,
+        test: name,
+        ok: !failing,
+      });
     }
     for (const l of out.splice(0, out.length)) {
       emitted++;
@@ -157,7 +177,15 @@ class Sim {
       if (p === c) continue;
       const id = `${c}-${this.nextId++}`;
       const mterm = this.terms[c] as number;
-      this.ev(c, "RequestVote", "VOTE", `S${c} -> S${p} RequestVote T${mterm} last (${this.logLen},${this.term})`, { dst: p, from: c, id, dir: "send", mterm, lastLogIndex: this.logLen, lastLogTerm: this.term });
+      this.ev(c, "RequestVote", "VOTE", `S${c} -> S${p} RequestVote T${mterm} last (${this.logLen},${this.term})`, {
+        dst: p,
+        from: c,
+        id,
+        dir: "send",
+        mterm,
+        lastLogIndex: this.logLen,
+        lastLogTerm: this.term,
+      });
       if (!this.alive(p) || this.rng.next() < 0.05) {
         this.harness("MsgLost", `RequestVote S${c} -> S${p} lost`, { dst: p, from: c, id, mterm, reason: this.alive(p) ? "unreliable" : "disconnected" });
         continue;
@@ -166,8 +194,22 @@ class Sim {
       this.roles[p] = "follower";
       this.ev(p, "RequestVote", "VOTE", `S${p} <- S${c} RequestVote T${mterm}`, { dst: p, from: c, id, dir: "recv", mterm });
       const granted = this.rng.next() < 0.9;
-      this.ev(p, "RequestVoteReply", "VOTE", `S${p} -> S${c} ${granted ? "grant" : "deny"} vote T${mterm}`, { dst: c, from: p, id, dir: "send", mterm, voteGranted: granted });
-      this.ev(c, "RequestVoteReply", "VOTE", `S${c} <- S${p} vote ${granted ? "granted" : "denied"}`, { dst: c, from: p, id, dir: "recv", mterm, voteGranted: granted });
+      this.ev(p, "RequestVoteReply", "VOTE", `S${p} -> S${c} ${granted ? "grant" : "deny"} vote T${mterm}`, {
+        dst: c,
+        from: p,
+        id,
+        dir: "send",
+        mterm,
+        voteGranted: granted,
+      });
+      this.ev(c, "RequestVoteReply", "VOTE", `S${c} <- S${p} vote ${granted ? "granted" : "denied"}`, {
+        dst: c,
+        from: p,
+        id,
+        dir: "recv",
+        mterm,
+        voteGranted: granted,
+      });
       if (granted) votes++;
     }
     if (votes * 2 > this.n) {
@@ -197,9 +239,24 @@ class Sim {
       const id = `${l}-${this.nextId++}`;
       const first = this.commit + 1;
       const entries = this.logLen >= first;
-      const fields = { dst: p, from: l, id, mterm, prevLogIndex: this.commit, prevLogTerm: this.term, leaderCommit: this.commit, ...(entries ? { first, last: this.logLen } : {}) };
+      const fields = {
+        dst: p,
+        from: l,
+        id,
+        mterm,
+        prevLogIndex: this.commit,
+        prevLogTerm: this.term,
+        leaderCommit: this.commit,
+        ...(entries ? { first, last: this.logLen } : {}),
+      };
       const topic = entries ? "LOG1" : "TIMR";
-      this.ev(l, "AppendEntries", topic, `S${l} -> S${p} AE prev (${this.commit},${this.term}) ${entries ? `[${first}..${this.logLen}]` : "heartbeat"} lc ${this.commit}`, { ...fields, dir: "send" });
+      this.ev(
+        l,
+        "AppendEntries",
+        topic,
+        `S${l} -> S${p} AE prev (${this.commit},${this.term}) ${entries ? `[${first}..${this.logLen}]` : "heartbeat"} lc ${this.commit}`,
+        { ...fields, dir: "send" },
+      );
       if (!this.alive(p) || this.rng.next() < 0.03) {
         this.harness("MsgLost", `AppendEntries S${l} -> S${p} lost`, { dst: p, from: l, id, mterm, reason: this.alive(p) ? "unreliable" : "disconnected" });
         continue;
@@ -207,7 +264,15 @@ class Sim {
       this.terms[p] = mterm;
       this.roles[p] = "follower";
       this.ev(p, "AppendEntries", topic, `S${p} <- S${l} AE ${entries ? `[${first}..${this.logLen}]` : "heartbeat"}`, { ...fields, dir: "recv" });
-      this.ev(p, "AppendEntriesReply", "LOG2", `S${p} -> S${l} ok len ${this.logLen}`, { dst: l, from: p, id, dir: "send", mterm, success: true, xLen: this.logLen });
+      this.ev(p, "AppendEntriesReply", "LOG2", `S${p} -> S${l} ok len ${this.logLen}`, {
+        dst: l,
+        from: p,
+        id,
+        dir: "send",
+        mterm,
+        success: true,
+        xLen: this.logLen,
+      });
       this.ev(l, "AppendEntriesReply", "LOG2", `S${l} <- S${p} ok`, { dst: l, from: p, id, dir: "recv", mterm, success: true });
       acks++;
     }

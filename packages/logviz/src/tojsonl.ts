@@ -184,4 +184,3 @@ export function convertToJsonl(file: string | undefined, options: InferOptions):
     input.on("error", (e: Error) => done(e.message));
   });
 }
-

@@ -229,7 +229,19 @@ describe("typed-ahead input", () => {
 describe("detail pane pairing", () => {
   it("keeps a reused id between other peers out of the exchange", async () => {
     const { ev, SMALL_TRACE: base } = await import("./helpers.js");
-    const reused = ev({ t: 50, src: 1, op: "RequestVote", topic: "VOTE", term: 3, msg: "S1 -> S2 RequestVote", dst: 2, from: 1, id: "v1", dir: "send", mterm: 3 });
+    const reused = ev({
+      t: 50,
+      src: 1,
+      op: "RequestVote",
+      topic: "VOTE",
+      term: 3,
+      msg: "S1 -> S2 RequestVote",
+      dst: 2,
+      from: 1,
+      id: "v1",
+      dir: "send",
+      mterm: 3,
+    });
     const viewer = new Viewer({ store: storeOf(base + reused + "\n"), style: makeStyle(false), source: "x", width: 120, height: 30 });
     viewer.moveTo(3);
     viewer.key("", { return: true });

@@ -9,7 +9,12 @@ import { SMALL_TRACE } from "./helpers.js";
 let dir = "";
 let file = "";
 const run = (args: string[], input?: string, env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input: input ?? "", encoding: "utf8", env: { ...process.env, NO_COLOR: "", ...env }, timeout: 20_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    input: input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "", ...env },
+    timeout: 20_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -25,7 +30,22 @@ describe("logviz CLI", () => {
   it("--help documents every flag and key", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["--term", "--just", "--ignore", "--peers", "--hide-peers", "--role", "--op", "--test", "--print", "--color", "--no-color", "--width", "--follow"]) expect(r.out).toContain(flag);
+    for (const flag of [
+      "--term",
+      "--just",
+      "--ignore",
+      "--peers",
+      "--hide-peers",
+      "--role",
+      "--op",
+      "--test",
+      "--print",
+      "--color",
+      "--no-color",
+      "--width",
+      "--follow",
+    ])
+      expect(r.out).toContain(flag);
     for (const key of ["j/k", "PgDn", "g / G", "F ", "/ ", "n / N", "] / [", "} / {", "e / E", "Enter", "?", "q"]) expect(r.out).toContain(key);
   });
 
@@ -74,7 +94,16 @@ describe("logviz CLI", () => {
   });
 
   it("usage errors exit 2 with one line, a missing file too (one rule for every command, issue 18)", () => {
-    for (const args of [["--bogus"], [file, "--term", "3..x"], [file, "--width", "5"], [file, "--role", "king"], [file, "--just", "VO;TE"], [file, "--max-rows", "999"], [file, "--max-rows", String(2 ** 31)], [file, "--max-rows", "1e6"]]) {
+    for (const args of [
+      ["--bogus"],
+      [file, "--term", "3..x"],
+      [file, "--width", "5"],
+      [file, "--role", "king"],
+      [file, "--just", "VO;TE"],
+      [file, "--max-rows", "999"],
+      [file, "--max-rows", String(2 ** 31)],
+      [file, "--max-rows", "1e6"],
+    ]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.err.trim().split("\n"), args.join(" ")).toHaveLength(1);

@@ -105,7 +105,10 @@ describe("dslogs corpus: --to jsonl against hand-written expectations", () => {
           return { line: k + 1, src, term: term.get(src) ?? -1, state: role.get(src) ?? "follower", raw };
         });
     };
-    for (const [name, atLeast] of [["arrow", 5], ["explicit", 5]] as const) {
+    for (const [name, atLeast] of [
+      ["arrow", 5],
+      ["explicit", 5],
+    ] as const) {
       const bad = mismatches(naive(readFileSync(join(DIR, `${name}.log`), "utf8")), expectations(name));
       expect(bad.length, name).toBeGreaterThanOrEqual(atLeast);
     }
@@ -154,7 +157,10 @@ describe("logviz FILE --to jsonl (the built binary)", () => {
     const bin = CLI;
     const file = join(DIR, "plain.log");
     const out = execFileSync(process.execPath, [bin, file, "--to", "jsonl"], { encoding: "utf8" });
-    const events = out.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Event);
+    const events = out
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Event);
     expect(mismatches(events, expectations("plain"))).toEqual([]);
     let status = 0;
     let stderr = "";

@@ -45,7 +45,11 @@ describe.skipIf(!hasTmux)("the space-time view in a real terminal (tmux)", () =>
     t.type("2");
     t.keys("Enter");
     s = await t.waitFor((x) => statusOf(x).includes("term 2"), "the term filter");
-    const terms = s.split("\n").slice(2, -1).filter((l) => /^[ >]\s*\d+\.\d/.test(l)).map((l) => l.slice(10, 14).trim());
+    const terms = s
+      .split("\n")
+      .slice(2, -1)
+      .filter((l) => /^[ >]\s*\d+\.\d/.test(l))
+      .map((l) => l.slice(10, 14).trim());
     expect(terms.length).toBeGreaterThan(5);
     for (const term of terms) expect(["", "T2"]).toContain(term);
     t.keys("/");

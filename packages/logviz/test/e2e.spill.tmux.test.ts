@@ -24,7 +24,9 @@ describe.skipIf(!hasTmux)("logviz keeps every row of a long finite pipe, spillin
     const pad = "x".repeat(240);
     const out: string[] = [];
     for (let i = 0; i < LINES; i++) {
-      out.push(JSON.stringify({ t: i, src: i % 3, term: 1 + (i >> 12), state: "follower", op: "Log", topic: "INFO", msg: `row-${String(i).padStart(6, "0")} ${pad}` }));
+      out.push(
+        JSON.stringify({ t: i, src: i % 3, term: 1 + (i >> 12), state: "follower", op: "Log", topic: "INFO", msg: `row-${String(i).padStart(6, "0")} ${pad}` }),
+      );
     }
     writeFileSync(file, out.join("\n") + "\n");
     t.stderrFile = join(dir, "stderr");
@@ -39,7 +41,9 @@ describe.skipIf(!hasTmux)("logviz keeps every row of a long finite pipe, spillin
     const spillDir = join(dir, "tmp");
     rmSync(spillDir, { recursive: true, force: true });
     writeFileSync(join(dir, ".keep"), "");
-    t.start(`mkdir -p ${JSON.stringify(spillDir)} && cat ${JSON.stringify(file)} | ${CLEAN_ENV} TMPDIR=${JSON.stringify(spillDir)} ${NODE} --max-old-space-size=96 ${JSON.stringify(CLI)} --memory-rows 20000 2>${t.stderrFile}`);
+    t.start(
+      `mkdir -p ${JSON.stringify(spillDir)} && cat ${JSON.stringify(file)} | ${CLEAN_ENV} TMPDIR=${JSON.stringify(spillDir)} ${NODE} --max-old-space-size=96 ${JSON.stringify(CLI)} --memory-rows 20000 2>${t.stderrFile}`,
+    );
     const s = await t.waitFor((x) => statusOf(x).includes("end of input") || x.includes("[exited"), "the end of the input", 240_000);
     expect(s).not.toContain("[exited");
     const status = statusOf(s);

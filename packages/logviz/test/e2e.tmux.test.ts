@@ -38,7 +38,11 @@ async function waitFor(pred: (s: string) => boolean, what: string, ms = 15_000):
 }
 
 /** Body rows: the lines between the two header lines and the status line. */
-const body = (s: string): string[] => s.split("\n").slice(2).filter((l) => /^\s+\d+\.\d s? ?/.test(l));
+const body = (s: string): string[] =>
+  s
+    .split("\n")
+    .slice(2)
+    .filter((l) => /^\s+\d+\.\d s? ?/.test(l));
 
 /** Runs `cmd` in a fresh 160x40 session; the shell stays to report how logviz exited. */
 function start(cmd: string): void {
@@ -76,7 +80,9 @@ describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
     // Term filter: every row with a term shows T3.
     keys("g", "t", "3", "Enter");
     s = await waitFor((x) => /\d+\/6000 lines │ term 3/.test(x), "the term filter");
-    const terms = body(s).map((l) => /^\s+\S+ (T\d+)?/.exec(l)?.[1]).filter(Boolean);
+    const terms = body(s)
+      .map((l) => /^\s+\S+ (T\d+)?/.exec(l)?.[1])
+      .filter(Boolean);
     expect(terms.length).toBeGreaterThan(5);
     expect(new Set(terms)).toEqual(new Set(["T3"]));
 
@@ -100,7 +106,10 @@ describe.skipIf(!hasTmux)("logviz in a real terminal (tmux)", () => {
 
     // Resize: the layout is redone for the new width (all three columns and the status line fit).
     tmux("resize-window", "-t", SESSION, "-x", "100", "-y", "30");
-    s = await waitFor((x) => /│S0 .*│S1 .*│S2/.test(x.split("\n")[1] ?? "") && /\?:help q:quit\s*$/m.test(x) && x.split("\n").length <= 31, "the layout to follow a resize");
+    s = await waitFor(
+      (x) => /│S0 .*│S1 .*│S2/.test(x.split("\n")[1] ?? "") && /\?:help q:quit\s*$/m.test(x) && x.split("\n").length <= 31,
+      "the layout to follow a resize",
+    );
     for (const l of s.split("\n")) expect(l.length).toBeLessThanOrEqual(100);
     keys("q");
     await waitFor(exited, "logviz to quit with status 0");

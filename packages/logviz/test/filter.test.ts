@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { computeVisible, describeFilter, extendVisible, FilterError, parsePeerList, parseRoles, parseShowHide, parseTermRange, type Filter } from "../src/filter.js";
+import {
+  computeVisible,
+  describeFilter,
+  extendVisible,
+  FilterError,
+  parsePeerList,
+  parseRoles,
+  parseShowHide,
+  parseTermRange,
+  type Filter,
+} from "../src/filter.js";
 import { Ingest } from "../src/ingest.js";
 import { LogStore } from "../src/store.js";
 import { SMALL_TRACE, storeOf } from "./helpers.js";

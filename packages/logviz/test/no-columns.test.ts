@@ -8,15 +8,16 @@ import { drawFrame } from "../src/screen.js";
 import { computeLayout, formatRowLines } from "../src/layout.js";
 import { storeOf } from "./helpers.js";
 
-const LOG = [
-  "=== RUN   TestA",
-  "some output",
-  "--- PASS: TestA (0.1s)",
-  "=== RUN   TestB",
-  "000015 TIMR S1 Follower@T1: election timeout",
-  "000016 VOTE S0 Follower@T1 -> S1 vote granted",
-  "--- PASS: TestB (0.1s)",
-].join("\n") + "\n";
+const LOG =
+  [
+    "=== RUN   TestA",
+    "some output",
+    "--- PASS: TestA (0.1s)",
+    "=== RUN   TestB",
+    "000015 TIMR S1 Follower@T1: election timeout",
+    "000016 VOTE S0 Follower@T1 -> S1 vote granted",
+    "--- PASS: TestB (0.1s)",
+  ].join("\n") + "\n";
 
 describe("a test section without dslogs lines", () => {
   it("rows of other tests in view show their text; the header names the test the columns follow", () => {

@@ -49,7 +49,10 @@ describe("odd inputs", () => {
     writeFileSync(gz, gzipSync(readFileSync(STALE)));
     for (const src of [STALE, gz]) {
       // The writer and logviz run side by side; a hang ends at the timeout with a non-zero status.
-      const r = spawnSync("bash", ["-c", `cat "$1" > "$2" & exec "$3" "$4" "$2" --to jsonl`, "x", src, fifo, process.execPath, CLI], { encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync("bash", ["-c", `cat "$1" > "$2" & exec "$3" "$4" "$2" --to jsonl`, "x", src, fifo, process.execPath, CLI], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       expect(r.stdout.split("\n").filter((l) => l !== "")).toHaveLength(82);
@@ -58,7 +61,11 @@ describe("odd inputs", () => {
 
   it("a process substitution <(cmd) is read, in print mode and --to jsonl", () => {
     for (const mode of ["--print", "--to jsonl"]) {
-      const r = spawnSync("bash", ["-c", `exec "$1" "$2" <(cat "$3") ${mode} --layout list`.replace(" --to jsonl --layout list", " --to jsonl"), "x", process.execPath, CLI, STALE], { encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync(
+        "bash",
+        ["-c", `exec "$1" "$2" <(cat "$3") ${mode} --layout list`.replace(" --to jsonl --layout list", " --to jsonl"), "x", process.execPath, CLI, STALE],
+        { encoding: "utf8", timeout: 60_000 },
+      );
       expect(r.stderr, mode).toBe("");
       expect(r.status, mode).toBe(0);
       expect(r.stdout, mode).toContain("TestFigure83C");

@@ -112,7 +112,18 @@ describe("dslogs text format", () => {
 
 describe("raw lines", () => {
   it("keeps test-runner output full width and recognises test boundaries and failures", () => {
-    const s = storeOf(["=== RUN   TestInitialElection3A", "Test (3A): initial election ...", "  ... Passed --   3.0  3   56    0", "--- FAIL: TestReElection3A (5.01s)", "panic: runtime error: index out of range", "goroutine 1 [running]:", "FAIL\traft\t5.1s", " FAIL  packages/raft/test/x.test.ts > election"].join("\n"));
+    const s = storeOf(
+      [
+        "=== RUN   TestInitialElection3A",
+        "Test (3A): initial election ...",
+        "  ... Passed --   3.0  3   56    0",
+        "--- FAIL: TestReElection3A (5.01s)",
+        "panic: runtime error: index out of range",
+        "goroutine 1 [running]:",
+        "FAIL\traft\t5.1s",
+        " FAIL  packages/raft/test/x.test.ts > election",
+      ].join("\n"),
+    );
     expect([...Array(8).keys()].map((i) => s.kind[i])).toEqual(Array(8).fill(Kind.Raw));
     expect(s.src[0]).toBe(NO_PEER);
     expect(s.flags[0]! & F.TestBegin).toBeTruthy();
@@ -133,7 +144,14 @@ describe("raw lines", () => {
 describe("mixed streams", () => {
   it("does not start a second test for the tester's own title line inside a JSON test", () => {
     const s = storeOf(
-      [ev({ t: 0, src: -1, op: "TestBegin", test: "TestFigure83C" }), "Test (3C): Figure 8 ...", ev({ t: 1, src: 0, op: "Log" }), "  ... Passed --  32.5  5", ev({ t: 2, src: -1, op: "TestEnd", test: "TestFigure83C", ok: true }), "Test (3A): initial election ..."].join("\n"),
+      [
+        ev({ t: 0, src: -1, op: "TestBegin", test: "TestFigure83C" }),
+        "Test (3C): Figure 8 ...",
+        ev({ t: 1, src: 0, op: "Log" }),
+        "  ... Passed --  32.5  5",
+        ev({ t: 2, src: -1, op: "TestEnd", test: "TestFigure83C", ok: true }),
+        "Test (3A): initial election ...",
+      ].join("\n"),
     );
     expect(s.tests).toEqual(["", "TestFigure83C", "(3A) initial election"]);
     expect(s.testBegins).toEqual([0, 5]);
@@ -181,7 +199,7 @@ describe("hostile input", () => {
     expect(lines[1]).toBe("next");
     const s = storeOf("y".repeat(200_000) + "\nok\n");
     expect(s.length).toBe(2);
-    expect((s.textAt(0)).length).toBeLessThan(66_000);
+    expect(s.textAt(0).length).toBeLessThan(66_000);
     expect(s.textAt(1)).toBe("ok");
   });
 
@@ -253,7 +271,7 @@ describe("line splitting across chunk boundaries", () => {
       const bytes = Buffer.from(text, "utf8");
       const lines: string[] = [];
       const sp = new LineSplitter((l) => lines.push(l));
-      for (let pos = 0; pos < bytes.length; ) {
+      for (let pos = 0; pos < bytes.length;) {
         const k = 1 + rand(7);
         sp.push(bytes.subarray(pos, pos + k));
         pos += k;

@@ -18,7 +18,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "logviz-backpressure-"));
   file = join(dir, "big.jsonl");
   const lines: string[] = [];
-  for (let i = 0; i < LINES; i++) lines.push(JSON.stringify({ t: i, src: i % 3, term: 1, state: "follower", op: "Log", topic: "LOG1", msg: `message number ${i} ${"x".repeat(40)}` }));
+  for (let i = 0; i < LINES; i++)
+    lines.push(JSON.stringify({ t: i, src: i % 3, term: 1, state: "follower", op: "Log", topic: "LOG1", msg: `message number ${i} ${"x".repeat(40)}` }));
   writeFileSync(file, `${lines.join("\n")}\n`); // about 80 MB of output in list layout
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

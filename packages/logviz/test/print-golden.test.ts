@@ -22,7 +22,12 @@ export function inputs(): [string, string][] {
     .filter((f) => f.endsWith(".log"))
     .sort()
     .map((f): [string, string] => [f, readFileSync(join(DIR, f), "utf8")]);
-  return [...corpus, ["synth-dslogs", synthDslogsText({ lines: 3000, seed: 7 })], ["synth-dslogs-3-styles", synthDslogsText({ lines: 3000, seed: 9, styles: ["explicit", "arrow", "plain"] })], ["synth-trace", synthTraceText({ lines: 2000, peers: 5, seed: 3, testLength: 700 })]];
+  return [
+    ...corpus,
+    ["synth-dslogs", synthDslogsText({ lines: 3000, seed: 7 })],
+    ["synth-dslogs-3-styles", synthDslogsText({ lines: 3000, seed: 9, styles: ["explicit", "arrow", "plain"] })],
+    ["synth-trace", synthTraceText({ lines: 2000, peers: 5, seed: 3, testLength: 700 })],
+  ];
 }
 
 const VARIANTS: { layout: PrintLayout; wrap: boolean }[] = [
@@ -36,7 +41,14 @@ export function printed(text: string, o: { layout: PrintLayout; wrap: boolean; c
   const store = new LogStore({ maxRows: 1 << 30 });
   const ingest = new Ingest(store);
   let out = "";
-  const printer = new StreamPrinter(store, { filter: {}, width: o.width, style: makeStyle(o.color), write: (s) => ((out += s), true), layout: o.layout, wrap: o.wrap });
+  const printer = new StreamPrinter(store, {
+    filter: {},
+    width: o.width,
+    style: makeStyle(o.color),
+    write: (s) => ((out += s), true),
+    layout: o.layout,
+    wrap: o.wrap,
+  });
   const bytes = Buffer.from(text, "utf8");
   for (let i = 0; i < bytes.length; i += o.chunk) {
     ingest.push(bytes.subarray(i, i + o.chunk));
@@ -50,7 +62,8 @@ export function printed(text: string, o: { layout: PrintLayout; wrap: boolean; c
 /** One digest per input: every variant, colour and width, concatenated in a fixed order. */
 export function digestOf(text: string): string {
   const h = createHash("sha256");
-  for (const v of VARIANTS) for (const color of [false, true]) for (const width of [100, 200]) h.update(printed(text, { ...v, color, width, chunk: 4096 }) + "\u0000");
+  for (const v of VARIANTS)
+    for (const color of [false, true]) for (const width of [100, 200]) h.update(printed(text, { ...v, color, width, chunk: 4096 }) + "\u0000");
   return h.digest("hex");
 }
 

@@ -22,7 +22,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[], input?: string) =>
-  spawnSync(process.execPath, [CLI, ...args], { input: input ?? "", encoding: "utf8", env: { ...process.env, NO_COLOR: "" }, maxBuffer: 1 << 28, timeout: 60_000 });
+  spawnSync(process.execPath, [CLI, ...args], {
+    input: input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "" },
+    maxBuffer: 1 << 28,
+    timeout: 60_000,
+  });
 
 describe("print mode and --max-rows", () => {
   it("writes every line of a file read in big chunks, with --max-rows 1000 as without", () => {

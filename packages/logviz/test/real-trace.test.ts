@@ -40,7 +40,9 @@ describe("a real trace from the tester (TestReElection3A, seed 3)", () => {
   });
 
   it("pairs a request's send, receipt, reply and reply receipt by id", () => {
-    const i = events.findIndex((e) => e.op === "AppendEntries" && e.dir === "send" && events.some((f) => f.id === e.id && f.op === "AppendEntriesReply" && f.dir === "recv"));
+    const i = events.findIndex(
+      (e) => e.op === "AppendEntries" && e.dir === "send" && events.some((f) => f.id === e.id && f.op === "AppendEntriesReply" && f.dir === "recv"),
+    );
     expect(i).toBeGreaterThanOrEqual(0);
     const lines = detailLines(store, i, 160).join("\n");
     expect(lines).toMatch(/message \S+: 4 events/);

@@ -56,7 +56,11 @@ describe("time precision", () => {
 describe("terms of any size (issue 10)", () => {
   it("stores and shows 2^31 and 2^53 as they are", () => {
     const s = storeOf(
-      [ev({ t: 1, src: 0, op: "Log", term: 2 ** 31, msg: "a" }), ev({ t: 2, src: 0, op: "Log", term: 2 ** 53, msg: "b" }), "000030 INFO S1 Leader@T4294967296: big"].join("\n"),
+      [
+        ev({ t: 1, src: 0, op: "Log", term: 2 ** 31, msg: "a" }),
+        ev({ t: 2, src: 0, op: "Log", term: 2 ** 53, msg: "b" }),
+        "000030 INFO S1 Leader@T4294967296: big",
+      ].join("\n"),
     );
     expect(s.term[0]).toBe(2 ** 31);
     expect(s.term[1]).toBe(2 ** 53);

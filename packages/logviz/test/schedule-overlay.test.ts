@@ -135,7 +135,12 @@ describe("logviz --schedule", () => {
       writeFileSync(p, text);
       return p;
     };
-    for (const file of [join(dir, "missing.json"), bad("trunc.json", JSON.stringify(SCHEDULE).slice(0, 40)), bad("v9.json", JSON.stringify({ ...SCHEDULE, version: 9 })), bad("other.json", '{"format":"x"}')]) {
+    for (const file of [
+      join(dir, "missing.json"),
+      bad("trunc.json", JSON.stringify(SCHEDULE).slice(0, 40)),
+      bad("v9.json", JSON.stringify({ ...SCHEDULE, version: 9 })),
+      bad("other.json", '{"format":"x"}'),
+    ]) {
       const r = run(plainTrace, "--print", "--schedule", file);
       expect(r.code, file).toBe(2);
       expect(r.stderr, file).toMatch(/^logviz: --schedule: [^\n]+\n$/);

@@ -24,7 +24,13 @@ describe("input sources", () => {
     writeFileSync(file, "one\ntwo\n");
     const store = new LogStore();
     let ended = false;
-    const src = openFileSource(file, new Ingest(store), { follow: true, pollMs: 30, onData: () => undefined, onEnd: () => (ended = true), onError: () => undefined });
+    const src = openFileSource(file, new Ingest(store), {
+      follow: true,
+      pollMs: 30,
+      onData: () => undefined,
+      onEnd: () => (ended = true),
+      onError: () => undefined,
+    });
     try {
       await until(() => store.length === 2);
       appendFileSync(file, "thr");
@@ -43,7 +49,13 @@ describe("input sources", () => {
     const file = join(dir, "partial.log");
     writeFileSync(file, "one\nno newline at the end");
     const store = new LogStore();
-    const src = openFileSource(file, new Ingest(store), { follow: true, pollMs: 20, onData: () => undefined, onEnd: () => undefined, onError: () => undefined });
+    const src = openFileSource(file, new Ingest(store), {
+      follow: true,
+      pollMs: 20,
+      onData: () => undefined,
+      onEnd: () => undefined,
+      onError: () => undefined,
+    });
     try {
       await until(() => store.length === 2);
       expect(store.textAt(1)).toBe("no newline at the end");
@@ -59,7 +71,9 @@ describe("input sources", () => {
     const file = join(dir, "once.log");
     writeFileSync(file, "a\nb\nlast without newline");
     const store = new LogStore();
-    await new Promise<void>((resolve, reject) => openFileSource(file, new Ingest(store), { follow: false, onData: () => undefined, onEnd: resolve, onError: (m) => reject(new Error(m)) }));
+    await new Promise<void>((resolve, reject) =>
+      openFileSource(file, new Ingest(store), { follow: false, onData: () => undefined, onEnd: resolve, onError: (m) => reject(new Error(m)) }),
+    );
     expect(Array.from({ length: store.length }, (_, i) => store.textAt(i))).toEqual(["a", "b", "last without newline"]);
   });
 
@@ -88,7 +102,9 @@ describe("input sources", () => {
     const read = async (file: string): Promise<{ store: LogStore; errors: string[] }> => {
       const store = new LogStore();
       const errors: string[] = [];
-      await new Promise<void>((resolve) => openFileSource(file, new Ingest(store), { follow: true, onData: () => undefined, onEnd: resolve, onError: (m) => errors.push(m) }));
+      await new Promise<void>((resolve) =>
+        openFileSource(file, new Ingest(store), { follow: true, onData: () => undefined, onEnd: resolve, onError: (m) => errors.push(m) }),
+      );
       return { store, errors };
     };
     const a = await read(whole);

@@ -5,7 +5,8 @@ import { formatTraceEvent, make, type MakeRaft, type TraceEvent } from "@raftlab
 import { runTest } from "@raftlab/tester";
 
 /** Our Raft with its own tracing switched off: the tester then traces its RPCs at the network. */
-const uninstrumented: MakeRaft = (peers, me, persister, applyCh, runtime) => make(peers, me, persister, applyCh, Object.create(runtime, { trace: { value: null } }));
+const uninstrumented: MakeRaft = (peers, me, persister, applyCh, runtime) =>
+  make(peers, me, persister, applyCh, Object.create(runtime, { trace: { value: null } }));
 
 async function run(test: string, seed: number, impl?: MakeRaft): Promise<{ events: TraceEvent[]; text: string }> {
   const events: TraceEvent[] = [];

@@ -7,7 +7,21 @@ import { Kind, LogStore, RoleId, type RowInput } from "../src/store.js";
 
 function row(i: number): RowInput {
   // Non-ASCII too: byte offsets in the file are not character offsets.
-  return { kind: Kind.Json, t: i, src: i % 3, dst: -1, term: 1, role: RoleId.Follower, topic: 0, op: 0, flags: 0, test: 0, inst: 0, text: `line ${i} ✓ ${"x".repeat(i % 50)}`, json: `{"i":${i},"msg":"é${i}"}` };
+  return {
+    kind: Kind.Json,
+    t: i,
+    src: i % 3,
+    dst: -1,
+    term: 1,
+    role: RoleId.Follower,
+    topic: 0,
+    op: 0,
+    flags: 0,
+    test: 0,
+    inst: 0,
+    text: `line ${i} ✓ ${"x".repeat(i % 50)}`,
+    json: `{"i":${i},"msg":"é${i}"}`,
+  };
 }
 
 describe("store spill", () => {

@@ -88,7 +88,11 @@ describe("stale instances (point 2)", () => {
     ensureBuilt();
     const file = join(DIR, "stale.log");
     const out = execFileSync(process.execPath, [CLI, file, "--to", "jsonl"], { encoding: "utf8" });
-    const stale = out.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { line: number; stale?: boolean }).filter((e) => e.stale === true);
+    const stale = out
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as { line: number; stale?: boolean })
+      .filter((e) => e.stale === true);
     expect(stale.map((e) => e.line)).toEqual([16, 17, 26, 33, 34, 51, 52, 54, 66, 79]);
     expect(execFileSync(process.execPath, [CLI, "--help"], { encoding: "utf8" })).toMatch(/--stale <hide\|only>/);
     let status = 0;

@@ -82,7 +82,12 @@ export class Tmux {
 
 /** The status line of a logviz screen (the last non-empty line). */
 export function statusOf(screen: string): string {
-  return screen.split("\n").filter((l) => l.trim() !== "").at(-1) ?? "";
+  return (
+    screen
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .at(-1) ?? ""
+  );
 }
 
 /** Body rows: lines that start with a time in the gutter. */

@@ -14,13 +14,14 @@ export const GENERATED_TS = fileURLToPath(new URL("../src/init/lab-types.generat
 /** The header of the project's src/types.ts. */
 export const TYPES_HEADER =
   "// The lab interface between your Raft and the raftlab tester: @raftlab/raft's api.ts, copied here by\n" +
-  "// `raftlab init` so that you can read it beside your code (types only; \"@raftlab/raft\" exports the same).\n\n";
+  '// `raftlab init` so that you can read it beside your code (types only; "@raftlab/raft" exports the same).\n\n';
 
 /** The project's src/types.ts, from the text of api.ts. */
 export function labTypesSource(apiText) {
   const imports = apiText.match(/^import .*$/gm) ?? [];
   for (const line of imports) {
-    if (!/^import type \{ [\w, ]+ \} from "\.\/[\w-]+\.js";$/.test(line)) throw new Error(`api.ts: cannot rewrite the import ${JSON.stringify(line)} (types from the package's own files only)`);
+    if (!/^import type \{ [\w, ]+ \} from "\.\/[\w-]+\.js";$/.test(line))
+      throw new Error(`api.ts: cannot rewrite the import ${JSON.stringify(line)} (types from the package's own files only)`);
   }
   return TYPES_HEADER + apiText.replace(/^(import type \{ [\w, ]+ \} from )"\.\/[\w-]+\.js";$/gm, '$1"@raftlab/raft";');
 }

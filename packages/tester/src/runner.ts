@@ -235,7 +235,21 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     ...(options.labelPrints === true ? { label: true } : {}),
     ...(options.showProbeOutput === true ? { showProbeOutput: true } : {}),
   });
-  const t = new TestContext({ sim, impl: globals.wrapMake(impl), trace, netTrace, strict: options.strict ?? false, persistenceRequired: test.part !== "3A" && test.part !== "3B", output, rand, netRand, peerRand, testName: test.name, seed, schedule: session });
+  const t = new TestContext({
+    sim,
+    impl: globals.wrapMake(impl),
+    trace,
+    netTrace,
+    strict: options.strict ?? false,
+    persistenceRequired: test.part !== "3A" && test.part !== "3B",
+    output,
+    rand,
+    netRand,
+    peerRand,
+    testName: test.name,
+    seed,
+    schedule: session,
+  });
   sim.onError = (err) => t.crash(err);
   sim.afterEvent = (owner) => {
     t.config?.pollState(owner);
@@ -283,7 +297,8 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
           else if (stop === "livelock") {
             const traffic = t.config?.net.instantTraffic() ?? [];
             t.fail({ kind: "timeout", message: describeLivelock(sim.now, sim.frozenEvents, traffic, sim.frozenByOwner) });
-          } else if (stop === "events") t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
+          } else if (stop === "events")
+            t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
           else t.fail({ kind: "fail", message: "the test is waiting, but nothing is left to happen (no pending events)" });
         }
       } finally {
@@ -360,7 +375,9 @@ export async function loadImpl(modulePath: string): Promise<MakeRaft> {
     if (/\.(c|m)?tsx?$/.test(modulePath)) {
       // Node 20 cannot run TypeScript; say what to pass instead of Node's "Unknown file extension".
       const js = modulePath.replace(/\.(c|m)?tsx?$/, (_m, k: string | undefined) => `.${k ?? ""}js`);
-      throw new ImplLoadError(`cannot load ${modulePath}: Node cannot run TypeScript; compile it (tsc, or npm run build) and pass the compiled file, e.g. --impl ${js.includes("dist/") ? js : `dist/${basename(js)}`}`);
+      throw new ImplLoadError(
+        `cannot load ${modulePath}: Node cannot run TypeScript; compile it (tsc, or npm run build) and pass the compiled file, e.g. --impl ${js.includes("dist/") ? js : `dist/${basename(js)}`}`,
+      );
     }
     const why = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
     // The isolated child froze the built-ins (isolation/freeze.ts): say so instead of a bare TypeError.
@@ -372,7 +389,8 @@ export async function loadImpl(modulePath: string): Promise<MakeRaft> {
   // ESM `export const make`, `export default make` or `{ make }`; CommonJS `exports.make` or `module.exports = make`.
   const candidates: unknown[] = [mod.make, mod.default, (mod.default as { make?: unknown } | undefined)?.make];
   const make = candidates.find((c) => typeof c === "function");
-  if (make === undefined) throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ..., or exports.make = ... in CommonJS)`);
+  if (make === undefined)
+    throw new ImplLoadError(`${modulePath} exports no make() function (expected: export const make: MakeRaft = ..., or exports.make = ... in CommonJS)`);
   return make as MakeRaft;
 }
 

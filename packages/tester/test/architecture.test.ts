@@ -118,7 +118,12 @@ function layerOf(unit: string): number {
 describe("architecture", () => {
   for (const pkg of PACKAGES) {
     it(`${pkg}: no import cycle between files`, () => {
-      const cycles = cyclesOf(graphOf(pkg)).map((c) => c.map((f) => relative(ROOT, f)).sort().join(" <-> "));
+      const cycles = cyclesOf(graphOf(pkg)).map((c) =>
+        c
+          .map((f) => relative(ROOT, f))
+          .sort()
+          .join(" <-> "),
+      );
       const known = KNOWN_CYCLES.filter((c) => c.startsWith(`packages/${pkg}/`));
       expect(cycles.filter((c) => !known.includes(c))).toEqual([]);
       // A known cycle that is gone: take it off the list.
@@ -145,14 +150,30 @@ describe("architecture", () => {
     for (const file of sourceFiles(join(ROOT, "packages/logviz/src"))) {
       for (const m of readFileSync(file, "utf8").matchAll(IMPORT)) {
         const spec = m[1] ?? m[2] ?? "";
-        if (spec.startsWith("@raftlab/raft") && spec !== "@raftlab/raft/trace" && spec !== "@raftlab/raft/terminal") bad.push(`${relative(ROOT, file)}: ${spec}`);
+        if (spec.startsWith("@raftlab/raft") && spec !== "@raftlab/raft/trace" && spec !== "@raftlab/raft/terminal")
+          bad.push(`${relative(ROOT, file)}: ${spec}`);
       }
     }
     expect(bad).toEqual([]);
   });
 
   it("the guard sees a cycle when there is one", () => {
-    expect(cyclesOf(new Map([["a", ["b"]], ["b", ["a"]], ["c", ["a"]]]))).toHaveLength(1);
-    expect(cyclesOf(new Map([["a", ["b"]], ["b", []]]))).toHaveLength(0);
+    expect(
+      cyclesOf(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["a"]],
+          ["c", ["a"]],
+        ]),
+      ),
+    ).toHaveLength(1);
+    expect(
+      cyclesOf(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+        ]),
+      ),
+    ).toHaveLength(0);
   });
 });

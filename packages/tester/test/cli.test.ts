@@ -45,7 +45,12 @@ describe("raftlab run", () => {
   });
 
   it("an unknown pattern, a bad flag or a bad seed is one line on stderr and exit 2", () => {
-    for (const args of [["run", "NoSuchTest"], ["run", "--bogus"], ["run", "3A", "--seed", "x"], ["run", "3A", "--pace", "0"]]) {
+    for (const args of [
+      ["run", "NoSuchTest"],
+      ["run", "--bogus"],
+      ["run", "3A", "--seed", "x"],
+      ["run", "3A", "--pace", "0"],
+    ]) {
       const r = raftlab(...args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(lines(r.stderr), args.join(" ")).toHaveLength(1);
@@ -111,7 +116,7 @@ describe("raftlab run", () => {
     expect(ts.stderr).toMatch(/Node cannot run TypeScript; compile it .* --impl dist\/load\.js$/m);
   });
 
-  it("--impl accepts compiled CommonJS under a \"type\": \"module\" package (tsc's CommonJS output and module.exports)", () => {
+  it('--impl accepts compiled CommonJS under a "type": "module" package (tsc\'s CommonJS output and module.exports)', () => {
     for (const name of ["cjs/tsc-commonjs.js", "cjs/module-exports.js", "cjs/exports-make.cjs"]) {
       const r = raftlab("run", "TestInitialElection3A", "--impl", fixture(name));
       // Each fixture's peer 0 is a fixed leader that never changes term, which is all InitialElection checks.

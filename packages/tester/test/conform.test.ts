@@ -16,31 +16,107 @@ import { loadMutant, mutantPath } from "./fixtures/mutants/load.js";
 
 /** For each mutant: the start of the name of a case that must catch it, and what its mismatch must say. */
 export const CONFORM_CATCHES: ReadonlyArray<{ readonly mutant: string; readonly caseName: string; readonly mismatch: RegExp }> = [
-  { mutant: "vote-without-up-to-date-check", caseName: "§5.4.1: refuse a candidate whose last log term is older", mismatch: /voteGranted must be false, got true/ },
+  {
+    mutant: "vote-without-up-to-date-check",
+    caseName: "§5.4.1: refuse a candidate whose last log term is older",
+    mismatch: /voteGranted must be false, got true/,
+  },
   { mutant: "forget-voted-for", caseName: "Persistent state: votedFor survives a crash", mismatch: /voteGranted must be false, got true/ },
   { mutant: "vote-twice-in-term", caseName: "RequestVote 2: at most one vote per term", mismatch: /the vote of term 1 went to S1/ },
   { mutant: "keep-voted-for-across-terms", caseName: "All servers: a newer term clears votedFor", mismatch: /voteGranted must be true, got false/ },
-  { mutant: "term-not-persisted", caseName: "All servers: an AppendEntries with term T > currentTerm sets currentTerm = T, persisted", mismatch: /currentTerm must be persisted/ },
-  { mutant: "truncate-on-matching-append", caseName: "AppendEntries 3: a heartbeat whose prevLogIndex is behind entries already matched", mismatch: /does not hold entry 3 of term 1/ },
-  { mutant: "commit-beyond-verified", caseName: "AppendEntries 5: a heartbeat commits only up to its prevLogIndex", mismatch: /applied up to index 3, expected exactly 1/ },
-  { mutant: "appended-entries-not-persisted", caseName: "AppendEntries 4: append any new entries not already in the log", mismatch: /restarted from its persisted state the peer does not hold entry 3/ },
-  { mutant: "stale-term-in-append-entries-reply", caseName: "All servers: an AppendEntries with term T > currentTerm", mismatch: /the reply's term must be 5, got 0/ },
-  { mutant: "snapshot-drops-matching-suffix", caseName: "InstallSnapshot 6: an existing entry with the snapshot's last index and term", mismatch: /does not hold entry 5 of term 1/ },
-  { mutant: "install-snapshot-older-than-commit", caseName: "InstallSnapshot: a snapshot no newer than commitIndex never reaches the service", mismatch: /snapshots delivered on applyCh are \[\(3,T1\)\], expected \[\]/ },
-  { mutant: "install-snapshot-not-applied", caseName: "InstallSnapshot 5 and 8: save the snapshot and reset the state machine", mismatch: /snapshots delivered on applyCh are \[\], expected \[\(4,T1\)\]/ },
-  { mutant: "snapshot-not-persisted", caseName: "Service snapshot(index): Raft trims its log through index and persists", mismatch: /told to commit up to 5, the peer applied \[1:/ },
-  { mutant: "leader-ignores-higher-term-vote-request", caseName: "All servers: a RequestVote with term T > currentTerm makes a leader convert to follower", mismatch: /voteGranted must be true, got false/ },
-  { mutant: "count-stale-vote-replies", caseName: "Candidates: votes count only from this election", mismatch: /isLeader false\), got \(term \d+, isLeader true\)/ },
+  {
+    mutant: "term-not-persisted",
+    caseName: "All servers: an AppendEntries with term T > currentTerm sets currentTerm = T, persisted",
+    mismatch: /currentTerm must be persisted/,
+  },
+  {
+    mutant: "truncate-on-matching-append",
+    caseName: "AppendEntries 3: a heartbeat whose prevLogIndex is behind entries already matched",
+    mismatch: /does not hold entry 3 of term 1/,
+  },
+  {
+    mutant: "commit-beyond-verified",
+    caseName: "AppendEntries 5: a heartbeat commits only up to its prevLogIndex",
+    mismatch: /applied up to index 3, expected exactly 1/,
+  },
+  {
+    mutant: "appended-entries-not-persisted",
+    caseName: "AppendEntries 4: append any new entries not already in the log",
+    mismatch: /restarted from its persisted state the peer does not hold entry 3/,
+  },
+  {
+    mutant: "stale-term-in-append-entries-reply",
+    caseName: "All servers: an AppendEntries with term T > currentTerm",
+    mismatch: /the reply's term must be 5, got 0/,
+  },
+  {
+    mutant: "snapshot-drops-matching-suffix",
+    caseName: "InstallSnapshot 6: an existing entry with the snapshot's last index and term",
+    mismatch: /does not hold entry 5 of term 1/,
+  },
+  {
+    mutant: "install-snapshot-older-than-commit",
+    caseName: "InstallSnapshot: a snapshot no newer than commitIndex never reaches the service",
+    mismatch: /snapshots delivered on applyCh are \[\(3,T1\)\], expected \[\]/,
+  },
+  {
+    mutant: "install-snapshot-not-applied",
+    caseName: "InstallSnapshot 5 and 8: save the snapshot and reset the state machine",
+    mismatch: /snapshots delivered on applyCh are \[\], expected \[\(4,T1\)\]/,
+  },
+  {
+    mutant: "snapshot-not-persisted",
+    caseName: "Service snapshot(index): Raft trims its log through index and persists",
+    mismatch: /told to commit up to 5, the peer applied \[1:/,
+  },
+  {
+    mutant: "leader-ignores-higher-term-vote-request",
+    caseName: "All servers: a RequestVote with term T > currentTerm makes a leader convert to follower",
+    mismatch: /voteGranted must be true, got false/,
+  },
+  {
+    mutant: "count-stale-vote-replies",
+    caseName: "Candidates: votes count only from this election",
+    mismatch: /isLeader false\), got \(term \d+, isLeader true\)/,
+  },
   { mutant: "ignore-reply-term", caseName: "All servers (leaders): if a reply contains term T > currentTerm", mismatch: /got \(term 1, isLeader true\)/ },
-  { mutant: "majority-off-by-one", caseName: "Candidates: if votes received from a majority of servers: become leader", mismatch: /became leader of term 1 on its own vote alone/ },
-  { mutant: "commit-previous-term-by-count", caseName: "Leaders: commit only entries of the current term by counting replicas", mismatch: /the leader applied 1 entries/ },
-  { mutant: "no-timer-reset-on-append-entries", caseName: "Followers: AppendEntries from the current leader resets the election timer", mismatch: /but the peer started an election/ },
+  {
+    mutant: "majority-off-by-one",
+    caseName: "Candidates: if votes received from a majority of servers: become leader",
+    mismatch: /became leader of term 1 on its own vote alone/,
+  },
+  {
+    mutant: "commit-previous-term-by-count",
+    caseName: "Leaders: commit only entries of the current term by counting replicas",
+    mismatch: /the leader applied 1 entries/,
+  },
+  {
+    mutant: "no-timer-reset-on-append-entries",
+    caseName: "Followers: AppendEntries from the current leader resets the election timer",
+    mismatch: /but the peer started an election/,
+  },
   { mutant: "no-timer-reset-on-vote", caseName: "Followers: granting a vote resets the election timer", mismatch: /but the peer started an election/ },
   { mutant: "serial-append-entries", caseName: "Leaders: upon election, send initial empty AppendEntries", mismatch: /sent no AppendEntries to S2/ },
-  { mutant: "heartbeat-20-per-second", caseName: "Leaders: send heartbeats during idle periods", mismatch: /sent 40 AppendEntries to S1 in 2 s; the lab allows at most ten heartbeats per second/ },
-  { mutant: "install-snapshot-reply-ignored", caseName: "Leaders (Figure 13): a follower whose next entry was compacted away", mismatch: /must be AppendEntries with prevLogIndex >= 3 \(nextIndex = 4\), got Raft\.InstallSnapshot/ },
-  { mutant: "match-index-counts-replies", caseName: "Leaders: if successful, matchIndex = what the acknowledged request covered", mismatch: /never 4-6, but the leader applied [4-6] entries/ },
-  { mutant: "apply-out-of-order", caseName: "All servers: if commitIndex > lastApplied, apply log[lastApplied] in order", mismatch: /applies must be in order/ },
+  {
+    mutant: "heartbeat-20-per-second",
+    caseName: "Leaders: send heartbeats during idle periods",
+    mismatch: /sent 40 AppendEntries to S1 in 2 s; the lab allows at most ten heartbeats per second/,
+  },
+  {
+    mutant: "install-snapshot-reply-ignored",
+    caseName: "Leaders (Figure 13): a follower whose next entry was compacted away",
+    mismatch: /must be AppendEntries with prevLogIndex >= 3 \(nextIndex = 4\), got Raft\.InstallSnapshot/,
+  },
+  {
+    mutant: "match-index-counts-replies",
+    caseName: "Leaders: if successful, matchIndex = what the acknowledged request covered",
+    mismatch: /never 4-6, but the leader applied [4-6] entries/,
+  },
+  {
+    mutant: "apply-out-of-order",
+    caseName: "All servers: if commitIndex > lastApplied, apply log[lastApplied] in order",
+    mismatch: /applies must be in order/,
+  },
 ];
 
 const byName = (rs: readonly ConformResult[], start: string): ConformResult | undefined => rs.find((r) => r.name.startsWith(start));
@@ -101,7 +177,10 @@ describe("conformance catches each follower-side mutant by the rule it breaks", 
     const names = new Set(MUTANTS.map((m) => m.name));
     for (const c of CONFORM_CATCHES) {
       expect(names.has(c.mutant), c.mutant).toBe(true);
-      expect(CONFORM_CASES.some((k) => k.name.startsWith(c.caseName)), c.caseName).toBe(true);
+      expect(
+        CONFORM_CASES.some((k) => k.name.startsWith(c.caseName)),
+        c.caseName,
+      ).toBe(true);
     }
   });
 
@@ -137,7 +216,9 @@ describe("raftlab conform (the built CLI, as a user runs it)", () => {
     expect(r.code).toBe(1);
     const bad = r.out.filter((l) => l.startsWith("✗ "));
     expect(bad.length).toBeGreaterThan(0);
-    expect(bad.some((l) => /^✗ Persistent state: votedFor survives a crash .* -- RequestVote\(T4 from S2.*voteGranted must be false, got true$/.test(l))).toBe(true);
+    expect(bad.some((l) => /^✗ Persistent state: votedFor survives a crash .* -- RequestVote\(T4 from S2.*voteGranted must be false, got true$/.test(l))).toBe(
+      true,
+    );
     expect(r.out.at(-1)).toBe(`${CONFORM_CASES.length - bad.length} passed, ${bad.length} failed`);
   });
 
@@ -158,8 +239,12 @@ describe("raftlab conform (the built CLI, as a user runs it)", () => {
   it("a Raft that blocks the thread is killed after --timeout with one line, and that case fails as a timeout", () => {
     const r = raftlab("RequestVote 2", "Leaders: a command", "--impl", join(root, "packages/tester/test/fixtures/hostile/busy-loop.mjs"), "--timeout", "1");
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^raftlab conform: ".+": no result after 1 s of wall-clock time and the Raft does not yield \(a busy loop\?\); killed \(--timeout\)\n/);
-    expect(r.out.join("\n")).toMatch(/✗ Leaders: a command .* -- \[timeout\] the test process was killed after 1 s without a result \(--timeout\) before reporting the case/);
+    expect(r.err).toMatch(
+      /^raftlab conform: ".+": no result after 1 s of wall-clock time and the Raft does not yield \(a busy loop\?\); killed \(--timeout\)\n/,
+    );
+    expect(r.out.join("\n")).toMatch(
+      /✗ Leaders: a command .* -- \[timeout\] the test process was killed after 1 s without a result \(--timeout\) before reporting the case/,
+    );
     // The cases after it ran in a new child.
     expect(r.out.at(-1)).toMatch(/^\d+ passed, [1-9]\d* failed$/);
   });

@@ -34,10 +34,16 @@ export function slowApplies(delayMs: number): MakeRaft {
       armed = true;
       runtime.setTimer(head.due - runtime.now(), pump);
     };
-    return ourMake(peers, me, persister, (msg) => {
-      queue.push({ due: runtime.now() + delayMs, msg });
-      arm();
-    }, runtime);
+    return ourMake(
+      peers,
+      me,
+      persister,
+      (msg) => {
+        queue.push({ due: runtime.now() + delayMs, msg });
+        arm();
+      },
+      runtime,
+    );
   };
 }
 

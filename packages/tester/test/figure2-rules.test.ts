@@ -13,7 +13,6 @@ import { loadMutant } from "./fixtures/mutants/load.js";
 // The source, as lab-suite.test.ts does: a clean clone has no examples/simple-raft/dist.
 import { make as simpleRaft } from "../../../examples/simple-raft/raft.js";
 
-
 async function firstFailure(test: string, impl: MakeRaft, maxSeeds: number, strict = false): Promise<RunResult | null> {
   for (let seed = 1; seed <= maxSeeds; seed++) {
     const r = await runTest(test, { seed, impl, strict });
@@ -53,14 +52,16 @@ const CASES: readonly Case[] = [
     impl: "vote-ignores-log",
     test: "TestPersist23C",
     seeds: 3,
-    message: /^Up-To-Date Vote violated: S\d granted S\d its vote in term \d+, but S\d's log ends at index \d+ \(term \d+\) and S\d's reaches at least index \d+ \(term \d+\)/,
+    message:
+      /^Up-To-Date Vote violated: S\d granted S\d its vote in term \d+, but S\d's log ends at index \d+ \(term \d+\) and S\d's reaches at least index \d+ \(term \d+\)/,
   },
   {
     rule: "Keep Matching Entries",
     impl: "one-entry-per-append+truncate-on-heartbeat",
     test: "TestConcurrentStarts3B",
     seeds: 3,
-    message: /^Keep Matching Entries violated: S\d acknowledged entries up to index \d+ to S\d in term \d+, then refused its AppendEntries with prevLogIndex \d+ \(term \d+\) in the same term/,
+    message:
+      /^Keep Matching Entries violated: S\d acknowledged entries up to index \d+ to S\d in term \d+, then refused its AppendEntries with prevLogIndex \d+ \(term \d+\) in the same term/,
   },
   {
     rule: "Keep Matching Entries",
@@ -74,7 +75,8 @@ const CASES: readonly Case[] = [
     impl: "one-entry-per-append+commit-beyond-verified",
     test: "TestRejoin3B",
     seeds: 3,
-    message: /^Commit Rule violated: S\d applied index \d+, but the entries it verified .* end at \d+ \(.*latest accepted: S\d's AppendEntries of term \d+ \(prevLogIndex \d+, \d+ entries, leaderCommit \d+\)\)/,
+    message:
+      /^Commit Rule violated: S\d applied index \d+, but the entries it verified .* end at \d+ \(.*latest accepted: S\d's AppendEntries of term \d+ \(prevLogIndex \d+, \d+ entries, leaderCommit \d+\)\)/,
   },
   {
     rule: "Snapshot Order",
@@ -89,7 +91,8 @@ const CASES: readonly Case[] = [
     strict: true,
     test: "TestReElection3A",
     seeds: 3,
-    message: /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d replied to S\d's \w+ with term (\d+), but restarted from its persisted state it reports term \d+ \(Figure 2: currentTerm is on stable storage/,
+    message:
+      /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d replied to S\d's \w+ with term (\d+), but restarted from its persisted state it reports term \d+ \(Figure 2: currentTerm is on stable storage/,
   },
   {
     rule: "Persist Before Reply",
@@ -97,7 +100,8 @@ const CASES: readonly Case[] = [
     strict: true,
     test: "TestBasicAgree3B",
     seeds: 2,
-    message: /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d acknowledged entries up to \d+ in T\d+ to S\d, but its persisted state ends at \d+ \(Figure 2: log\[\] is on stable storage/,
+    message:
+      /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d acknowledged entries up to \d+ in T\d+ to S\d, but its persisted state ends at \d+ \(Figure 2: log\[\] is on stable storage/,
   },
   {
     rule: "Persist Before Reply",
@@ -105,7 +109,8 @@ const CASES: readonly Case[] = [
     strict: true,
     test: "TestBasicAgree3B",
     seeds: 2,
-    message: /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d acknowledged entries up to \d+ in T\d+ to S\d, but its persisted state ends at \d+/,
+    message:
+      /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d acknowledged entries up to \d+ in T\d+ to S\d, but its persisted state ends at \d+/,
   },
   {
     rule: "Persist Before Reply",
@@ -113,7 +118,8 @@ const CASES: readonly Case[] = [
     strict: true,
     test: "TestBasicAgree3B",
     seeds: 2,
-    message: /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d accepted Start\(\) at index \d+ in T\d+, but restarted from its persisted state it does not hold entry \d+/,
+    message:
+      /^Persist Before Reply violated \(--strict\): S\d would forget its (?:term|log entry) on a crash; required from 3C: S\d accepted Start\(\) at index \d+ in T\d+, but restarted from its persisted state it does not hold entry \d+/,
   },
 ];
 
@@ -208,7 +214,17 @@ describe("Reply Term and the Term Rule", () => {
 describe("Keep Matching Entries", () => {
   it("fires when a follower refuses a prevLogIndex it acknowledged to the same leader in the same term", () => {
     const { c, found } = checker();
-    c.observeHandled(2, 0, AE, ae(3, 0, 0, [[3, "a"], [3, "b"], [3, "c"]]), { term: 3, success: true });
+    c.observeHandled(
+      2,
+      0,
+      AE,
+      ae(3, 0, 0, [
+        [3, "a"],
+        [3, "b"],
+        [3, "c"],
+      ]),
+      { term: 3, success: true },
+    );
     c.observeHandled(2, 0, AE, ae(3, 2, 3, []), { term: 3, success: false });
     expect(found[0]).toMatchObject({ invariant: "Keep Matching Entries", peers: [2, 0], term: 3, index: 2 });
     expect(found[0]?.message).toContain("S2 acknowledged entries up to index 3 to S0 in term 3, then refused its AppendEntries with prevLogIndex 2 (term 3)");
@@ -216,14 +232,32 @@ describe("Keep Matching Entries", () => {
 
   it("stays silent for a later term, beyond what was acknowledged, after a restart, or inside a snapshot", () => {
     const { c, found } = checker();
-    c.observeHandled(2, 0, AE, ae(3, 0, 0, [[3, "a"], [3, "b"]]), { term: 3, success: true });
+    c.observeHandled(
+      2,
+      0,
+      AE,
+      ae(3, 0, 0, [
+        [3, "a"],
+        [3, "b"],
+      ]),
+      { term: 3, success: true },
+    );
     c.observeHandled(2, 1, AE, ae(4, 2, 3, []), { term: 4, success: false }); // a new leader, a new term
     c.observeHandled(2, 1, AE, ae(4, 0, 0, [[4, "x"]]), { term: 4, success: true });
     c.observeHandled(2, 1, AE, ae(4, 5, 4, []), { term: 4, success: false }); // beyond index 1
     c.observeHandled(1, 1, AE, ae(4, 0, 0, [[4, "x"]]), { term: 4, success: true });
     c.observeRestart(1);
     c.observeHandled(1, 1, AE, ae(4, 1, 4, []), { term: 4, success: false });
-    c.observeHandled(0, 1, AE, ae(4, 0, 0, [[4, "x"], [4, "y"]]), { term: 4, success: true });
+    c.observeHandled(
+      0,
+      1,
+      AE,
+      ae(4, 0, 0, [
+        [4, "x"],
+        [4, "y"],
+      ]),
+      { term: 4, success: true },
+    );
     c.observeSnapshot(0, 2);
     c.observeHandled(0, 1, AE, ae(4, 1, 4, []), { term: 4, success: false });
     expect(found).toEqual([]);
@@ -266,7 +300,16 @@ describe("Leader Majority and Up-To-Date Vote", () => {
 
   it("a vote for a candidate whose log is behind the voter's", () => {
     const { c, found } = checker();
-    c.observeHandled(2, 0, AE, ae(2, 0, 0, [[1, "a"], [2, "b"]]), { term: 2, success: true });
+    c.observeHandled(
+      2,
+      0,
+      AE,
+      ae(2, 0, 0, [
+        [1, "a"],
+        [2, "b"],
+      ]),
+      { term: 2, success: true },
+    );
     c.observeHandled(2, 1, RV, { term: 3, candidateId: 1, lastLogIndex: 1, lastLogTerm: 1 }, { term: 3, voteGranted: true });
     expect(found[0]).toMatchObject({ invariant: "Up-To-Date Vote", peers: [2, 1], term: 3, index: 2 });
   });

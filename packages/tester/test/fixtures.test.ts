@@ -34,7 +34,12 @@ interface Catch {
 /** For each mutant the lab suite catches: the test that catches it and what it must report. */
 export const LAB_CATCHES: readonly Catch[] = [
   { mutant: "vote-without-up-to-date-check", test: "TestPersist23C", seeds: 3, invariant: "Up-To-Date Vote" },
-  { mutant: "commit-previous-term-by-count", test: "TestFigure8Unreliable3C", seeds: 5, invariant: ["Leader Completeness", "State Machine Safety", "Log Matching"] },
+  {
+    mutant: "commit-previous-term-by-count",
+    test: "TestFigure8Unreliable3C",
+    seeds: 5,
+    invariant: ["Leader Completeness", "State Machine Safety", "Log Matching"],
+  },
   // Persistence is part 3C: in 3A a forgotten vote is a counted warning, a failure with --strict.
   {
     mutant: "forget-voted-for",
@@ -44,7 +49,13 @@ export const LAB_CATCHES: readonly Catch[] = [
     strict: true,
     message: /S\d would forget its vote on a crash; required from 3C: .*but restarted from what it had persisted it would also vote for peer \d/,
   },
-  { mutant: "forget-voted-for", test: "TestPersist13C", seeds: 2, invariant: "One Vote Per Term", message: /but restarted from what it had persisted it would also vote for peer \d/ },
+  {
+    mutant: "forget-voted-for",
+    test: "TestPersist13C",
+    seeds: 2,
+    invariant: "One Vote Per Term",
+    message: /but restarted from what it had persisted it would also vote for peer \d/,
+  },
   { mutant: "vote-twice-in-term", test: "TestInitialElection3A", seeds: 2, invariant: "One Vote Per Term" },
   { mutant: "majority-off-by-one", test: "TestReElection3A", seeds: 2, invariant: "Election Safety" },
   { mutant: "keep-voted-for-across-terms", test: "TestReElection3A", seeds: 2, message: /^expected one leader, got none$/ },
@@ -52,10 +63,26 @@ export const LAB_CATCHES: readonly Catch[] = [
   { mutant: "apply-out-of-order", test: "TestFailAgree3B", seeds: 2, message: /^apply error: server \d apply out of order \d+$/ },
   { mutant: "serial-append-entries", test: "TestFollowerFailure3B", seeds: 2, message: /^one\(\d+\) failed to reach agreement$/ },
   { mutant: "ignore-reply-term", test: "TestRejoin3B", seeds: 2, invariant: "Term Rule" },
-  { mutant: "appended-entries-not-persisted", test: "TestPersist13C", seeds: 2, invariant: "Persist Before Reply", message: /S\d acknowledged entries up to \d+ in T\d+ to S\d, but its persisted state ends at \d+/ },
-  { mutant: "match-index-counts-replies", test: "TestFigure8Unreliable3C", seeds: 3, invariant: ["Commit Rule", "Leader Completeness", "State Machine Safety", "Log Matching"] },
+  {
+    mutant: "appended-entries-not-persisted",
+    test: "TestPersist13C",
+    seeds: 2,
+    invariant: "Persist Before Reply",
+    message: /S\d acknowledged entries up to \d+ in T\d+ to S\d, but its persisted state ends at \d+/,
+  },
+  {
+    mutant: "match-index-counts-replies",
+    test: "TestFigure8Unreliable3C",
+    seeds: 3,
+    invariant: ["Commit Rule", "Leader Completeness", "State Machine Safety", "Log Matching"],
+  },
   { mutant: "no-timer-reset-on-append-entries", test: "TestFigure8Unreliable3C", seeds: 2, message: /failed to reach agreement/ },
-  { mutant: "install-snapshot-not-applied", test: "TestSnapshotBasic3D", seeds: 2, message: /^apply error: server \d apply out of order, expected index \d+, got \d+$/ },
+  {
+    mutant: "install-snapshot-not-applied",
+    test: "TestSnapshotBasic3D",
+    seeds: 2,
+    message: /^apply error: server \d apply out of order, expected index \d+, got \d+$/,
+  },
   { mutant: "install-snapshot-reply-ignored", test: "TestSnapshotBasic3D", seeds: 2, message: /failed to reach agreement/ },
 ];
 

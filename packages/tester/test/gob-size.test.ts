@@ -65,7 +65,13 @@ function goFigures(): { rows: number[][]; source: string } {
     writeFileSync(join(dir, "main.go"), GO_PROGRAM);
     writeFileSync(join(dir, "go.mod"), "module gobsize\n\ngo 1.19\n");
     const out = execFileSync("go", ["run", "."], { cwd: dir, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" }, timeout: 180_000 });
-    return { rows: out.trim().split("\n").map((l) => l.split(" ").map(Number)), source: "go run" };
+    return {
+      rows: out
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ").map(Number)),
+      source: "go run",
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -97,7 +103,13 @@ describe("the lab's log size, measured as gob would (issue 11 §5)", () => {
     const lazy = buildVariant({
       name: "lazy-compaction",
       description: "the service's Snapshot(index) is ignored until 100 entries have accumulated past the last snapshot",
-      patches: [{ file: "core/snapshot.ts", find: "  if (index <= s.log.snapshotIndex || index > s.lastApplied) {", replace: "  if (index <= s.log.snapshotIndex || index > s.lastApplied || index - s.log.snapshotIndex < 100) {" }],
+      patches: [
+        {
+          file: "core/snapshot.ts",
+          find: "  if (index <= s.log.snapshotIndex || index > s.lastApplied) {",
+          replace: "  if (index <= s.log.snapshotIndex || index > s.lastApplied || index - s.log.snapshotIndex < 100) {",
+        },
+      ],
     });
     const make = ((await import(pathToFileURL(lazy).href)) as { make: MakeRaft }).make;
     const r = await runTest("TestSnapshotBasic3D", { seed: 1, impl: make });

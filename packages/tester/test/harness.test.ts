@@ -86,6 +86,10 @@ describe("failures of the code under test", () => {
     expect(lines[1]).toMatch(/^ {2}\.\.\. Passed -- {2}\s*\d+\.\d {2}3 +\d+ +\d+ +0 +\d+ms wall$/);
     const failed: string[] = [];
     await runTest("TestBasicAgree3B", { seed: 1, impl: neverCommits, output: (l) => failed.push(l) });
-    expect(failed).toEqual(["Test (3B): basic agreement ...", expect.stringMatching(/^--- FAIL: TestBasicAgree3B \(\d+\.\ds virtual, \d+ms wall\)$/), "    one(100) failed to reach agreement"]);
+    expect(failed).toEqual([
+      "Test (3B): basic agreement ...",
+      expect.stringMatching(/^--- FAIL: TestBasicAgree3B \(\d+\.\ds virtual, \d+ms wall\)$/),
+      "    one(100) failed to reach agreement",
+    ]);
   });
 });

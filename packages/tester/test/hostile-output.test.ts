@@ -103,7 +103,10 @@ describe("hostile text never reaches the terminal (issue 10)", () => {
     writeFileSync(named, `{"format": ${JSON.stringify(HOSTILE_TEXT)}}`);
     expectClean("triage <hostile name, not a report>", run(raftlabBin, ["triage", named]));
     const log = join(dir, `${NAME}.log`);
-    writeFileSync(log, `# raftlab batch run\n# test: ${HOSTILE_TEXT.replace(/[\r\n]/g, "")}\n# seed: 1\n# result: fail\n# message: ${HOSTILE_TEXT.replace(/[\r\n]/g, "")}\n\n${HOSTILE_TEXT}\n`);
+    writeFileSync(
+      log,
+      `# raftlab batch run\n# test: ${HOSTILE_TEXT.replace(/[\r\n]/g, "")}\n# seed: 1\n# result: fail\n# message: ${HOSTILE_TEXT.replace(/[\r\n]/g, "")}\n\n${HOSTILE_TEXT}\n`,
+    );
     expectClean("triage <hostile .log>", run(raftlabBin, ["triage", log]));
   });
 

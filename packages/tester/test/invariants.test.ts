@@ -52,7 +52,14 @@ describe("Election Safety (at most one leader per term)", () => {
 describe("Leader Append-Only (a leader never overwrites or deletes its entries)", () => {
   it("flags a leader whose entry at an index changes within its term", () => {
     const { c, found } = checker();
-    c.observeRequest(0, "Raft.AppendEntries", ae(2, 0, 0, [[1, "a"], [2, "b"]]));
+    c.observeRequest(
+      0,
+      "Raft.AppendEntries",
+      ae(2, 0, 0, [
+        [1, "a"],
+        [2, "b"],
+      ]),
+    );
     c.observeRequest(0, "Raft.AppendEntries", ae(2, 1, 1, [[2, "c"]]));
     expect(found[0]).toMatchObject({ invariant: "Leader Append-Only", peers: [0], term: 2, index: 2 });
   });
@@ -67,7 +74,14 @@ describe("Leader Append-Only (a leader never overwrites or deletes its entries)"
   it("resending, and extending, its log is fine", () => {
     const { c, found } = checker();
     c.observeRequest(0, "Raft.AppendEntries", ae(2, 0, 0, [[1, "a"]]));
-    c.observeRequest(0, "Raft.AppendEntries", ae(2, 0, 0, [[1, "a"], [2, "b"]]));
+    c.observeRequest(
+      0,
+      "Raft.AppendEntries",
+      ae(2, 0, 0, [
+        [1, "a"],
+        [2, "b"],
+      ]),
+    );
     c.observeRequest(0, "Raft.AppendEntries", ae(2, 2, 2, []));
     expect(found).toEqual([]);
   });
@@ -91,7 +105,14 @@ describe("Log Matching (same index and term: same entry and same prefix)", () =>
 
   it("a later leader replacing an uncommitted entry with one of a newer term is fine", () => {
     const { c, found } = checker();
-    c.observeRequest(0, "Raft.AppendEntries", ae(1, 0, 0, [[1, "a"], [1, "b"]]));
+    c.observeRequest(
+      0,
+      "Raft.AppendEntries",
+      ae(1, 0, 0, [
+        [1, "a"],
+        [1, "b"],
+      ]),
+    );
     c.observeRequest(1, "Raft.AppendEntries", ae(2, 1, 1, [[2, "c"]]));
     expect(found).toEqual([]);
   });
@@ -169,7 +190,14 @@ describe("Vote Resets Timer (Figure 2 followers): a counted warning judged by wh
   function warned(): { c: InvariantChecker; found: Violation[]; warnings: Warning[] } {
     const found: Violation[] = [];
     const warnings: Warning[] = [];
-    return { c: new InvariantChecker((v) => found.push(v), (w) => warnings.push(w)), found, warnings };
+    return {
+      c: new InvariantChecker(
+        (v) => found.push(v),
+        (w) => warnings.push(w),
+      ),
+      found,
+      warnings,
+    };
   }
 
   it("warns (never fails) about an election started less than 100 ms after granting a vote", () => {
@@ -218,7 +246,14 @@ describe("the checker", () => {
   });
 
   it("reads Go-style and snake_case AppendEntries arguments, and ignores unknown shapes", () => {
-    const go = readAppendEntries("Raft.AppendEntries", { Term: 2, LeaderId: 0, PrevLogIndex: 3, PrevLogTerm: 1, Entries: [{ Term: 2, Command: 9 }], LeaderCommit: 0 });
+    const go = readAppendEntries("Raft.AppendEntries", {
+      Term: 2,
+      LeaderId: 0,
+      PrevLogIndex: 3,
+      PrevLogTerm: 1,
+      Entries: [{ Term: 2, Command: 9 }],
+      LeaderCommit: 0,
+    });
     expect(go).toEqual({ term: 2, prevLogIndex: 3, prevLogTerm: 1, entries: [{ term: 2, command: 9 }] });
     const snake = readAppendEntries("append_entries", { term: 2, prev_log_index: 0, prev_log_term: 0, entries: [] });
     expect(snake).toBeNull(); // The method name must contain "AppendEntries" (case-insensitive).

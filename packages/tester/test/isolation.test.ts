@@ -24,7 +24,10 @@ function raftlab(...args: string[]): { code: number | null; out: string; err: st
 
 /** Every hostile Raft, and what its `raftlab run` must say. */
 const HOSTILE: readonly { file: string; run: RegExp }[] = [
-  { file: "patch-array-find.mjs", run: /^raftlab run: --impl: cannot load .*patch-array-find\.mjs: Cannot assign to read only property 'find' .*\(it changes a built-in: raftlab freezes them before loading a Raft\)\n$/ },
+  {
+    file: "patch-array-find.mjs",
+    run: /^raftlab run: --impl: cannot load .*patch-array-find\.mjs: Cannot assign to read only property 'find' .*\(it changes a built-in: raftlab freezes them before loading a Raft\)\n$/,
+  },
   { file: "patch-array-find-sloppy.cjs", run: /--- FAIL: TestInitialElection3A/ },
   { file: "really-exit-in-make.mjs", run: /\[crash\] the test process exited with code 0 before reporting the result; counted as a failure/ },
   { file: "exit-code-zero.mjs", run: /--- FAIL: TestInitialElection3A/ },

@@ -19,7 +19,8 @@ import { loadVariant, variantPath } from "./fixtures/checks/simple-variants.mjs"
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "packages/tester/dist/cli.js");
 
-const LIVELOCK = /^livelock at t=(\d+) ms: S\d⇄S\d exchanged [\d,]+ AppendEntries(, S\d⇄S\d exchanged [\d,]+ AppendEntries)* without time advancing \(200,000 events at one instant\)$/;
+const LIVELOCK =
+  /^livelock at t=(\d+) ms: S\d⇄S\d exchanged [\d,]+ AppendEntries(, S\d⇄S\d exchanged [\d,]+ AppendEntries)* without time advancing \(200,000 events at one instant\)$/;
 
 async function tracedRun(variant: string, test: string, seed: number): Promise<{ events: TraceEvent[]; result: Awaited<ReturnType<typeof runTest>> }> {
   const events: TraceEvent[] = [];
@@ -89,7 +90,9 @@ describe("event storm: virtual time crawls in near-zero steps", () => {
     const { events, result } = await tracedRun("heartbeat-every-10us", "TestInitialElection3A", 1);
     expect(result.ok).toBe(false);
     expect(result.failure?.kind).toBe("timeout");
-    expect(result.failure?.message).toMatch(/^event storm at t=\d+ ms: 500,000 events within 1,000 ms of virtual time \(S\d ran [\d,]+(, S\d ran [\d,]+)*\): timers or messages with near-zero delays\?$/);
+    expect(result.failure?.message).toMatch(
+      /^event storm at t=\d+ ms: 500,000 events within 1,000 ms of virtual time \(S\d ran [\d,]+(, S\d ran [\d,]+)*\): timers or messages with near-zero delays\?$/,
+    );
     expect(events.length).toBeLessThan(STORM_TRACE_AFTER * 20 + TRACE_TAIL_EVENTS);
     expect(events.filter((e) => e.op === "Note" && /trace events left out/.test(e.msg)).length).toBeGreaterThanOrEqual(1);
     expect(events.at(-1)).toMatchObject({ op: "TestEnd" });

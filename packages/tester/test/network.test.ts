@@ -22,10 +22,13 @@ async function measure(n: number, setup: (net: Network) => void, seed = 11): Pro
   const sim = makeSim(seed);
   const net = new Network(sim, createPrng(seed + 1000), 2, null);
   const handled = new Map<number, number>();
-  net.addServer(1, fakePeer((_m, args) => {
-    handled.set((args as { k: number }).k, sim.now);
-    return { k: (args as { k: number }).k, echo: "reply" };
-  }));
+  net.addServer(
+    1,
+    fakePeer((_m, args) => {
+      handled.set((args as { k: number }).k, sim.now);
+      return { k: (args as { k: number }).k, echo: "reply" };
+    }),
+  );
   const end = net.makeEnd(0, 1, alive);
   end.enabled = true;
   setup(net);
@@ -58,11 +61,14 @@ describe("Network: reliable mode", () => {
     const net = new Network(sim, createPrng(2), 2, null);
     const kept: Value[] = [];
     const reply = { list: [1, 2] };
-    net.addServer(1, fakePeer((_m, args) => {
-      kept.push(args);
-      (args as { list: number[] }).list.push(99);
-      return reply;
-    }));
+    net.addServer(
+      1,
+      fakePeer((_m, args) => {
+        kept.push(args);
+        (args as { list: number[] }).list.push(99);
+        return reply;
+      }),
+    );
     const end = net.makeEnd(0, 1, alive);
     end.enabled = true;
     const args = { list: [1] };
@@ -107,7 +113,10 @@ describe("Network: unreachable servers", () => {
     const sim = makeSim(5);
     const net = new Network(sim, createPrng(6), 2, null);
     let handled = 0;
-    net.addServer(1, fakePeer(() => (handled++, 1)));
+    net.addServer(
+      1,
+      fakePeer(() => (handled++, 1)),
+    );
     const end = net.makeEnd(0, 1, alive); // Never enabled: like a disconnected server.
     const outcomes: Outcome[] = [];
     await runOn(sim, async () => {
@@ -147,7 +156,10 @@ describe("Network: unreachable servers", () => {
   it("a server deleted during an asynchronous handler never answers: the call fails within 100 ms", async () => {
     const sim = makeSim(8);
     const net = new Network(sim, createPrng(9), 2, null);
-    net.addServer(1, fakePeer(() => new Promise<Value>(() => {}))); // A handler that never returns.
+    net.addServer(
+      1,
+      fakePeer(() => new Promise<Value>(() => {})),
+    ); // A handler that never returns.
     const end = net.makeEnd(0, 1, alive);
     end.enabled = true;
     let result: Value | null | "pending" = "pending";
@@ -166,11 +178,14 @@ describe("Network: unreachable servers", () => {
     const sim = makeSim(8);
     const net = new Network(sim, createPrng(9), 2, null);
     let ran = false;
-    net.addServer(1, fakePeer(async () => {
-      ran = true;
-      await sim.sleep(50);
-      return 7;
-    }));
+    net.addServer(
+      1,
+      fakePeer(async () => {
+        ran = true;
+        await sim.sleep(50);
+        return 7;
+      }),
+    );
     const end = net.makeEnd(0, 1, alive);
     end.enabled = true;
     sim.schedule(10, () => (end.enabled = false));

@@ -76,76 +76,80 @@ describe("raftlab installed with plain npm", () => {
   // Issue 18, "Done means": the student's loop, in the project above. A 3A/3B Raft with global timers,
   // dslogs-style console.log and persist() a TODO passes 3A and 3B; a broken variant fails; its trace
   // shows each print in its peer's column in logviz; the pasted replay line reproduces the failure.
-  it.skipIf(!hasTmux)("the student's loop: write 3A/3B, npm test passes, break it, read the failure in logviz, replay it", async () => {
-    expect(project, "the init project of the case above").not.toBe("");
-    const dir = project;
-    const studentRaft = fileURLToPath(new URL("./fixtures/student-project/raft.ts", import.meta.url));
-    copyFileSync(studentRaft, join(dir, "src/raft.ts"));
-    // The student widens the test script to the parts written so far.
-    const pkgPath = join(dir, "package.json");
-    const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { scripts: Record<string, string> };
-    pkg.scripts["test"] = "raftlab run 3A 3B --impl dist/raft.js";
-    writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + "\n");
+  it.skipIf(!hasTmux)(
+    "the student's loop: write 3A/3B, npm test passes, break it, read the failure in logviz, replay it",
+    async () => {
+      expect(project, "the init project of the case above").not.toBe("");
+      const dir = project;
+      const studentRaft = fileURLToPath(new URL("./fixtures/student-project/raft.ts", import.meta.url));
+      copyFileSync(studentRaft, join(dir, "src/raft.ts"));
+      // The student widens the test script to the parts written so far.
+      const pkgPath = join(dir, "package.json");
+      const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { scripts: Record<string, string> };
+      pkg.scripts["test"] = "raftlab run 3A 3B --impl dist/raft.js";
+      writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + "\n");
 
-    const build = sh(npm, ["run", "build"], dir);
-    expect(build.stdout + build.stderr).not.toMatch(/error TS/);
-    ok(build, "npm run build (the student's Raft)");
-    const pass = sh(npm, ["test"], dir);
-    ok(pass, "npm test (3A and 3B)");
-    expect(pass.stdout).toMatch(/^13 passed, 0 failed$/m);
-    // Its prints reach the terminal, with sensible per-test times from the module-level start, and the
-    // missing persist is a counted warning (required from 3C), not a failure.
-    expect(pass.stdout + pass.stderr).toMatch(/^0\d{5} LEAD S\d Leader@T\d+: won the election$/m);
-    expect(pass.stdout + pass.stderr).not.toMatch(/^-\d+ /m);
-    expect(pass.stdout + pass.stderr).toContain("required from 3C");
+      const build = sh(npm, ["run", "build"], dir);
+      expect(build.stdout + build.stderr).not.toMatch(/error TS/);
+      ok(build, "npm run build (the student's Raft)");
+      const pass = sh(npm, ["test"], dir);
+      ok(pass, "npm test (3A and 3B)");
+      expect(pass.stdout).toMatch(/^13 passed, 0 failed$/m);
+      // Its prints reach the terminal, with sensible per-test times from the module-level start, and the
+      // missing persist is a counted warning (required from 3C), not a failure.
+      expect(pass.stdout + pass.stderr).toMatch(/^0\d{5} LEAD S\d Leader@T\d+: won the election$/m);
+      expect(pass.stdout + pass.stderr).not.toMatch(/^-\d+ /m);
+      expect(pass.stdout + pass.stderr).toContain("required from 3C");
 
-    // The broken variant: every vote granted.
-    const source = readFileSync(join(dir, "src/raft.ts"), "utf8");
-    const broken = source.replace(/const canVote = .*\/\/ BREAKABLE/, "const canVote = true; // BREAKABLE");
-    expect(broken).not.toBe(source);
-    writeFileSync(join(dir, "src/raft.ts"), broken);
-    ok(sh(npm, ["run", "build"], dir), "npm run build (broken)");
-    const fail = sh(npm, ["test"], dir);
-    expect(fail.code).toBe(1);
-    const out = fail.stdout + fail.stderr;
-    expect(out).toMatch(/^--- FAIL: TestInitialElection3A /m);
-    const failure = /^--- FAIL: TestInitialElection3A .*\n\s+(\[violation\] [^\n]+)$/m.exec(out)?.[1];
-    expect(failure, out).toBeDefined();
-    const replay = /replay: (npx raftlab run TestInitialElection3A --seed \d+ --impl dist\/raft\.js --trace \| npx logviz)$/m.exec(out)?.[1];
-    expect(replay, out).toBeDefined();
+      // The broken variant: every vote granted.
+      const source = readFileSync(join(dir, "src/raft.ts"), "utf8");
+      const broken = source.replace(/const canVote = .*\/\/ BREAKABLE/, "const canVote = true; // BREAKABLE");
+      expect(broken).not.toBe(source);
+      writeFileSync(join(dir, "src/raft.ts"), broken);
+      ok(sh(npm, ["run", "build"], dir), "npm run build (broken)");
+      const fail = sh(npm, ["test"], dir);
+      expect(fail.code).toBe(1);
+      const out = fail.stdout + fail.stderr;
+      expect(out).toMatch(/^--- FAIL: TestInitialElection3A /m);
+      const failure = /^--- FAIL: TestInitialElection3A .*\n\s+(\[violation\] [^\n]+)$/m.exec(out)?.[1];
+      expect(failure, out).toBeDefined();
+      const replay = /replay: (npx raftlab run TestInitialElection3A --seed \d+ --impl dist\/raft\.js --trace \| npx logviz)$/m.exec(out)?.[1];
+      expect(replay, out).toBeDefined();
 
-    // The pasted replay line reproduces the failure: the same violation, and raftlab's own exit 1.
-    const replayed = pipeline((replay as string).replace(/npx logviz$/, "npx logviz --print --width 400"), dir);
-    expect(replayed.stdout).toContain((failure as string).replace(/^\[violation\] /, ""));
-    const traceFile = join(dir, "trace.jsonl");
-    const saved = pipeline(`${(replay as string).replace(/ --trace \| npx logviz$/, "")} --trace trace.jsonl`, dir);
-    expect(saved.code).toBe(1);
-    expect(existsSync(traceFile)).toBe(true);
+      // The pasted replay line reproduces the failure: the same violation, and raftlab's own exit 1.
+      const replayed = pipeline((replay as string).replace(/npx logviz$/, "npx logviz --print --width 400"), dir);
+      expect(replayed.stdout).toContain((failure as string).replace(/^\[violation\] /, ""));
+      const traceFile = join(dir, "trace.jsonl");
+      const saved = pipeline(`${(replay as string).replace(/ --trace \| npx logviz$/, "")} --trace trace.jsonl`, dir);
+      expect(saved.code).toBe(1);
+      expect(existsSync(traceFile)).toBe(true);
 
-    // logviz on the saved trace (tmux): each peer's "started" print sits in that peer's column.
-    const t = new Tmux("raftlab-student");
-    try {
-      t.start(`cd ${JSON.stringify(dir)} && ${CLEAN_ENV} npx logviz trace.jsonl`, 160, 30);
-      const screen = await t.waitFor((x) => statusOf(x).includes("end of input") && /S2 started/.test(x), "logviz to show the trace", 120_000);
-      const lines = screen.split("\n");
-      const header = lines.find((l) => /│S0 .*│S1 .*│S2/.test(l));
-      expect(header, screen).toBeDefined();
-      const columnStart = [0, 1, 2].map((p) => (header as string).indexOf(`│S${p}`));
-      for (const p of [0, 1, 2]) {
-        const row = lines.find((l) => l.includes(`S${p} started`));
-        expect(row, screen).toBeDefined();
-        const at = (row as string).indexOf(`Follower@T0: S${p} started`);
-        expect(at, `S${p}'s print in its column:\n${screen}`).toBeGreaterThan(columnStart[p] as number);
-        if (p < 2) expect(at, `S${p}'s print in its column:\n${screen}`).toBeLessThan(columnStart[p + 1] as number);
+      // logviz on the saved trace (tmux): each peer's "started" print sits in that peer's column.
+      const t = new Tmux("raftlab-student");
+      try {
+        t.start(`cd ${JSON.stringify(dir)} && ${CLEAN_ENV} npx logviz trace.jsonl`, 160, 30);
+        const screen = await t.waitFor((x) => statusOf(x).includes("end of input") && /S2 started/.test(x), "logviz to show the trace", 120_000);
+        const lines = screen.split("\n");
+        const header = lines.find((l) => /│S0 .*│S1 .*│S2/.test(l));
+        expect(header, screen).toBeDefined();
+        const columnStart = [0, 1, 2].map((p) => (header as string).indexOf(`│S${p}`));
+        for (const p of [0, 1, 2]) {
+          const row = lines.find((l) => l.includes(`S${p} started`));
+          expect(row, screen).toBeDefined();
+          const at = (row as string).indexOf(`Follower@T0: S${p} started`);
+          expect(at, `S${p}'s print in its column:\n${screen}`).toBeGreaterThan(columnStart[p] as number);
+          if (p < 2) expect(at, `S${p}'s print in its column:\n${screen}`).toBeLessThan(columnStart[p + 1] as number);
+        }
+        // The vote the broken Raft granted is on screen too.
+        const vote = lines.find((l) => /granted vote to S\d/.test(l));
+        expect(vote, screen).toBeDefined();
+        t.keys("q");
+      } finally {
+        t.close();
       }
-      // The vote the broken Raft granted is on screen too.
-      const vote = lines.find((l) => /granted vote to S\d/.test(l));
-      expect(vote, screen).toBeDefined();
-      t.keys("q");
-    } finally {
-      t.close();
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 
   it("the pnpm-packed tarballs install globally; raftlab run, logviz --print and raftlab init work from there", () => {
     const packs = join(scratch, "packs");

@@ -38,7 +38,9 @@ describe("a Raft without persistence, before and after 3C", () => {
     const r = await runTest("TestInitialElection3A", { seed: 1, impl: noPersist, strict: true });
     expect(r.ok).toBe(false);
     expect(r.failure?.invariant).toBe("Persist Before Reply");
-    expect(r.failure?.message).toMatch(/^Persist Before Reply violated \(--strict\): S\d would forget its (term|vote|log entry) on a crash; required from 3C: /);
+    expect(r.failure?.message).toMatch(
+      /^Persist Before Reply violated \(--strict\): S\d would forget its (term|vote|log entry) on a crash; required from 3C: /,
+    );
   }, 120_000);
 
   it("fails the 3C tests: there a missing persist is a violation", async () => {

@@ -47,7 +47,9 @@ describe("raftlab run names the Raft's bad values", () => {
     it(`${f}: a FAIL line and the replay command`, () => {
       const r = node(cli, "run", "BasicAgree", "--impl", hostile(f));
       expect(r.code).toBe(1);
-      expect(r.out).toMatch(/--- FAIL: TestBasicAgree3B .*\n {4}\[crash\] .*\n {4}seed 1; replay: raftlab run TestBasicAgree3B --seed 1 --impl .*\n0 passed, 1 failed\n$/);
+      expect(r.out).toMatch(
+        /--- FAIL: TestBasicAgree3B .*\n {4}\[crash\] .*\n {4}seed 1; replay: raftlab run TestBasicAgree3B --seed 1 --impl .*\n0 passed, 1 failed\n$/,
+      );
     }, 200_000);
   }
 
@@ -92,7 +94,11 @@ describe("JSON lines escape C1 controls (U+0080-U+009F)", () => {
   }, 60_000);
 
   it("raftlab run --trace on stdout escapes them in a thrown message", () => {
-    const r = spawnSync(process.execPath, [cli, "run", "BasicAgree", "--trace", "--impl", hostile("c1-throw.mjs")], { cwd: root, encoding: "utf8", timeout: 180_000 });
+    const r = spawnSync(process.execPath, [cli, "run", "BasicAgree", "--trace", "--impl", hostile("c1-throw.mjs")], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 180_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/\\u009b31m|\\\\x9b31m/);
     expect(r.stdout).not.toMatch(/[\u0080-\u009f]/);

@@ -21,7 +21,12 @@ const servers = (test: string): number => TESTS.find((t) => t.name === test)?.se
 async function traced(test: string, seed: number, session?: ScheduleSession): Promise<{ digest: string; events: number }> {
   const lines: string[] = [];
   await runTest(test, { seed, trace: (e) => lines.push(formatTraceEvent(e)), ...(session !== undefined ? { schedule: session } : {}) });
-  return { digest: createHash("sha256").update(lines.join("\n") + "\n").digest("hex"), events: lines.length };
+  return {
+    digest: createHash("sha256")
+      .update(lines.join("\n") + "\n")
+      .digest("hex"),
+    events: lines.length,
+  };
 }
 
 /** Pinned in trace-digest.test.ts: the seed run's trace, before schedules existed. */
@@ -124,7 +129,11 @@ describe("a hostile schedule file is one line and exit 2", () => {
     ["not a schedule", write("other.json", '{"hello": 1}'), /not a raftlab schedule/],
     ["another version", write("v9.json", json({ version: 9 })), /schedule version 9; this raftlab reads version 1/],
     ["another test", write("test.json", json({ test: "TestBackup3B", servers: 5 })), /recorded for TestBackup3B, not TestInitialElection3A/],
-    ["a script peer out of range", write("peer.json", json({ script: [{ op: "crash", k: 0, peer: 7, t: 1, fault: true }] })), /script\[0\]: peer 7 is out of range \(S0\.\.S2\)/],
+    [
+      "a script peer out of range",
+      write("peer.json", json({ script: [{ op: "crash", k: 0, peer: 7, t: 1, fault: true }] })),
+      /script\[0\]: peer 7 is out of range \(S0\.\.S2\)/,
+    ],
     ["a message peer out of range", write("netpeer.json", json({ net: [{ from: 0, to: 3, n: 0, method: "X", t: 1 }] })), /net\[0\]: peer 3 is out of range/],
     ["a time out of range", write("time.json", json({ script: [{ op: "crash", k: 0, peer: 1, t: 1e9, fault: true }] })), /time 1000000000 is out of range/],
     ["a delay out of range", write("delay.json", json({ net: [{ from: 0, to: 1, n: 0, method: "X", t: 1, d: 500 }] })), /d must be 0\.\.26 ms/],
@@ -149,7 +158,11 @@ describe("a hostile schedule file is one line and exit 2", () => {
   it("the valid file loads, and raftlab run --schedule refuses each hostile one with one line and exit 2", () => {
     expect(loadSchedule(write("valid.json", json({})), "TestInitialElection3A").test).toBe("TestInitialElection3A");
     for (const [what, file] of cases) {
-      const r = spawnSync(process.execPath, [cli, "run", "InitialElection", "--schedule", file], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+      const r = spawnSync(process.execPath, [cli, "run", "InitialElection", "--schedule", file], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 60_000,
+      });
       expect(r.status, what).toBe(2);
       expect(r.stderr, what).toMatch(/^raftlab run: --schedule: [^\n]+\n$/);
       expect(r.stdout, what).toBe("");

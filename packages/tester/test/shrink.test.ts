@@ -109,7 +109,12 @@ describe("raftlab shrink", () => {
 
   it("exit 1 for a run that passes, 2 for a usage error (one line)", () => {
     expect(raftlab("shrink", "InitialElection", "--seed", "1", "--budget", "5").code).toBe(1);
-    for (const args of [["shrink", "InitialElection"], ["shrink", "3A", "--seed", "1"], ["shrink", "NoSuchTest", "--seed", "1"], ["shrink", "InitialElection", "--seed", "1", "--budget", "0"]]) {
+    for (const args of [
+      ["shrink", "InitialElection"],
+      ["shrink", "3A", "--seed", "1"],
+      ["shrink", "NoSuchTest", "--seed", "1"],
+      ["shrink", "InitialElection", "--seed", "1", "--budget", "0"],
+    ]) {
       const r = raftlab(...args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(/^raftlab shrink: [^\n]+\n$/);

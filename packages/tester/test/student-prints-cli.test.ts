@@ -24,7 +24,11 @@ interface Row {
   op: string;
   msg: string;
 }
-const rows = (stdout: string): Row[] => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Row);
+const rows = (stdout: string): Row[] =>
+  stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Row);
 
 beforeAll(() => {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run the build (tsc -b) first`);
@@ -68,6 +72,8 @@ describe("issue 18 §5", () => {
     writeFileSync(join(dir, "dist", "util.js"), "export {};\n");
     const r = raftlab("run", "3A", "--impl", join(dir, "dist"));
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split("\n")).toEqual([`raftlab run: --impl: cannot load ${join(dir, "dist")}: it is a directory; pass the compiled file, e.g. --impl ${join(dir, "dist", "raft.js")}`]);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `raftlab run: --impl: cannot load ${join(dir, "dist")}: it is a directory; pass the compiled file, e.g. --impl ${join(dir, "dist", "raft.js")}`,
+    ]);
   });
 });

@@ -34,7 +34,12 @@ interface Traced {
 
 type Make6 = (...a: [...Parameters<MakeRaft>, { quiet: boolean }]) => ReturnType<MakeRaft>;
 
-async function traced(make: MakeRaft, test: string, seed: number, opts: { quietCopies?: boolean; labelPrints?: boolean; showProbeOutput?: boolean } = {}): Promise<Traced> {
+async function traced(
+  make: MakeRaft,
+  test: string,
+  seed: number,
+  opts: { quietCopies?: boolean; labelPrints?: boolean; showProbeOutput?: boolean } = {},
+): Promise<Traced> {
   const events: TraceEvent[] = [];
   const real: StudentRaft[] = [];
   const copies: StudentRaft[] = [];
@@ -123,7 +128,12 @@ describe("a student's prints are trace rows of the peer that printed them (issue
     // make (INFO restored), timer (TIMR), handler (VOTE, ERRO via console.error), process.stdout.write (LEAD).
     expect([...topics].sort()).toEqual(expect.arrayContaining(["ERRO", "INFO", "LEAD", "TIMR", "VOTE"]));
     // kill() is called by the harness, outside any event of the peer: still that peer's line.
-    expect(rows.filter((r) => r.msg.includes(": killed")).map((r) => r.src).sort()).toEqual(expect.arrayContaining([0, 1, 2]));
+    expect(
+      rows
+        .filter((r) => r.msg.includes(": killed"))
+        .map((r) => r.src)
+        .sort(),
+    ).toEqual(expect.arrayContaining([0, 1, 2]));
     // Rows are in trace order, at their virtual time.
     for (let i = 1; i < run.events.length; i++) expect((run.events[i] as TraceEvent).t).toBeGreaterThanOrEqual((run.events[i - 1] as TraceEvent).t);
   });

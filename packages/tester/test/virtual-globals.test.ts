@@ -164,7 +164,9 @@ describe("calls that are not virtualized", () => {
     const lines: string[] = [];
     const r = await runTest("TestInitialElection3A", { seed: 2, impl: uuids, output: (l) => lines.push(l) });
     expect(r.ok).toBe(true);
-    expect(r.warnings).toEqual([{ kind: "Unvirtualized crypto.randomUUID", count: expect.any(Number), message: expect.stringContaining("crypto.randomUUID() is not virtualized") }]);
+    expect(r.warnings).toEqual([
+      { kind: "Unvirtualized crypto.randomUUID", count: expect.any(Number), message: expect.stringContaining("crypto.randomUUID() is not virtualized") },
+    ]);
     // One call per make(): the three servers, plus the restarted copies of the vote probes.
     expect(r.warnings?.[0]?.count).toBeGreaterThanOrEqual(3);
     expect(lines.filter((l) => l.startsWith("warning: "))).toHaveLength(1);
@@ -211,15 +213,7 @@ describe("virtualGlobals on a bare simulator", () => {
       g.restore();
     }
     expectRealGlobals();
-    expect(log).toEqual([
-      "immediate 0",
-      "zero 1 arg",
-      "tick 100",
-      "tick 200",
-      "timeout 250 250 250",
-      "tick 300",
-      "slept 1000 [1,0] 1000000000",
-    ]);
+    expect(log).toEqual(["immediate 0", "zero 1 arg", "tick 100", "tick 200", "timeout 250 250 250", "tick 300", "slept 1000 [1,0] 1000000000"]);
   });
 
   it("node:timers and node:timers/promises, imported by name, are virtual during the run too", async () => {

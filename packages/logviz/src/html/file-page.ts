@@ -48,6 +48,9 @@ export function readFileStore(path: string, maxRows: number = FILE_PAGE_MAX_ROWS
 export function runPageOfFile(path: string, options: FilePageOptions = {}): { readonly data: RunData; readonly html: string; readonly droppedRows: number } {
   const store = readFileStore(path, options.maxRows);
   const data = buildRunData(store, basename(path));
-  const meta: RunPageMeta = { ...(options.title !== undefined ? { title: options.title } : {}), ...(options.replay !== undefined ? { replay: options.replay } : {}) };
+  const meta: RunPageMeta = {
+    ...(options.title !== undefined ? { title: options.title } : {}),
+    ...(options.replay !== undefined ? { replay: options.replay } : {}),
+  };
   return { data, html: renderRunPage(data, meta), droppedRows: store.dropped };
 }

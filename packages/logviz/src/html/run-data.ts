@@ -56,7 +56,16 @@ export interface RunData {
   /** The command that replays the run, if the trace says how (TestBegin's test and seed). */
   readonly replay: string | null;
   /** Bit values the page reads (store.F, spacetime Mark), so the page never hard-codes them. */
-  readonly bits: { readonly pinned: number; readonly fail: number; readonly full: number; readonly send: number; readonly recv: number; readonly testBegin: number; readonly termChange: number; readonly roleChange: number };
+  readonly bits: {
+    readonly pinned: number;
+    readonly fail: number;
+    readonly full: number;
+    readonly send: number;
+    readonly recv: number;
+    readonly testBegin: number;
+    readonly termChange: number;
+    readonly roleChange: number;
+  };
   readonly noPeer: number;
   readonly harness: number;
 }
@@ -86,7 +95,19 @@ export function replayFromTrace(store: LogStore): string | null {
 export function buildRunData(store: LogStore, source: string, index: MessageIndex = new MessageIndex(store)): RunData {
   index.update();
   const n = store.length;
-  const rows: RunRows = { t: new Array(n), src: new Array(n), dst: new Array(n), term: new Array(n), role: new Array(n), topic: new Array(n), op: new Array(n), flags: new Array(n), test: new Array(n), mark: new Array(n), text: new Array(n) };
+  const rows: RunRows = {
+    t: new Array(n),
+    src: new Array(n),
+    dst: new Array(n),
+    term: new Array(n),
+    role: new Array(n),
+    topic: new Array(n),
+    op: new Array(n),
+    flags: new Array(n),
+    test: new Array(n),
+    mark: new Array(n),
+    text: new Array(n),
+  };
   let failure: RunData["failure"] = null;
   for (let i = 0; i < n; i++) {
     const t = store.t[i] as number;
@@ -127,7 +148,16 @@ export function buildRunData(store: LogStore, source: string, index: MessageInde
     msgs,
     failure,
     replay: replayFromTrace(store),
-    bits: { pinned: F.Pinned, fail: F.Fail, full: F.Full, send: F.Send, recv: F.Recv, testBegin: F.TestBegin, termChange: Mark.TermChange, roleChange: Mark.RoleChange },
+    bits: {
+      pinned: F.Pinned,
+      fail: F.Fail,
+      full: F.Full,
+      send: F.Send,
+      recv: F.Recv,
+      testBegin: F.TestBegin,
+      termChange: Mark.TermChange,
+      roleChange: Mark.RoleChange,
+    },
     noPeer: NO_PEER,
     harness: HARNESS_SRC,
   };
@@ -137,4 +167,3 @@ export function buildRunData(store: LogStore, source: string, index: MessageInde
 export function deliveredCount(d: RunData): number {
   return d.msgs.status.filter((s) => s === MsgStatus.Delivered).length;
 }
-

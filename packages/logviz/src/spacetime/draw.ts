@@ -247,7 +247,14 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
   const sel = v.selectedRow();
   const g = geometry(v, W);
   const testName = sel !== undefined ? v.store.testName(sel) : "";
-  lines.push(s.header(padWidth(` logviz  space-time  (v: back to columns)${testName ? "   test: " + testName : ""}${g.hidden > 0 ? `   +${g.hidden} peers not shown (p: peer filter)` : ""}`, W)));
+  lines.push(
+    s.header(
+      padWidth(
+        ` logviz  space-time  (v: back to columns)${testName ? "   test: " + testName : ""}${g.hidden > 0 ? `   +${g.hidden} peers not shown (p: peer filter)` : ""}`,
+        W,
+      ),
+    ),
+  );
   // Header: lane names over the lanes.
   const head = new Array<string>(g.diagram).fill(" ");
   for (const p of g.lanes) {
@@ -327,7 +334,14 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
     const textW = Math.max(1, W - GUTTER - g.diagram - 1);
     const flags = store.flags[row] as number;
     const topicName = store.topics.name(store.topic[row] as number);
-    const paint: Paint = flags & F.Fail ? ink[Ink.Fail] : store.src[row] === -1 ? s.harness(store.ops.name(store.op[row] as number), false) : topicName ? s.topic(topicName) : (x) => x;
+    const paint: Paint =
+      flags & F.Fail
+        ? ink[Ink.Fail]
+        : store.src[row] === -1
+          ? s.harness(store.ops.name(store.op[row] as number), false)
+          : topicName
+            ? s.topic(topicName)
+            : (x) => x;
     const text = padWidth(rowText(v, row, st), textW);
     out += " " + (selected ? s.cursor(text) : paint(highlight(text, v.search, s.match)));
     lines.push(out);

@@ -26,7 +26,6 @@ import { formatTriage, groupFailures } from "../runs/triage.js";
 import type { ReplayCheck } from "./verify.js";
 import type { ForeignReport, ReportKind, TriageFlags } from "../runs/kinds.js";
 
-
 export interface BatchFlags {
   iterations: number;
   workers?: number;
@@ -258,10 +257,13 @@ export const BATCH_REPORT_KIND: ReportKind = {
 
 function triageBatch(path: string, flags: TriageFlags): number {
   if (/^\d+\.log$/.test(basename(path)) && !startsWith(path, "# raftlab batch run")) {
-    throw new ReportError(`${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`);
+    throw new ReportError(
+      `${path} is neither a raftlab batch run log nor beside its raftlab stress report.json; triage the stress output folder or its --json report`,
+    );
   }
   // report.html covers a whole folder: one saved run must not replace the folder's page with its own.
-  if (flags.html === true && /\.(log|jsonl)$/.test(path)) throw new UsageError(`--html writes the page of a whole folder: give the folder of ${path}, or its report`);
+  if (flags.html === true && /\.(log|jsonl)$/.test(path))
+    throw new UsageError(`--html writes the page of a whole folder: give the folder of ${path}, or its report`);
   const loaded = loadSavedResults(path);
   const impl = flags.impl ?? loaded.impl;
   const wrote: string[] = [];
@@ -284,7 +286,11 @@ function triageBatch(path: string, flags: TriageFlags): number {
     impl,
     loaded.outDir,
     `triage of ${loaded.source}: ${loaded.runs.length} runs`,
-    [...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []), ...omittedNote(loaded.omittedPassingRuns), ...wrote],
+    [
+      ...(loaded.note !== null && !(loaded.implUnknown === true && flags.impl !== undefined) ? [`note: ${loaded.note}`] : []),
+      ...omittedNote(loaded.omittedPassingRuns),
+      ...wrote,
+    ],
     loaded.replayChecks,
     loaded.strict,
     loaded.shrinks,
@@ -296,13 +302,20 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
   const other = foreign[0];
   if (other !== undefined) {
     const batchFile = reports[0]?.name ?? "";
-    throw new ReportError(`${other.file} is a raftlab ${other.kind} report and ${batchFile} a raftlab batch report; the two kinds cannot be merged, merge each kind on its own`);
+    throw new ReportError(
+      `${other.file} is a raftlab ${other.kind} report and ${batchFile} a raftlab batch report; the two kinds cannot be merged, merge each kind on its own`,
+    );
   }
   const merged = mergeReports(reports);
   if (merged.duplicates > 0) {
-    process.stderr.write(`raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept one of each (a failing one over a passing one)\n`);
+    process.stderr.write(
+      `raftlab merge: warning: ${merged.duplicates} runs appear in more than one report; kept one of each (a failing one over a passing one)\n`,
+    );
   }
-  checkMissingShards(reports.map((r) => r.report.shard), flags);
+  checkMissingShards(
+    reports.map((r) => r.report.shard),
+    flags,
+  );
   if (flags.json !== undefined) writeReportFile(flags.json, serialiseReport(merged.report));
   if (flags.junit !== undefined) {
     const outDir = merged.report.outDir;
@@ -320,10 +333,7 @@ function mergeBatchReports(files: readonly string[], flags: MergeFlags, foreign:
     merged.report.impl,
     merged.report.outDir,
     `merged ${files.length + foreign.length} report${files.length + foreign.length === 1 ? "" : "s"}: ${merged.report.runs.length} runs`,
-    [
-      ...omittedNote(merged.report.omittedPassingRuns),
-      ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`),
-    ],
+    [...omittedNote(merged.report.omittedPassingRuns), ...[flags.json, flags.junit].filter((w) => w !== undefined).map((w) => `wrote ${w}`)],
     merged.report.replayChecks,
     false,
     merged.report.shrinks,

@@ -79,7 +79,11 @@ function registerBatch(program: Command, runnerModule: string | null): void {
       )
       .argument("[patterns...]", "tests to run: a part (3A), a test name, or a pattern the tester accepts")
       .option("-n, --iterations <n>", "iterations (seeds) per test", positiveInt("--iterations"), 10)
-      .option("-j, --workers <n>", `parallel worker threads (default: the CPU count, ${defaultWorkers()} here; at most ${MAX_WORKERS_PER_CPU} per CPU)`, positiveInt("--workers"))
+      .option(
+        "-j, --workers <n>",
+        `parallel worker threads (default: the CPU count, ${defaultWorkers()} here; at most ${MAX_WORKERS_PER_CPU} per CPU)`,
+        positiveInt("--workers"),
+      )
       .option("--sequential", "run all iterations of a test before the next test (default: interleave)")
       .option("-o, --out <dir>", "folder for saved runs (default: raftlab-out/YYYYMMDD-HHMMSS-PID)")
       .option("-a, --archive", "also save passing runs (alias: --keep-all)")
@@ -94,13 +98,28 @@ function registerBatch(program: Command, runnerModule: string | null): void {
       .option("-g, --growth <g>", `iteration growth per --loop round (default ${DEFAULT_GROWTH})`, positiveNumber("--growth", 1))
       .option("--fail-fast", "stop at the first failing run")
       .option("--impl <module>", "your own Raft: a JS module exporting `make` (MakeRaft)")
-      .option("--max-memory <mb>", "memory limit per run (V8 heap + Buffers), MiB; a run over it is stopped as out of memory", positiveInt("--max-memory"), DEFAULT_MAX_HEAP_MB)
+      .option(
+        "--max-memory <mb>",
+        "memory limit per run (V8 heap + Buffers), MiB; a run over it is stopped as out of memory",
+        positiveInt("--max-memory"),
+        DEFAULT_MAX_HEAP_MB,
+      )
       .option("--trace-cap <mb>", "trace kept per saved run, in MiB", positiveNumber("--trace-cap"), DEFAULT_TRACE_CAP_BYTES / 1024 / 1024)
-      .option("--resume <report|dir>", "continue an interrupted or killed batch: skip the runs its report (DIR/report.json) or journal (DIR/journal.jsonl) already has")
+      .option(
+        "--resume <report|dir>",
+        "continue an interrupted or killed batch: skip the runs its report (DIR/report.json) or journal (DIR/journal.jsonl) already has",
+      )
       .option("--trace-every-run", "trace runs as they run (default: a failing run is re-run traced, ~1.6x faster)")
       .option("--strict", "the checker's warnings (heartbeat rate, vote timer reset, a missing persist before 3C) fail runs instead of being counted")
-      .option("--shrink", "after the runs, shrink each failure group's example to the faults that matter (a schedule beside its trace, its replay command, faults: N -> M)")
-      .option("--shrink-budget <sec>", `wall-clock budget per failure group for --shrink (default ${DEFAULT_SHRINK_BUDGET_SEC})`, positiveNumber("--shrink-budget"))
+      .option(
+        "--shrink",
+        "after the runs, shrink each failure group's example to the faults that matter (a schedule beside its trace, its replay command, faults: N -> M)",
+      )
+      .option(
+        "--shrink-budget <sec>",
+        `wall-clock budget per failure group for --shrink (default ${DEFAULT_SHRINK_BUDGET_SEC})`,
+        positiveNumber("--shrink-budget"),
+      )
       .option("--no-verify", "do not replay each failure group's example to check it reproduces exactly")
       .option("-q, --quiet", "no progress display")
       .action(async (patterns: string[], flags: BatchFlags) => {

@@ -8,10 +8,7 @@ import type { SlotOptions, SlotOutcome } from "./thread-slot.js";
 /** The job a host starts with: its thread slot's options. */
 export type HostJob = SlotOptions;
 
-export type HostRequest =
-  | { readonly t: "warm" }
-  | { readonly t: "run"; readonly item: RunItem; readonly mode: RunRequest["mode"] }
-  | { readonly t: "close" };
+export type HostRequest = { readonly t: "warm" } | { readonly t: "run"; readonly item: RunItem; readonly mode: RunRequest["mode"] } | { readonly t: "close" };
 
 export type HostMessage =
   | { readonly t: "ready" }

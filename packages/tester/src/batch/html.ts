@@ -24,12 +24,18 @@ export interface BatchHtmlSource {
 /** Writes DIR/report.html and the run pages of DIR's saved failing traces. */
 export function writeBatchHtml(dir: string, s: BatchHtmlSource): WrittenHtml {
   const notes = [...(s.notes ?? [])];
-  if (s.omittedPassingRuns > 0) notes.push(`${s.omittedPassingRuns} passing runs were counted by the batch but are not listed in its report, nor in the rates and times here (memory cap)`);
+  if (s.omittedPassingRuns > 0)
+    notes.push(`${s.omittedPassingRuns} passing runs were counted by the batch but are not listed in its report, nor in the rates and times here (memory cap)`);
   return writeReportHtml(
     {
       kind: "batch",
       title: "raftlab batch report",
-      facts: [["impl", s.impl ?? "raftlab's own Raft"], ...(s.strict ? [["strict", "yes: warnings fail runs"] as const] : []), ["folder", dir], ...(s.facts ?? [])],
+      facts: [
+        ["impl", s.impl ?? "raftlab's own Raft"],
+        ...(s.strict ? [["strict", "yes: warnings fail runs"] as const] : []),
+        ["folder", dir],
+        ...(s.facts ?? []),
+      ],
       notes,
       runs: s.runs,
       replayOf: (r) => replayCommand({ test: r.test, seed: r.seed, impl: s.impl, strict: s.strict }),

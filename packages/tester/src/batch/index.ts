@@ -12,14 +12,7 @@ export {
   type BatchOutcome,
 } from "./batch.js";
 export { registerBatchCommands } from "./commands.js";
-export {
-  buildRunList,
-  shardRunList,
-  parseShard,
-  loopRoundIterations,
-  type RunItem as BatchRunItem,
-  type Shard as BatchShard,
-} from "../runs/runlist.js";
+export { buildRunList, shardRunList, parseShard, loopRoundIterations, type RunItem as BatchRunItem, type Shard as BatchShard } from "../runs/runlist.js";
 export { failureSignature, normaliseMessage } from "../runs/signature.js";
 export { groupFailures, formatTriage, type TriageGroup } from "../runs/triage.js";
 export { formatJUnit, readReport, parseReport, serialiseReport, type BatchReport } from "../runs/report.js";

@@ -83,7 +83,10 @@ function readReportOrJournal(
   } catch (e) {
     if (!(e instanceof ReportError) || journalPath === null) throw e;
     const fromJ = fromJournal(journalPath, journal ?? readJournal(journalPath), journalDir);
-    const why = `${reportPath} is unreadable (${e.message.replace(reportPath, "it").replace(/; give a report written by .*$/, "").slice(0, 200)}): read the journal instead`;
+    const why = `${reportPath} is unreadable (${e.message
+      .replace(reportPath, "it")
+      .replace(/; give a report written by .*$/, "")
+      .slice(0, 200)}): read the journal instead`;
     return { ...fromJ, note: fromJ.note === null ? why : `${why}; ${fromJ.note}` };
   }
 }
@@ -133,7 +136,12 @@ function dirOf(path: string): string {
  * report.json there. Without either the replay line would run raftlab's Raft, which for a student's
  * failure passes and looks like a non-reproduction; the note says so.
  */
-function batchFlagsBeside(tracePath: string): { readonly impl: string | null; readonly strict: boolean; readonly note: string | null; readonly implUnknown?: boolean } {
+function batchFlagsBeside(tracePath: string): {
+  readonly impl: string | null;
+  readonly strict: boolean;
+  readonly note: string | null;
+  readonly implUnknown?: boolean;
+} {
   const logPath = tracePath.replace(/\.jsonl$/, ".log");
   if (existsSync(logPath)) {
     const h = parseRunLogHeader(readFileSync(logPath, "utf8"));
@@ -168,8 +176,7 @@ function loadArtifacts(dir: string): LoadedResults {
       const { impl, strict, ...run } = recordFromLog(readFileSync(p, "utf8"), name, p);
       logged.push({ ...run, impl, strict });
       runs.push(run);
-    }
-    else if (name.endsWith(".jsonl") && !logs.has(name.replace(/\.jsonl$/, ".log"))) {
+    } else if (name.endsWith(".jsonl") && !logs.has(name.replace(/\.jsonl$/, ".log"))) {
       runs.push(recordFromTrace(readFileSync(p, "utf8"), name, p));
     }
   }
@@ -211,10 +218,7 @@ function recordFromLog(text: string, name: string, where: string): LoggedRun {
     test,
     seed,
     ok,
-    signature: ok
-      ? null
-      : (h.get("signature") ??
-        failureSignature({ kind, message: message ?? "", ...(invariant !== null ? { invariant } : {}) })),
+    signature: ok ? null : (h.get("signature") ?? failureSignature({ kind, message: message ?? "", ...(invariant !== null ? { invariant } : {}) })),
     kind: ok ? null : kind,
     message: ok ? null : message,
     invariant: ok ? null : invariant,
@@ -301,7 +305,12 @@ function recordFromTrace(text: string, name: string, where: string): RunRecord {
  * the journal of a batch that was killed before it wrote one). Loose saved runs are not enough: they
  * hold failing runs only, so a resume from them would run every passing run again and call it new.
  */
-export function loadResumable(path: string): { readonly runs: readonly RunRecord[]; readonly impl: string | null; readonly outDir: string | null; readonly note: string | null } {
+export function loadResumable(path: string): {
+  readonly runs: readonly RunRecord[];
+  readonly impl: string | null;
+  readonly outDir: string | null;
+  readonly note: string | null;
+} {
   if (!existsSync(path)) throw new ReportError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
     if (!existsSync(join(path, "report.json")) && journalIn(path) === null) {

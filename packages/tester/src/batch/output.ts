@@ -90,7 +90,11 @@ export function formatBatchSummary(
   lines.push("");
   const secs = outcome.elapsedMs / 1000;
   const rate = secs > 0 ? outcome.tally.total / secs : 0;
-  lines.push(style.dim(`${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`));
+  lines.push(
+    style.dim(
+      `${outcome.tally.total} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s) on ${outcome.report.workers} worker${outcome.report.workers === 1 ? "" : "s"}`,
+    ),
+  );
   if (outcome.resumed > 0) lines.push(style.dim(`${outcome.resumed} runs taken from the --resume report`));
   if (outcome.interrupted) {
     lines.push(style.yellow(`interrupted: ${outcome.notRun} runs not run`));

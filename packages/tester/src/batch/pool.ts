@@ -92,9 +92,12 @@ export class WorkerSlot {
     return new Promise<SlotOutcome>((resolve) => {
       const pending: Pending = { item, resolve, started: performance.now(), timer: null };
       this.pending = pending;
-      pending.timer = setTimeout(() => {
-        host.stop({ type: "killed", why: `stopped answering for ${(2 * this.options.timeoutMs + HOST_SILENCE_GRACE_MS) / 1000} s` });
-      }, 2 * this.options.timeoutMs + HOST_SILENCE_GRACE_MS);
+      pending.timer = setTimeout(
+        () => {
+          host.stop({ type: "killed", why: `stopped answering for ${(2 * this.options.timeoutMs + HOST_SILENCE_GRACE_MS) / 1000} s` });
+        },
+        2 * this.options.timeoutMs + HOST_SILENCE_GRACE_MS,
+      );
       host.request({ t: "run", item, mode } satisfies HostRequest);
     });
   }

@@ -117,7 +117,8 @@ async function shrinkOne(example: RunRecord, base: ShrunkExample, o: ShrinkGroup
     runs: r.runs,
     wallMs: r.wallMs,
   };
-  if (r.status === "passes") return { ...base, status: "passes", detail: "the example passed when run again in-process: the Raft is not deterministic?", ...numbers };
+  if (r.status === "passes")
+    return { ...base, status: "passes", detail: "the example passed when run again in-process: the Raft is not deterministic?", ...numbers };
   const stem = artifactStem(example.test, example.seed);
   const schedule = `${stem}.schedule.json`;
   const trace = `${stem}.shrunk.jsonl`;
@@ -140,7 +141,8 @@ async function shrinkOne(example: RunRecord, base: ShrunkExample, o: ShrinkGroup
   };
 }
 
-type ChildOutcome = { readonly type: "done"; readonly result: ShrinkDone; readonly trace: readonly string[] } | { readonly type: "error"; readonly message: string };
+type ChildOutcome =
+  { readonly type: "done"; readonly result: ShrinkDone; readonly trace: readonly string[] } | { readonly type: "error"; readonly message: string };
 
 interface ChildLimits {
   readonly maxHeapMb: number;
@@ -169,7 +171,10 @@ function runShrinkChild(job: ShrinkJob, limits: ChildLimits): Promise<ChildOutco
     };
     const kill = (message: string): void => stopWith({ type: "error", message }, { type: "killed", why: message });
     const onAbort = (): void => kill("the batch was stopped");
-    const timer = setTimeout(() => kill(`the shrink did not finish within ${Math.round(limits.limitMs / 1000)} s (the budget plus 3x --timeout)`), limits.limitMs);
+    const timer = setTimeout(
+      () => kill(`the shrink did not finish within ${Math.round(limits.limitMs / 1000)} s (the budget plus 3x --timeout)`),
+      limits.limitMs,
+    );
     let silence: NodeJS.Timeout | null = null;
     const restartSilence = (): void => {
       if (silence !== null) clearTimeout(silence);

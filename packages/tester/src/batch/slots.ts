@@ -28,7 +28,11 @@ export interface SlotSettings {
 export class BatchSlots {
   readonly slots: WorkerSlot[];
 
-  constructor(private readonly settings: SlotSettings, private readonly spillDir: string, count: number) {
+  constructor(
+    private readonly settings: SlotSettings,
+    private readonly spillDir: string,
+    count: number,
+  ) {
     this.slots = Array.from({ length: Math.max(1, count) }, (_, i) => this.make(i));
   }
 

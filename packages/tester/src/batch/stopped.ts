@@ -26,12 +26,7 @@ export interface StoppedContext {
  * The record of a stopped run, with its partial trace and log saved; on a write error the record
  * without artifacts (any half-written ones removed) and the error. The slot's spill file is used up.
  */
-export function recordStopped(
-  ctx: StoppedContext,
-  spill: string,
-  item: RunItem,
-  outcome: StoppedOutcome,
-): { record: RunRecord; saveError?: string } {
+export function recordStopped(ctx: StoppedContext, spill: string, item: RunItem, outcome: StoppedOutcome): { record: RunRecord; saveError?: string } {
   const stem = artifactStem(item.test, item.seed);
   const bare = stoppedRecord(item, outcome);
   try {
@@ -47,11 +42,7 @@ export function recordStopped(
 /** Why a hung run's traced re-run has no trace to offer: it did not hang again. */
 export function describeRerun(again: Exclude<SlotOutcome, { type: "cancelled" }>): string {
   const how =
-    again.type === "done"
-      ? again.record.ok
-        ? "passed"
-        : `failed (${again.record.message ?? "no message"})`
-      : `was stopped otherwise (${again.message})`;
+    again.type === "done" ? (again.record.ok ? "passed" : `failed (${again.record.message ?? "no message"})`) : `was stopped otherwise (${again.message})`;
   return `its traced re-run, to save the trace up to the hang, ${how} instead: the Raft is not deterministic, and no trace is saved`;
 }
 
@@ -82,7 +73,8 @@ function saveStopped(ctx: StoppedContext, stem: string, spill: string, bare: Run
   makeDirs(ctx.outDir);
   const notes: string[] = [];
   const trace = saveStoppedTrace(ctx, stem, spill, outcome, notes);
-  if (outcome.output.droppedBytes > 0) notes.push(`the output shown is its last ${outcome.output.lines.length} lines (${formatMiB(outcome.output.droppedBytes)} before them were dropped)`);
+  if (outcome.output.droppedBytes > 0)
+    notes.push(`the output shown is its last ${outcome.output.lines.length} lines (${formatMiB(outcome.output.droppedBytes)} before them were dropped)`);
   const record: RunRecord = { ...bare, trace, log: `${stem}.log` };
   writeFileAtomic(
     join(ctx.outDir, `${stem}.log`),

@@ -110,7 +110,10 @@ export class ThreadSlot {
         } else if (msg.type === "rerun" && this.worker === worker) {
           this.restartTimer();
         } else if (msg.type === "done" && this.worker === worker) {
-          this.settle({ type: "done", record: msg.record, traceSha256: msg.traceSha256, ...(msg.saveError !== undefined ? { saveError: msg.saveError } : {}) }, false);
+          this.settle(
+            { type: "done", record: msg.record, traceSha256: msg.traceSha256, ...(msg.saveError !== undefined ? { saveError: msg.saveError } : {}) },
+            false,
+          );
         }
       };
       reports.on("message", handle);
@@ -178,10 +181,7 @@ export class ThreadSlot {
     const limit = this.options.maxHeapMb * 1024 * 1024;
     if (this.pending === null || bytes <= limit) return;
     const mb = Math.round(bytes / (1024 * 1024));
-    this.settleStopped(
-      "crash",
-      `out of memory: the run held ${mb} MB (V8 heap + Buffers) over the --max-memory limit of ${this.options.maxHeapMb} MB`,
-    );
+    this.settleStopped("crash", `out of memory: the run held ${mb} MB (V8 heap + Buffers) over the --max-memory limit of ${this.options.maxHeapMb} MB`);
   }
 
   /** (Re)starts the wall-clock limit of the run in flight. */
@@ -190,10 +190,7 @@ export class ThreadSlot {
     if (p === null) return;
     if (p.timer !== null) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
-      this.settleStopped(
-        "timeout",
-        `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`,
-      );
+      this.settleStopped("timeout", `no result after ${this.options.timeoutMs / 1000} s of wall-clock time; the run was stopped (--timeout)`);
     }, this.options.timeoutMs);
   }
 

@@ -12,7 +12,6 @@ import type { RunRecord } from "../runs/record.js";
 
 export type { ReplayCheck };
 
-
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);

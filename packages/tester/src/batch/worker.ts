@@ -142,12 +142,7 @@ interface Execution {
   readonly outputDropped: number;
 }
 
-async function execute(
-  runner: RunnerModule,
-  impl: MakeRaft | undefined,
-  req: RunRequest,
-  sink: ((event: TraceEvent) => void) | null,
-): Promise<Execution> {
+async function execute(runner: RunnerModule, impl: MakeRaft | undefined, req: RunRequest, sink: ((event: TraceEvent) => void) | null): Promise<Execution> {
   const output: string[] = [];
   let outputDropped = 0;
   outputRing?.clear();
@@ -193,12 +188,7 @@ async function execute(
 
 /** Whether two executions of one (test, seed) ended the same way. */
 function sameOutcome(a: RunResult, b: RunResult): boolean {
-  return (
-    a.ok === b.ok &&
-    a.failure?.kind === b.failure?.kind &&
-    a.failure?.message === b.failure?.message &&
-    a.virtualMs === b.virtualMs
-  );
+  return a.ok === b.ok && a.failure?.kind === b.failure?.kind && a.failure?.message === b.failure?.message && a.virtualMs === b.virtualMs;
 }
 
 async function runOne(

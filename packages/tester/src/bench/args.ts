@@ -68,7 +68,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const v = parsed.values;
   let only: FigureId[] = [...FIGURE_IDS];
   if (v.only !== undefined) {
-    const names = v.only.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const names = v.only
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     if (names.length === 0) throw new UsageError(`--only needs a list of figures: ${FIGURE_IDS.join(",")}`);
     for (const n of names) {
       if (!(FIGURE_IDS as readonly string[]).includes(n)) throw new UsageError(`--only: unknown figure "${n}" (known: ${FIGURE_IDS.join(", ")})`);

@@ -48,7 +48,24 @@ export async function measureBatch(iterations: number, workerCounts: readonly nu
   return {
     id: "batch",
     title: TITLE,
-    tables: [{ columns: ["workers", "runs", "failed", "elapsed s", "runs/s", "suites/hour", "mean run ms", "cores used", "runs/CPU s", "× 1 worker", "machine: × 1 thread"], rows }],
+    tables: [
+      {
+        columns: [
+          "workers",
+          "runs",
+          "failed",
+          "elapsed s",
+          "runs/s",
+          "suites/hour",
+          "mean run ms",
+          "cores used",
+          "runs/CPU s",
+          "× 1 worker",
+          "machine: × 1 thread",
+        ],
+        rows,
+      },
+    ],
     goals: [],
     notes: [
       `Scaling, 2 workers vs 1: ${Number.isFinite(scaling) ? `${scaling.toFixed(2)}× the runs/s` : "-"}, against ${Number.isFinite(capacity) ? `${capacity.toFixed(2)}×` : "-"} for two spinning threads measured just before (what the machine offered; 2.00× on 2 idle cores)${Number.isFinite(scaling / capacity) ? `: the runner gets ${((100 * scaling) / capacity).toFixed(0)}% of it` : ""}.`,

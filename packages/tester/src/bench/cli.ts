@@ -70,7 +70,9 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
   const started = performance.now();
   const errPaint = makePaint(io.errColour ?? false);
   const progress: Progress = (line) => io.err(errPaint.dim(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`) + "\n");
-  io.out(`${paint.bold("raftlab bench")}: ${command}\nmachine: ${formatMachine(machine)}\n${a.quick ? `${paint.warn("--quick: smoke-run workloads, not the published figures")}\n` : ""}\n`);
+  io.out(
+    `${paint.bold("raftlab bench")}: ${command}\nmachine: ${formatMachine(machine)}\n${a.quick ? `${paint.warn("--quick: smoke-run workloads, not the published figures")}\n` : ""}\n`,
+  );
 
   const figures: Figure[] = [];
   let failedRuns = 0;
@@ -107,7 +109,9 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
       seeds: a.seeds,
       elapsedS,
       goals,
-      figures: Object.fromEntries(figures.map((f) => [f.id, { title: f.title, ...(f.notMeasured !== undefined ? { notMeasured: f.notMeasured } : {}), data: f.data }])),
+      figures: Object.fromEntries(
+        figures.map((f) => [f.id, { title: f.title, ...(f.notMeasured !== undefined ? { notMeasured: f.notMeasured } : {}), data: f.data }]),
+      ),
     };
     writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
     io.err(`wrote ${a.json}\n`);

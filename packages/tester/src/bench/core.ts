@@ -106,7 +106,14 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
         v.name,
         async (): Promise<FnReturnedObject> => {
           const t = performance.now();
-          const r = await runCommandStream({ impl: v.impl, peers: v.peers, commands, seed: acc.seed++, trace: v.trace !== "off", serialise: v.trace === "json" });
+          const r = await runCommandStream({
+            impl: v.impl,
+            peers: v.peers,
+            commands,
+            seed: acc.seed++,
+            trace: v.trace !== "off",
+            serialise: v.trace === "json",
+          });
           if (acc.phase === "run") {
             acc.samples++;
             for (const key of Object.keys(acc.sum) as (keyof Sums)[]) acc.sum[key] += r[key];

@@ -69,7 +69,8 @@ class EchoPeer implements RaftPeer {
   private onReply(f: Follower, first: number, last: number, reply: Value | null): void {
     if (this.dead) return;
     f.inFlight = false;
-    if (reply === null) f.next = first; // lost: resend from there (never happens on the reliable net)
+    if (reply === null)
+      f.next = first; // lost: resend from there (never happens on the reliable net)
     else {
       f.match = Math.max(f.match, last);
       // Commit what a majority (leader included) holds.

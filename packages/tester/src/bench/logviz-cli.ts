@@ -89,7 +89,12 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
   const screenRows = r.firstScreen.map((f) => {
     const a = median(f.logvizMs);
     const b = median(f.lessMs);
-    return [`first screen, ${(f.lines / 1000).toLocaleString("en-US")}k lines (${(f.bytes / 1e6).toFixed(0)} MB)`, ms(a), `less ${ms(b)}`, `${(a / b).toFixed(2)}× less`];
+    return [
+      `first screen, ${(f.lines / 1000).toLocaleString("en-US")}k lines (${(f.bytes / 1e6).toFixed(0)} MB)`,
+      ms(a),
+      `less ${ms(b)}`,
+      `${(a / b).toFixed(2)}× less`,
+    ];
   });
   const cat = r.print.find((p) => p.what === "cat");
   const lps = (p: { lines: number; ms: number[] }): number => p.lines / (median(p.ms) / 1000);
@@ -112,17 +117,31 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
       ],
     ]);
   if (cat) printRows.push([`cat, ${(cat.lines / 1000).toFixed(0)}k lines`, `${k(lps(cat))} (${ms(median(cat.ms))})`, "", ""]);
-  const rssRows = r.rss.map((m) => [`peak memory: ${m.mode}, ${(m.lines / 1000).toFixed(0)}k lines`, m.mb !== null ? `${m.mb.toFixed(0)} MB` : "n/a", `goal ${GOAL_RSS_MB} MB`, m.note]);
+  const rssRows = r.rss.map((m) => [
+    `peak memory: ${m.mode}, ${(m.lines / 1000).toFixed(0)}k lines`,
+    m.mb !== null ? `${m.mb.toFixed(0)} MB` : "n/a",
+    `goal ${GOAL_RSS_MB} MB`,
+    m.note,
+  ]);
   const goals: Goal[] = [];
   for (const f of r.firstScreen) {
     const a = median(f.logvizMs);
-    goals.push({ text: `first screen within ${GOAL_FIRST_MS} ms of launch (${(f.lines / 1000).toFixed(0)}k lines, tmux 200×50)`, met: a <= GOAL_FIRST_MS, detail: `${ms(a)}; less ${ms(median(f.lessMs))}; node -e 0 ${ms(r.nodeMs)}` });
+    goals.push({
+      text: `first screen within ${GOAL_FIRST_MS} ms of launch (${(f.lines / 1000).toFixed(0)}k lines, tmux 200×50)`,
+      met: a <= GOAL_FIRST_MS,
+      detail: `${ms(a)}; less ${ms(median(f.lessMs))}; node -e 0 ${ms(r.nodeMs)}`,
+    });
   }
   for (const p of r.print.filter((x) => x !== cat)) {
-    goals.push({ text: `print mode ≥ ${GOAL_PRINT_LPS / 1000}k lines/s (200× dslogs.py's 1,900), ${p.what}`, met: lps(p) >= GOAL_PRINT_LPS, detail: `${k(lps(p))} wall, ${k(cpuLps(p)).replace("lines/s", "lines per CPU s")}` });
+    goals.push({
+      text: `print mode ≥ ${GOAL_PRINT_LPS / 1000}k lines/s (200× dslogs.py's 1,900), ${p.what}`,
+      met: lps(p) >= GOAL_PRINT_LPS,
+      detail: `${k(lps(p))} wall, ${k(cpuLps(p)).replace("lines/s", "lines per CPU s")}`,
+    });
   }
   const worst = Math.max(...r.rss.filter((m) => m.mb !== null && !m.mode.includes("html")).map((m) => m.mb as number));
-  if (Number.isFinite(worst)) goals.push({ text: `every mode under ${GOAL_RSS_MB} MB (--to html aside)`, met: worst < GOAL_RSS_MB, detail: `largest ${worst.toFixed(0)} MB` });
+  if (Number.isFinite(worst))
+    goals.push({ text: `every mode under ${GOAL_RSS_MB} MB (--to html aside)`, met: worst < GOAL_RSS_MB, detail: `largest ${worst.toFixed(0)} MB` });
   return {
     tables: [
       { columns: ["as a user runs it", "logviz", "beside it", "ratio"], rows: [...screenRows, ...printRows] },

@@ -58,12 +58,24 @@ export async function measureLogvizHtml(progress: Progress): Promise<HtmlBenchRo
     table: {
       columns: ["measure", "logviz", "compared with", "ratio"],
       rows: [
-        [`--to html, ${EVENTS / 1000}k events`, `${(n("toHtmlMs") / 1000).toFixed(2)} s (${mb(n("pageBytes"))} page)`, `--to jsonl: ${(n("toJsonlMs") / 1000).toFixed(2)} s`, `${n("ratio").toFixed(2)}×`],
-        ["page's first render, headless Chromium", first === null ? `not measured: ${String(r.browserNote)}` : `${first.toFixed(0)} ms`, "goal 2000 ms", first === null ? "" : `${(first / 2000).toFixed(2)}× goal`],
+        [
+          `--to html, ${EVENTS / 1000}k events`,
+          `${(n("toHtmlMs") / 1000).toFixed(2)} s (${mb(n("pageBytes"))} page)`,
+          `--to jsonl: ${(n("toJsonlMs") / 1000).toFixed(2)} s`,
+          `${n("ratio").toFixed(2)}×`,
+        ],
+        [
+          "page's first render, headless Chromium",
+          first === null ? `not measured: ${String(r.browserNote)}` : `${first.toFixed(0)} ms`,
+          "goal 2000 ms",
+          first === null ? "" : `${(first / 2000).toFixed(2)}× goal`,
+        ],
       ],
     },
     goals: first === null ? [] : [{ text: "HTML page's first render under 2 s (100k events)", met: first < 2000, detail: `${first.toFixed(0)} ms` }],
-    notes: ["HTML: the CLI as a user runs it (output to a file), median of 3; first render: navigation from file:// to the page's first drawn frame (body[data-ready]), median of 3."],
+    notes: [
+      "HTML: the CLI as a user runs it (output to a file), median of 3; first render: navigation from file:// to the page's first drawn frame (body[data-ready]), median of 3.",
+    ],
     data: r,
   };
 }

@@ -43,7 +43,18 @@ export function logvizBenchPath(): string {
 function isBench(v: unknown): v is LogvizBench {
   if (v === null || typeof v !== "object") return false;
   const o = v as Record<string, unknown>;
-  const nums = ["lines", "fileBytes", "floorReadSplitMs", "parseMs", "parseLinesPerSec", "floorLinesPerSec", "firstScreenMs", "bytesPerLine", "printLinesPerSec", "floorPrintLinesPerSec"];
+  const nums = [
+    "lines",
+    "fileBytes",
+    "floorReadSplitMs",
+    "parseMs",
+    "parseLinesPerSec",
+    "floorLinesPerSec",
+    "firstScreenMs",
+    "bytesPerLine",
+    "printLinesPerSec",
+    "floorPrintLinesPerSec",
+  ];
   return nums.every((k) => typeof o[k] === "number") && typeof o.filterMs === "object" && o.filterMs !== null;
 }
 
@@ -107,11 +118,36 @@ export async function measureLogviz(lines: number, progress: Progress, quick = f
   const pct = (x: number): string => (x < 0.1 ? `${(x * 100).toFixed(2)}%` : `${(x * 100).toFixed(0)}%`);
   const floorMs = r.floorReadSplitMs;
   const rows: (string | number)[][] = [
-    ["parse + index", `${k(r.parseLinesPerSec)} lines/s (${(r.parseMs / 1000).toFixed(2)} s)`, `${k(r.floorLinesPerSec)} lines/s (${(floorMs / 1000).toFixed(2)} s)`, `${(r.parseLinesPerSec / r.floorLinesPerSec).toFixed(2)}× floor speed`],
-    ["time to first screen (160×40)", `${r.firstScreenMs.toFixed(0)} ms`, `${floorMs.toFixed(0)} ms to read+split`, `${pct(r.firstScreenMs / floorMs)} of floor time`],
-    ...Object.entries(r.filterMs).map(([name, ms]) => [`filter change: ${name}`, `${ms.toFixed(1)} ms`, `${floorMs.toFixed(0)} ms to read+split`, `${pct(ms / floorMs)} of floor time`]),
-    ["memory", `${r.bytesPerLine.toFixed(0)} bytes/line`, `${(r.fileBytes / r.lines).toFixed(0)} bytes/line on disk`, `${(r.bytesPerLine / (r.fileBytes / r.lines)).toFixed(2)}× file size`],
-    ["print mode", `${k(r.printLinesPerSec)} lines/s`, `${k(r.floorPrintLinesPerSec)} lines/s (raw lines)`, `${(r.printLinesPerSec / r.floorPrintLinesPerSec).toFixed(2)}× floor speed`],
+    [
+      "parse + index",
+      `${k(r.parseLinesPerSec)} lines/s (${(r.parseMs / 1000).toFixed(2)} s)`,
+      `${k(r.floorLinesPerSec)} lines/s (${(floorMs / 1000).toFixed(2)} s)`,
+      `${(r.parseLinesPerSec / r.floorLinesPerSec).toFixed(2)}× floor speed`,
+    ],
+    [
+      "time to first screen (160×40)",
+      `${r.firstScreenMs.toFixed(0)} ms`,
+      `${floorMs.toFixed(0)} ms to read+split`,
+      `${pct(r.firstScreenMs / floorMs)} of floor time`,
+    ],
+    ...Object.entries(r.filterMs).map(([name, ms]) => [
+      `filter change: ${name}`,
+      `${ms.toFixed(1)} ms`,
+      `${floorMs.toFixed(0)} ms to read+split`,
+      `${pct(ms / floorMs)} of floor time`,
+    ]),
+    [
+      "memory",
+      `${r.bytesPerLine.toFixed(0)} bytes/line`,
+      `${(r.fileBytes / r.lines).toFixed(0)} bytes/line on disk`,
+      `${(r.bytesPerLine / (r.fileBytes / r.lines)).toFixed(2)}× file size`,
+    ],
+    [
+      "print mode",
+      `${k(r.printLinesPerSec)} lines/s`,
+      `${k(r.floorPrintLinesPerSec)} lines/s (raw lines)`,
+      `${(r.printLinesPerSec / r.floorPrintLinesPerSec).toFixed(2)}× floor speed`,
+    ],
   ];
   const worstFilter = Math.max(...Object.values(r.filterMs));
   // The HTML page's rows (`--to html`, first render in Chromium): logviz's bench-html module.
@@ -132,7 +168,7 @@ export async function measureLogviz(lines: number, progress: Progress, quick = f
       ...cliPart.goals,
     ],
     notes: [
-      "From logviz's own bench module (runBench), run in a child process. Floor: readFileSync + split(\"\\n\") of the same file; print floor: concatenating the raw lines into 64 KiB chunks for a null sink.",
+      'From logviz\'s own bench module (runBench), run in a child process. Floor: readFileSync + split("\\n") of the same file; print floor: concatenating the raw lines into 64 KiB chunks for a null sink.',
       "Filter change: recompute the visible rows over the whole store and draw one frame (median of 5).",
       ...htmlPart.notes,
       ...cliPart.notes,

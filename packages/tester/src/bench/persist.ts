@@ -73,7 +73,7 @@ function followerWith(n: number): { core: RaftCore; persister: MemoryPersister }
   const persister = new MemoryPersister();
   const { core, output } = RaftCore.boot(CONFIG, { next: () => 0.5 }, { raftState: new Uint8Array(0), snapshot: new Uint8Array(0) }, 0);
   save(persister, output);
-  for (let sent = 0; sent < n; ) {
+  for (let sent = 0; sent < n;) {
     const batch = Math.min(1_000, n - sent);
     save(persister, core.step(appendEntries(1, sent, batch)));
     sent += batch;
@@ -167,7 +167,16 @@ export function measurePersist(options: PersistOptions, progress: Progress): { r
     title: "5. Persist: CPU per persist as the log grows (follower appending one entry per AppendEntries)",
     tables: [
       {
-        columns: ["log entries", "state bytes", "heartbeat step µs", "append step µs", `× at ${first.entries.toLocaleString("en-US")}`, "+ save µs", `× at ${first.entries.toLocaleString("en-US")}`, "v1's 2 whole copies µs"],
+        columns: [
+          "log entries",
+          "state bytes",
+          "heartbeat step µs",
+          "append step µs",
+          `× at ${first.entries.toLocaleString("en-US")}`,
+          "+ save µs",
+          `× at ${first.entries.toLocaleString("en-US")}`,
+          "v1's 2 whole copies µs",
+        ],
         rows: rows.map((r) => [
           r.entries.toLocaleString("en-US"),
           r.stateBytes.toLocaleString("en-US"),

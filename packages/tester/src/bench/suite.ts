@@ -150,7 +150,12 @@ function suiteFigure(r: SuiteResult, whole: boolean): Figure {
     "CPU includes V8's GC and compiler threads, so it can exceed wall time on this 2-core machine.",
   ];
   if (r.failures.length > 0) {
-    notes.push(`FAILED runs (${r.failures.length}): ${r.failures.slice(0, 5).map((f) => `${f.test} seed ${f.seed}: ${f.message}`).join("; ")}`);
+    notes.push(
+      `FAILED runs (${r.failures.length}): ${r.failures
+        .slice(0, 5)
+        .map((f) => `${f.test} seed ${f.seed}: ${f.message}`)
+        .join("; ")}`,
+    );
   }
   return {
     id: "suite",

@@ -53,7 +53,18 @@ async function runConformanceRun(impl: MakeRaft, options: RunOptions): Promise<R
     if (r.failure !== undefined) trace(harnessEvent(0, "TestFail", "TEST", r.failure.message));
     trace(harnessEvent(0, "TestEnd", "TEST", `${CONFORMANCE_TEST} ${r.ok ? "passed" : "FAILED"}`, { test: CONFORMANCE_TEST, ok: r.ok }));
   }
-  return { test: CONFORMANCE_TEST, seed, ok: r.ok, ...(r.failure !== undefined ? { failure: r.failure } : {}), virtualMs: 0, wallMs: r.wallMs, rpcs: 0, bytes: 0, cmds: 0, peers: 1 };
+  return {
+    test: CONFORMANCE_TEST,
+    seed,
+    ok: r.ok,
+    ...(r.failure !== undefined ? { failure: r.failure } : {}),
+    virtualMs: 0,
+    wallMs: r.wallMs,
+    rpcs: 0,
+    bytes: 0,
+    cmds: 0,
+    peers: 1,
+  };
 }
 
 // Registered when this module loads: the batch imports it (batch/contract.ts) before it runs anything.

@@ -80,7 +80,12 @@ export const APPEND_CASES: readonly ConformCase[] = [
   follower(
     "AppendEntries 5: a heartbeat commits only up to its prevLogIndex, not stale entries beyond it",
     (s) => s.appendEntries({ term: 1, prevIndex: 0, prevTerm: 0, entries: THREE }, { success: true }, "entries 1-3 from the leader of term 1"),
-    (s) => s.appendEntries({ term: 2, leader: 2, prevIndex: 1, prevTerm: 1, entries: [], commit: 3 }, { success: true }, "the new leader of term 2 matched entry 1 only"),
+    (s) =>
+      s.appendEntries(
+        { term: 2, leader: 2, prevIndex: 1, prevTerm: 1, entries: [], commit: 3 },
+        { success: true },
+        "the new leader of term 2 matched entry 1 only",
+      ),
     async (s) => s.expectApplied(LOG3, 1, "the leader of term 2 verified index 1 only (entries 2-3 may differ in its log)"),
   ),
   follower(

@@ -31,7 +31,12 @@ export const SNAPSHOT_CASES: readonly ConformCase[] = [
       s.expectSnapshotsApplied([[4, 1]], "a snapshot covering an empty log");
       await s.expectPersisted({ term: 1, snapshot: [4, 1] }, "after installing a snapshot at 4");
     },
-    (s) => s.appendEntries({ term: 1, prevIndex: 4, prevTerm: 1, entries: entries(5, 1), commit: 5 }, { success: true }, "the snapshot's last entry (4, T1) is the new prevLogIndex"),
+    (s) =>
+      s.appendEntries(
+        { term: 1, prevIndex: 4, prevTerm: 1, entries: entries(5, 1), commit: 5 },
+        { success: true },
+        "the snapshot's last entry (4, T1) is the new prevLogIndex",
+      ),
     async (s) => s.expectApplied(logOf(...entries(1, 1, 1, 1, 1, 1)), 5, "only entry 5 is applied after the snapshot at 4", 5),
   ),
   follower(
@@ -42,7 +47,12 @@ export const SNAPSHOT_CASES: readonly ConformCase[] = [
       s.expectSnapshotsApplied([[3, 1]], "a snapshot at 3 of a log of 5 (nothing committed)");
       await s.expectPersisted({ term: 1, log: LOG5, first: 4, last: 5, snapshot: [3, 1] }, "after a snapshot covering a prefix of a matching log");
     },
-    (s) => s.appendEntries({ term: 1, prevIndex: 5, prevTerm: 1, entries: [], commit: 5 }, { success: true }, "entries 4 and 5 follow the snapshot's last entry, so they are kept"),
+    (s) =>
+      s.appendEntries(
+        { term: 1, prevIndex: 5, prevTerm: 1, entries: [], commit: 5 },
+        { success: true },
+        "entries 4 and 5 follow the snapshot's last entry, so they are kept",
+      ),
     async (s) => s.expectApplied(LOG5, 5, "entries 4-5 after the snapshot at 3", 4),
   ),
   follower(
@@ -53,7 +63,12 @@ export const SNAPSHOT_CASES: readonly ConformCase[] = [
       s.expectSnapshotsApplied([[3, 2]], "a snapshot at (3, T2) over a log holding (3, T1)");
       await s.expectPersisted({ term: 2, snapshot: [3, 2], absent: [[5, 1]] }, "after a snapshot whose last entry conflicts with the log");
     },
-    (s) => s.appendEntries({ term: 2, prevIndex: 5, prevTerm: 1, entries: [], commit: 5 }, { success: false }, "entries 4-5 followed a conflicting entry 3 and were discarded"),
+    (s) =>
+      s.appendEntries(
+        { term: 2, prevIndex: 5, prevTerm: 1, entries: [], commit: 5 },
+        { success: false },
+        "entries 4-5 followed a conflicting entry 3 and were discarded",
+      ),
   ),
   follower(
     "InstallSnapshot: a snapshot no newer than commitIndex never reaches the service (the state machine never moves backwards)",
@@ -67,7 +82,10 @@ export const SNAPSHOT_CASES: readonly ConformCase[] = [
       }
       // Keeping the old snapshot as mere compaction is allowed; losing entries 4-5 is not.
       const compacted = s.p.persister.readSnapshot().length > 0;
-      await s.expectPersisted({ term: 1, log: LOG5, first: compacted ? 4 : 1, last: 5, ...(compacted ? { snapshot: [3, 1] as const } : {}) }, "after an InstallSnapshot older than commitIndex");
+      await s.expectPersisted(
+        { term: 1, log: LOG5, first: compacted ? 4 : 1, last: 5, ...(compacted ? { snapshot: [3, 1] as const } : {}) },
+        "after an InstallSnapshot older than commitIndex",
+      );
     },
   ),
   follower(
@@ -93,7 +111,8 @@ export const SNAPSHOT_CASES: readonly ConformCase[] = [
     (s) => s.appendEntries({ term: 1, prevIndex: 0, prevTerm: 0, entries: FIVE, commit: 3 }, { success: true }, "5 entries, 3 committed"),
     async (s) => {
       // A restarted peer re-learns commitIndex first: the service snapshots only what it applied.
-      if (s.restarted) await s.appendEntries({ term: 1, prevIndex: 5, prevTerm: 1, entries: [], commit: 3 }, { success: true }, "the leader repeats leaderCommit 3");
+      if (s.restarted)
+        await s.appendEntries({ term: 1, prevIndex: 5, prevTerm: 1, entries: [], commit: 3 }, { success: true }, "the leader repeats leaderCommit 3");
       s.p.raft.snapshot(3, snapshotBytes(3, 1));
       await s.settle();
       await s.expectPersisted({ term: 1, log: LOG5, first: 4, last: 5, snapshot: [3, 1] }, "after the service's snapshot(3)");

@@ -36,12 +36,18 @@ export const VOTE_CASES: readonly ConformCase[] = [
   follower(
     "§5.4.1: refuse a candidate whose last log term is older than the voter's",
     (s) => s.appendEntries({ term: 2, prevIndex: 0, prevTerm: 0, entries: [...L.values()] }, { success: true }, "the voter's log is [1 1 2]"),
-    (s) => s.requestVote({ term: 3, candidate: 2, lastIndex: 5, lastTerm: 1 }, { granted: false, term: 3 }, "last log term 1 is older than the voter's 2, even with a longer log"),
+    (s) =>
+      s.requestVote(
+        { term: 3, candidate: 2, lastIndex: 5, lastTerm: 1 },
+        { granted: false, term: 3 },
+        "last log term 1 is older than the voter's 2, even with a longer log",
+      ),
   ),
   follower(
     "§5.4.1: refuse a candidate with the same last term and a shorter log",
     (s) => s.appendEntries({ term: 2, prevIndex: 0, prevTerm: 0, entries: [...L.values()] }, { success: true }, "the voter's log is [1 1 2]"),
-    (s) => s.requestVote({ term: 3, candidate: 2, lastIndex: 2, lastTerm: 2 }, { granted: false, term: 3 }, "same last term 2, but 2 entries against the voter's 3"),
+    (s) =>
+      s.requestVote({ term: 3, candidate: 2, lastIndex: 2, lastTerm: 2 }, { granted: false, term: 3 }, "same last term 2, but 2 entries against the voter's 3"),
   ),
   follower(
     "§5.4.1: grant a candidate with the same last term and a log at least as long",
@@ -58,7 +64,12 @@ export const VOTE_CASES: readonly ConformCase[] = [
     (s) => s.appendEntries({ term: 2, prevIndex: 0, prevTerm: 0, entries: [...L.values()] }, { success: true }, "the voter's log is [1 1 2]"),
     (s) => s.requestVote({ term: 5, candidate: 2, lastIndex: 0, lastTerm: 0 }, { granted: false, term: 5 }, "an empty log is behind the voter's"),
     (s) => s.expectPersisted({ term: 5 }, "after a RequestVote of term 5"),
-    (s) => s.requestVote({ term: 5, candidate: 1, lastIndex: 3, lastTerm: 2 }, { granted: true, term: 5 }, "the refused candidate got no vote, so term 5's vote is free for an up-to-date one"),
+    (s) =>
+      s.requestVote(
+        { term: 5, candidate: 1, lastIndex: 3, lastTerm: 2 },
+        { granted: true, term: 5 },
+        "the refused candidate got no vote, so term 5's vote is free for an up-to-date one",
+      ),
   ),
   follower(
     "All servers: a newer term clears votedFor: a voter of term 1 votes again in term 2",

@@ -46,7 +46,12 @@ for (const name of job.cases) {
   send({ t: "start", name });
   const never = new Promise<ConformResult>((resolve) => {
     stalled = () =>
-      resolve({ name, ok: false, mismatch: "[timeout] the case waits on the peer under test and nothing is left to happen (a promise of the Raft that never settles?)", runs: 1 });
+      resolve({
+        name,
+        ok: false,
+        mismatch: "[timeout] the case waits on the peer under test and nothing is left to happen (a promise of the Raft that never settles?)",
+        runs: 1,
+      });
   });
   const r = await Promise.race([runCase(make, c, job.seed), never]);
   stalled = null;

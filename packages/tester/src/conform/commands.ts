@@ -56,7 +56,9 @@ function runInChild(job: ConformJob, timeoutSec: number, onResult: (r: ConformRe
           inFlight = String(m.name);
           disarm();
           timer = setTimeout(() => {
-            process.stderr.write(`raftlab conform: "${escapeControls(inFlight ?? "")}": no result after ${timeoutSec} s of wall-clock time and the Raft does not yield (a busy loop?); killed (--timeout)\n`);
+            process.stderr.write(
+              `raftlab conform: "${escapeControls(inFlight ?? "")}": no result after ${timeoutSec} s of wall-clock time and the Raft does not yield (a busy loop?); killed (--timeout)\n`,
+            );
             child.stop({ type: "killed", why: `was killed after ${timeoutSec} s without a result (--timeout)` });
           }, timeoutSec * 1000);
         } else if (m.t === "result") {
@@ -67,7 +69,12 @@ function runInChild(job: ConformJob, timeoutSec: number, onResult: (r: ConformRe
             return;
           }
           inFlight = null;
-          const result: ConformResult = { name: r.name, ok: r.ok === true, ...(typeof r.mismatch === "string" ? { mismatch: r.mismatch } : {}), runs: Number(r.runs) };
+          const result: ConformResult = {
+            name: r.name,
+            ok: r.ok === true,
+            ...(typeof r.mismatch === "string" ? { mismatch: r.mismatch } : {}),
+            runs: Number(r.runs),
+          };
           results.push(result);
           onResult(result);
         } else if (m.t === "end") ended = true;
@@ -138,7 +145,12 @@ async function conformAction(patterns: string[], flags: ConformFlags): Promise<n
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   if (flags.json === true) {
-    const doc = { impl: flags.impl ?? null, passed, failed, cases: results.map((r) => ({ name: r.name, ok: r.ok, ...(r.mismatch !== undefined ? { mismatch: r.mismatch } : {}), runs: r.runs })) };
+    const doc = {
+      impl: flags.impl ?? null,
+      passed,
+      failed,
+      cases: results.map((r) => ({ name: r.name, ok: r.ok, ...(r.mismatch !== undefined ? { mismatch: r.mismatch } : {}), runs: r.runs })),
+    };
     out(JSON.stringify(doc, null, 2) + "\n");
   } else {
     const summary = `${passed} passed, ${failed} failed`;

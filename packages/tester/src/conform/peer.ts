@@ -4,7 +4,18 @@
 // copy of what it persisted, exactly as the lab's crash does. Nothing else can reach the peer.
 
 import { describeCrash } from "../harness/failure.js";
-import { cloneValue, createPrng, MemoryPersister, type ApplyMsg, type CancelTimer, type ClientEnd, type MakeRaft, type RaftPeer, type Runtime, type Value } from "@raftlab/raft";
+import {
+  cloneValue,
+  createPrng,
+  MemoryPersister,
+  type ApplyMsg,
+  type CancelTimer,
+  type ClientEnd,
+  type MakeRaft,
+  type RaftPeer,
+  type Runtime,
+  type Value,
+} from "@raftlab/raft";
 
 /** A conformance check that did not hold: the message says what Figure 2 expected and what happened. */
 export class CaseFailure extends Error {

@@ -86,7 +86,11 @@ export class Script {
   }
 
   /** Sends a RequestVote and checks the reply's term and vote. */
-  async requestVote(a: { term: number; candidate: number; lastIndex: number; lastTerm: number }, expect: { granted: boolean; term: number }, why: string): Promise<void> {
+  async requestVote(
+    a: { term: number; candidate: number; lastIndex: number; lastTerm: number },
+    expect: { granted: boolean; term: number },
+    why: string,
+  ): Promise<void> {
     const reply = await this.p.rpc(RV, rvArgs(a.term, a.candidate, a.lastIndex, a.lastTerm));
     const what = `RequestVote(T${a.term} from S${a.candidate}, last=(${a.lastIndex},${a.lastTerm}))`;
     const granted = field(reply, "voteGranted", what);
@@ -127,7 +131,10 @@ export class Script {
 
   expectState(term: number, isLeader: boolean, why: string): void {
     const s = this.p.state();
-    check(s.term === term && s.isLeader === isLeader, `${why}: getState() must be (term ${term}, isLeader ${isLeader}), got (term ${s.term}, isLeader ${s.isLeader})`);
+    check(
+      s.term === term && s.isLeader === isLeader,
+      `${why}: getState() must be (term ${term}, isLeader ${isLeader}), got (term ${s.term}, isLeader ${s.isLeader})`,
+    );
   }
 
   /**
@@ -140,7 +147,10 @@ export class Script {
     for (const m of cmds) {
       check(m.commandIndex === next, `${why}: applied index ${m.commandIndex} where ${next} was next (applies must be in order, once each)`);
       const e = log.get(m.commandIndex);
-      check(e !== undefined && e.command === m.command, `${why}: applied ${show(m.command)} at index ${m.commandIndex}, but the log there holds ${show(e?.command ?? null)}`);
+      check(
+        e !== undefined && e.command === m.command,
+        `${why}: applied ${show(m.command)} at index ${m.commandIndex}, but the log there holds ${show(e?.command ?? null)}`,
+      );
       next++;
     }
     const last = next - 1;
@@ -170,11 +180,24 @@ export class Script {
    * that it holds every entry of `log` from `first` to `last` (it commits them when told and applies
    * exactly those commands), and that it holds none of `absent` ((index, term) pairs).
    */
-  async expectPersisted(want: { term: number; log?: ReadonlyMap<number, Entry>; first?: number; last?: number; absent?: ReadonlyArray<readonly [number, number]>; snapshot?: readonly [number, number] | null }, why: string): Promise<void> {
+  async expectPersisted(
+    want: {
+      term: number;
+      log?: ReadonlyMap<number, Entry>;
+      first?: number;
+      last?: number;
+      absent?: ReadonlyArray<readonly [number, number]>;
+      snapshot?: readonly [number, number] | null;
+    },
+    why: string,
+  ): Promise<void> {
     const copy = await this.p.restartedCopy();
     try {
       const t = copy.state().term;
-      check(t >= want.term, `${why}: restarted from its persisted state the peer is in term ${t}, but it had replied in term ${want.term} (currentTerm must be persisted)`);
+      check(
+        t >= want.term,
+        `${why}: restarted from its persisted state the peer is in term ${t}, but it had replied in term ${want.term} (currentTerm must be persisted)`,
+      );
       const last = want.last ?? 0;
       if (want.log !== undefined && last > 0) {
         const first = want.first ?? 1;
@@ -182,13 +205,19 @@ export class Script {
         check(e !== undefined, `internal: the script's log lacks ${last}`);
         const reply = await copy.rpc(AE, aeArgs(want.term, 1, last, e.term, [], last));
         const ok = reply !== null && typeof reply === "object" && (reply as { success?: Value }).success === true;
-        check(ok, `${why}: restarted from its persisted state the peer does not hold entry ${last} of term ${e.term} (AppendEntries with prev=(${last},${e.term}) failed): entries acknowledged to a leader must be kept (not truncated) and persisted before replying`);
+        check(
+          ok,
+          `${why}: restarted from its persisted state the peer does not hold entry ${last} of term ${e.term} (AppendEntries with prev=(${last},${e.term}) failed): entries acknowledged to a leader must be kept (not truncated) and persisted before replying`,
+        );
         await copy.advance(SETTLE_MS);
         const cmds = copy.applied.filter((m): m is Extract<ApplyMsg, { commandValid: true }> => m.commandValid);
         const got = cmds.map((m) => `${m.commandIndex}:${show(m.command)}`).join(" ");
         const exp: string[] = [];
         for (let i = first; i <= last; i++) exp.push(`${i}:${show(want.log.get(i)?.command ?? null)}`);
-        check(got === exp.join(" "), `${why}: restarted from its persisted state and told to commit up to ${last}, the peer applied [${got}], expected [${exp.join(" ")}]`);
+        check(
+          got === exp.join(" "),
+          `${why}: restarted from its persisted state and told to commit up to ${last}, the peer applied [${got}], expected [${exp.join(" ")}]`,
+        );
       }
       if (want.snapshot === null) {
         const snap = copy.persister.readSnapshot();
@@ -233,7 +262,9 @@ export class Script {
         return { term: a.term, from };
       }
     }
-    throw new CaseFailure(`the peer did not start an election within ${limitMs} ms without a leader (Figure 2, followers: on election timeout, convert to candidate)`);
+    throw new CaseFailure(
+      `the peer did not start an election within ${limitMs} ms without a leader (Figure 2, followers: on election timeout, convert to candidate)`,
+    );
   }
 
   /** Makes the peer leader: waits for its election and grants it S1's vote. */

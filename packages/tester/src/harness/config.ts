@@ -71,8 +71,11 @@ export class Config {
     this.snapshotMode = snapshot;
     const checker = t.checker;
     checker.setPeers(n);
-    this.durability = new DurabilityProbes(t.impl, n, () => t.sim.now, (peer, what, detail, peers, term, index) =>
-      checker.failDurability(peer, what, detail, peers, term, index),
+    this.durability = new DurabilityProbes(
+      t.impl,
+      n,
+      () => t.sim.now,
+      (peer, what, detail, peers, term, index) => checker.failDurability(peer, what, detail, peers, term, index),
     );
     this.net = new Network(t.sim, t.netRand, n, t.trace, {
       onSend: (from, to, method, args) => checker.observeRequest(from, method, args, t.sim.now, to),
@@ -217,9 +220,7 @@ export class Config {
     }
     const persister = this.saved[i] as SimPersister;
     this.durability.track(i, persister);
-    const applyCh = this.snapshotMode
-      ? (m: ApplyMsg): void => this.applierSnap(inc, i, m)
-      : (m: ApplyMsg): void => this.applier(inc, i, m);
+    const applyCh = this.snapshotMode ? (m: ApplyMsg): void => this.applierSnap(inc, i, m) : (m: ApplyMsg): void => this.applier(inc, i, m);
     // The initial start of each server is not a restart (docs/trace-format.md: Restart = from persisted state).
     if (restart && this.t.trace !== null) emitHarness(this.t.trace, this.t.sim.now, "Restart", "TEST", `restart S${i}`, { peer: i });
     this.t.checker.observeRestart(i);
@@ -343,7 +344,9 @@ export class Config {
     // The type says it cannot happen; the Raft under test is plain JavaScript.
     const raw = m as { commandValid?: unknown; snapshotValid?: unknown; commandIndex?: unknown; snapshotIndex?: unknown };
     if (raw.commandValid !== true || raw.snapshotValid !== true) return false;
-    this.applyError(`server ${i} sent an ApplyMsg with both commandValid and snapshotValid set (commandIndex ${String(raw.commandIndex)}, snapshotIndex ${String(raw.snapshotIndex)})`);
+    this.applyError(
+      `server ${i} sent an ApplyMsg with both commandValid and snapshotValid set (commandIndex ${String(raw.commandIndex)}, snapshotIndex ${String(raw.snapshotIndex)})`,
+    );
     return true;
   }
 
@@ -596,7 +599,9 @@ function checkRaftShape(rf: unknown, i: number): asserts rf is RaftPeer {
 function badState(s: unknown): string | null {
   if (s === null || typeof s !== "object") return `getState() returned ${typeof s === "string" ? JSON.stringify(s) : String(s)}, not { term, isLeader }`;
   const { term, isLeader } = s as { term?: unknown; isLeader?: unknown };
-  if (typeof term !== "number" || !Number.isSafeInteger(term) || term < 0) return `getState() returned term ${typeof term === "string" ? JSON.stringify(term) : String(term)}; a term is a non-negative integer`;
-  if (typeof isLeader !== "boolean") return `getState() returned isLeader ${typeof isLeader === "string" ? JSON.stringify(isLeader) : String(isLeader)}; isLeader is a boolean`;
+  if (typeof term !== "number" || !Number.isSafeInteger(term) || term < 0)
+    return `getState() returned term ${typeof term === "string" ? JSON.stringify(term) : String(term)}; a term is a non-negative integer`;
+  if (typeof isLeader !== "boolean")
+    return `getState() returned isLeader ${typeof isLeader === "string" ? JSON.stringify(isLeader) : String(isLeader)}; isLeader is a boolean`;
   return null;
 }

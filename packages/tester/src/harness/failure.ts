@@ -37,8 +37,14 @@ export function describeCrash(err: unknown): string {
   const isError = attempt(() => err instanceof Error, false);
   if (!isError) return `threw a non-Error value: ${firstLine(err, "the value")}`;
   const e = err as Error;
-  const name = firstLine(attempt(() => e.name, "Error"), "its name");
-  const message = firstLine(attempt(() => e.message, "(reading its message threw)"), "its message");
+  const name = firstLine(
+    attempt(() => e.name, "Error"),
+    "its name",
+  );
+  const message = firstLine(
+    attempt(() => e.message, "(reading its message threw)"),
+    "its message",
+  );
   const first = `${name}: ${message}`;
   const stack = attempt(() => {
     const s = e.stack;
@@ -48,6 +54,12 @@ export function describeCrash(err: unknown): string {
     .split("\n")
     .map((l) => l.trim())
     .find((l) => l.startsWith("at ") && !l.includes("node:internal"));
-  const where = frame === undefined ? "" : ` (${frame.replace(/^at /, "").replace(/^.*\((.*)\)$/, "$1").replace(/^file:\/\//, "")})`;
+  const where =
+    frame === undefined
+      ? ""
+      : ` (${frame
+          .replace(/^at /, "")
+          .replace(/^.*\((.*)\)$/, "$1")
+          .replace(/^file:\/\//, "")})`;
   return `${first}${where}`;
 }

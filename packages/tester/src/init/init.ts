@@ -11,7 +11,6 @@ import { GITIGNORE, packageJson, RAFT_TS, readme, TSCONFIG, TYPES_TS, type Templ
 import { VendorError, vendorPackages } from "./vendor.js";
 import { refuseSymlink, writeFileAtomic } from "../runs/atomic.js";
 
-
 /** An npm package name from a folder name: lower case, [a-z0-9._-], "my-raft" when nothing is left. */
 export function packageName(dir: string): string {
   const name = basename(resolve(dir))

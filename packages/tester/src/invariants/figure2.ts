@@ -293,7 +293,10 @@ export class Figure2Checker {
     const voters = this.grants.get(key) ?? new Set<number>();
     voters.add(peer);
     if (voters.size * 2 > this.n) return;
-    const list = [...voters].sort((a, b) => a - b).map((v) => `S${v}`).join(", ");
+    const list = [...voters]
+      .sort((a, b) => a - b)
+      .map((v) => `S${v}`)
+      .join(", ");
     this.fail(
       "Leader Majority",
       `S${peer} became leader of term ${term} with votes from ${list} only (${voters.size} of ${this.n} servers; Figure 2, candidates: a majority of votes in this term, counted from granting replies of this term)`,
@@ -335,7 +338,10 @@ export class Figure2Checker {
     if (index <= bound) return;
     const source = this.commitSource.get(peer);
     const last = this.lastAccepted.get(peer);
-    const why = [source === undefined ? "nothing verified yet" : `bound set by ${source}`, ...(last === undefined ? [] : [`latest accepted: ${last.text}`])].join("; ");
+    const why = [
+      source === undefined ? "nothing verified yet" : `bound set by ${source}`,
+      ...(last === undefined ? [] : [`latest accepted: ${last.text}`]),
+    ].join("; ");
     this.fail(
       "Commit Rule",
       `S${peer} applied index ${index}, but the entries it verified with a leader (or, as leader, saw a majority acknowledge) end at ${bound} (${why}) (Figure 2, AppendEntries 5: commitIndex = min(leaderCommit, index of last new entry))`,

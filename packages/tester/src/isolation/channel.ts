@@ -51,7 +51,7 @@ function childSigner(key: KeyObject): (seq: number, json: string) => string {
 /** Writes all of `text` to `fd`, waiting out a full non-blocking pipe. */
 function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text);
-  for (let off = 0; off < bytes.length; ) {
+  for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(fd, bytes, off);
     } catch (e) {

@@ -45,7 +45,12 @@ export class IsolatedChild {
   private readonly endWaiters: Array<() => void> = [];
 
   /** `nodeArgs`: options for node itself, before the script (e.g. a heap limit). */
-  constructor(script: string, job: object, private readonly handlers: ChildHandlers, nodeArgs: readonly string[] = []) {
+  constructor(
+    script: string,
+    job: object,
+    private readonly handlers: ChildHandlers,
+    nodeArgs: readonly string[] = [],
+  ) {
     const secret = newSecret();
     const reader = new MessageReader(secret);
     this.child = spawn(process.execPath, [...nodeArgs, script], {

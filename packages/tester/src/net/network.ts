@@ -13,16 +13,7 @@
 // Arguments and replies are copied through encodeValue/decodeValue (our labgob), so no object is
 // shared between peers, and byte counts are encoded sizes.
 
-import {
-  decodeValue,
-  encodeValue,
-  type ClientEnd,
-  type Prng,
-  type RaftPeer,
-  type RpcMeta,
-  type TraceSink,
-  type Value,
-} from "@raftlab/raft";
+import { decodeValue, encodeValue, type ClientEnd, type Prng, type RaftPeer, type RpcMeta, type TraceSink, type Value } from "@raftlab/raft";
 import { emitHarness } from "./events.js";
 import type { InstantTraffic } from "../sim/livelock.js";
 

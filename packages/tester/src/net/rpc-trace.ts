@@ -55,7 +55,10 @@ function requestSummary(kind: Kind, args: Obj | null): { fields: MessageFields; 
   if (kind.op === "RequestVote") {
     const lastLogIndex = num(field(args, "lastLogIndex"));
     const lastLogTerm = num(field(args, "lastLogTerm"));
-    return { fields: { ...base, ...(lastLogIndex !== undefined ? { lastLogIndex } : {}), ...(lastLogTerm !== undefined ? { lastLogTerm } : {}) }, text: `${kind.short}${t} last=(${lastLogIndex ?? "?"},${lastLogTerm ?? "?"})` };
+    return {
+      fields: { ...base, ...(lastLogIndex !== undefined ? { lastLogIndex } : {}), ...(lastLogTerm !== undefined ? { lastLogTerm } : {}) },
+      text: `${kind.short}${t} last=(${lastLogIndex ?? "?"},${lastLogTerm ?? "?"})`,
+    };
   }
   if (kind.op === "AppendEntries") {
     const prevLogIndex = num(field(args, "prevLogIndex"));
@@ -66,14 +69,23 @@ function requestSummary(kind: Kind, args: Obj | null): { fields: MessageFields; 
     const range = n > 0 && prevLogIndex !== undefined ? { first: prevLogIndex + 1, last: prevLogIndex + n } : {};
     const what = n > 0 && prevLogIndex !== undefined ? `[${prevLogIndex + 1}..${prevLogIndex + n}]` : "heartbeat";
     return {
-      fields: { ...base, ...(prevLogIndex !== undefined ? { prevLogIndex } : {}), ...(prevLogTerm !== undefined ? { prevLogTerm } : {}), ...range, ...(leaderCommit !== undefined ? { leaderCommit } : {}) },
+      fields: {
+        ...base,
+        ...(prevLogIndex !== undefined ? { prevLogIndex } : {}),
+        ...(prevLogTerm !== undefined ? { prevLogTerm } : {}),
+        ...range,
+        ...(leaderCommit !== undefined ? { leaderCommit } : {}),
+      },
       text: `${kind.short}${t} prev=(${prevLogIndex ?? "?"},${prevLogTerm ?? "?"}) ${what} commit=${leaderCommit ?? "?"}`,
     };
   }
   if (kind.op === "InstallSnapshot") {
     const lastIncludedIndex = num(field(args, "lastIncludedIndex"));
     const lastIncludedTerm = num(field(args, "lastIncludedTerm"));
-    return { fields: { ...base, ...(lastIncludedIndex !== undefined ? { lastIncludedIndex } : {}), ...(lastIncludedTerm !== undefined ? { lastIncludedTerm } : {}) }, text: `${kind.short}${t} last=(${lastIncludedIndex ?? "?"},${lastIncludedTerm ?? "?"})` };
+    return {
+      fields: { ...base, ...(lastIncludedIndex !== undefined ? { lastIncludedIndex } : {}), ...(lastIncludedTerm !== undefined ? { lastIncludedTerm } : {}) },
+      text: `${kind.short}${t} last=(${lastIncludedIndex ?? "?"},${lastIncludedTerm ?? "?"})`,
+    };
   }
   return { fields: base, text: `${kind.short}${t}` };
 }
@@ -84,7 +96,10 @@ function replySummary(kind: Kind, reply: Obj | null): { fields: MessageFields; t
   const t = mterm === undefined ? "" : ` T${mterm}`;
   if (kind.op === "RequestVote") {
     const voteGranted = bool(field(reply, "voteGranted"));
-    return { fields: { ...base, ...(voteGranted !== undefined ? { voteGranted } : {}) }, text: `${kind.short} reply${t} ${voteGranted === true ? "granted" : "refused"}` };
+    return {
+      fields: { ...base, ...(voteGranted !== undefined ? { voteGranted } : {}) },
+      text: `${kind.short} reply${t} ${voteGranted === true ? "granted" : "refused"}`,
+    };
   }
   if (kind.op === "AppendEntries") {
     const success = bool(field(reply, "success"));
@@ -141,6 +156,12 @@ export class RpcTracer {
   reply(dir: "send" | "recv", caller: number, server: number, raft: RaftPeer | null | undefined, method: string, reply: Value, id: string): void {
     const kind = kindOf(method);
     const { fields, text } = replySummary(kind, asObj(reply));
-    this.emit(dir === "send" ? server : caller, raft, kind.reply, kind.topic, `S${server} -> S${caller} ${text}`, { dst: caller, from: server, id, dir, ...fields });
+    this.emit(dir === "send" ? server : caller, raft, kind.reply, kind.topic, `S${server} -> S${caller} ${text}`, {
+      dst: caller,
+      from: server,
+      id,
+      dir,
+      ...fields,
+    });
   }
 }

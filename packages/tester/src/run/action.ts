@@ -184,12 +184,15 @@ function runInChild(s: RunSession, tests: readonly string[], trace: boolean): Pr
           case "start":
             inFlight = String(m.test);
             disarm();
-            timer = setTimeout(() => {
-              process.stderr.write(
-                `raftlab run: ${inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
-              );
-              child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
-            }, s.timeoutSec * 1000 + graceMs);
+            timer = setTimeout(
+              () => {
+                process.stderr.write(
+                  `raftlab run: ${inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
+                );
+                child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
+              },
+              s.timeoutSec * 1000 + graceMs,
+            );
             return;
           case "line": {
             const line = escapeControls(String(m.text));

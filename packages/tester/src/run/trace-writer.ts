@@ -61,7 +61,7 @@ export class TraceWriter {
     }
     try {
       const bytes = Buffer.from(text);
-      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
+      for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off);
     } catch (e) {
       this.broken = true;
       this.error = describeWriteError(e);
@@ -72,7 +72,15 @@ export class TraceWriter {
    * Wall-clock figures are left out: the trace stays a function of (test, seed). A line the run printed
    * at a known virtual time (`atMs`, e.g. `--- FAIL` at the failure) is placed there, not at the last event. */
   output(line: string, atMs?: number): void {
-    this.sink({ t: atMs !== undefined && atMs > this.lastT ? atMs : this.lastT, src: -1, term: -1, state: "none", op: "Output", topic: "TEST", msg: withoutWallTime(line) });
+    this.sink({
+      t: atMs !== undefined && atMs > this.lastT ? atMs : this.lastT,
+      src: -1,
+      term: -1,
+      state: "none",
+      op: "Output",
+      topic: "TEST",
+      msg: withoutWallTime(line),
+    });
     this.flush();
   }
   close(): void {

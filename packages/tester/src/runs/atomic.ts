@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "@raftlab/raft/terminal";
 
-
 export interface AtomicWriteOptions {
   /**
    * Also fsync the folder after the rename, so the new name itself survives a power cut. Reports and
@@ -42,7 +41,7 @@ function writeNew(path: string, data: string | Uint8Array): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     const bytes = typeof data === "string" ? Buffer.from(data) : data;
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -18,7 +18,10 @@ export const MAX_WORKERS_PER_CPU = 2;
 export function clampWorkers(requested: number, cpus: number = defaultWorkers()): { workers: number; note: string | null } {
   const max = Math.max(1, cpus) * MAX_WORKERS_PER_CPU;
   if (requested <= max) return { workers: requested, note: null };
-  return { workers: max, note: `-j ${requested} clamped to ${max} (${MAX_WORKERS_PER_CPU} per CPU, ${Math.max(1, cpus)} CPUs here): more threads only add memory and switching` };
+  return {
+    workers: max,
+    note: `-j ${requested} clamped to ${max} (${MAX_WORKERS_PER_CPU} per CPU, ${Math.max(1, cpus)} CPUs here): more threads only add memory and switching`,
+  };
 }
 
 /** Names handed out by this process, so two runs it starts in one second get two folders. */

@@ -87,7 +87,7 @@ export class Journal {
   private write(text: string): void {
     if (this.fd === null) return;
     const bytes = Buffer.from(text);
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
+    for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off);
   }
 }
 
@@ -108,7 +108,7 @@ export function repairTornTail(fd: number, path: string): string | null {
   if (last[0] === 0x0a) return null;
   // Find the last newline, reading backwards a chunk at a time (bounded by the file's size).
   let cut = 0;
-  for (let end = size; end > 0; ) {
+  for (let end = size; end > 0;) {
     const start = Math.max(0, end - TAIL_CHUNK);
     const buf = Buffer.alloc(end - start);
     readSync(fd, buf, 0, buf.length, start);
@@ -192,7 +192,8 @@ export function readJournal(path: string): JournalContents {
     }
     if (typeof v !== "object" || v === null) throw new ReportError(`${path}:${i + 1}: not a journal line`);
     if (v["journal"] === JOURNAL_FORMAT) {
-      if (v["version"] !== JOURNAL_VERSION) throw new ReportError(`${path}:${i + 1}: journal version ${String(v["version"])}; this raftlab reads ${JOURNAL_VERSION}`);
+      if (v["version"] !== JOURNAL_VERSION)
+        throw new ReportError(`${path}:${i + 1}: journal version ${String(v["version"])}; this raftlab reads ${JOURNAL_VERSION}`);
       header = {
         impl: typeof v["impl"] === "string" ? v["impl"] : null,
         batch: parseBatchMeta(v["batch"], `${path}:${i + 1}`),

@@ -52,7 +52,10 @@ export class RunTally<R extends RunRecord> {
   private readonly kept: { readonly index: number; readonly record: R }[] = [];
   private keptPassing = 0;
 
-  constructor(private readonly maxPassingKept: number, tests: readonly string[] = []) {
+  constructor(
+    private readonly maxPassingKept: number,
+    tests: readonly string[] = [],
+  ) {
     for (const t of tests) this.tally.ensure(t);
   }
 

@@ -53,7 +53,9 @@ function checkSameBatch(reports: readonly { readonly name: string; readonly repo
   const counts = new Set(reports.map((r) => r.report.shard?.count ?? null));
   if (counts.size > 1) {
     const other = reports.find((r) => (r.report.shard?.count ?? null) !== (first.report.shard?.count ?? null));
-    throw new ReportError(`${first.name} is ${shardOf(first.report)} but ${other?.name ?? "another"} is ${shardOf(other?.report ?? first.report)}: shards of different splits cannot be merged`);
+    throw new ReportError(
+      `${first.name} is ${shardOf(first.report)} but ${other?.name ?? "another"} is ${shardOf(other?.report ?? first.report)}: shards of different splits cannot be merged`,
+    );
   }
   const fields: readonly [string, (m: NonNullable<BatchReport["batch"]>) => string][] = [
     ["tests", (m) => m.tests.join(",")],
@@ -117,7 +119,9 @@ export interface Contradiction {
  * seed) under the same impl (mergeReports checks that) and the same --strict, failing by a verdict the
  * seed alone decides (fail, violation; not a timeout or a crash).
  */
-export function findContradictions(reports: readonly { readonly name: string; readonly strict: boolean; readonly runs: readonly RunRecord[] }[]): Contradiction[] {
+export function findContradictions(
+  reports: readonly { readonly name: string; readonly strict: boolean; readonly runs: readonly RunRecord[] }[],
+): Contradiction[] {
   const seen = new Map<string, { name: string; run: RunRecord }>();
   const found: Contradiction[] = [];
   for (const report of reports) {
@@ -170,7 +174,8 @@ export function missingShardsLine(shards: readonly (Shard | null)[]): string | n
   const count = shards[0]?.count;
   if (missing.length === 0 || count === undefined) return null;
   // One line of bounded length, however many shards are missing.
-  const shown = missing.slice(0, MISSING_SHARDS_SHOWN).join(", ") + (missing.length > MISSING_SHARDS_SHOWN ? `, … ${missing.length - MISSING_SHARDS_SHOWN} more` : "");
+  const shown =
+    missing.slice(0, MISSING_SHARDS_SHOWN).join(", ") + (missing.length > MISSING_SHARDS_SHOWN ? `, … ${missing.length - MISSING_SHARDS_SHOWN} more` : "");
   return `missing shard${missing.length === 1 ? "" : "s"} ${shown} of ${count} (have ${count - missing.length}/${count})`;
 }
 

@@ -133,7 +133,9 @@ export class Progress {
       const shortMsg = escapeControls(msg.length > 160 ? `${msg.slice(0, 159)}…` : msg);
       const where = savedLog === null ? "" : this.style.dim(` (${escapeControls(savedLog)})`);
       const tag = this.failed > FAIL_LINES_ALL ? this.style.yellow(" (new signature)") : "";
-      this.print(`${this.style.red("FAIL")}${tag} ${escapeControls(this.words.name(record))} [${escapeControls(record.kind ?? "fail")}]: ${shortMsg}${where}\n`);
+      this.print(
+        `${this.style.red("FAIL")}${tag} ${escapeControls(this.words.name(record))} [${escapeControls(record.kind ?? "fail")}]: ${shortMsg}${where}\n`,
+      );
     }
   }
 
@@ -187,8 +189,7 @@ export class Progress {
   private statusParts(): string[] {
     const pct = this.total === 0 ? 100 : Math.floor((100 * this.done) / this.total);
     const sigs = this.seenSignatures.size;
-    const failed =
-      this.failed > 0 ? this.style.red(`${this.failed} failed (${sigs} signature${sigs === 1 ? "" : "s"})`) : "0 failed";
+    const failed = this.failed > 0 ? this.style.red(`${this.failed} failed (${sigs} signature${sigs === 1 ? "" : "s"})`) : "0 failed";
     return [
       ...(this.round > 0 ? [`round ${this.round + 1}`] : []),
       `${this.done}/${this.total} ${this.words.runs} (${pct}%)`,
@@ -256,7 +257,14 @@ export class Progress {
     }
     const cells = entries.map(([test, t]) => cell(test, t));
     const out: string[] = [];
-    for (let i = 0; i < cells.length; i += perRow) out.push(cells.slice(i, i + perRow).map((c) => padEndVisible(c, cellWidth)).join("").trimEnd());
+    for (let i = 0; i < cells.length; i += perRow)
+      out.push(
+        cells
+          .slice(i, i + perRow)
+          .map((c) => padEndVisible(c, cellWidth))
+          .join("")
+          .trimEnd(),
+      );
     if (hiddenNote !== null) out.push(hiddenNote);
     const barWidth = Math.max(10, Math.min(40, cols - 2));
     const filled = this.total === 0 ? barWidth : Math.floor((barWidth * this.done) / this.total);
@@ -267,13 +275,7 @@ export class Progress {
   }
 }
 
-export function createProgress(
-  out: ProgressStream,
-  err: ProgressStream,
-  colour: boolean,
-  quiet: boolean,
-  words?: ProgressWords,
-): Progress {
+export function createProgress(out: ProgressStream, err: ProgressStream, colour: boolean, quiet: boolean, words?: ProgressWords): Progress {
   const live = !quiet && err.isTTY === true;
   const silent: ProgressStream = { write: () => true };
   return new Progress({

@@ -295,9 +295,7 @@ export function formatJUnit(runs: readonly RunRecord[], options: JUnitOptions): 
   for (const [test, list] of byTest) {
     const f = list.filter((r) => !r.ok).length;
     const t = list.reduce((s, r) => s + r.wallMs, 0);
-    lines.push(
-      `  <testsuite name="${escapeXml(test)}" tests="${list.length}" failures="${f}" errors="0" skipped="0" time="${secs(t)}">`,
-    );
+    lines.push(`  <testsuite name="${escapeXml(test)}" tests="${list.length}" failures="${f}" errors="0" skipped="0" time="${secs(t)}">`);
     for (const r of list) {
       const open = `    <testcase name="${escapeXml(options.caseName?.(r) ?? `${r.test} seed=${r.seed}`)}" classname="raftlab.${escapeXml(r.test)}" time="${secs(r.wallMs)}"`;
       if (r.ok) {

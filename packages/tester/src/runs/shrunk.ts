@@ -96,7 +96,8 @@ function isShrunkExample(v: unknown): v is ShrunkExample {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   // Counts and durations are non-negative and finite: a report is data from outside (issue 20 point 5).
-  const optNum = (k: string): boolean => o[k] === undefined || (typeof o[k] === "number" && Number.isFinite(o[k]) && o[k] >= 0 && o[k] <= Number.MAX_SAFE_INTEGER);
+  const optNum = (k: string): boolean =>
+    o[k] === undefined || (typeof o[k] === "number" && Number.isFinite(o[k]) && o[k] >= 0 && o[k] <= Number.MAX_SAFE_INTEGER);
   const optStr = (k: string): boolean => o[k] === undefined || typeof o[k] === "string";
   return (
     typeof o["test"] === "string" &&

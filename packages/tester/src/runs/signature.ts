@@ -52,10 +52,7 @@ export function normaliseMessage(message: string): string {
   // Hex values and free-standing numbers (integers, decimals, negatives, with a unit such as 1.5s or
   // 20ms). Digits inside words stay: "3A" in a test name is part of the identity.
   s = s.replace(/\b0x[0-9a-f]+\b/gi, "N");
-  s = s.replace(
-    /(^|[^A-Za-z0-9_])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?:ms|us|µs|ns|s|KiB|MiB|KB|MB|B|%)?(?![A-Za-z0-9_])/g,
-    "$1N",
-  );
+  s = s.replace(/(^|[^A-Za-z0-9_])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?:ms|us|µs|ns|s|KiB|MiB|KB|MB|B|%)?(?![A-Za-z0-9_])/g, "$1N");
   // Terms and indices written as T3 / I12.
   s = s.replace(/\b([TI])\d+\b/g, "$1N");
   // Lists of numbers collapse to one: "[N, N, N]" says the same as "[N, N]".

@@ -63,7 +63,12 @@ export function formatSummaryTable(tally: BatchTally, style: Style = makeStyle(f
     const warnings = t.warned === 0 ? "0" : `${t.warned} (${t.warnings})`;
     return [escapeControls(t.test), String(t.failed), String(t.total), ...failureRateCells(t.failed, t.total), vt, wall, ...(warned ? [warnings] : [])];
   });
-  return renderTable(header, rows, tally.tests.map((t) => t.failed > 0), style);
+  return renderTable(
+    header,
+    rows,
+    tally.tests.map((t) => t.failed > 0),
+    style,
+  );
 }
 
 /** The last line of every batch, triage and merge: `N passed, N failed`. */

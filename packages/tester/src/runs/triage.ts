@@ -84,7 +84,12 @@ export function formatTriage(groups: readonly TriageGroup[], options: TriageForm
     out.push("");
     out.push(`${style.red(`[${i + 1}]`)} ${style.bold(`${g.count}×`)} ${escapeControls(g.signature)}`);
     const more = (n: number): string => (n > 0 ? `, … ${n} more test${n === 1 ? "" : "s"}` : "");
-    out.push(`    tests:  ${g.tests.slice(0, TESTS_SHOWN).map((t) => `${escapeControls(t.test)} (${t.count})`).join(", ")}${more(g.tests.length - TESTS_SHOWN)}`);
+    out.push(
+      `    tests:  ${g.tests
+        .slice(0, TESTS_SHOWN)
+        .map((t) => `${escapeControls(t.test)} (${t.count})`)
+        .join(", ")}${more(g.tests.length - TESTS_SHOWN)}`,
+    );
     const seeds = g.tests.slice(0, SEED_TESTS_SHOWN).map((t) => {
       const shown = t.seeds.slice(0, SEEDS_SHOWN).join(", ");
       return `${escapeControls(t.test)}: ${shown}${t.seeds.length > SEEDS_SHOWN ? ", …" : ""}`;

@@ -90,7 +90,8 @@ export function checkSchedule(raw: unknown, where: string, test?: string): Sched
     if (!timeOk(m.t)) bad(`${at}: time ${JSON.stringify(m.t)} is out of range (0..${TEST_LIMIT_MS} ms)`);
     if (!range(m.u, 0, LONG_DELAY_MS)) bad(`${at}: u must be 0..${LONG_DELAY_MS - 1} ms`);
     if (!range(m.d, 0, SHORT_DELAY_MS)) bad(`${at}: d must be 0..${SHORT_DELAY_MS - 1} ms`);
-    if (m.h !== undefined && m.h !== 0 && !range(m.h, REORDER_MIN_MS, REORDER_MIN_MS + REORDER_SPREAD_MS)) bad(`${at}: h must be 0 or ${REORDER_MIN_MS}..${REORDER_MIN_MS + REORDER_SPREAD_MS - 1} ms`);
+    if (m.h !== undefined && m.h !== 0 && !range(m.h, REORDER_MIN_MS, REORDER_MIN_MS + REORDER_SPREAD_MS))
+      bad(`${at}: h must be 0 or ${REORDER_MIN_MS}..${REORDER_MIN_MS + REORDER_SPREAD_MS - 1} ms`);
     if (m.q !== undefined && typeof m.q !== "boolean") bad(`${at}: q must be true or false`);
     if (m.r !== undefined && typeof m.r !== "boolean") bad(`${at}: r must be true or false`);
   });

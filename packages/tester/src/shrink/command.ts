@@ -59,7 +59,10 @@ async function shrinkAction(pattern: string, flags: ShrinkFlags): Promise<number
   const err = process.stderr;
   const live = err.isTTY === true;
   const progress = (p: ShrinkProgress): void => {
-    if (live) err.write(`\r\u001b[2Kshrinking ${test} seed ${flags.seed}: ${p.runs} runs, faults ${p.originalFaults} -> ${p.faults}, ${Math.round(p.elapsedMs / 1000)}s`);
+    if (live)
+      err.write(
+        `\r\u001b[2Kshrinking ${test} seed ${flags.seed}: ${p.runs} runs, faults ${p.originalFaults} -> ${p.faults}, ${Math.round(p.elapsedMs / 1000)}s`,
+      );
   };
   const r = await shrinkRun(test, flags.seed, {
     ...(impl !== undefined ? { impl } : {}),
@@ -83,7 +86,9 @@ async function shrinkAction(pattern: string, flags: ShrinkFlags): Promise<number
   out(`${test} seed ${flags.seed} fails: ${escapeControls(r.original.signature ?? "")}`);
   const why = r.stoppedBy === "done" ? "no smaller schedule fails the same way" : "stopped at the budget";
   out(`shrunk in ${r.runs} runs, ${(r.wallMs / 1000).toFixed(1)}s wall (${why})`);
-  out(`the shrunk run ${r.sameFailure ? "fails the same way" : "no longer fails the same way"}: ${escapeControls(failure?.message.split("\n")[0] ?? "passes")}`);
+  out(
+    `the shrunk run ${r.sameFailure ? "fails the same way" : "no longer fails the same way"}: ${escapeControls(failure?.message.split("\n")[0] ?? "passes")}`,
+  );
   out(`faults left (${r.faults.length}):`);
   for (const f of r.faults) out(`  ${escapeControls(f.text)}`);
   out(`schedule: ${file}`);
@@ -108,7 +113,11 @@ export function registerShrinkCommand(program: Command): void {
     .argument("<test>", "the test: a name or a fragment that matches one test")
     .requiredOption("-s, --seed <n>", "the seed of the failing run", nonNegativeInt("the seed"))
     .option("--impl <module>", "your own Raft: a JS module exporting make (MakeRaft); default: raftlab's Raft")
-    .option("--budget <sec>", `wall-clock budget of the search (default ${DEFAULT_SHRINK_BUDGET_MS / 1000}); the best schedule so far is kept`, positiveNumber("the budget"))
+    .option(
+      "--budget <sec>",
+      `wall-clock budget of the search (default ${DEFAULT_SHRINK_BUDGET_MS / 1000}); the best schedule so far is kept`,
+      positiveNumber("the budget"),
+    )
     .option("-o, --out <file>", "where to write the shrunk schedule (default TEST-seedS.schedule.json)")
     .option("--strict", "the checker's warnings fail the run instead of being counted")
     .action(async (pattern: string, flags: ShrinkFlags) => {

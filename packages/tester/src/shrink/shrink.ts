@@ -84,9 +84,22 @@ interface Measured {
 }
 
 /** Runs `test` (replaying `replay`, or from `seed`) and records its schedule. */
-async function record(test: string, seed: number, replay: Schedule | undefined, opts: ShrinkOptions, counted: boolean, wallTimeoutMs?: number): Promise<Measured> {
+async function record(
+  test: string,
+  seed: number,
+  replay: Schedule | undefined,
+  opts: ShrinkOptions,
+  counted: boolean,
+  wallTimeoutMs?: number,
+): Promise<Measured> {
   const servers = TESTS.find((t) => t.name === test)?.servers ?? 0;
-  const session = new ScheduleSession({ test, seed, servers, ...(replay !== undefined ? { replay } : {}), ...(opts.implPath !== undefined ? { impl: opts.implPath } : {}) });
+  const session = new ScheduleSession({
+    test,
+    seed,
+    servers,
+    ...(replay !== undefined ? { replay } : {}),
+    ...(opts.implPath !== undefined ? { impl: opts.implPath } : {}),
+  });
   let events = 0;
   const trace: TraceSink | null = counted ? () => void events++ : null;
   const result = await runTest(test, {
@@ -102,7 +115,14 @@ async function record(test: string, seed: number, replay: Schedule | undefined, 
 
 function point(m: Measured): ShrinkPoint {
   const failure = m.result.failure ?? null;
-  return { schedule: m.schedule, faults: countFaults(m.schedule), events: m.events, virtualMs: m.result.virtualMs, failure, signature: failure === null ? null : failureSignature(failure) };
+  return {
+    schedule: m.schedule,
+    faults: countFaults(m.schedule),
+    events: m.events,
+    virtualMs: m.result.virtualMs,
+    failure,
+    signature: failure === null ? null : failureSignature(failure),
+  };
 }
 
 /** Shrinks the failing run of `test` at `seed` to a schedule with fewer faults that fails the same way. */
@@ -113,7 +133,18 @@ export async function shrinkRun(test: string, seed: number, opts: ShrinkOptions 
   const maxRuns = opts.maxRuns ?? Infinity;
   const original = point(await record(test, seed, undefined, opts, true));
   if (original.failure === null) {
-    return { status: "passes", test, seed, original, shrunk: original, sameFailure: false, faults: listFaults(original.schedule), runs: 0, wallMs: performance.now() - wall0, stoppedBy: "done" };
+    return {
+      status: "passes",
+      test,
+      seed,
+      original,
+      shrunk: original,
+      sameFailure: false,
+      faults: listFaults(original.schedule),
+      runs: 0,
+      wallMs: performance.now() - wall0,
+      stoppedBy: "done",
+    };
   }
   const target = original.signature;
   let best = original.schedule;

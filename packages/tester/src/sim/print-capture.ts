@@ -108,7 +108,8 @@ export function capturePrints(opts: PrintCaptureOptions): PrintCapture {
     else partial.set(key, { peer, channel, text: rest });
   };
 
-  const streamWrite = (channel: Channel): Write =>
+  const streamWrite =
+    (channel: Channel): Write =>
     (chunk, encoding, callback) => {
       print(channel, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
       const done = typeof encoding === "function" ? encoding : callback;

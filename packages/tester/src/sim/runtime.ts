@@ -33,15 +33,19 @@ export class PeerRuntime implements Runtime {
     if (typeof delayMs !== "number" || Number.isNaN(delayMs)) {
       throw new RangeError(`peer ${this.peer}: setTimer needs a number of ms, got ${String(delayMs)}`);
     }
-    const ev = this.sim.schedule(Math.max(0, delayMs), () => {
-      if (this.killed) return;
-      const result: unknown = (fn as () => unknown)();
-      // An async callback: its continuation must run before the clock moves on.
-      if (isThenable(result)) {
-        this.sim.needsDrain = true;
-        result.then(undefined, (err: unknown) => this.sim.onError(err));
-      }
-    }, this.peer);
+    const ev = this.sim.schedule(
+      Math.max(0, delayMs),
+      () => {
+        if (this.killed) return;
+        const result: unknown = (fn as () => unknown)();
+        // An async callback: its continuation must run before the clock moves on.
+        if (isThenable(result)) {
+          this.sim.needsDrain = true;
+          result.then(undefined, (err: unknown) => this.sim.onError(err));
+        }
+      },
+      this.peer,
+    );
     return () => {
       ev.cancelled = true;
     };

@@ -321,17 +321,19 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
     return t;
   };
 
-  const clear = (realClear: (h: never) => void) => (handle: unknown): void => {
-    if (handle === null || handle === undefined) return;
-    const t = handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? timers.get(Number(handle)) : undefined;
-    if (t !== undefined) {
-      t.close();
-      timers.delete(t.id);
-      return;
-    }
-    // A real timer made outside the run (the runner's own wall-clock limit, or one from module load).
-    realClear(handle as never);
-  };
+  const clear =
+    (realClear: (h: never) => void) =>
+    (handle: unknown): void => {
+      if (handle === null || handle === undefined) return;
+      const t = handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? timers.get(Number(handle)) : undefined;
+      if (t !== undefined) {
+        t.close();
+        timers.delete(t.id);
+        return;
+      }
+      // A real timer made outside the run (the runner's own wall-clock limit, or one from module load).
+      realClear(handle as never);
+    };
 
   const nowMs = (): number => sim.now;
   const dateNow = (): number => Math.floor(VIRTUAL_EPOCH_MS + sim.now);
@@ -380,10 +382,16 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
           timers.delete(t.id);
           reject(abortError(signal as AbortSignal));
         };
-        const t = create(name, () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(value);
-        }, delayOf(ms), false, []);
+        const t = create(
+          name,
+          () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve(value);
+          },
+          delayOf(ms),
+          false,
+          [],
+        );
         signal?.addEventListener("abort", onAbort, { once: true });
       });
   const sleepPromise = promised("setTimeout", clamp);

@@ -17,7 +17,6 @@ import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC, runStress, type StressOptio
 import { formatStressSummary } from "./summary.js";
 import { writeStressHtml } from "./html.js";
 
-
 export interface StressFlags {
   iterations: number;
   workers?: number;
@@ -54,7 +53,8 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   if (argv.length === 0) throw new UsageError("give the command to stress after --, e.g. raftlab stress -n 100 -- go test -run 3A");
   const program = argv[0] ?? "";
   if (!findExecutable(program)) throw new UsageError(`command not found: ${program}`);
-  if (flags.maxFailures !== undefined && flags.failFast === true) throw new UsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
+  if (flags.maxFailures !== undefined && flags.failFast === true)
+    throw new UsageError("--fail-fast and --max-failures: give one (--fail-fast is --max-failures 1)");
   const command = prepareCommand(argv, flags.splitTests === true);
   const interrupts = listenForInterrupts({ stopping: "stopping: killing running iterations, writing the reports", sigterm: false });
   const colour = colorEnabled(process.stdout) && colorEnabled(process.stderr);
@@ -81,7 +81,10 @@ export async function stressAction(argv: readonly string[], flags: StressFlags):
   };
   try {
     const outcome = await runStress(options);
-    const written = [...(outcome.folderReport !== null ? [outcome.folderReport] : []), ...writeStressReports(outcome.report, options.jsonPath, options.junitPath, false)];
+    const written = [
+      ...(outcome.folderReport !== null ? [outcome.folderReport] : []),
+      ...writeStressReports(outcome.report, options.jsonPath, options.junitPath, false),
+    ];
     const lines = formatStressSummary(outcome.report, colour, {
       notes: command.notes,
       written,
@@ -222,8 +225,14 @@ export function mergeStressReports(reports: readonly { readonly name: string; re
 export function stressMergeAction(files: readonly string[], flags: MergeFlags): number {
   const reports = files.map((name) => ({ name, report: readStressReport(name) }));
   const merged = mergeStressReports(reports);
-  checkMissingShards(reports.map((r) => r.report.shard), flags);
-  if (merged.duplicates > 0) process.stderr.write(`raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept one of each (a failing one over a passing one)\n`);
+  checkMissingShards(
+    reports.map((r) => r.report.shard),
+    flags,
+  );
+  if (merged.duplicates > 0)
+    process.stderr.write(
+      `raftlab merge: warning: ${merged.duplicates} results appear in more than one report; kept one of each (a failing one over a passing one)\n`,
+    );
   const written = writeStressReports({ ...merged.report, outDir: null }, flags.json ?? null, flags.junit ?? null);
   process.stdout.write(`merged ${files.length} stress report${files.length === 1 ? "" : "s"}: ${merged.report.iterations} iterations\n`);
   const lines = formatStressSummary(merged.report, colorEnabled(process.stdout), { written });

@@ -13,7 +13,6 @@ import { STRESS_REPORT_KIND, stressAction, type StressFlags } from "./actions.js
 import { registerReportKind } from "../runs/kinds.js";
 import { DEFAULT_MAX_OUTPUT_MB, DEFAULT_TIMEOUT_SEC } from "./stress.js";
 
-
 function shardArg(v: string): Shard {
   try {
     return parseShard(v);
@@ -47,7 +46,11 @@ export function registerStressCommand(program: Command): void {
     .argument("<command...>", "the command to run, after --")
     .option("-n, --iterations <n>", "iterations", positiveInt("--iterations"), 10)
     .option("-j, --workers <n>", `iterations run at once (default: the CPU count, ${defaultWorkers()} here)`, positiveInt("--workers"))
-    .option("-t, --timeout <sec>", `per iteration; an iteration over it is killed (its whole process group) and marked "timeout" (default ${DEFAULT_TIMEOUT_SEC})`, positiveNumber("--timeout"))
+    .option(
+      "-t, --timeout <sec>",
+      `per iteration; an iteration over it is killed (its whole process group) and marked "timeout" (default ${DEFAULT_TIMEOUT_SEC})`,
+      positiveNumber("--timeout"),
+    )
     .option("--fail-fast", "stop at the first failing iteration")
     .option("-l, --loop", "keep going (in rounds that double) until Ctrl-C or --max-failures")
     .option("--max-failures <n>", "stop once N iterations have failed", positiveInt("--max-failures"))

@@ -71,8 +71,7 @@ export class GoTestParser {
   /** Race reports printed outside a known test's `=== RUN` section (no -v): the next `--- FAIL` owns them. */
   private unownedRaces: FailureLine[] = [];
   /** After Go's -timeout panic: the running tests it names, read from its list or its goroutine dump. */
-  private timeout: { line: FailureLine; listed: string[]; inList: boolean; fromStack: string[]; lastFunc: string | null; done: boolean } | null =
-    null;
+  private timeout: { line: FailureLine; listed: string[]; inList: boolean; fromStack: string[]; lastFunc: string | null; done: boolean } | null = null;
   /** A `=== RUN` line was seen: the output is `go test -v`'s. */
   sawRun = false;
   /** The first top-level test printed as `--- FAIL`, for re-running when the output has no `=== RUN`. */

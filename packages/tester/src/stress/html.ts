@@ -17,9 +17,13 @@ export function writeStressHtml(dir: string, report: StressReport): WrittenHtml 
   const stressRunOf = (r: RunRecord): StressRun => byKey.get(`${r.test}\u0000${r.seed}`) ?? { ...r, goTest: null };
   const notes = [
     ...(report.interrupted ? ["the stress run stopped early (Ctrl-C, --fail-fast or --max-failures)"] : []),
-    ...report.cutOutputs.slice(0, CUT_NOTES).map((c) => `iteration ${c.iteration}: output cut to its last part (${c.droppedBytes} bytes dropped, --max-output)`),
+    ...report.cutOutputs
+      .slice(0, CUT_NOTES)
+      .map((c) => `iteration ${c.iteration}: output cut to its last part (${c.droppedBytes} bytes dropped, --max-output)`),
     ...(report.cutOutputs.length > CUT_NOTES ? [`${report.cutOutputs.length - CUT_NOTES} more iterations had their output cut`] : []),
-    ...(report.omittedPassingRuns > 0 ? [`${report.omittedPassingRuns} more passing results ran but are not listed in the report, nor counted here (memory cap)`] : []),
+    ...(report.omittedPassingRuns > 0
+      ? [`${report.omittedPassingRuns} more passing results ran but are not listed in the report, nor counted here (memory cap)`]
+      : []),
   ];
   return writeReportHtml(
     {

@@ -98,7 +98,11 @@ export function iterationResults(parser: GoTestParser, outcome: IterationOutcome
       let why: { kind: FailureKind; message: string };
       if (t.ok === null && outcome.timedOut) why = { kind: "timeout", message: `no result: killed after ${ctx.timeoutSec} s (--timeout) while it ran` };
       else if (t.failure !== null) why = fromLine(t.failure);
-      else if (t.ok === null) why = { kind: exitReason(outcome, ctx.timeoutSec).kind, message: `no result: the test binary ended while it ran (${exitReason(outcome, ctx.timeoutSec).message})` };
+      else if (t.ok === null)
+        why = {
+          kind: exitReason(outcome, ctx.timeoutSec).kind,
+          message: `no result: the test binary ended while it ran (${exitReason(outcome, ctx.timeoutSec).message})`,
+        };
       else why = { kind: "fail", message: `--- FAIL: ${t.name} (no failure line)` };
       runs.push(stressRun(ctx, t.name, ms, { ...why, goTest: t.name }));
     }
@@ -115,7 +119,8 @@ export function iterationResults(parser: GoTestParser, outcome: IterationOutcome
     let why = !failed ? null : fromExit ? exitReason(outcome, ctx.timeoutSec) : fromLine(first);
     // One result for the whole iteration: a -timeout says which tests it stopped.
     const timedOut = parser.timedOutTests();
-    if (why !== null && !fromExit && first?.kind === "timeout" && timedOut.length > 0) why = { ...why, message: `${why.message} (running: ${namesOf(timedOut)})` };
+    if (why !== null && !fromExit && first?.kind === "timeout" && timedOut.length > 0)
+      why = { ...why, message: `${why.message} (running: ${namesOf(timedOut)})` };
     // A test that failed before the iteration hung or could not start did not cause that: re-run it all.
     const goTest = fromExit && first !== null ? null : parser.failingTest();
     runs.push(stressRun(ctx, ctx.label, outcome.wallMs, why === null ? null : { ...why, goTest }));

@@ -19,7 +19,12 @@ export function formatStressTable(tally: BatchTally, style: Style): string[] {
     const time = t.wallMs.count === 0 ? "-" : `${fmtSeconds(t.wallMs.mean)} ± ${fmtSeconds(t.wallMs.stddev)}`;
     return [escapeControls(t.test), String(t.failed), String(t.total), ...failureRateCells(t.failed, t.total), time];
   });
-  return renderTable(header, rows, tally.tests.map((t) => t.failed > 0), style);
+  return renderTable(
+    header,
+    rows,
+    tally.tests.map((t) => t.failed > 0),
+    style,
+  );
 }
 
 /** Failure groups, largest first: signature, tests, iterations, one message, the re-run command, the saved output. */
@@ -29,12 +34,19 @@ export function formatStressTriage(report: StressReport, style: Style): string[]
   const byKey = new Map<string, StressRun>(report.runs.map((r) => [`${r.test}\u0000${r.seed}`, r]));
   const stressRunOf = (r: RunRecord): StressRun => byKey.get(`${r.test}\u0000${r.seed}`) ?? { ...r, goTest: null };
   const total = groups.reduce((n, g) => n + g.count, 0);
-  const out = [style.bold(`Failures by signature: ${groups.length} signature${groups.length === 1 ? "" : "s"}, ${total} failing result${total === 1 ? "" : "s"}`)];
+  const out = [
+    style.bold(`Failures by signature: ${groups.length} signature${groups.length === 1 ? "" : "s"}, ${total} failing result${total === 1 ? "" : "s"}`),
+  ];
   groups.forEach((g, i) => {
     const example = stressRunOf(g.example);
     out.push("", `${style.red(`[${i + 1}]`)} ${style.bold(`${g.count}×`)} ${escapeControls(g.signature)}`);
     const more = g.tests.length > TESTS_SHOWN ? `, … ${g.tests.length - TESTS_SHOWN} more` : "";
-    out.push(`    tests:  ${g.tests.slice(0, TESTS_SHOWN).map((t) => `${escapeControls(t.test)} (${t.count})`).join(", ")}${more}`);
+    out.push(
+      `    tests:  ${g.tests
+        .slice(0, TESTS_SHOWN)
+        .map((t) => `${escapeControls(t.test)} (${t.count})`)
+        .join(", ")}${more}`,
+    );
     const iterations = [...new Set(g.tests.flatMap((t) => t.seeds))].sort((a, b) => a - b);
     out.push(`    iters:  ${iterations.slice(0, SEEDS_SHOWN * 2).join(", ")}${iterations.length > SEEDS_SHOWN * 2 ? ", …" : ""}`);
     if (g.exampleMessage !== "") out.push(`    e.g.:   ${exampleCell(g.exampleMessage, style)}  (iteration ${example.seed})`);
@@ -85,7 +97,8 @@ export function formatStressSummary(report: StressReport, colour: boolean, extra
       ),
     );
   }
-  if (report.omittedPassingRuns > 0) lines.push(style.dim(`${report.omittedPassingRuns} more passing results ran but are not listed in the report or counted above (memory cap)`));
+  if (report.omittedPassingRuns > 0)
+    lines.push(style.dim(`${report.omittedPassingRuns} more passing results ran but are not listed in the report or counted above (memory cap)`));
   if (extras.stoppedEarly === true) lines.push(style.yellow(`stopped early (--fail-fast / --max-failures): ${extras.notRun ?? 0} iterations not run`));
   else if (report.interrupted) lines.push(style.yellow(`interrupted: ${extras.notRun ?? 0} iterations not run`));
   if (report.outDir !== null) lines.push(`saved outputs: ${escapeControls(report.outDir)}`);

@@ -86,7 +86,7 @@ export class ProcessTree {
       }
     }
     // Descendants: repeat until no new child is found (a child's pid may be lower than its parent's).
-    for (let grew = true; grew && this.known.size < MAX_TRACKED; ) {
+    for (let grew = true; grew && this.known.size < MAX_TRACKED;) {
       grew = false;
       for (const [pid, info] of infos) {
         if (this.known.has(pid) || !this.known.has(info.ppid)) continue;

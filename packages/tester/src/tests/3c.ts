@@ -275,7 +275,19 @@ export const TESTS_3C: readonly LabTest[] = [
   { name: "TestPersist33C", part: "3C", servers: 3, description: "partitioned leader and one follower crash, leader restarts", run: persist3 },
   { name: "TestFigure83C", part: "3C", servers: 5, description: "1000 rounds of crashing leaders right after Start (Figure 8)", run: figure8 },
   { name: "TestUnreliableAgree3C", part: "3C", servers: 5, description: "245 concurrent agreements on an unreliable network", run: unreliableAgree },
-  { name: "TestFigure8Unreliable3C", part: "3C", servers: 5, description: "Figure 8 with disconnects, an unreliable network and long reordering", run: figure8Unreliable },
-  { name: "TestReliableChurn3C", part: "3C", servers: 5, description: "clients submit while servers disconnect, crash and restart", run: (t) => internalChurn(t, false) },
+  {
+    name: "TestFigure8Unreliable3C",
+    part: "3C",
+    servers: 5,
+    description: "Figure 8 with disconnects, an unreliable network and long reordering",
+    run: figure8Unreliable,
+  },
+  {
+    name: "TestReliableChurn3C",
+    part: "3C",
+    servers: 5,
+    description: "clients submit while servers disconnect, crash and restart",
+    run: (t) => internalChurn(t, false),
+  },
   { name: "TestUnreliableChurn3C", part: "3C", servers: 5, description: "churn on an unreliable network", run: (t) => internalChurn(t, true) },
 ];

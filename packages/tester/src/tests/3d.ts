@@ -104,11 +104,41 @@ async function snapshotInit(t: TestContext): Promise<void> {
 }
 
 export const TESTS_3D: readonly LabTest[] = [
-  { name: "TestSnapshotBasic3D", part: "3D", servers: 3, description: "snapshots every 10 entries keep the log small, no faults", run: (t) => snapcommon(t, "Test (3D): snapshots basic", false, true, false) },
-  { name: "TestSnapshotInstall3D", part: "3D", servers: 3, description: "a disconnected follower catches up by InstallSnapshot", run: (t) => snapcommon(t, "Test (3D): install snapshots (disconnect)", true, true, false) },
-  { name: "TestSnapshotInstallUnreliable3D", part: "3D", servers: 3, description: "InstallSnapshot after disconnects on an unreliable network", run: (t) => snapcommon(t, "Test (3D): install snapshots (disconnect+unreliable)", true, false, false) },
-  { name: "TestSnapshotInstallCrash3D", part: "3D", servers: 3, description: "a crashed follower catches up by InstallSnapshot", run: (t) => snapcommon(t, "Test (3D): install snapshots (crash)", false, true, true) },
-  { name: "TestSnapshotInstallUnCrash3D", part: "3D", servers: 3, description: "InstallSnapshot after crashes on an unreliable network", run: (t) => snapcommon(t, "Test (3D): install snapshots (unreliable+crash)", false, false, true) },
+  {
+    name: "TestSnapshotBasic3D",
+    part: "3D",
+    servers: 3,
+    description: "snapshots every 10 entries keep the log small, no faults",
+    run: (t) => snapcommon(t, "Test (3D): snapshots basic", false, true, false),
+  },
+  {
+    name: "TestSnapshotInstall3D",
+    part: "3D",
+    servers: 3,
+    description: "a disconnected follower catches up by InstallSnapshot",
+    run: (t) => snapcommon(t, "Test (3D): install snapshots (disconnect)", true, true, false),
+  },
+  {
+    name: "TestSnapshotInstallUnreliable3D",
+    part: "3D",
+    servers: 3,
+    description: "InstallSnapshot after disconnects on an unreliable network",
+    run: (t) => snapcommon(t, "Test (3D): install snapshots (disconnect+unreliable)", true, false, false),
+  },
+  {
+    name: "TestSnapshotInstallCrash3D",
+    part: "3D",
+    servers: 3,
+    description: "a crashed follower catches up by InstallSnapshot",
+    run: (t) => snapcommon(t, "Test (3D): install snapshots (crash)", false, true, true),
+  },
+  {
+    name: "TestSnapshotInstallUnCrash3D",
+    part: "3D",
+    servers: 3,
+    description: "InstallSnapshot after crashes on an unreliable network",
+    run: (t) => snapcommon(t, "Test (3D): install snapshots (unreliable+crash)", false, false, true),
+  },
   { name: "TestSnapshotAllCrash3D", part: "3D", servers: 3, description: "all servers crash and restart from snapshot plus log tail", run: allCrash },
   { name: "TestSnapshotInit3D", part: "3D", servers: 3, description: "the snapshot read at boot is kept by later persists", run: snapshotInit },
 ];

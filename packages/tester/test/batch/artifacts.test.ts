@@ -17,8 +17,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("run log", () => {
   it("carries --impl and --strict into its header and its replay command, and triage of the .log reads them back (issue 10)", () => {
     const record: RunRecord = {
-      test: "TestBackup3B", seed: 7, ok: false, signature: "warning: Heartbeat Rate", kind: "fail", message: "Heartbeat Rate",
-      invariant: null, virtualMs: 100, wallMs: 1, rpcs: 1, bytes: 1, cmds: 1, peers: 5, trace: null, log: "TestBackup3B-7.log", traceTruncated: false,
+      test: "TestBackup3B",
+      seed: 7,
+      ok: false,
+      signature: "warning: Heartbeat Rate",
+      kind: "fail",
+      message: "Heartbeat Rate",
+      invariant: null,
+      virtualMs: 100,
+      wallMs: 1,
+      rpcs: 1,
+      bytes: 1,
+      cmds: 1,
+      peers: 5,
+      trace: null,
+      log: "TestBackup3B-7.log",
+      traceTruncated: false,
     };
     const text = formatRunLog({ record, impl: "/labs/my raft/dist/raft.js", strict: true, output: [], outputTruncated: 0 });
     const h = parseRunLogHeader(text);
@@ -36,11 +50,12 @@ describe("run log", () => {
   it("triage of a saved .jsonl takes --impl and --strict from the .log beside it, else from report.json, else says it cannot tell (issue 18)", () => {
     const sub = join(dir, "jsonl-impl");
     mkdirSync(sub);
-    const trace = [
-      JSON.stringify({ t: 0, op: "TestBegin", test: "TestInitialElection3A", seed: 3 }),
-      JSON.stringify({ t: 512, op: "TestFail", msg: "expected one leader, got none" }),
-      JSON.stringify({ t: 512, op: "TestEnd", ok: false }),
-    ].join("\n") + "\n";
+    const trace =
+      [
+        JSON.stringify({ t: 0, op: "TestBegin", test: "TestInitialElection3A", seed: 3 }),
+        JSON.stringify({ t: 512, op: "TestFail", msg: "expected one leader, got none" }),
+        JSON.stringify({ t: 512, op: "TestEnd", ok: false }),
+      ].join("\n") + "\n";
     const tracePath = join(sub, "TestInitialElection3A-3.jsonl");
     writeFileSync(tracePath, trace);
     // Alone: the replay would run raftlab's Raft; the note says so.
@@ -50,8 +65,22 @@ describe("run log", () => {
     expect(alone.note).toContain("--impl");
     // With the run's .log beside it: its header's impl and strict.
     const record: RunRecord = {
-      test: "TestInitialElection3A", seed: 3, ok: false, signature: "fail: expected one leader, got none", kind: "fail", message: "expected one leader, got none",
-      invariant: null, virtualMs: 512, wallMs: 1, rpcs: 1, bytes: 1, cmds: 1, peers: 3, trace: "TestInitialElection3A-3.jsonl", log: "TestInitialElection3A-3.log", traceTruncated: false,
+      test: "TestInitialElection3A",
+      seed: 3,
+      ok: false,
+      signature: "fail: expected one leader, got none",
+      kind: "fail",
+      message: "expected one leader, got none",
+      invariant: null,
+      virtualMs: 512,
+      wallMs: 1,
+      rpcs: 1,
+      bytes: 1,
+      cmds: 1,
+      peers: 3,
+      trace: "TestInitialElection3A-3.jsonl",
+      log: "TestInitialElection3A-3.log",
+      traceTruncated: false,
     };
     writeFileSync(join(sub, "TestInitialElection3A-3.log"), formatRunLog({ record, impl: "/p/dist/raft.js", strict: true, output: [], outputTruncated: 0 }));
     const logged = loadSavedResults(tracePath);
@@ -62,18 +91,44 @@ describe("run log", () => {
     expect(lines.join("\n")).toContain("replay: raftlab run TestInitialElection3A --seed 3 --impl /p/dist/raft.js --strict");
     // Only report.json beside it: the report's impl.
     rmSync(join(sub, "TestInitialElection3A-3.log"));
-    writeFileSync(join(sub, "report.json"), serialiseReport({
-      format: REPORT_FORMAT, version: REPORT_VERSION, impl: "/q/raft.js", shard: null, outDir: sub, workers: 1, startedAt: "2026-01-01T00:00:00.000Z",
-      elapsedMs: 1, interrupted: false, runs: [record], omittedPassingRuns: 0, replayChecks: [],
-    }));
+    writeFileSync(
+      join(sub, "report.json"),
+      serialiseReport({
+        format: REPORT_FORMAT,
+        version: REPORT_VERSION,
+        impl: "/q/raft.js",
+        shard: null,
+        outDir: sub,
+        workers: 1,
+        startedAt: "2026-01-01T00:00:00.000Z",
+        elapsedMs: 1,
+        interrupted: false,
+        runs: [record],
+        omittedPassingRuns: 0,
+        replayChecks: [],
+      }),
+    );
     expect(loadSavedResults(tracePath).impl).toBe("/q/raft.js");
   });
 
   it("has a header triage can read back, the output, then the full failure message", () => {
     const record: RunRecord = {
-      test: "TestBackup3B", seed: 42, ok: false, signature: "fail: one(N) failed to reach agreement", kind: "fail",
-      message: "one(17) failed to reach agreement\nsecond line", invariant: null, virtualMs: 17000, wallMs: 123.456,
-      rpcs: 2000, bytes: 10, cmds: 102, peers: 5, trace: "TestBackup3B-42.jsonl", log: "TestBackup3B-42.log", traceTruncated: true,
+      test: "TestBackup3B",
+      seed: 42,
+      ok: false,
+      signature: "fail: one(N) failed to reach agreement",
+      kind: "fail",
+      message: "one(17) failed to reach agreement\nsecond line",
+      invariant: null,
+      virtualMs: 17000,
+      wallMs: 123.456,
+      rpcs: 2000,
+      bytes: 10,
+      cmds: 102,
+      peers: 5,
+      trace: "TestBackup3B-42.jsonl",
+      log: "TestBackup3B-42.log",
+      traceTruncated: true,
     };
     const text = formatRunLog({ record, impl: null, output: ["Test (3B): leader backs up quickly ...", "S1 says hi"], outputTruncated: 3 });
     const h = parseRunLogHeader(text);
@@ -85,7 +140,9 @@ describe("run log", () => {
     expect(h?.get("wall-ms")).toBe("123.5");
     expect(h?.get("trace")).toBe("TestBackup3B-42.jsonl (truncated)");
     expect(h?.get("replay")).toBe("raftlab run TestBackup3B --seed 42 --trace | logviz");
-    expect(text).toContain("\n\nTest (3B): leader backs up quickly ...\nS1 says hi\n… 3 more output lines not kept (cap reached)\n\nFAIL: one(17) failed to reach agreement\nsecond line\n");
+    expect(text).toContain(
+      "\n\nTest (3B): leader backs up quickly ...\nS1 says hi\n… 3 more output lines not kept (cap reached)\n\nFAIL: one(17) failed to reach agreement\nsecond line\n",
+    );
     expect(parseRunLogHeader("some other file\n")).toBeNull();
   });
 });

@@ -47,7 +47,11 @@ describe("raftlab batch (process)", () => {
     mkdirSync(cwd);
     const runOne = (): Promise<number | null> =>
       new Promise((resolveRun) => {
-        const child = spawn(process.execPath, [cli, "batch", "FakeFlaky", "-n", "3", "-j", "1"], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: "ignore" });
+        const child = spawn(process.execPath, [cli, "batch", "FakeFlaky", "-n", "3", "-j", "1"], {
+          cwd,
+          env: { ...process.env, NO_COLOR: "1" },
+          stdio: "ignore",
+        });
         child.on("exit", (code) => resolveRun(code));
       });
     const codes = await Promise.all([runOne(), runOne()]);
@@ -119,7 +123,22 @@ describe("raftlab batch (process)", () => {
   it("merge refuses shards of different batches: another -n, seed start, pattern, --strict or shard count (issue 10)", () => {
     const shard = (name: string, i: number, n: number, extra: string[] = []): string => {
       const j = join(dir, `mx-${name}.json`);
-      const r = raftlab(["batch", "FakePass", "FakeFlaky", "-n", "6", "-j", "1", "--shard", `${i}/${n}`, "--out", join(dir, `mx-${name}`), "--json", j, ...extra]);
+      const r = raftlab([
+        "batch",
+        "FakePass",
+        "FakeFlaky",
+        "-n",
+        "6",
+        "-j",
+        "1",
+        "--shard",
+        `${i}/${n}`,
+        "--out",
+        join(dir, `mx-${name}`),
+        "--json",
+        j,
+        ...extra,
+      ]);
       expect([0, 1], r.stderr).toContain(r.code);
       return j;
     };
@@ -146,14 +165,33 @@ describe("raftlab batch (process)", () => {
     const whole = raftlab(["batch", "FakePass", "FakeFlaky", "FakeViolation", "-n", "12", "-j", "2", "--out", join(dir, "w"), "--json", join(dir, "w.json")]);
     const parts = [1, 2, 3].map((i) => {
       const j = join(dir, `s${i}.json`);
-      const r = raftlab(["batch", "FakePass", "FakeFlaky", "FakeViolation", "-n", "12", "-j", "1", "--shard", `${i}/3`, "--out", join(dir, `s${i}`), "--json", j]);
+      const r = raftlab([
+        "batch",
+        "FakePass",
+        "FakeFlaky",
+        "FakeViolation",
+        "-n",
+        "12",
+        "-j",
+        "1",
+        "--shard",
+        `${i}/3`,
+        "--out",
+        join(dir, `s${i}`),
+        "--json",
+        j,
+      ]);
       expect([0, 1]).toContain(r.code); // a shard may hold no failing run
       return j;
     });
     const m = raftlab(["merge", ...parts, "--json", join(dir, "merged.json")]);
     expect(m.code).toBe(1);
     expect(lastLine(m.stdout)).toBe(lastLine(whole.stdout));
-    const table = (s: string): string[] => s.split("\n").filter((l) => /^Fake\w+\s+\d+\s+\d+/.test(l)).map((l) => l.split(/\s+/).slice(0, 4).join(" "));
+    const table = (s: string): string[] =>
+      s
+        .split("\n")
+        .filter((l) => /^Fake\w+\s+\d+\s+\d+/.test(l))
+        .map((l) => l.split(/\s+/).slice(0, 4).join(" "));
     expect(table(m.stdout).sort()).toEqual(table(whole.stdout).sort());
     const merged = parseReport(readFileSync(join(dir, "merged.json"), "utf8"), "merged.json");
     const w = parseReport(readFileSync(join(dir, "w.json"), "utf8"), "w.json");
@@ -212,7 +250,10 @@ describe("raftlab batch (process)", () => {
   });
 
   // Issue 10: the scratch folder (TMPDIR/raftlab-batch-<pid>-*) leaked on SIGTERM, a second Ctrl-C and SIGKILL.
-  const startBatch = (tmp: string, out: string): { child: ReturnType<typeof spawn>; firstFail: Promise<void>; stopping: Promise<void>; stdout: () => string } => {
+  const startBatch = (
+    tmp: string,
+    out: string,
+  ): { child: ReturnType<typeof spawn>; firstFail: Promise<void>; stopping: Promise<void>; stdout: () => string } => {
     const child = spawn(process.execPath, [cli, "batch", "FakeBigTrace", "FakeFlaky", "-n", "100000", "-j", "2", "--out", out], {
       env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp },
     });

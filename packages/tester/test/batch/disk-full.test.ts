@@ -32,10 +32,14 @@ describe.skipIf(disk === null)("a full disk (1 MiB tmpfs; skipped where mount is
     const out = join(disk as string, "out");
     const json = join(disk as string, "report.json");
     // Figure8Unreliable's archived traces are a few hundred KiB each: the disk fills within a few runs.
-    const r = spawnSync(process.execPath, [cli, "batch", "TestFigure8Unreliable3C", "-n", "40", "-j", "2", "-a", "-q", "--no-verify", "-o", out, "--json", json], {
-      encoding: "utf8",
-      timeout: 300_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [cli, "batch", "TestFigure8Unreliable3C", "-n", "40", "-j", "2", "-a", "-q", "--no-verify", "-o", out, "--json", json],
+      {
+        encoding: "utf8",
+        timeout: 300_000,
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const stderrLines = r.stderr.split("\n").filter((l) => l !== "");
@@ -68,7 +72,10 @@ describe.skipIf(disk === null)("a full disk (1 MiB tmpfs; skipped where mount is
   }, 320_000);
 
   it("run --trace to a full disk is one line and exit 1", () => {
-    const r = spawnSync(process.execPath, [cli, "run", "TestFigure8Unreliable3C", "--seed", "1", "--trace", "/dev/full"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, [cli, "run", "TestFigure8Unreliable3C", "--seed", "1", "--trace", "/dev/full"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr).toMatch(/^raftlab run: cannot write the trace to \/dev\/full: ENOSPC: no space left on device$/m);

@@ -78,7 +78,12 @@ describe("artifacts survive crashes (issue 20 point 2)", () => {
     expect(lastLine(r.stdout)).toBe("10 passed, 2 failed");
     expect(r.stdout).toMatch(/1[01] runs taken from the --resume report/);
     // Every later reader finds whole lines only.
-    expect(readFileSync(journal, "utf8").split("\n").filter((l) => l !== "").every((l) => JSON.parse(l) !== null)).toBe(true);
+    expect(
+      readFileSync(journal, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .every((l) => JSON.parse(l) !== null),
+    ).toBe(true);
     const after = raftlab(["triage", out]);
     expect(after.code).toBe(1);
     expect(after.stderr).toBe("");
@@ -147,7 +152,9 @@ describe("one writer per folder (issue 20 point 3)", () => {
     const second = raftlab(["batch", "FakePass", "-n", "3", "-o", out]);
     expect(second.code).toBe(2);
     oneLine(second.stderr);
-    expect(second.stderr).toMatch(new RegExp(`^raftlab batch: .*locked is being written by raftlab batch \\(pid ${first.pid} on ${hostname()}, since .*\\): one writer per folder`));
+    expect(second.stderr).toMatch(
+      new RegExp(`^raftlab batch: .*locked is being written by raftlab batch \\(pid ${first.pid} on ${hostname()}, since .*\\): one writer per folder`),
+    );
     const resume = raftlab(["batch", "FakeSlowFail", "-n", "50", "-j", "1", "--resume", out]);
     expect(resume.code).toBe(2);
     expect(resume.stderr).toMatch(/is being written by raftlab batch/);
@@ -211,11 +218,16 @@ describe("never write through a symbolic link (issue 20 point 4)", () => {
 
 describe("reports are data from outside (issue 20 point 5)", () => {
   it("merge refuses reports that contradict each other, in one line naming the run, exit 2", () => {
-    for (const order of [["passes-seed-3.json", "fails-seed-3.json"], ["fails-seed-3.json", "passes-seed-3.json"]]) {
+    for (const order of [
+      ["passes-seed-3.json", "fails-seed-3.json"],
+      ["fails-seed-3.json", "passes-seed-3.json"],
+    ]) {
       const r = raftlab(["merge", ...order.map((f) => join(reports, f))]);
       expect(r.code).toBe(2);
       oneLine(r.stderr);
-      expect(r.stderr).toMatch(/^raftlab merge: the reports contradict each other: FakeFlaky seed 3 passed in .*passes-seed-3\.json and failed in .*fails-seed-3\.json; a run \(test, seed, impl, strict\) is deterministic/);
+      expect(r.stderr).toMatch(
+        /^raftlab merge: the reports contradict each other: FakeFlaky seed 3 passed in .*passes-seed-3\.json and failed in .*fails-seed-3\.json; a run \(test, seed, impl, strict\) is deterministic/,
+      );
       expect(r.stdout).toBe("");
     }
   });
@@ -239,7 +251,10 @@ describe("reports are data from outside (issue 20 point 5)", () => {
       ["stress-shard-count-30000000.json", /shard\.count must be an integer in 1\.\.10000, got 30000000$/],
     ];
     for (const [file, why] of cases) {
-      for (const command of [["merge", join(reports, file), join(reports, file)], ["triage", join(reports, file)]]) {
+      for (const command of [
+        ["merge", join(reports, file), join(reports, file)],
+        ["triage", join(reports, file)],
+      ]) {
         const r = raftlab(command, realCli);
         expect(r.code, `${command.join(" ")}`).toBe(2);
         oneLine(r.stderr);

@@ -24,7 +24,10 @@ afterAll(() => {
 });
 
 function options(overrides: Partial<BatchOptions>): BatchOptions {
-  return batchOptions({ tests: ["FakePass"], iterations: 4, workers: 2, outDir: join(tempDir(), "out") }, { timeoutSec: 20, runnerModule: fakeRunner, quiet: true, ...overrides });
+  return batchOptions(
+    { tests: ["FakePass"], iterations: 4, workers: 2, outDir: join(tempDir(), "out") },
+    { timeoutSec: 20, runnerModule: fakeRunner, quiet: true, ...overrides },
+  );
 }
 
 describe("batch harness (stand-in runner)", () => {
@@ -33,13 +36,20 @@ describe("batch harness (stand-in runner)", () => {
     const outcome = await runBatch(o);
     expect(outcome.tally.total).toBe(24);
     // FakeFlaky fails on seeds 3 and 6, FakeViolation on seeds 4 and 8.
-    expect(outcome.records.filter((r) => !r.ok).map((r) => `${r.test}-${r.seed}`).sort()).toEqual(
-      ["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].sort(),
-    );
+    expect(
+      outcome.records
+        .filter((r) => !r.ok)
+        .map((r) => `${r.test}-${r.seed}`)
+        .sort(),
+    ).toEqual(["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].sort());
     expect(outcome.exitCode).toBe(1);
     const saved = readdirSync(o.outDir).sort();
     expect(saved).toEqual(
-      [...["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]), "journal.jsonl", "report.json"].sort(),
+      [
+        ...["FakeFlaky-3", "FakeFlaky-6", "FakeViolation-4", "FakeViolation-8"].flatMap((s) => [`${s}.jsonl`, `${s}.log`]),
+        "journal.jsonl",
+        "report.json",
+      ].sort(),
     );
     // The batch wrote its folder's report.json itself and gave up the folder's lock (no .raftlab.lock left).
     expect(outcome.folderReport).toEqual({ path: join(o.outDir, "report.json"), error: null });
@@ -49,9 +59,11 @@ describe("batch harness (stand-in runner)", () => {
     expect(journal.runs.filter((r) => r.ok).length).toBe(outcome.records.filter((r) => r.ok).length);
     // A new batch (not --resume) into the same folder starts the journal afresh: the old runs are not its.
     const again = await runBatch({ ...o, tests: ["FakePass"], iterations: 2 });
-    expect(readJournal(join(o.outDir, "journal.jsonl")).runs.map((r) => `${r.test}-${r.seed}`).sort()).toEqual(
-      again.records.map((r) => `${r.test}-${r.seed}`).sort(),
-    );
+    expect(
+      readJournal(join(o.outDir, "journal.jsonl"))
+        .runs.map((r) => `${r.test}-${r.seed}`)
+        .sort(),
+    ).toEqual(again.records.map((r) => `${r.test}-${r.seed}`).sort());
     // Records are in run-list order (interleaved: seed 1 of every test, then seed 2, ...).
     expect(outcome.records.slice(0, 3).map((r) => `${r.test}-${r.seed}`)).toEqual(["FakePass-1", "FakeFlaky-1", "FakeViolation-1"]);
     // Each group's example was replayed and reproduced exactly.
@@ -119,7 +131,16 @@ describe("batch harness (stand-in runner)", () => {
     const o = options({ tests: ["FakePass"], iterations: 3, archive: true });
     const outcome = await runBatch(o);
     expect(outcome.exitCode).toBe(0);
-    expect(readdirSync(o.outDir).sort()).toEqual(["FakePass-1.jsonl", "FakePass-1.log", "FakePass-2.jsonl", "FakePass-2.log", "FakePass-3.jsonl", "FakePass-3.log", "journal.jsonl", "report.json"]);
+    expect(readdirSync(o.outDir).sort()).toEqual([
+      "FakePass-1.jsonl",
+      "FakePass-1.log",
+      "FakePass-2.jsonl",
+      "FakePass-2.log",
+      "FakePass-3.jsonl",
+      "FakePass-3.log",
+      "journal.jsonl",
+      "report.json",
+    ]);
   });
 
   // The wall-clock timeout decides only the hung run's fate (it never finishes, however long we wait);
@@ -158,7 +179,9 @@ describe("batch harness (stand-in runner)", () => {
     expect(trace[0]).toContain('"op":"TestBegin"');
     expect(trace.at(-1)).toContain("last event 2999 before the hang");
     expect(trace.every((l) => JSON.parse(l) !== null)).toBe(true);
-    expect(readFileSync(join(o.outDir, "FakeHang-2.log"), "utf8")).toMatch(/# note: the run was stopped; the saved trace holds every event until then \(\d+ events\)/);
+    expect(readFileSync(join(o.outDir, "FakeHang-2.log"), "utf8")).toMatch(
+      /# note: the run was stopped; the saved trace holds every event until then \(\d+ events\)/,
+    );
   });
 
   it("stops a crashing run and a memory hog as such, and finishes the batch", async () => {
@@ -250,9 +273,7 @@ describe("batch harness (stand-in runner)", () => {
     expect(second.resumed).toBe(12);
     expect(second.tally.total).toBe(18);
     expect(second.tally.failed).toBe(3); // FakeFlaky seeds 3, 6 (resumed) and 9 (new)
-    expect(second.records.map((r) => `${r.test}-${r.seed}`)).toEqual(
-      Array.from({ length: 9 }, (_, i) => [`FakePass-${i + 1}`, `FakeFlaky-${i + 1}`]).flat(),
-    );
+    expect(second.records.map((r) => `${r.test}-${r.seed}`)).toEqual(Array.from({ length: 9 }, (_, i) => [`FakePass-${i + 1}`, `FakeFlaky-${i + 1}`]).flat());
     // The resumed records are the earlier ones, not re-runs.
     expect(second.records.slice(0, 12)).toEqual(first.records);
   });

@@ -7,12 +7,22 @@ import { makeStyle } from "@raftlab/raft/terminal";
 
 function rec(test: string, seed: number, ok: boolean, signature = "fail: x"): RunRecord {
   return {
-    test, seed, ok,
+    test,
+    seed,
+    ok,
     signature: ok ? null : signature,
     kind: ok ? null : "fail",
     message: ok ? null : `boom ${seed}`,
-    invariant: null, virtualMs: 100, wallMs: 5, rpcs: 1, bytes: 1, cmds: 1, peers: 3,
-    trace: null, log: ok ? null : `${test}-${seed}.log`, traceTruncated: false,
+    invariant: null,
+    virtualMs: 100,
+    wallMs: 5,
+    rpcs: 1,
+    bytes: 1,
+    cmds: 1,
+    peers: 3,
+    trace: null,
+    log: ok ? null : `${test}-${seed}.log`,
+    traceTruncated: false,
   };
 }
 
@@ -27,7 +37,13 @@ describe("Progress", () => {
     const err = sink(true);
     const out = sink(true);
     const p = new Progress({ stream: err, out, live: true, style: makeStyle(true), now: () => now });
-    p.startRound(0, new Map([["InitialElection3A", 4], ["ReElection3A", 4]]));
+    p.startRound(
+      0,
+      new Map([
+        ["InitialElection3A", 4],
+        ["ReElection3A", 4],
+      ]),
+    );
     now = 2000;
     p.result(rec("InitialElection3A", 1, true), null);
     p.result(rec("ReElection3A", 1, false), "out/ReElection3A-1.log");

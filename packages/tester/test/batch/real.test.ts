@@ -142,7 +142,10 @@ describe("raftlab batch (the real binary)", () => {
       const [test, seed] = [args[1], args[3]];
       // The piped trace also carries the lab's result lines as Output events (for logviz); everything
       // else is the saved trace, byte for byte.
-      const events = replay.stdout.split("\n").filter((l) => !l.includes('"op":"Output"')).join("\n");
+      const events = replay.stdout
+        .split("\n")
+        .filter((l) => !l.includes('"op":"Output"'))
+        .join("\n");
       expect(events).toBe(readFileSync(join(out, `${test}-${seed}.jsonl`), "utf8"));
       expect(replay.stdout).toContain('"op":"Output"');
     }

@@ -16,7 +16,16 @@ import type { RunRecord } from "../../src/runs/record.js";
 import { parseReport } from "../../src/runs/report.js";
 
 const CHROMIUM = process.env["RAFTLAB_CHROMIUM"] ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const skipReason = existsSync(CHROMIUM) ? "" : `skipped: no browser at ${CHROMIUM} (apt-get install chromium, or set RAFTLAB_CHROMIUM)`;
 
 const fakeCli = fileURLToPath(new URL("./fixtures/fake-cli.mjs", import.meta.url));
@@ -67,7 +76,12 @@ function countsOf(runs: readonly RunRecord[]): Map<string, Counts> {
 async function checkSummary(page: Page, runs: readonly RunRecord[]): Promise<void> {
   const want = countsOf(runs);
   const rows = await page.$$eval("#tests tr.test-row", (trs) =>
-    trs.map((tr) => ({ test: tr.getAttribute("data-test"), failed: Number(tr.querySelector(".failed")?.textContent), total: Number(tr.querySelector(".total")?.textContent), failing: tr.classList.contains("failing") })),
+    trs.map((tr) => ({
+      test: tr.getAttribute("data-test"),
+      failed: Number(tr.querySelector(".failed")?.textContent),
+      total: Number(tr.querySelector(".total")?.textContent),
+      failing: tr.classList.contains("failing"),
+    })),
   );
   expect(rows).toEqual([...want].map(([test, c]) => ({ test, ...c, failing: c.failed > 0 })));
   const bars = await page.$$eval("svg.rates g.bar-row", (gs) =>
@@ -87,10 +101,15 @@ async function checkSummary(page: Page, runs: readonly RunRecord[]): Promise<voi
   for (const b of nonzero) expect(b.width / nonzero[0]!.width).toBeCloseTo(b.rate / nonzero[0]!.rate, 2);
   expect(await page.textContent("#failed")).toBe(String(runs.filter((r) => !r.ok).length));
   // One box per test in the wall-time chart, its median the median of report.json's wall times.
-  const boxes = await page.$$eval("svg.walls g.box-row", (gs) => gs.map((g) => ({ test: g.getAttribute("data-test"), n: Number(g.getAttribute("data-n")), median: Number(g.getAttribute("data-median")) })));
+  const boxes = await page.$$eval("svg.walls g.box-row", (gs) =>
+    gs.map((g) => ({ test: g.getAttribute("data-test"), n: Number(g.getAttribute("data-n")), median: Number(g.getAttribute("data-median")) })),
+  );
   expect(boxes.map((b) => [b.test, b.n])).toEqual([...want].map(([t, c]) => [t, c.total]));
   for (const b of boxes) {
-    const walls = runs.filter((r) => r.test === b.test).map((r) => r.wallMs).sort((x, y) => x - y);
+    const walls = runs
+      .filter((r) => r.test === b.test)
+      .map((r) => r.wallMs)
+      .sort((x, y) => x - y);
     const mid = (walls.length - 1) / 2;
     expect(b.median).toBeCloseTo((walls[Math.floor(mid)]! + walls[Math.ceil(mid)]!) / 2, 9);
   }
@@ -100,7 +119,12 @@ async function checkSummary(page: Page, runs: readonly RunRecord[]): Promise<voi
 async function followRunPages(report: string, expectTitle: (test: string, seed: number) => string): Promise<number> {
   const { page, errors } = await open(report);
   const rows = await page.$$eval("#failing tr.run", (trs) =>
-    trs.map((tr) => ({ test: tr.getAttribute("data-test")!, seed: Number(tr.getAttribute("data-seed")), hasPage: tr.querySelector("a.run-page") !== null, replay: tr.querySelector("code.cmd")?.textContent ?? "" })),
+    trs.map((tr) => ({
+      test: tr.getAttribute("data-test")!,
+      seed: Number(tr.getAttribute("data-seed")),
+      hasPage: tr.querySelector("a.run-page") !== null,
+      replay: tr.querySelector("code.cmd")?.textContent ?? "",
+    })),
   );
   let opened = 0;
   for (const [i, row] of rows.entries()) {
@@ -172,7 +196,7 @@ describe.skipIf(skipReason !== "")(`report.html in headless Chromium${skipReason
       [
         "#!/bin/sh",
         "i=$RAFTLAB_ITER",
-        'if [ $((i % 3)) -eq 0 ]; then',
+        "if [ $((i % 3)) -eq 0 ]; then",
         '  echo "=== RUN   TestElect3A"',
         '  echo "000010 VOTE S0 Candidate@T1 -> S1 RequestVote"',
         '  echo "000020 VOTE S1 Follower@T1 <- S0 RequestVote"',
@@ -190,7 +214,13 @@ describe.skipIf(skipReason !== "")(`report.html in headless Chromium${skipReason
     const rep = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { runs: RunRecord[] };
     const { page, errors } = await open(join(out, "report.html"));
     await checkSummary(page, rep.runs);
-    const links = await page.$$eval("#failing tr.run", (trs) => trs.map((tr) => [Number(tr.getAttribute("data-seed")), tr.querySelector("a.run-page")?.getAttribute("href") ?? null, tr.querySelector("a.file")?.getAttribute("href")]));
+    const links = await page.$$eval("#failing tr.run", (trs) =>
+      trs.map((tr) => [
+        Number(tr.getAttribute("data-seed")),
+        tr.querySelector("a.run-page")?.getAttribute("href") ?? null,
+        tr.querySelector("a.file")?.getAttribute("href"),
+      ]),
+    );
     expect(links.sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([
       [3, "3.html", "3.log"],
       [4, null, "4.log"],
@@ -206,7 +236,23 @@ describe.skipIf(skipReason !== "")(`report.html in headless Chromium${skipReason
     const impl = build.mutantPath("term-not-persisted");
     const out = join(dir, "shrink");
     // term-not-persisted fails TestFigure83C at seed 2 after a crash (see shrink.test.ts).
-    const r = raftlab(realCli, ["batch", "TestFigure83C", "--seed-start", "2", "-n", "1", "-j", "1", "--impl", impl, "--shrink", "--shrink-budget", "60", "-o", out]);
+    const r = raftlab(realCli, [
+      "batch",
+      "TestFigure83C",
+      "--seed-start",
+      "2",
+      "-n",
+      "1",
+      "-j",
+      "1",
+      "--impl",
+      impl,
+      "--shrink",
+      "--shrink-budget",
+      "60",
+      "-o",
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(1);
     const report = parseReport(readFileSync(join(out, "report.json"), "utf8"), "report.json");
     const s = report.shrinks?.[0];
@@ -238,10 +284,34 @@ describe.skipIf(skipReason !== "")(`report.html in headless Chromium${skipReason
         .map((e) => JSON.stringify(e))
         .join("\n") + "\n";
     writeFileSync(join(out, file), trace);
-    const run: RunRecord = { test: evil, seed: 1, ok: false, signature: evil, kind: "fail", message: evil, invariant: null, virtualMs: 2, wallMs: 3, rpcs: null, bytes: null, cmds: null, peers: null, trace: file, log: null, traceTruncated: false };
+    const run: RunRecord = {
+      test: evil,
+      seed: 1,
+      ok: false,
+      signature: evil,
+      kind: "fail",
+      message: evil,
+      invariant: null,
+      virtualMs: 2,
+      wallMs: 3,
+      rpcs: null,
+      bytes: null,
+      cmds: null,
+      peers: null,
+      trace: file,
+      log: null,
+      traceTruncated: false,
+    };
     const replay = `raftlab run '${evil}' --seed 1 --trace | logviz`;
     const w = writeReportHtml(
-      { kind: "batch", title: `report ${evil}`, facts: [["impl", evil]], notes: [evil], runs: [run, { ...run, seed: 2, ok: true, signature: null, kind: null, message: null, trace: null }], replayOf: () => replay },
+      {
+        kind: "batch",
+        title: `report ${evil}`,
+        facts: [["impl", evil]],
+        notes: [evil],
+        runs: [run, { ...run, seed: 2, ok: true, signature: null, kind: null, message: null, trace: null }],
+        replayOf: () => replay,
+      },
       { dir: out, sourceOf: (x) => x.trace, needPeerEvents: false, runTitle: (x) => `${x.test} seed ${x.seed}` },
     );
     expect(w.pages).toBe(1);

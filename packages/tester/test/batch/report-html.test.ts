@@ -39,12 +39,14 @@ function run(test: string, seed: number, ok: boolean, extra: Partial<RunRecord> 
 
 const line = (o: Record<string, unknown>): string => JSON.stringify(o);
 function traceText(test: string, seed: number, msg = "hello"): string {
-  return [
-    line({ t: 0, src: -1, term: -1, state: "none", topic: "TEST", op: "TestBegin", msg: "begin", test, seed }),
-    line({ t: 1, src: 0, term: 1, state: "candidate", topic: "VOTE", op: "RequestVote", msg, dst: 1, from: 0, id: "v1", dir: "send", mterm: 1 }),
-    line({ t: 2, src: 1, term: 1, state: "follower", topic: "VOTE", op: "RequestVote", msg, dst: 1, from: 0, id: "v1", dir: "recv", mterm: 1 }),
-    line({ t: 3, src: -1, term: -1, state: "none", topic: "TEST", op: "TestFail", msg: `failed: ${msg}` }),
-  ].join("\n") + "\n";
+  return (
+    [
+      line({ t: 0, src: -1, term: -1, state: "none", topic: "TEST", op: "TestBegin", msg: "begin", test, seed }),
+      line({ t: 1, src: 0, term: 1, state: "candidate", topic: "VOTE", op: "RequestVote", msg, dst: 1, from: 0, id: "v1", dir: "send", mterm: 1 }),
+      line({ t: 2, src: 1, term: 1, state: "follower", topic: "VOTE", op: "RequestVote", msg, dst: 1, from: 0, id: "v1", dir: "recv", mterm: 1 }),
+      line({ t: 3, src: -1, term: -1, state: "none", topic: "TEST", op: "TestFail", msg: `failed: ${msg}` }),
+    ].join("\n") + "\n"
+  );
 }
 
 const input = (runs: readonly RunRecord[]) => ({
@@ -87,7 +89,12 @@ describe("the report model", () => {
 describe("writing report.html", () => {
   it("renders a page per saved failing trace, with the given replay command, and links only pages that exist", () => {
     const out = join(dir, "pages");
-    const runs = [run("TestA", 1, true), run("TestA", 2, false, { trace: "TestA-2.jsonl", log: "TestA-2.log" }), run("TestA", 3, false, { trace: "TestA-3.jsonl" }), run("TestA", 4, false)];
+    const runs = [
+      run("TestA", 1, true),
+      run("TestA", 2, false, { trace: "TestA-2.jsonl", log: "TestA-2.log" }),
+      run("TestA", 3, false, { trace: "TestA-3.jsonl" }),
+      run("TestA", 4, false),
+    ];
     mkdirSync(out);
     writeFileSync(join(out, "TestA-2.jsonl"), traceText("TestA", 2));
     // TestA-3.jsonl is missing: no page, a note, no link to a page.
@@ -119,11 +126,15 @@ describe("writing report.html", () => {
   it("escapes hostile test names, messages and facts, and never follows a file name out of the folder", () => {
     const out = join(dir, "hostile");
     const evil = `<script>alert(1)</script>"'&`;
-    const runs = [
-      run(evil, 1, false, { message: `<img src=x onerror=alert(2)>`, signature: `<b>sig</b>`, trace: "../outside.jsonl", log: "/etc/passwd" }),
-    ];
+    const runs = [run(evil, 1, false, { message: `<img src=x onerror=alert(2)>`, signature: `<b>sig</b>`, trace: "../outside.jsonl", log: "/etc/passwd" })];
     const w = writeReportHtml(
-      { ...input(runs), title: `<title>${evil}`, facts: [["impl", `</dd><script>x</script>`]], notes: [`<i>note</i>`], replayOf: () => `raftlab run '${evil}' --seed 1` },
+      {
+        ...input(runs),
+        title: `<title>${evil}`,
+        facts: [["impl", `</dd><script>x</script>`]],
+        notes: [`<i>note</i>`],
+        replayOf: () => `raftlab run '${evil}' --seed 1`,
+      },
       { dir: out, sourceOf: (r) => r.trace, needPeerEvents: false },
     );
     expect(w.problems).toEqual(["no page for ../outside.jsonl: not a file name inside " + out]);
@@ -132,7 +143,7 @@ describe("writing report.html", () => {
     for (const bad of ["<script>", "<img", "<b>sig", "<i>note", "</dd><script>"]) expect(body).not.toContain(bad);
     expect(body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;");
     expect(body).not.toContain("passwd");
-    expect(body).not.toContain("outside.jsonl\"");
+    expect(body).not.toContain('outside.jsonl"');
     // The data block cannot end early.
     const data = html.slice(html.indexOf('<script type="application/json"'));
     expect(data.indexOf("</script>")).toBe(data.indexOf("</script>\n<script>"));
@@ -146,13 +157,29 @@ describe("writing report.html", () => {
     writeFileSync(join(out, "TestS-2.schedule.json"), "{}");
     const runs = [run("TestS", 2, false, { trace: "TestS-2.jsonl" }), run("TestT", 3, false, { signature: "other", trace: null })];
     const shrinks = [
-      { test: "TestS", seed: 2, signature: "fail: TestS broke", status: "shrunk" as const, detail: "done after 40 runs", schedule: "TestS-2.schedule.json", trace: "TestS-2.shrunk.jsonl", replay: "raftlab run TestS --schedule out/TestS-2.schedule.json --trace | logviz", faultsBefore: 30, faultsAfter: 2, faults: ["t=1.200s crash S2", "t=1.500s <drop> S0 -> S1"], sameFailure: true },
+      {
+        test: "TestS",
+        seed: 2,
+        signature: "fail: TestS broke",
+        status: "shrunk" as const,
+        detail: "done after 40 runs",
+        schedule: "TestS-2.schedule.json",
+        trace: "TestS-2.shrunk.jsonl",
+        replay: "raftlab run TestS --schedule out/TestS-2.schedule.json --trace | logviz",
+        faultsBefore: 30,
+        faultsAfter: 2,
+        faults: ["t=1.200s crash S2", "t=1.500s <drop> S0 -> S1"],
+        sameFailure: true,
+      },
       { test: "TestT", seed: 3, signature: "other", status: "skipped" as const, detail: "<no schedule>" },
     ];
-    const w = writeReportHtml({ ...input(runs), shrinks }, { dir: out, sourceOf: (r) => r.trace, needPeerEvents: false, runTitle: (r) => `${r.test} seed ${r.seed}` });
+    const w = writeReportHtml(
+      { ...input(runs), shrinks },
+      { dir: out, sourceOf: (r) => r.trace, needPeerEvents: false, runTitle: (r) => `${r.test} seed ${r.seed}` },
+    );
     expect(w.pages).toBe(2);
     const html = readFileSync(join(out, "report.html"), "utf8");
-    expect(html).toContain("shrunk: <b class=\"mono\">faults: 30 -&gt; 2");
+    expect(html).toContain('shrunk: <b class="mono">faults: 30 -&gt; 2');
     expect(html).toContain("t=1.500s &lt;drop&gt; S0 -&gt; S1");
     expect(html).toContain('<code class="cmd shrunk-replay">raftlab run TestS --schedule out/TestS-2.schedule.json --trace | logviz</code>');
     expect(html).toContain('href="TestS-2.schedule.json"');
@@ -166,14 +193,22 @@ describe("writing report.html", () => {
   it("percent-encodes link targets per segment, and names pages after their file", () => {
     expect(hrefOf(`a b#?%"<.html`)).toBe("a%20b%23%3F%25%22%3C.html");
     expect(hrefOf("javascript:alert(1)")).toBe("javascript%3Aalert(1)");
-    expect([pageNameOf("T-1.jsonl"), pageNameOf("T-1.jsonl.gz"), pageNameOf("7.log"), pageNameOf("noext")]).toEqual(["T-1.html", "T-1.html", "7.html", "noext.html"]);
+    expect([pageNameOf("T-1.jsonl"), pageNameOf("T-1.jsonl.gz"), pageNameOf("7.log"), pageNameOf("noext")]).toEqual([
+      "T-1.html",
+      "T-1.html",
+      "7.html",
+      "noext.html",
+    ]);
   });
 
   it("a stress log gets a page only when logviz finds peer events in it (dslogs lines)", () => {
     const out = join(dir, "stress");
     mkdirSync(out);
     writeFileSync(join(out, "3.log"), "out 3.0\nassertion failed: got 21, want 0\n");
-    writeFileSync(join(out, "6.log"), "=== RUN   TestX3A\n000010 VOTE S0 Candidate@T1 -> S1 RequestVote\n000020 VOTE S1 Follower@T1 <- S0 RequestVote\n--- FAIL: TestX3A (0.01s)\n");
+    writeFileSync(
+      join(out, "6.log"),
+      "=== RUN   TestX3A\n000010 VOTE S0 Candidate@T1 -> S1 RequestVote\n000020 VOTE S1 Follower@T1 <- S0 RequestVote\n--- FAIL: TestX3A (0.01s)\n",
+    );
     const runs = [run("cmd", 3, false, { log: "3.log" }), run("cmd", 6, false, { log: "6.log" })];
     const w = writeReportHtml({ ...input(runs), kind: "stress" }, { dir: out, sourceOf: (r) => r.log, needPeerEvents: true });
     expect(w.pages).toBe(1);

@@ -7,20 +7,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadSavedResults } from "../../src/batch/load.js";
 import { mergeReports } from "../../src/runs/merge.js";
 import type { RunRecord } from "../../src/runs/record.js";
-import {
-  REPORT_FORMAT,
-  REPORT_VERSION,
-  ReportError,
-  escapeXml,
-  formatJUnit,
-  parseReport,
-  serialiseReport,
-  type BatchReport,
-} from "../../src/runs/report.js";
+import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, parseReport, serialiseReport, type BatchReport } from "../../src/runs/report.js";
 import { buildRunList, shardRunList } from "../../src/runs/runlist.js";
 import { formatTriage, groupFailures } from "../../src/runs/triage.js";
 
-function rec(test: string, seed: number, failure?: { kind: RunRecord["kind"]; message: string; signature: string; invariant?: string }, virtualMs = 1000 + seed): RunRecord {
+function rec(
+  test: string,
+  seed: number,
+  failure?: { kind: RunRecord["kind"]; message: string; signature: string; invariant?: string },
+  virtualMs = 1000 + seed,
+): RunRecord {
   return {
     test,
     seed,
@@ -65,11 +61,23 @@ describe("JSON report", () => {
   it("round-trips every run with test, seed, ok, signature, failure and times", () => {
     const r: BatchReport = {
       ...report([rec("A", 1), rec("A", 2, agree(200)), rec("B", 1, safety)]),
-      replayChecks: [{ test: "A", seed: 2, signature: "fail: one(N) failed to reach agreement", verdict: "same", detail: "same failure, byte-identical trace" }],
+      replayChecks: [
+        { test: "A", seed: 2, signature: "fail: one(N) failed to reach agreement", verdict: "same", detail: "same failure, byte-identical trace" },
+      ],
     };
     const back = parseReport(serialiseReport(r), "r.json");
     expect(back).toEqual(r);
-    expect(back.runs[1]).toMatchObject({ test: "A", seed: 2, ok: false, kind: "fail", signature: "fail: one(N) failed to reach agreement", virtualMs: 1002, wallMs: 12.5, rpcs: 100, bytes: 2000 });
+    expect(back.runs[1]).toMatchObject({
+      test: "A",
+      seed: 2,
+      ok: false,
+      kind: "fail",
+      signature: "fail: one(N) failed to reach agreement",
+      virtualMs: 1002,
+      wallMs: 12.5,
+      rpcs: 100,
+      bytes: 2000,
+    });
   });
 
   it("rejects other JSON, other versions and malformed runs with a one-line reason", () => {
@@ -103,7 +111,10 @@ describe("JUnit report", () => {
   it("escapes markup, quotes and characters XML forbids", () => {
     expect(escapeXml(`a<b>&"c"'d'`)).toBe("a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;");
     expect(escapeXml("bell\u0007 nul\u0000 ok\ttab")).toBe("bell\uFFFD nul\uFFFD ok\ttab");
-    const xml = formatJUnit([rec("T<x>", 1, { kind: "crash", message: 'bad "thing" <tag> & \u0001', signature: "crash: x" })], { impl: "./my raft.js", outDir: null });
+    const xml = formatJUnit([rec("T<x>", 1, { kind: "crash", message: 'bad "thing" <tag> & \u0001', signature: "crash: x" })], {
+      impl: "./my raft.js",
+      outDir: null,
+    });
     expect(xml).toContain('name="T&lt;x&gt; seed=1"');
     expect(xml).toContain('message="bad &quot;thing&quot; &lt;tag&gt; &amp; \uFFFD"');
     expect(xml).toContain("--impl &apos;./my raft.js&apos;");
@@ -131,7 +142,10 @@ describe("merge", () => {
     const runs = list.map((i) => (i.seed % 4 === 0 ? rec(i.test, i.seed, agree(i.seed)) : rec(i.test, i.seed)));
     const shards = [1, 2, 3].map((index) => {
       const mine = new Set(shardRunList(list, { index, count: 3 }).map((i) => `${i.test}#${i.seed}`));
-      return report(runs.filter((r) => mine.has(`${r.test}#${r.seed}`)), { index, count: 3 });
+      return report(
+        runs.filter((r) => mine.has(`${r.test}#${r.seed}`)),
+        { index, count: 3 },
+      );
     });
     const merged = mergeReports([shards[2], shards[0], shards[1]].map((r, i) => ({ name: `s${i}`, report: r as BatchReport })));
     expect(merged.duplicates).toBe(0);
@@ -145,26 +159,28 @@ describe("merge", () => {
   it("reports missing shards and duplicate runs", () => {
     const a = report([rec("A", 1), rec("A", 2)], { index: 1, count: 3 });
     const b = report([rec("A", 2), rec("A", 3)], { index: 3, count: 3 });
-    const m = mergeReports([{ name: "a", report: a }, { name: "b", report: b }]);
+    const m = mergeReports([
+      { name: "a", report: a },
+      { name: "b", report: b },
+    ]);
     expect(m.missingShards).toEqual([2]);
     expect(m.duplicates).toBe(1);
     expect(m.report.runs.map((r) => r.seed)).toEqual([1, 2, 3]);
   });
 
   it("refuses reports of different implementations", () => {
-    expect(() => mergeReports([{ name: "a", report: report([]) }, { name: "b", report: { ...report([]), impl: "/x.js" } }])).toThrow(ReportError);
+    expect(() =>
+      mergeReports([
+        { name: "a", report: report([]) },
+        { name: "b", report: { ...report([]), impl: "/x.js" } },
+      ]),
+    ).toThrow(ReportError);
   });
 });
 
 describe("triage", () => {
   it("groups by signature, largest first, lists tests and first seeds, and replays the shortest run", () => {
-    const runs = [
-      rec("A", 9, agree(9), 5000),
-      rec("A", 3, agree(3), 700),
-      rec("B", 4, agree(4), 300),
-      rec("A", 1),
-      rec("C", 2, safety, 100),
-    ];
+    const runs = [rec("A", 9, agree(9), 5000), rec("A", 3, agree(3), 700), rec("B", 4, agree(4), 300), rec("A", 1), rec("C", 2, safety, 100)];
     const groups = groupFailures(runs);
     expect(groups.map((g) => [g.signature, g.count])).toEqual([
       ["fail: one(N) failed to reach agreement", 3],
@@ -201,7 +217,14 @@ describe("loadSavedResults", () => {
   it("reads a lone trace: test and seed from TestBegin, the failure from Violation", () => {
     const ev = (o: Record<string, unknown>) => JSON.stringify({ t: 0, src: -1, term: -1, state: "none", topic: "TEST", msg: "", ...o });
     const p = join(dir, "X-5.jsonl");
-    writeFileSync(p, [ev({ op: "TestBegin", test: "Persist13C", seed: 77 }), ev({ t: 900, op: "Violation", reason: "log-matching", msg: "logs differ at index 4" }), ev({ t: 950, op: "TestEnd", ok: false })].join("\n") + "\n");
+    writeFileSync(
+      p,
+      [
+        ev({ op: "TestBegin", test: "Persist13C", seed: 77 }),
+        ev({ t: 900, op: "Violation", reason: "log-matching", msg: "logs differ at index 4" }),
+        ev({ t: 950, op: "TestEnd", ok: false }),
+      ].join("\n") + "\n",
+    );
     const loaded = loadSavedResults(p);
     expect(loaded.runs).toHaveLength(1);
     expect(loaded.runs[0]).toMatchObject({ test: "Persist13C", seed: 77, ok: false, kind: "violation", signature: "violation: log-matching", virtualMs: 950 });
@@ -209,7 +232,10 @@ describe("loadSavedResults", () => {
 
   it("treats a trace that stops before TestEnd as a run that never finished", () => {
     const p = join(dir, "Y-3.jsonl");
-    writeFileSync(p, `${JSON.stringify({ t: 0, src: -1, term: -1, state: "none", op: "TestBegin", topic: "TEST", msg: "", test: "Y", seed: 3 })}\n{"t": 5, "sr`);
+    writeFileSync(
+      p,
+      `${JSON.stringify({ t: 0, src: -1, term: -1, state: "none", op: "TestBegin", topic: "TEST", msg: "", test: "Y", seed: 3 })}\n{"t": 5, "sr`,
+    );
     expect(loadSavedResults(p).runs[0]).toMatchObject({ test: "Y", seed: 3, ok: false, kind: "timeout" });
   });
 

@@ -108,7 +108,13 @@ describe("repairTornTail", () => {
   it("readJournal counts torn lines it skips", () => {
     const d = fresh();
     const p = join(d, "journal.jsonl");
-    const header = JSON.stringify({ journal: "raftlab-batch-journal", version: 1, impl: null, batch: { tests: ["T"], iterations: 1, seedStart: 1, sequential: false, loop: false, timeoutSec: 1, maxMemoryMb: 1 }, startedAt: "" });
+    const header = JSON.stringify({
+      journal: "raftlab-batch-journal",
+      version: 1,
+      impl: null,
+      batch: { tests: ["T"], iterations: 1, seedStart: 1, sequential: false, loop: false, timeoutSec: 1, maxMemoryMb: 1 },
+      startedAt: "",
+    });
     writeFileSync(p, `${header}\n{"run":{"te${header}\n{"run":{"t`);
     expect(readJournal(p).tornLines).toBe(2);
   });

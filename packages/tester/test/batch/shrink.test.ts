@@ -79,11 +79,15 @@ describe("raftlab batch --shrink", () => {
     expect(readFileSync(traceFile, "utf8")).toBe(readFileSync(join(out, "TestFigure83C-2.shrunk.jsonl"), "utf8"));
 
     // logviz marks the shrunk run's crash as the schedule's (the schedule beside the shrunk trace).
-    const viz = spawnSync(process.execPath, [join(root, "packages/logviz/dist/cli.js"), join(out, "TestFigure83C-2.shrunk.jsonl"), "--print", "--layout", "list", "--op", "Crash"], {
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-      timeout: 60_000,
-    });
+    const viz = spawnSync(
+      process.execPath,
+      [join(root, "packages/logviz/dist/cli.js"), join(out, "TestFigure83C-2.shrunk.jsonl"), "--print", "--layout", "list", "--op", "Crash"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 60_000,
+      },
+    );
     expect(viz.stdout).toMatch(/\* .*── Crash S\d {2}\[from the schedule\] {2}crash S\d/);
   }, 300_000);
 
@@ -99,7 +103,13 @@ describe("raftlab batch --shrink", () => {
     const report = parseReport(readFileSync(join(out, "report.json"), "utf8"), "report.json");
     expect(report.runs.map((x) => x.ok)).toEqual([false]);
     expect(report.shrinks).toEqual([
-      { test: "TestInitialElection3A", seed: 1, signature: report.runs[0]?.signature, status: "error", detail: "the shrink's test process exited with code 0 before reporting its result" },
+      {
+        test: "TestInitialElection3A",
+        seed: 1,
+        signature: report.runs[0]?.signature,
+        status: "error",
+        detail: "the shrink's test process exited with code 0 before reporting its result",
+      },
     ]);
     expect(existsSync(join(out, "forged.schedule.json"))).toBe(false);
     expect(existsSync(join(out, "TestInitialElection3A-1.schedule.json"))).toBe(false);
@@ -114,17 +124,53 @@ describe("raftlab batch --shrink", () => {
 
 describe("shrinks in a report", () => {
   const run: RunRecord = {
-    test: "TestFigure83C", seed: 2, ok: false, signature: "violation: Persist Before Reply", kind: "violation", message: "Persist Before Reply violated", invariant: "Persist Before Reply",
-    virtualMs: 1000, wallMs: 5, rpcs: 1, bytes: 1, cmds: 1, peers: 5, trace: "TestFigure83C-2.jsonl", log: "TestFigure83C-2.log", traceTruncated: false,
+    test: "TestFigure83C",
+    seed: 2,
+    ok: false,
+    signature: "violation: Persist Before Reply",
+    kind: "violation",
+    message: "Persist Before Reply violated",
+    invariant: "Persist Before Reply",
+    virtualMs: 1000,
+    wallMs: 5,
+    rpcs: 1,
+    bytes: 1,
+    cmds: 1,
+    peers: 5,
+    trace: "TestFigure83C-2.jsonl",
+    log: "TestFigure83C-2.log",
+    traceTruncated: false,
   };
   const shrunk: ShrunkExample = {
-    test: "TestFigure83C", seed: 2, signature: "violation: Persist Before Reply", status: "shrunk", detail: "2 runs", schedule: "TestFigure83C-2.schedule.json",
-    replay: "raftlab run TestFigure83C --schedule out/TestFigure83C-2.schedule.json --trace | logviz", faultsBefore: 57, faultsAfter: 1, eventsBefore: 10, eventsAfter: 5,
-    virtualMsBefore: 3000, virtualMsAfter: 1000, sameFailure: true, faults: ["t=1.955s crash S2"],
+    test: "TestFigure83C",
+    seed: 2,
+    signature: "violation: Persist Before Reply",
+    status: "shrunk",
+    detail: "2 runs",
+    schedule: "TestFigure83C-2.schedule.json",
+    replay: "raftlab run TestFigure83C --schedule out/TestFigure83C-2.schedule.json --trace | logviz",
+    faultsBefore: 57,
+    faultsAfter: 1,
+    eventsBefore: 10,
+    eventsAfter: 5,
+    virtualMsBefore: 3000,
+    virtualMsAfter: 1000,
+    sameFailure: true,
+    faults: ["t=1.955s crash S2"],
   };
   const base: BatchReport = {
-    format: "raftlab-batch-report", version: 1, impl: null, shard: null, outDir: "out", workers: 1, startedAt: "", elapsedMs: 1, interrupted: false,
-    runs: [run], omittedPassingRuns: 0, replayChecks: [],
+    format: "raftlab-batch-report",
+    version: 1,
+    impl: null,
+    shard: null,
+    outDir: "out",
+    workers: 1,
+    startedAt: "",
+    elapsedMs: 1,
+    interrupted: false,
+    runs: [run],
+    omittedPassingRuns: 0,
+    replayChecks: [],
   };
 
   it("round-trips; a reader keeps the entries it can check and never fails on the optional field", () => {

@@ -48,9 +48,7 @@ describe("normaliseMessage", () => {
   });
 
   it("gives two messages that differ only in numbers the same key", () => {
-    expect(normaliseMessage("one(17) failed to reach agreement after 10000 ms")).toBe(
-      normaliseMessage("one(90321) failed to reach agreement after 9980 ms"),
-    );
+    expect(normaliseMessage("one(17) failed to reach agreement after 10000 ms")).toBe(normaliseMessage("one(90321) failed to reach agreement after 9980 ms"));
   });
 });
 
@@ -63,7 +61,13 @@ describe("random tokens", () => {
   it("mask base64 and hex tokens and UUIDs, and keep names, short words and plain words", () => {
     for (const seed of [7, 8, 9]) expect(isRandomToken(randstring(64, seed)), randstring(64, seed)).toBe(true);
     expect(maskRandomTokens("key 3f9a0c1be2d47f6a got 550e8400-e29b-41d4-a716-446655440000")).toBe("key N got N");
-    for (const name of ["TestFigure8Unreliable3C", "TestSnapshotInstallUnCrash3D", "TestPersistPartitionUnreliableLinearizable4A", "TestRPCBytes3B", "abcdefghijklmnopqrstuvwxyz"]) {
+    for (const name of [
+      "TestFigure8Unreliable3C",
+      "TestSnapshotInstallUnCrash3D",
+      "TestPersistPartitionUnreliableLinearizable4A",
+      "TestRPCBytes3B",
+      "abcdefghijklmnopqrstuvwxyz",
+    ]) {
       expect(maskRandomTokens(`${name} failed`), name).toBe(`${name} failed`);
     }
   });
@@ -71,9 +75,7 @@ describe("random tokens", () => {
 
 describe("failureSignature", () => {
   it("uses the invariant's name when there is one, whatever the message", () => {
-    expect(failureSignature({ kind: "violation", invariant: "election-safety", message: "term 3 has leaders S1 and S2" })).toBe(
-      "violation: election-safety",
-    );
+    expect(failureSignature({ kind: "violation", invariant: "election-safety", message: "term 3 has leaders S1 and S2" })).toBe("violation: election-safety");
   });
   it("prefixes the kind, so a timeout and a failure with similar text stay apart", () => {
     expect(failureSignature({ kind: "fail", message: "one(5) failed to reach agreement" })).toBe("fail: one(N) failed to reach agreement");

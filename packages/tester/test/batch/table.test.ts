@@ -7,8 +7,22 @@ import { formatSummaryTable, formatTotalsLine, wilsonInterval } from "../../src/
 
 function rec(test: string, ok: boolean, virtualMs: number | null, wallMs: number): RunRecord {
   return {
-    test, seed: 1, ok, signature: ok ? null : "fail: x", kind: ok ? null : "fail", message: ok ? null : "x",
-    invariant: null, virtualMs, wallMs, rpcs: null, bytes: null, cmds: null, peers: null, trace: null, log: null, traceTruncated: false,
+    test,
+    seed: 1,
+    ok,
+    signature: ok ? null : "fail: x",
+    kind: ok ? null : "fail",
+    message: ok ? null : "x",
+    invariant: null,
+    virtualMs,
+    wallMs,
+    rpcs: null,
+    bytes: null,
+    cmds: null,
+    peers: null,
+    trace: null,
+    log: null,
+    traceTruncated: false,
   };
 }
 

@@ -10,8 +10,22 @@ import { formatSummaryTable } from "../../src/runs/table.js";
 
 function rec(test: string, seed: number, warnings?: RunRecord["warnings"]): RunRecord {
   return {
-    test, seed, ok: true, signature: null, kind: null, message: null, invariant: null, virtualMs: 1000, wallMs: 5,
-    rpcs: 10, bytes: 100, cmds: 1, peers: 3, trace: null, log: null, traceTruncated: false,
+    test,
+    seed,
+    ok: true,
+    signature: null,
+    kind: null,
+    message: null,
+    invariant: null,
+    virtualMs: 1000,
+    wallMs: 5,
+    rpcs: 10,
+    bytes: 100,
+    cmds: 1,
+    peers: 3,
+    trace: null,
+    log: null,
+    traceTruncated: false,
     ...(warnings !== undefined ? { warnings } : {}),
   };
 }
@@ -20,7 +34,12 @@ describe("warnings in batch results", () => {
   it("are counted per test: runs that warned and warnings in all, in a Warned column", () => {
     const tally = new BatchTally();
     tally.add(rec("TestInitialElection3A", 1, [{ kind: "Heartbeat Rate", count: 2 }]));
-    tally.add(rec("TestInitialElection3A", 2, [{ kind: "Heartbeat Rate", count: 1 }, { kind: "Term Changed", count: 1 }]));
+    tally.add(
+      rec("TestInitialElection3A", 2, [
+        { kind: "Heartbeat Rate", count: 1 },
+        { kind: "Term Changed", count: 1 },
+      ]),
+    );
     tally.add(rec("TestInitialElection3A", 3));
     tally.add(rec("TestBackup3B", 1));
     const [a, b] = tally.tests;

@@ -85,7 +85,14 @@ describe("machine capacity probe (figure 4)", () => {
 
 describe("bench flags", () => {
   it("defaults: every figure, seeds 1..3", () => {
-    expect(parseBenchArgs([])).toEqual({ help: false, only: ["suite", "core", "logviz", "batch", "persist"], seeds: 3, json: null, markdown: null, quick: false });
+    expect(parseBenchArgs([])).toEqual({
+      help: false,
+      only: ["suite", "core", "logviz", "batch", "persist"],
+      seeds: 3,
+      json: null,
+      markdown: null,
+      quick: false,
+    });
   });
 
   it("--only keeps the canonical order; --seeds and --json are read", () => {
@@ -128,7 +135,16 @@ describe("bench flags", () => {
 
 describe("output", () => {
   it("plain tables have no escape sequences and aligned columns", () => {
-    const t = renderTable({ columns: ["name", "value"], rows: [["a", "1.5"], ["longer", "22.25"]] }, makePaint(false));
+    const t = renderTable(
+      {
+        columns: ["name", "value"],
+        rows: [
+          ["a", "1.5"],
+          ["longer", "22.25"],
+        ],
+      },
+      makePaint(false),
+    );
     expect(t).not.toContain("\u001b");
     const lines = t.split("\n");
     expect(lines).toHaveLength(4);
@@ -149,7 +165,17 @@ describe("output", () => {
 
   it("goals show a verdict either way", () => {
     const s = renderFigure(
-      { id: "suite", title: "t", tables: [], notes: [], data: {}, goals: [{ text: "fast", met: false, detail: "6 s" }, { text: "cheap", met: true, detail: "1 s" }] },
+      {
+        id: "suite",
+        title: "t",
+        tables: [],
+        notes: [],
+        data: {},
+        goals: [
+          { text: "fast", met: false, detail: "6 s" },
+          { text: "cheap", met: true, detail: "1 s" },
+        ],
+      },
       makePaint(false),
     );
     expect(s).toContain("goal NOT met  fast: 6 s");

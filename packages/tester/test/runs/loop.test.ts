@@ -9,8 +9,22 @@ import type { RunRecord } from "../../src/runs/record.js";
 
 function record(test: string, seed: number, ok: boolean): RunRecord {
   return {
-    test, seed, ok, signature: ok ? null : "boom", kind: ok ? null : "error", message: ok ? null : "boom",
-    invariant: null, virtualMs: 1, wallMs: 1, rpcs: 0, bytes: 0, cmds: 0, peers: 3, trace: null, log: null, traceTruncated: false,
+    test,
+    seed,
+    ok,
+    signature: ok ? null : "boom",
+    kind: ok ? null : "error",
+    message: ok ? null : "boom",
+    invariant: null,
+    virtualMs: 1,
+    wallMs: 1,
+    rpcs: 0,
+    bytes: 0,
+    cmds: 0,
+    peers: 3,
+    trace: null,
+    log: null,
+    traceTruncated: false,
   } as RunRecord;
 }
 
@@ -91,9 +105,14 @@ describe("RunLoop", () => {
   it("an interrupt cancels the runs in flight and exits 130; the runs finished are kept", async () => {
     const controller = new AbortController();
     const { loop } = makeLoop({ slots: 2, signal: controller.signal });
-    const { driver } = scripted(loop, [[1, 2, 3, 4]], () => false, async (seed) => {
-      if (seed === 3) controller.abort();
-    });
+    const { driver } = scripted(
+      loop,
+      [[1, 2, 3, 4]],
+      () => false,
+      async (seed) => {
+        if (seed === 3) controller.abort();
+      },
+    );
     await loop.drive(driver);
     expect(loop.interrupted).toBe(true);
     expect(loop.results.inListOrder().map((r) => r.seed)).toEqual([1, 2]);

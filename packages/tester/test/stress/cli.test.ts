@@ -144,7 +144,10 @@ describe("raftlab stress (process)", () => {
     // A batch report with a stress report, in either order: one line naming which file is which kind.
     const batchReport = join(dir, "batch.json");
     writeFileSync(batchReport, JSON.stringify({ format: "raftlab-batch-report", version: 1, impl: null, runs: [] }));
-    for (const files of [[join(dir, "sh1.json"), batchReport], [batchReport, join(dir, "sh1.json")]]) {
+    for (const files of [
+      [join(dir, "sh1.json"), batchReport],
+      [batchReport, join(dir, "sh1.json")],
+    ]) {
       const mixed = raftlab(["merge", ...files]);
       expect(mixed.code).toBe(2);
       expect(mixed.stderr).toBe(

@@ -95,7 +95,26 @@ describe("raftlab stress on a real go test module", () => {
     if (build.code !== 0) {
       throw new Error(`go test -race does not build here (the race detector needs cgo and a C compiler, gcc): ${build.stderr.trim().split("\n")[0] ?? ""}`);
     }
-    stress = run([process.execPath, cli, "stress", "-n", String(ITERATIONS), "-j", "3", "--timeout", String(TIMEOUT_SEC), "-o", out, "--json", join(dir, "s.json"), "--", "go", "test", "-race", "-v"]);
+    stress = run([
+      process.execPath,
+      cli,
+      "stress",
+      "-n",
+      String(ITERATIONS),
+      "-j",
+      "3",
+      "--timeout",
+      String(TIMEOUT_SEC),
+      "-o",
+      out,
+      "--json",
+      join(dir, "s.json"),
+      "--",
+      "go",
+      "test",
+      "-race",
+      "-v",
+    ]);
   }, 240_000);
 
   it("groups each kind of failure under its own signature, with the counts the module's rules give", () => {
@@ -114,10 +133,16 @@ describe("raftlab stress on a real go test module", () => {
     expect(groups.size).toBe(Object.keys(SIGNATURES).length);
     for (const [kind, { test, signature }] of Object.entries(SIGNATURES)) {
       const hits = [...groups.entries()].filter(([s]) => signature.test(s));
-      expect(hits.map(([s]) => s), kind).toHaveLength(1);
+      expect(
+        hits.map(([s]) => s),
+        kind,
+      ).toHaveLength(1);
       const [sig, g] = hits[0] ?? ["", { tests: new Set<string>(), iterations: [] }];
       expect([...g.tests], kind).toEqual([test]);
-      expect(g.iterations.sort((a, b) => a - b), kind).toEqual(expected[kind]);
+      expect(
+        g.iterations.sort((a, b) => a - b),
+        kind,
+      ).toEqual(expected[kind]);
       // The triage block names it with its count.
       expect(stress.stdout, kind).toContain(`${expected[kind]?.length}× ${sig}`);
     }
@@ -141,13 +166,21 @@ describe("raftlab stress on a real go test module", () => {
       if (kind === "hang") continue; // it would hang: the command is checked, not run
       const again = run(["/bin/sh", "-c", `${cmd ?? "false"} 2>&1`]);
       expect(again.code, kind).not.toBe(0);
-      expect([...again.stdout.matchAll(/^=== RUN\s+(\S+)/gm)].map((m) => m[1]), kind).toEqual([test]);
+      expect(
+        [...again.stdout.matchAll(/^=== RUN\s+(\S+)/gm)].map((m) => m[1]),
+        kind,
+      ).toEqual([test]);
       expect(again.stdout, kind).toContain(`--- FAIL: ${test}`);
     }
   });
 
   it("prints the logviz command that opens a saved log at the failing test, filters by term and peer work on it", () => {
-    const open = /^ {4}open: {3}logviz (\S+) --test (\S+)$/m.exec(stress.stdout.split("\n").filter((l) => l.includes("TestDslogs")).join("\n"));
+    const open = /^ {4}open: {3}logviz (\S+) --test (\S+)$/m.exec(
+      stress.stdout
+        .split("\n")
+        .filter((l) => l.includes("TestDslogs"))
+        .join("\n"),
+    );
     expect(open?.[1]).toBe(join(out, `${expectedIterations()["dslogs"]?.[0]}.log`));
     expect(open?.[2]).toBe("TestDslogs");
     // logviz splits the go test -v output into tests at its `=== RUN` lines: --test keeps one of them.

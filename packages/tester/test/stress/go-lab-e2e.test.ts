@@ -55,9 +55,31 @@ function processesIn(path: string): number[] {
   return found;
 }
 
-function stressOf(name: string, extra: string[], goArgs: string[]): { code: number | null; stdout: string; stderr: string; runs: readonly StressRun[]; killed: readonly { iteration: number; killed: number }[] } {
+function stressOf(
+  name: string,
+  extra: string[],
+  goArgs: string[],
+): { code: number | null; stdout: string; stderr: string; runs: readonly StressRun[]; killed: readonly { iteration: number; killed: number }[] } {
   const json = join(dir, `${name}.json`);
-  const r = run([process.execPath, cli, "stress", "-j", "2", "-o", join(dir, name), "--json", json, ...extra, "--", "go", "test", "-timeout", GO_TIMEOUT, ...goArgs, "./raft"]);
+  const r = run([
+    process.execPath,
+    cli,
+    "stress",
+    "-j",
+    "2",
+    "-o",
+    join(dir, name),
+    "--json",
+    json,
+    ...extra,
+    "--",
+    "go",
+    "test",
+    "-timeout",
+    GO_TIMEOUT,
+    ...goArgs,
+    "./raft",
+  ]);
   if (!existsSync(json)) throw new Error(`raftlab stress wrote no report: ${r.stderr}`);
   const report = parseStressReport(readFileSync(json, "utf8"), json);
   return { ...r, runs: report.runs, killed: report.killedProcesses };

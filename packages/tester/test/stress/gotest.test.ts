@@ -138,7 +138,17 @@ describe("go test -v output", () => {
   });
 
   it("without -v, Go 1.20+'s -timeout names its running tests: the result says them, the re-run selects the one", () => {
-    const text = ["panic: test timed out after 2s", "running tests:", "\tTestSlow/case_3 (2s)", "", "goroutine 17 [running]:", "testing.(*M).startAlarm.func1()", "\t/usr/lib/go/src/testing/testing.go:2241 +0x3b9", "exit status 2", "FAIL\tm\t2.01s"].join("\n");
+    const text = [
+      "panic: test timed out after 2s",
+      "running tests:",
+      "\tTestSlow/case_3 (2s)",
+      "",
+      "goroutine 17 [running]:",
+      "testing.(*M).startAlarm.func1()",
+      "\t/usr/lib/go/src/testing/testing.go:2241 +0x3b9",
+      "exit status 2",
+      "FAIL\tm\t2.01s",
+    ].join("\n");
     const p = parse(text);
     expect(p.timedOutTests()).toEqual(["TestSlow"]);
     expect(p.failingTest()).toBe("TestSlow");
@@ -148,7 +158,10 @@ describe("go test -v output", () => {
 
   it("before Go 1.20 the running test is read from the goroutine dump: the Test frame above testing.tRunner", () => {
     // The same Go 1.19 output without -v: no === RUN or --- PASS lines.
-    const plain = sample("go-timeout.txt").split("\n").filter((l) => !/^(===|---) /.test(l)).join("\n");
+    const plain = sample("go-timeout.txt")
+      .split("\n")
+      .filter((l) => !/^(===|---) /.test(l))
+      .join("\n");
     const p = parse(plain);
     expect(p.timedOutTests()).toEqual(["TestHang"]);
     const r = iterationResults(p, outcome({ exitCode: 2 }), ctx(false));
@@ -156,7 +169,17 @@ describe("go test -v output", () => {
   });
 
   it("with -v a paused parallel test that -timeout does not name is not its timeout", () => {
-    const text = ["=== RUN   TestWait", "=== PAUSE TestWait", "=== RUN   TestStuck", "panic: test timed out after 2s", "running tests:", "\tTestStuck (2s)", "", "goroutine 1 [chan receive]:", "exit status 2"].join("\n");
+    const text = [
+      "=== RUN   TestWait",
+      "=== PAUSE TestWait",
+      "=== RUN   TestStuck",
+      "panic: test timed out after 2s",
+      "running tests:",
+      "\tTestStuck (2s)",
+      "",
+      "goroutine 1 [chan receive]:",
+      "exit status 2",
+    ].join("\n");
     const r = iterationResults(parse(text), outcome({ exitCode: 2 }), ctx(true));
     expect(r.runs.map((x) => [x.test, x.kind, x.message])).toEqual([
       ["TestWait", "fail", "no result: the test binary ended while it ran (exit status 2)"],
@@ -204,8 +227,12 @@ describe("signatures", () => {
     );
     expect(normaliseFailureLine("panic: test timed out after 10m0s")).toBe("panic: test timed out after N");
     // TestRPCBytes3B agrees on randstring(5000): the 5,000 random characters are one token, masked.
-    const token = Buffer.from(Array.from({ length: 7500 }, (_, i) => (i * 193 + 71) % 256)).toString("base64url").slice(0, 5000);
-    expect(stressSignature("fail", `config.go:594: one(${token}) failed to reach agreement`)).toBe(stressSignature("fail", "config.go:594: one(101) failed to reach agreement"));
+    const token = Buffer.from(Array.from({ length: 7500 }, (_, i) => (i * 193 + 71) % 256))
+      .toString("base64url")
+      .slice(0, 5000);
+    expect(stressSignature("fail", `config.go:594: one(${token}) failed to reach agreement`)).toBe(
+      stressSignature("fail", "config.go:594: one(101) failed to reach agreement"),
+    );
     expect(normaliseFailureLine("x.go:3: key a-12s-Qz81_k9Lm2-x7Pq0 lost")).toBe("x.go:3: key N lost");
     expect(stressSignature("fail", "fatal error: concurrent map writes")).toBe("fail: fatal error: concurrent map writes");
   });

@@ -126,7 +126,15 @@ export function quantile(sorted: readonly number[], q: number): number {
 export function wallSpread(values: readonly number[]): WallSpread | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, min: s[0] ?? 0, p25: quantile(s, 0.25), median: quantile(s, 0.5), p75: quantile(s, 0.75), p90: quantile(s, 0.9), max: s[s.length - 1] ?? 0 };
+  return {
+    n: s.length,
+    min: s[0] ?? 0,
+    p25: quantile(s, 0.25),
+    median: quantile(s, 0.5),
+    p75: quantile(s, 0.75),
+    p90: quantile(s, 0.9),
+    max: s[s.length - 1] ?? 0,
+  };
 }
 
 function firstLine(s: string): string {

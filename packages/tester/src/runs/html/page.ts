@@ -91,7 +91,9 @@ function charts(m: ReportModel): string {
 
 function shrunkBlock(s: ShrunkRow): string {
   if (s.summary === null) return `<div class="shrunk dim">not shrunk (${escapeHtml(s.status)}): ${escapeHtml(s.detail)}</div>`;
-  const faults = s.faults.map((f) => `<li class="mono">${escapeHtml(f)}</li>`).join("") + (s.moreFaults > 0 ? `<li class="dim">… ${s.moreFaults} more in the schedule</li>` : "");
+  const faults =
+    s.faults.map((f) => `<li class="mono">${escapeHtml(f)}</li>`).join("") +
+    (s.moreFaults > 0 ? `<li class="dim">… ${s.moreFaults} more in the schedule</li>` : "");
   return `<div class="shrunk"><div>shrunk: <b class="mono">${escapeHtml(s.summary)}</b>${s.sameFailure ? "" : ` <span class="bad">(no longer fails the same way)</span>`} <span class="dim">${escapeHtml(s.detail)}</span></div>
 ${faults !== "" ? `<ul>${faults}</ul>` : ""}${s.replay !== null ? `<div>replay: <code class="cmd shrunk-replay">${escapeHtml(s.replay)}</code></div>` : ""}
 <div>${linksCell(s.links, "shrunk run page", "shrunk-page")}</div></div>`;
@@ -100,7 +102,9 @@ ${faults !== "" ? `<ul>${faults}</ul>` : ""}${s.replay !== null ? `<div>replay: 
 function group(g: GroupRow, i: number, runWord: string): string {
   const tests = g.tests.map((t) => `${escapeHtml(t.test)} (${t.count})`).join(", ") + (g.moreTests > 0 ? `, … ${g.moreTests} more` : "");
   const check =
-    g.check === null ? "" : `<div class="verdict-${escapeHtml(g.check.verdict)}">${escapeHtml(g.check.verdict === "same" ? "✓ replayed: " : g.check.verdict === "differs" ? "✗ REPLAY DIFFERS: " : "replay not checked: ")}${escapeHtml(g.check.detail)}</div>`;
+    g.check === null
+      ? ""
+      : `<div class="verdict-${escapeHtml(g.check.verdict)}">${escapeHtml(g.check.verdict === "same" ? "✓ replayed: " : g.check.verdict === "differs" ? "✗ REPLAY DIFFERS: " : "replay not checked: ")}${escapeHtml(g.check.detail)}</div>`;
   return `<div class="group" data-signature="${escapeHtml(g.signature)}"><div><span class="count">[${i + 1}] ${g.count}×</span> <span class="sig mono">${escapeHtml(g.signature)}</span></div>
 <div>tests: ${tests}</div>
 ${g.message !== "" ? `<div>e.g. <span class="mono">${escapeHtml(g.message)}</span> <span class="dim">(${escapeHtml(g.example.test)} ${runWord} ${g.example.seed})</span></div>` : ""}
@@ -120,7 +124,9 @@ function failingRow(r: FailingRow): string {
 function failing(m: ReportModel, runWord: string): string {
   if (m.failing.length === 0) return "";
   const more =
-    m.moreFailing > 0 ? `<p class="note" id="more-failing">${m.moreFailing} more failing runs are not listed here: see ${link("report.json", "report.json")} and the saved files in this folder.</p>` : "";
+    m.moreFailing > 0
+      ? `<p class="note" id="more-failing">${m.moreFailing} more failing runs are not listed here: see ${link("report.json", "report.json")} and the saved files in this folder.</p>`
+      : "";
   return `<h2>Failing runs</h2><table id="failing"><thead><tr><th class="l">Test</th><th>${escapeHtml(runWord)}</th><th class="l">Kind</th><th class="l">Message</th><th class="l">Saved</th><th class="l">Replay</th></tr></thead><tbody>${m.failing.map(failingRow).join("")}</tbody></table>${more}`;
 }
 
