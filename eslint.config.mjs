@@ -24,8 +24,10 @@ export default tseslint.config(
       "packs/**",
       // Generated from packages/raft/src/api.ts by packages/tester/scripts/gen-lab-types.mjs.
       "packages/tester/src/init/lab-types.generated.ts",
-      // Go and shell fixtures are not ours to lint; hostile fixtures misbehave on purpose.
+      // Go and shell fixtures are not ours to lint; hostile fixtures misbehave on purpose (and, like
+      // prettier (.prettierignore), lint leaves their bytes alone).
       "packages/tester/test/stress/**/*.go",
+      "packages/tester/test/fixtures/hostile/**",
     ],
   },
   {

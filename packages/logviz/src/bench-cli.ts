@@ -213,6 +213,130 @@ export interface CliBenchOptions {
   readonly log?: (s: string) => void;
 }
 
+/** A generated log of `n` lines at `path`. */
+type SizedLog = { readonly n: number; readonly path: string } & ReturnType<typeof writeLog>;
+
+/** First screen, logviz and less in turn, on each log; or why it could not be measured. */
+function measureFirstScreen(dir: string, logs: readonly SizedLog[], samples: number, log: (s: string) => void): { firstScreen: FirstScreen[]; note: string } {
+  const firstScreen: FirstScreen[] = [];
+  if (!hasTmux()) return { firstScreen, note: "not measured: tmux not found" };
+  if (!hasLess()) return { firstScreen, note: "not measured: less not found" };
+  const node = process.execPath;
+  const tmux = new Tmux(join(dir, "tmux.sock"));
+  try {
+    tmux.run("new-session", "-d", "-s", "keep", "-x", String(WIDTH), "-y", String(HEIGHT), "sleep 3600");
+    for (const l of logs) {
+      log(`first screen, ${l.n} lines…`);
+      const logvizMs: number[] = [];
+      const lessMs: number[] = [];
+      const env = "env -u NO_COLOR -u FORCE_COLOR -u CI -u LESS -u LESSOPEN";
+      for (let i = 0; i < samples; i++) {
+        logvizMs.push(tmux.firstScreen(`${env} ${sh([node, BIN, l.path])}`, l.first));
+        lessMs.push(tmux.firstScreen(`${env} ${sh(["less", l.path])}`, l.first));
+      }
+      firstScreen.push({ lines: l.n, bytes: l.bytes, logvizMs, lessMs });
+    }
+  } finally {
+    tmux.close();
+  }
+  return { firstScreen, note: "" };
+}
+
+type PrintFigures = Pick<CliBenchResult, "print" | "dslogsLinesPerSec" | "dslogsCpuLinesPerSec" | "dslogsNote">;
+
+/** Print mode, against cat and dslogs.py, in turn (so a burst of load on the machine hits them alike). */
+function measurePrint(dir: string, printLog: string, printLines: number, samples: number, probe: string): PrintFigures {
+  const node = process.execPath;
+  const print: PrintRun[] = [
+    { what: "logviz --print, columns", lines: printLines, ms: [], cpuMs: [] },
+    { what: "logviz --print, list", lines: printLines, ms: [], cpuMs: [] },
+    { what: "cat", lines: printLines, ms: [], cpuMs: [] },
+  ];
+  const py = pythonWithRich();
+  const dslogsLines = 3000;
+  const dslogs: PrintRun = { what: "dslogs.py", lines: dslogsLines, ms: [], cpuMs: [] };
+  const part = join(dir, "dslogs-part.log");
+  if (py !== null) writeLog(part, dslogsLines);
+  const cpuFile = join(dir, "cpu");
+  const logviz = (run: PrintRun, layout: string): void => {
+    rmSync(cpuFile, { force: true });
+    run.ms.push(
+      timed(node, ["--require", probe, BIN, printLog, "--print", "--layout", layout, "--width", String(WIDTH)], { ...process.env, LOGVIZ_BENCH_RSS: cpuFile })
+        .ms,
+    );
+    run.cpuMs.push(readCpu(cpuFile));
+  };
+  for (let i = 0; i < samples; i++) {
+    logviz(print[0] as PrintRun, "columns");
+    logviz(print[1] as PrintRun, "list");
+    print[2]?.ms.push(timed("cat", [printLog]).ms);
+    // dslogs.py renders one rich Columns per line (about 2,000 lines/s): its first 3,000 lines.
+    if (py !== null && i < 3) {
+      rmSync(cpuFile, { force: true });
+      dslogs.ms.push(timed(py, dslogsArgs(cpuFile, ["-c", "5", "--no-color", part]), { ...process.env, COLUMNS: String(WIDTH), LINES: String(HEIGHT) }).ms);
+      dslogs.cpuMs.push(Number(existsSync(cpuFile) ? readFileSync(cpuFile, "utf8") : NaN));
+    }
+  }
+  if (py === null || !existsSync(DSLOGS_PY)) {
+    return { print, dslogsLinesPerSec: null, dslogsCpuLinesPerSec: null, dslogsNote: "not measured: no python3 with the rich module (dslogs.py's dependency)" };
+  }
+  return {
+    print,
+    dslogsLinesPerSec: linesPerSec(dslogs),
+    dslogsCpuLinesPerSec: cpuLinesPerSec(dslogs),
+    dslogsNote: `bench/dslogs.py (a reimplementation of dslogs.py's core loop with rich ${richVersion(py)}), 5 columns, width ${WIDTH}, on the first ${dslogsLines} lines`,
+  };
+}
+
+/** Peak memory of every mode on the largest log (--to html on the first, smaller one). */
+function measureRss(dir: string, logs: readonly SizedLog[], probe: string, log: (s: string) => void): RssRun[] {
+  const big = logs[logs.length - 1];
+  const mid = logs[0];
+  const rss: RssRun[] = [];
+  if (!big || !mid) return rss;
+  const rssOf = (mode: string, l: SizedLog, args: string[], note: string): void => {
+    log(`memory: ${mode}, ${l.n} lines…`);
+    const f = join(dir, `rss-${rss.length}`);
+    const r = timed(process.execPath, ["--require", probe, BIN, l.path, ...args], { ...process.env, LOGVIZ_BENCH_RSS: f });
+    rss.push({
+      mode,
+      lines: l.n,
+      mb: r.r.status === 0 ? readRss(f) : null,
+      note: r.r.status === 0 ? note : `exit ${r.r.status}: ${r.r.stderr.toString().trim().slice(0, 200)}`,
+    });
+  };
+  rssOf("print, columns", big, ["--print", "--layout", "columns", "--width", String(WIDTH)], "");
+  rssOf("print, list", big, ["--print", "--layout", "list"], "");
+  rssOf("--to jsonl", big, ["--to", "jsonl"], "");
+  rssOf("--to html", mid, ["--to", "html"], "the page holds every row until it is written, so its memory grows with the input");
+  if (hasTmux()) {
+    log(`memory: interactive, ${big.n} lines…`);
+    rss.push(interactiveRss(dir, big, probe));
+  }
+  return rss;
+}
+
+/** The interactive viewer's peak memory once it has read the whole log (then quit with q). */
+function interactiveRss(dir: string, big: SizedLog, probe: string): RssRun {
+  const tmux = new Tmux(join(dir, "tmux2.sock"));
+  const f = join(dir, "rss-interactive");
+  try {
+    const cmd = `env LOGVIZ_BENCH_RSS=${sh([f])} ${sh([process.execPath, "--require", probe, BIN, big.path])}`;
+    const s = tmux.startAndWait(cmd, "end of input", 300_000);
+    let mb: number | null = null;
+    if (s !== null) {
+      tmux.run("send-keys", "-t", s, "q");
+      for (let i = 0; i < 50 && mb === null; i++) {
+        spawnSync("sleep", ["0.2"]);
+        mb = readRss(f);
+      }
+    }
+    return { mode: "interactive, read to the end", lines: big.n, mb, note: s === null ? "did not finish reading within 300 s" : "" };
+  } finally {
+    tmux.close();
+  }
+}
+
 export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchResult> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
   const samples = opts.samples ?? 5;
@@ -225,123 +349,18 @@ export async function runCliBench(opts: CliBenchOptions = {}): Promise<CliBenchR
     log(`writing dslogs logs of ${[printLines, ...sizes].join(", ")} lines…`);
     const printLog = join(dir, `print-${printLines}.log`);
     writeLog(printLog, printLines);
-    const logs = sizes.map((n) => {
+    const logs: SizedLog[] = sizes.map((n) => {
       const path = join(dir, `screen-${n}.log`);
       return { n, path, ...writeLog(path, n) };
     });
 
     const nodeMs = median(Array.from({ length: samples }, () => timed(node, ["-e", "0"]).ms));
-
-    // First screen, logviz and less in turn.
-    const firstScreen: FirstScreen[] = [];
-    let firstScreenNote = "";
-    if (!hasTmux()) firstScreenNote = "not measured: tmux not found";
-    else if (!hasLess()) firstScreenNote = "not measured: less not found";
-    else {
-      const tmux = new Tmux(join(dir, "tmux.sock"));
-      try {
-        tmux.run("new-session", "-d", "-s", "keep", "-x", String(WIDTH), "-y", String(HEIGHT), "sleep 3600");
-        for (const l of logs) {
-          log(`first screen, ${l.n} lines…`);
-          const logvizMs: number[] = [];
-          const lessMs: number[] = [];
-          const env = "env -u NO_COLOR -u FORCE_COLOR -u CI -u LESS -u LESSOPEN";
-          for (let i = 0; i < samples; i++) {
-            logvizMs.push(tmux.firstScreen(`${env} ${sh([node, BIN, l.path])}`, l.first));
-            lessMs.push(tmux.firstScreen(`${env} ${sh(["less", l.path])}`, l.first));
-          }
-          firstScreen.push({ lines: l.n, bytes: l.bytes, logvizMs, lessMs });
-        }
-      } finally {
-        tmux.close();
-      }
-    }
-
-    // Print mode, against cat and dslogs.py, in turn (so a burst of load on the machine hits them alike).
+    const { firstScreen, note: firstScreenNote } = measureFirstScreen(dir, logs, samples, log);
     log(`print mode, ${printLines} lines…`);
     const probe = rssProbe(dir);
-    const print: PrintRun[] = [
-      { what: "logviz --print, columns", lines: printLines, ms: [], cpuMs: [] },
-      { what: "logviz --print, list", lines: printLines, ms: [], cpuMs: [] },
-      { what: "cat", lines: printLines, ms: [], cpuMs: [] },
-    ];
-    const py = pythonWithRich();
-    const dslogsLines = 3000;
-    const dslogs: PrintRun = { what: "dslogs.py", lines: dslogsLines, ms: [], cpuMs: [] };
-    const part = join(dir, "dslogs-part.log");
-    if (py !== null) writeLog(part, dslogsLines);
-    const cpuFile = join(dir, "cpu");
-    const logviz = (run: PrintRun, layout: string): void => {
-      rmSync(cpuFile, { force: true });
-      run.ms.push(
-        timed(node, ["--require", probe, BIN, printLog, "--print", "--layout", layout, "--width", String(WIDTH)], { ...process.env, LOGVIZ_BENCH_RSS: cpuFile })
-          .ms,
-      );
-      run.cpuMs.push(readCpu(cpuFile));
-    };
-    for (let i = 0; i < samples; i++) {
-      logviz(print[0] as PrintRun, "columns");
-      logviz(print[1] as PrintRun, "list");
-      print[2]?.ms.push(timed("cat", [printLog]).ms);
-      // dslogs.py renders one rich Columns per line (about 2,000 lines/s): its first 3,000 lines.
-      if (py !== null && i < 3) {
-        rmSync(cpuFile, { force: true });
-        dslogs.ms.push(timed(py, dslogsArgs(cpuFile, ["-c", "5", "--no-color", part]), { ...process.env, COLUMNS: String(WIDTH), LINES: String(HEIGHT) }).ms);
-        dslogs.cpuMs.push(Number(existsSync(cpuFile) ? readFileSync(cpuFile, "utf8") : NaN));
-      }
-    }
-    let dslogsLinesPerSec: number | null = null;
-    let dslogsCpuLinesPerSec: number | null = null;
-    let dslogsNote: string;
-    if (py === null || !existsSync(DSLOGS_PY)) dslogsNote = "not measured: no python3 with the rich module (dslogs.py's dependency)";
-    else {
-      dslogsLinesPerSec = linesPerSec(dslogs);
-      dslogsCpuLinesPerSec = cpuLinesPerSec(dslogs);
-      dslogsNote = `bench/dslogs.py (a reimplementation of dslogs.py's core loop with rich ${richVersion(py)}), 5 columns, width ${WIDTH}, on the first ${dslogsLines} lines`;
-    }
-
-    // Peak memory of every mode on the largest log.
-    const big = logs[logs.length - 1];
-    const mid = logs[0];
-    const rss: RssRun[] = [];
-    if (big && mid) {
-      const rssOf = (mode: string, l: typeof big, args: string[], note: string): void => {
-        log(`memory: ${mode}, ${l.n} lines…`);
-        const f = join(dir, `rss-${rss.length}`);
-        const r = timed(node, ["--require", probe, BIN, l.path, ...args], { ...process.env, LOGVIZ_BENCH_RSS: f });
-        rss.push({
-          mode,
-          lines: l.n,
-          mb: r.r.status === 0 ? readRss(f) : null,
-          note: r.r.status === 0 ? note : `exit ${r.r.status}: ${r.r.stderr.toString().trim().slice(0, 200)}`,
-        });
-      };
-      rssOf("print, columns", big, ["--print", "--layout", "columns", "--width", String(WIDTH)], "");
-      rssOf("print, list", big, ["--print", "--layout", "list"], "");
-      rssOf("--to jsonl", big, ["--to", "jsonl"], "");
-      rssOf("--to html", mid, ["--to", "html"], "the page holds every row until it is written, so its memory grows with the input");
-      if (hasTmux()) {
-        log(`memory: interactive, ${big.n} lines…`);
-        const tmux = new Tmux(join(dir, "tmux2.sock"));
-        const f = join(dir, "rss-interactive");
-        try {
-          const cmd = `env LOGVIZ_BENCH_RSS=${sh([f])} ${sh([node, "--require", probe, BIN, big.path])}`;
-          const s = tmux.startAndWait(cmd, "end of input", 300_000);
-          let mb: number | null = null;
-          if (s !== null) {
-            tmux.run("send-keys", "-t", s, "q");
-            for (let i = 0; i < 50 && mb === null; i++) {
-              spawnSync("sleep", ["0.2"]);
-              mb = readRss(f);
-            }
-          }
-          rss.push({ mode: "interactive, read to the end", lines: big.n, mb, note: s === null ? "did not finish reading within 300 s" : "" });
-        } finally {
-          tmux.close();
-        }
-      }
-    }
-    return { nodeMs, firstScreen, firstScreenNote, printLines, print, dslogsLinesPerSec, dslogsCpuLinesPerSec, dslogsNote, rss, load: [load0, loadAvg()] };
+    const printed = measurePrint(dir, printLog, printLines, samples, probe);
+    const rss = measureRss(dir, logs, probe, log);
+    return { nodeMs, firstScreen, firstScreenNote, printLines, ...printed, rss, load: [load0, loadAvg()] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

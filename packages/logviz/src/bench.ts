@@ -10,7 +10,7 @@ import { runInNewContext } from "node:vm";
 import { Ingest, openFileSource } from "./ingest.js";
 import { printRows } from "./print.js";
 import { LogStore } from "./store.js";
-import { makeStyle } from "./style.js";
+import { makeStyle, type Style } from "./style.js";
 import { synthTrace } from "./synth.js";
 import { Viewer } from "./viewer.js";
 import type { Filter } from "./filter.js";
@@ -86,6 +86,82 @@ function load(path: string, onFirst: (store: LogStore) => void): Promise<LogStor
   });
 }
 
+/** Floor: read and split, nothing else (the best of two). */
+function floorReadSplit(path: string, lines: number): number {
+  let floorReadSplitMs = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    const n = readFileSync(path, "utf8").split("\n").length;
+    floorReadSplitMs = Math.min(floorReadSplitMs, performance.now() - t0);
+    if (n < lines) throw new Error("short file");
+  }
+  return floorReadSplitMs;
+}
+
+/** Each filter change on the full store (recompute the visible rows, draw a frame), median of five. */
+function measureFilters(store: LogStore, style: Style, path: string): Record<string, number> {
+  const viewer = new Viewer({ store, style, source: path, width: 160, height: 40 });
+  viewer.frame();
+  const filters: Record<string, Filter> = {
+    "term 3..5": { term: { lo: 3, hi: 5 } },
+    "just VOTE,LEAD": { just: ["VOTE", "LEAD"] },
+    "hide peer 1": { hidePeers: [1] },
+    "role leader + op AppendEntries": { roles: ["leader"], ops: ["AppendEntries"] },
+    clear: {},
+  };
+  const filterMs: Record<string, number> = {};
+  for (const [name, f] of Object.entries(filters)) {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      viewer.setFilter({});
+      const t = performance.now();
+      viewer.setFilter(f);
+      viewer.frame();
+      times.push(performance.now() - t);
+    }
+    filterMs[name] = median(times);
+  }
+  return filterMs;
+}
+
+/** Print mode over the whole store, and the floor of writing the raw lines in 64 KB chunks. */
+function measurePrint(store: LogStore, path: string): Pick<BenchResult, "printLinesPerSec" | "floorPrintLinesPerSec"> {
+  let bytes = 0;
+  const tp = performance.now();
+  const printed = printRows(store, { filter: {}, width: 160, style: makeStyle(false), write: (s) => ((bytes += s.length), true) });
+  const printMs = performance.now() - tp;
+  const raw = readFileSync(path, "utf8").split("\n");
+  const tf = performance.now();
+  let fb = 0;
+  let chunk = "";
+  for (const l of raw) {
+    chunk += l + "\n";
+    if (chunk.length >= 65536) {
+      fb += chunk.length;
+      chunk = "";
+    }
+  }
+  fb += chunk.length;
+  const floorPrintMs = performance.now() - tf;
+  if (bytes === 0 || fb === 0) throw new Error("nothing printed");
+  return { printLinesPerSec: printed / (printMs / 1000), floorPrintLinesPerSec: raw.length / (floorPrintMs / 1000) };
+}
+
+/** A fresh node loading ink and the app, best of three (-1 if it never succeeded). */
+function measureStartup(): number {
+  const app = new URL("./app.js", import.meta.url).href;
+  const ink = import.meta.resolve("ink");
+  let startupMs = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const ts = performance.now();
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(ink)}); await import(${JSON.stringify(app)});`], {
+      stdio: "ignore",
+    });
+    if (r.status === 0) startupMs = Math.min(startupMs, performance.now() - ts);
+  }
+  return Number.isFinite(startupMs) ? startupMs : -1;
+}
+
 export async function runBench(opts: { lines?: number; log?: (s: string) => void } = {}): Promise<BenchResult> {
   const lines = opts.lines ?? 1_000_000;
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
@@ -96,15 +172,7 @@ export async function runBench(opts: { lines?: number; log?: (s: string) => void
     log(`generating ${lines} lines…`);
     await writeTrace(path, lines);
     const fileBytes = statSync(path).size;
-
-    // Floor: read and split, nothing else.
-    let floorReadSplitMs = Infinity;
-    for (let i = 0; i < 2; i++) {
-      const t0 = performance.now();
-      const n = readFileSync(path, "utf8").split("\n").length;
-      floorReadSplitMs = Math.min(floorReadSplitMs, performance.now() - t0);
-      if (n < lines) throw new Error("short file");
-    }
+    const floorReadSplitMs = floorReadSplit(path, lines);
 
     gc?.();
     const heap0 = process.memoryUsage();
@@ -123,62 +191,14 @@ export async function runBench(opts: { lines?: number; log?: (s: string) => void
     const bytesPerLine = (heap1.heapUsed + heap1.arrayBuffers - (heap0.heapUsed + heap0.arrayBuffers)) / store.length;
 
     log("filters…");
-    const viewer = new Viewer({ store, style, source: path, width: 160, height: 40 });
-    viewer.frame();
-    const filters: Record<string, Filter> = {
-      "term 3..5": { term: { lo: 3, hi: 5 } },
-      "just VOTE,LEAD": { just: ["VOTE", "LEAD"] },
-      "hide peer 1": { hidePeers: [1] },
-      "role leader + op AppendEntries": { roles: ["leader"], ops: ["AppendEntries"] },
-      clear: {},
-    };
-    const filterMs: Record<string, number> = {};
-    for (const [name, f] of Object.entries(filters)) {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        viewer.setFilter({});
-        const t = performance.now();
-        viewer.setFilter(f);
-        viewer.frame();
-        times.push(performance.now() - t);
-      }
-      filterMs[name] = median(times);
-    }
-
+    const filterMs = measureFilters(store, style, path);
     log("print mode…");
-    let bytes = 0;
-    const tp = performance.now();
-    const printed = printRows(store, { filter: {}, width: 160, style: makeStyle(false), write: (s) => ((bytes += s.length), true) });
-    const printMs = performance.now() - tp;
-    const raw = readFileSync(path, "utf8").split("\n");
-    const tf = performance.now();
-    let fb = 0;
-    let chunk = "";
-    for (const l of raw) {
-      chunk += l + "\n";
-      if (chunk.length >= 65536) {
-        fb += chunk.length;
-        chunk = "";
-      }
-    }
-    fb += chunk.length;
-    const floorPrintMs = performance.now() - tf;
-    if (bytes === 0 || fb === 0) throw new Error("nothing printed");
-
+    const printed = measurePrint(store, path);
     log("startup…");
-    const app = new URL("./app.js", import.meta.url).href;
-    const ink = import.meta.resolve("ink");
-    let startupMs = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const ts = performance.now();
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(ink)}); await import(${JSON.stringify(app)});`], {
-        stdio: "ignore",
-      });
-      if (r.status === 0) startupMs = Math.min(startupMs, performance.now() - ts);
-    }
+    const startupMs = measureStartup();
 
     return {
-      startupMs: Number.isFinite(startupMs) ? startupMs : -1,
+      startupMs,
       lines: store.length,
       fileBytes,
       floorReadSplitMs,
@@ -188,8 +208,7 @@ export async function runBench(opts: { lines?: number; log?: (s: string) => void
       firstScreenMs,
       filterMs,
       bytesPerLine,
-      printLinesPerSec: printed / (printMs / 1000),
-      floorPrintLinesPerSec: raw.length / (floorPrintMs / 1000),
+      ...printed,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { Command, CommanderError } from "commander";
 import { FilterError, parseNameList, parsePeerList, parseRoles, parseStale, parseTermRange, type Filter } from "./filter.js";
 import { HELP_FILTER_RULES, HELP_KEYS } from "./help.js";
 import { ScheduleOverlay, ScheduleOverlayError, scheduleBeside } from "./schedule-overlay.js";
-import { Ingest, openFileSource, openStreamSource, type Source } from "./ingest.js";
+import { Ingest, openFileSource, openStreamSource, type Source, type SourceOptions } from "./ingest.js";
 import { StreamPrinter, type PrintLayout } from "./print.js";
 import { DEFAULT_LIVE_MAX_ROWS, DEFAULT_MAX_ROWS, DEFAULT_MEMORY_ROWS, LogStore, MAX_MAX_ROWS } from "./store.js";
 import { makeStyle } from "./style.js";
@@ -14,6 +14,8 @@ import { ResultLines } from "./results.js";
 import { escapeControls } from "@raftlab/raft/trace";
 import { colorEnabled, commanderErrorLine, EXIT, EXIT_USAGE_TEXT, signalExitCode, UsageError, wrapHelpText } from "@raftlab/raft/terminal";
 import { openKeyboard, Terminal } from "./terminal.js";
+import type { Viewer } from "./viewer.js";
+import type { Instance } from "ink";
 import { InferOptionError, inferOptionsOf, type InferOptions } from "./infer.js";
 
 interface Options {
@@ -276,18 +278,161 @@ async function runPrint(file: string | undefined, filter: Filter, o: Options): P
   }
 }
 
-async function runInteractive(file: string | undefined, filter: Filter, o: Options, keys: tty.ReadStream): Promise<void> {
-  // Ink decides once, when it is first imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION
-  // set), and then draws nothing until exit. We only get here with a terminal on both stdout and the
-  // keyboard, so a person is watching even if CI is exported (CI runners, dev containers, our own e2e
-  // test under CI): clear the flags before the first import of ink.
+/**
+ * Ink decides once, when it is first imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION
+ * set), and then draws nothing until exit; React picks its build from NODE_ENV. Both are imported only
+ * after this (dynamic imports).
+ */
+function prepareForInk(): void {
+  // We only get here with a terminal on both stdout and the keyboard, so a person is watching even if
+  // CI is exported (CI runners, dev containers, our own e2e test under CI): clear the flags.
   delete process.env["CI"];
   delete process.env["CONTINUOUS_INTEGRATION"];
-  // React picks its build from NODE_ENV when first imported. Its development build keeps a
-  // PerformanceMeasure per render, which grows the heap for as long as a live stream redraws (tens of MB
-  // a minute); the production build keeps nothing per frame. A NODE_ENV the user set is left alone.
-  // Ink and React are imported only below (dynamic imports), so this runs before either loads.
+  // React's development build keeps a PerformanceMeasure per render, which grows the heap for as long
+  // as a live stream redraws (tens of MB a minute); the production build keeps nothing per frame. A
+  // NODE_ENV the user set is left alone.
   if (process.env["NODE_ENV"] === undefined || process.env["NODE_ENV"] === "") process.env["NODE_ENV"] = "production";
+}
+
+/** Redraws of the Ink app: at once, coalesced (at most every 50 ms), and settling redraws after an end. */
+class Redraws {
+  readonly listeners = new Set<() => void>();
+  private pending: NodeJS.Timeout | null = null;
+
+  readonly now = (): void => {
+    for (const l of this.listeners) l();
+  };
+
+  notify(): void {
+    if (this.pending) return;
+    // Coalesce: a big file arrives in many chunks.
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.now();
+    }, 50);
+  }
+
+  /**
+   * The last change of a stream's state (its end) must reach the screen without a key press. A redraw
+   * right at the end can be lost (seen about 1 time in 8 with a producer that exits at once: the status
+   * kept saying "live" until a key); a stale frame then stayed. Redraw again a little later, when the
+   * end's terminal-mode re-assertions are done; a frame that did not change writes nothing.
+   */
+  settle(): void {
+    for (const ms of SETTLE_REDRAW_MS) setTimeout(this.now, ms).unref();
+  }
+
+  cancel(): void {
+    if (this.pending) clearTimeout(this.pending);
+  }
+}
+
+/** What the interactive view shows; all three are replaced when a followed file is truncated or replaced. */
+interface Shown {
+  store: LogStore;
+  ingest: Ingest;
+  viewer: Viewer;
+  /** Re-renders the Ink app with the current viewer, once it is mounted. */
+  rerender: (() => void) | null;
+}
+
+/** What the interactive view shares with the source's callbacks. */
+interface ViewContext {
+  readonly file: string | undefined;
+  readonly o: Options;
+  readonly shown: Shown;
+  readonly term: Terminal;
+  readonly results: ResultLines;
+  readonly redraws: Redraws;
+  /** Called on the first data, the end or an error: the first frame may be painted. */
+  readonly firstData: () => void;
+  readonly newView: (reason: string) => void;
+}
+
+/** The source's callbacks for the interactive view: each chunk, the end, catching up, an error, a restart. */
+function viewSourceOptions(c: ViewContext): SourceOptions {
+  const { file, o, shown, redraws } = c;
+  let firstChunk = true;
+  return {
+    // A file is watched for growth even without --follow; --follow only starts at the end.
+    follow: true,
+    onData: () => {
+      // A saved file (no --follow) that grows after it was read to its end is live again while it does.
+      if (file !== undefined && o.follow !== true && !shown.viewer.live) shown.viewer.setLive(true);
+      shown.viewer.onData();
+      c.results.scan(shown.store);
+      if (firstChunk) {
+        firstChunk = false;
+        c.firstData();
+        redraws.now();
+      } else redraws.notify();
+    },
+    onEnd: () => {
+      shown.viewer.setLive(false);
+      // The pipe's producers have exited, and a Node producer resets the terminal's mode as it exits.
+      if (file === undefined) c.term.inputEnded();
+      c.firstData();
+      redraws.notify();
+      redraws.settle();
+    },
+    // A saved file read to its end says so (it is still watched: growth makes it live again); with
+    // --follow it stays live.
+    onCaughtUp: () => {
+      if (file === undefined || o.follow === true) return;
+      shown.viewer.setLive(false);
+      redraws.notify();
+      redraws.settle();
+    },
+    onError: (m: string) => {
+      shown.viewer.message = m;
+      shown.viewer.messageIsError = true;
+      c.firstData();
+      redraws.notify();
+    },
+    // A followed file truncated or replaced: a new view of the new file, the filters kept, and the
+    // reason in the status line (nothing of the old file stays in view).
+    onRestart: (reason: string): Ingest => {
+      c.newView(reason);
+      return shown.ingest;
+    },
+  };
+}
+
+/** Loads Ink and React and mounts the app over the frame painted so far; a kill restores the terminal. */
+async function mountApp(shown: Shown, keys: tty.ReadStream, term: Terminal, redraws: Redraws): Promise<Instance> {
+  const { render } = await import("ink");
+  const { createElement } = await import("react");
+  const { App } = await import("./app.js");
+  const element = () =>
+    createElement(App, {
+      viewer: shown.viewer,
+      subscribe: (l: () => void) => {
+        redraws.listeners.add(l);
+        // Data may have arrived before the component subscribed: draw it now.
+        l();
+        return () => redraws.listeners.delete(l);
+      },
+      onSuspend: () => term.suspend(true),
+    });
+  // Ink's first frame starts where the cursor is: at the top, over the frame painted above.
+  term.home();
+  const inst = render(element(), { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 });
+  shown.rerender = () => inst.rerender(element());
+  // A terminal closed or a kill: restore the screen and the terminal mode before going.
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    process.once(sig, () => {
+      inst.unmount();
+      term.close();
+      process.exit(signalExitCode(sig));
+    });
+  }
+  // SIGHUP: the terminal is gone, there is no screen to restore.
+  process.once("SIGHUP", dieOfHangup);
+  return inst;
+}
+
+async function runInteractive(file: string | undefined, filter: Filter, o: Options, keys: tty.ReadStream): Promise<void> {
+  prepareForInk();
   // Ink and React take most of a second to load. The viewer builds its frames from plain strings, so
   // the first frame is painted before they are imported, and Ink then draws over the same screen.
   const { makeView, readHead, takeOverEarly } = await import("./first-frame.js");
@@ -304,9 +449,7 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   const maxRows = parseMaxRows(o.maxRows, endless ? DEFAULT_LIVE_MAX_ROWS : DEFAULT_MAX_ROWS);
   const memoryRows = endless ? undefined : parseMemoryRows(o.memoryRows);
   const storeOptions = { maxRows, ...(memoryRows !== undefined ? { memoryRows } : {}) };
-  let store = new LogStore(storeOptions);
-  let ingest = new Ingest(store, inference, overlay);
-  const makeViewer = (s: LogStore, f: Filter): ReturnType<typeof makeView> =>
+  const makeViewer = (s: LogStore, f: Filter): Viewer =>
     makeView(s, {
       file,
       filter: f,
@@ -315,38 +458,29 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
       height: out.rows || 24,
       follow: o.follow === true || file === undefined,
     });
-  let viewer = makeViewer(store, filter);
+  const store = new LogStore(storeOptions);
+  const shown: Shown = { store, ingest: new Ingest(store, inference, overlay), viewer: makeViewer(store, filter), rerender: null };
+  const newView = (reason: string): void => {
+    shown.store.close();
+    shown.store = new LogStore(storeOptions);
+    shown.ingest = new Ingest(shown.store, inference, overlay);
+    const next = makeViewer(shown.store, shown.viewer.filter);
+    next.search = shown.viewer.search;
+    next.searchAll = shown.viewer.searchAll;
+    next.message = reason;
+    shown.viewer = next;
+    if (shown.rerender) shown.rerender();
+  };
   const results = new ResultLines();
-  const listeners = new Set<() => void>();
-  let pending: NodeJS.Timeout | null = null;
-  const drawNow = (): void => {
-    for (const l of listeners) l();
-  };
-  /**
-   * The last change of a stream's state (its end) must reach the screen without a key press. A redraw
-   * right at the end can be lost (seen about 1 time in 8 with a producer that exits at once: the status
-   * kept saying "live" until a key); a stale frame then stayed. Redraw again a little later, when the
-   * end's terminal-mode re-assertions are done; a frame that did not change writes nothing.
-   */
-  const settle = (): void => {
-    for (const ms of SETTLE_REDRAW_MS) setTimeout(drawNow, ms).unref();
-  };
-  const notify = (): void => {
-    if (pending) return;
-    // Coalesce: a big file arrives in many chunks; redraw at most every 50 ms.
-    pending = setTimeout(() => {
-      pending = null;
-      drawNow();
-    }, 50);
-  };
+  const redraws = new Redraws();
   const term = new Terminal({
     out,
     keys,
     frame: () => {
-      viewer.resize(out.columns || viewer.width, out.rows || viewer.height);
-      return viewer.frame();
+      shown.viewer.resize(out.columns || shown.viewer.width, out.rows || shown.viewer.height);
+      return shown.viewer.frame();
     },
-    onResume: drawNow,
+    onResume: redraws.now,
   });
   // The alternate screen keeps the user's scrollback intact, as less does. bin/logviz.js may have
   // switched to it and painted the first frame already (first-frame.ts).
@@ -356,106 +490,27 @@ async function runInteractive(file: string | undefined, filter: Filter, o: Optio
   // below reads on from where the head ended.
   const head = file !== undefined && o.follow !== true ? readHead(file) : null;
   if (head !== null) {
-    ingest.push(head);
-    viewer.onData();
-    results.scan(store);
-    term.paint(viewer.frame());
+    shown.ingest.push(head);
+    shown.viewer.onData();
+    results.scan(shown.store);
+    term.paint(shown.viewer.frame());
   }
   let firstData: () => void = () => undefined;
   const firstDataSeen = new Promise<void>((resolve) => (firstData = resolve));
-  let firstChunk = true;
-  let rerender: (() => void) | null = null;
-  const opts = {
-    // A file is watched for growth even without --follow; --follow only starts at the end.
-    follow: true,
-    onData: () => {
-      // A saved file (no --follow) that grows after it was read to its end is live again while it does.
-      if (file !== undefined && o.follow !== true && !viewer.live) viewer.setLive(true);
-      viewer.onData();
-      results.scan(store);
-      if (firstChunk) {
-        firstChunk = false;
-        firstData();
-        drawNow();
-      } else notify();
-    },
-    onEnd: () => {
-      viewer.setLive(false);
-      // The pipe's producers have exited, and a Node producer resets the terminal's mode as it exits.
-      if (file === undefined) term.inputEnded();
-      firstData();
-      notify();
-      settle();
-    },
-    // A saved file read to its end says so (it is still watched: growth makes it live again); with
-    // --follow it stays live.
-    onCaughtUp: () => {
-      if (file === undefined || o.follow === true) return;
-      viewer.setLive(false);
-      notify();
-      settle();
-    },
-    onError: (m: string) => {
-      viewer.message = m;
-      viewer.messageIsError = true;
-      firstData();
-      notify();
-    },
-    // A followed file truncated or replaced: a new view of the new file, the filters kept, and the
-    // reason in the status line (nothing of the old file stays in view).
-    onRestart: (reason: string): Ingest => {
-      store.close();
-      store = new LogStore(storeOptions);
-      ingest = new Ingest(store, inference, overlay);
-      const next = makeViewer(store, viewer.filter);
-      next.search = viewer.search;
-      next.searchAll = viewer.searchAll;
-      next.message = reason;
-      viewer = next;
-      if (rerender) rerender();
-      return ingest;
-    },
-  };
-  const src = file !== undefined ? openFileSource(file, ingest, opts) : openStreamSource(process.stdin, ingest, opts);
+  const opts = viewSourceOptions({ file, o, shown, term, results, redraws, firstData: () => firstData(), newView });
+  const src = file !== undefined ? openFileSource(file, shown.ingest, opts) : openStreamSource(process.stdin, shown.ingest, opts);
   // Another process shares the terminal while the pipe is open (see terminal.ts).
   if (file === undefined) term.watchSharedTerminal();
   // The first frame (unless the head gave it): after the first chunk, or at once for a pipe that is
   // slow to start.
   if (head === null) {
     await Promise.race([firstDataSeen, new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
-    term.paint(viewer.frame());
+    term.paint(shown.viewer.frame());
   }
-  const { render } = await import("ink");
-  const { createElement } = await import("react");
-  const { App } = await import("./app.js");
-  const element = () =>
-    createElement(App, {
-      viewer,
-      subscribe: (l: () => void) => {
-        listeners.add(l);
-        // Data may have arrived before the component subscribed: draw it now.
-        l();
-        return () => listeners.delete(l);
-      },
-      onSuspend: () => term.suspend(true),
-    });
-  // Ink's first frame starts where the cursor is: at the top, over the frame painted above.
-  term.home();
-  const inst = render(element(), { stdin: keys, exitOnCtrlC: false, patchConsole: false, maxFps: 30 });
-  rerender = () => inst.rerender(element());
-  // A terminal closed or a kill: restore the screen and the terminal mode before going.
-  for (const sig of ["SIGTERM", "SIGINT"] as const) {
-    process.once(sig, () => {
-      inst.unmount();
-      term.close();
-      process.exit(signalExitCode(sig));
-    });
-  }
-  // SIGHUP: the terminal is gone, there is no screen to restore.
-  process.once("SIGHUP", dieOfHangup);
+  const inst = await mountApp(shown, keys, term, redraws);
   await inst.waitUntilExit();
   src.close();
-  if (pending) clearTimeout(pending);
+  redraws.cancel();
   inst.cleanup();
   term.close();
   // The lab's result lines of a piped run, in the terminal after the view has gone.
@@ -473,64 +528,70 @@ const HELP_AFTER = `\n${HELP_KEYS}\n\n${HELP_FILTER_RULES}\n\nExamples
 
 Exit codes: 0 ok, 1 the input broke off with a read error after it opened, ${EXIT_USAGE_TEXT}.`;
 
-async function main(argv: string[]): Promise<void> {
-  const program = new Command();
-  program
-    .name("logviz")
-    .description(
-      "A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.",
-    )
-    .argument("[file]", "trace file (JSON lines or dslogs text); omit to read a pipe on stdin")
-    .option("--term <range>", "only terms N or N..M (rows without a term stay)")
-    .option("--just <topics>", "only these topics, comma-separated (custom topics allowed), like dslogs -j")
-    .option("--ignore <topics>", "hide these topics, like dslogs -i")
-    .option("--peers <list>", "show only these peers' columns, e.g. 0,2")
-    .option("--hide-peers <list>", "hide these peers' columns")
-    .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
-    .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
-    .option("--test <name>", "only tests whose name contains NAME")
-    .option(
-      "--stale <hide|only>",
-      "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)",
-    )
-    .option(
-      "--schedule <file>",
-      "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it",
-    )
-    .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
-    .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
-    .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
-    .option("--no-color", "no colour")
-    .option("--width <n>", "print mode: line width (default: the terminal's, else 160)")
-    .option(
-      "--layout <kind>",
-      "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe",
-    )
-    .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
-    .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
-    .option(
-      "--max-rows <n>",
-      `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`,
-    )
-    .option(
-      "--memory-rows <n>",
-      `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`,
-    )
-    .option(
-      "--to <format>",
-      "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html",
-    )
-    .option(
-      "--term-re <regex>",
-      'dslogs text: a regex whose group 1 is the peer\'s own term, tried on the text after S<n> (replaces the default markers), e.g. "\\bterm=(\\d+)"',
-    )
-    .option("--role-re <regex>", 'dslogs text: a regex whose group 1 is the peer\'s own role (leader/candidate/follower or L/C/F), e.g. "^\\[(\\w+)\\]"')
-    .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
-    // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
-    .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
-    .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) });
+/** logviz's command line: the file argument, the options, and --help's text. */
+function buildProgram(): Command {
+  return (
+    new Command()
+      .name("logviz")
+      .description(
+        "A terminal explorer for Raft traces: per-peer columns, filters by term, topic, peer and role, search, and live streams. Reads raftlab JSON-lines traces, dslogs-style text, and anything else as raw lines.",
+      )
+      .argument("[file]", "trace file (JSON lines or dslogs text); omit to read a pipe on stdin")
+      .option("--term <range>", "only terms N or N..M (rows without a term stay)")
+      .option("--just <topics>", "only these topics, comma-separated (custom topics allowed), like dslogs -j")
+      .option("--ignore <topics>", "hide these topics, like dslogs -i")
+      .option("--peers <list>", "show only these peers' columns, e.g. 0,2")
+      .option("--hide-peers <list>", "hide these peers' columns")
+      .option("--role <roles>", "only events emitted as leader, candidate and/or follower")
+      .option("--op <ops>", "only these opcodes (e.g. AppendEntries,RequestVote); --op=-MsgLost hides one")
+      .option("--test <name>", "only tests whose name contains NAME")
+      .option(
+        "--stale <hide|only>",
+        "dslogs: hide, or show only, lines from a stale instance of a peer (a killed Raft still logging: its explicit terms go down)",
+      )
+      .option(
+        "--schedule <file>",
+        "mark the rows whose fault this raftlab schedule injected (a scheduled drop, a crash or disconnect from its script); default for a batch's <stem>.shrunk.jsonl: the <stem>.schedule.json beside it",
+      )
+      .option("--no-schedule", "do not mark a schedule's faults, not even the one beside a shrunk trace")
+      .option("--print", "print the filtered columns as text and exit (automatic when stdout is not a terminal)")
+      .option("--color", "keep colour in print mode (also overrides NO_COLOR)")
+      .option("--no-color", "no colour")
+      .option("--width <n>", "print mode: line width (default: the terminal's, else 160)")
+      .option(
+        "--layout <kind>",
+        "print mode: columns (one per peer) or list (time, term, topic, peer, whole message on one line); default: list when stdout is a regular file, columns on a terminal or a pipe",
+      )
+      .option("--wrap", "print mode, columns: a cell too long for its column continues on the next lines of the same row, like dslogs (the default)")
+      .option("--no-wrap", "print mode, columns: one line per row, long cells cut with …")
+      .option(
+        "--max-rows <n>",
+        `viewer: keep at most N rows; past it the oldest rows are dropped and the status says how many (default ${DEFAULT_LIVE_MAX_ROWS} with --follow, ${DEFAULT_MAX_ROWS} for a file or a pipe); print mode writes every row and keeps none`,
+      )
+      .option(
+        "--memory-rows <n>",
+        `viewer, a file or a pipe: the text of at most N rows stays in memory; older rows' text waits in a temporary file (deleted at once, gone on any exit) and is read back when shown or searched (default ${DEFAULT_MEMORY_ROWS})`,
+      )
+      .option(
+        "--to <format>",
+        "convert instead of viewing: jsonl writes every input line as one trace-format event (docs/trace-format.md) with the inferred src, term and state, plus line and raw; html writes one self-contained page (space-time diagram, per-peer table, filters, search, the failure and its replay command): logviz run.jsonl --to html > run.html",
+      )
+      .option(
+        "--term-re <regex>",
+        'dslogs text: a regex whose group 1 is the peer\'s own term, tried on the text after S<n> (replaces the default markers), e.g. "\\bterm=(\\d+)"',
+      )
+      .option("--role-re <regex>", 'dslogs text: a regex whose group 1 is the peer\'s own role (leader/candidate/follower or L/C/F), e.g. "^\\[(\\w+)\\]"')
+      .option("--follow", "keep reading a growing file (tail -f); start at the end in the viewer")
+      // Wrapped like commander's own sections (80 columns off a terminal); an example is never cut mid-command.
+      .configureHelp({ boxWrap: (text: string, width: number) => wrapHelpText(text, width) })
+      .addHelpText("after", () => wrapHelpText(HELP_AFTER, process.stdout.isTTY ? process.stdout.columns : 80))
+      .exitOverride()
+      .configureOutput({ outputError: (str, write) => write(`logviz: ${escapeControls(commanderErrorLine(str))}\n`) })
+  );
+}
+
+/** Parses argv; --help and --version exit 0, a usage error (already printed) exits 2. */
+function parseOrExit(program: Command, argv: string[]): void {
   try {
     program.parse(argv);
   } catch (e) {
@@ -540,21 +601,31 @@ async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<Options>();
-  const file = program.args[0];
-  let filter: Filter;
+}
+
+/** The filter the options ask for, after every option's check (a bad one fails with exit 2). */
+function checkedOptions(o: Options): Filter {
   try {
-    filter = buildFilter(o);
+    const filter = buildFilter(o);
     parseWidth(o.width);
     parseLayout(o.layout);
     parseMaxRows(o.maxRows);
     parseMemoryRows(o.memoryRows);
     inference = inferOptionsOf(o);
     if (o.to !== undefined && o.to !== "jsonl" && o.to !== "html") throw new UsageError(`bad --to "${o.to}": expected jsonl or html`);
+    return filter;
   } catch (e) {
     if (e instanceof FilterError || e instanceof UsageError || e instanceof InferOptionError) fail(e.message, EXIT.USAGE);
     throw e;
   }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  parseOrExit(program, argv);
+  const o = program.opts<Options>();
+  const file = program.args[0];
+  const filter = checkedOptions(o);
   if (file !== undefined) checkReadable(file);
   else if (process.stdin.isTTY) {
     fail("no input: give a FILE, or pipe a trace in (raftlab run ... --trace | logviz); see --help", EXIT.USAGE);

@@ -1,6 +1,6 @@
 // Filters and the visible-row index. A filter compiles to small lookup tables; computing the visible
 // rows is then one pass over typed arrays, appending row numbers to a Uint32Array.
-import { F, LogStore, NO_PEER, ROLE_NAMES, RoleId, type RoleName } from "./store.js";
+import { F, LogStore, NO_PEER, ROLE_NAMES, type RoleName } from "./store.js";
 
 export interface TermRange {
   readonly lo: number;

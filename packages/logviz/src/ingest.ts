@@ -189,7 +189,7 @@ export function openFileSource(path: string, ingest: Ingest, opts: SourceOptions
       resume: () => src.resume(),
     };
   }
-  return followFile(path, ingest, opts);
+  return new FollowedFile(path, ingest, opts);
 }
 
 /** How many bytes before the read offset are kept to recognise the file on the next poll. */
@@ -199,133 +199,159 @@ const TAIL_CHECK = 256;
  * what was read: a new inode (replaced by a rename), a size below the read offset (truncated), or
  * different bytes just before the offset (rewritten in place, even if it grew past the old size) all
  * mean a different file, which is read again from the start into a fresh Ingest (onRestart). */
-function followFile(path: string, firstIngest: Ingest, opts: SourceOptions): Source {
-  let ingest = firstIngest;
-  let closed = false;
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let reading = false;
-  let paused = false;
-  let stream: Readable | null = null;
-  let inode = -1;
-  let mtimeMs = -1;
+class FollowedFile implements Source {
+  private ingest: Ingest;
+  private closed = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private reading = false;
+  private paused = false;
+  private stream: Readable | null = null;
+  private inode = -1;
+  private mtimeMs = -1;
   /** The last bytes read (up to TAIL_CHECK), ending at ingest.bytes. */
-  let tail: Buffer = Buffer.alloc(0);
+  private tail: Buffer = Buffer.alloc(0);
   // A file that stops growing in the middle of a line: after a quiet second, show that line anyway
   // (a trace cut short, a writer that never ends with a newline).
-  let quietSince = Date.now();
-  const keepTail = (chunk: Buffer): void => {
-    tail = chunk.length >= TAIL_CHECK ? chunk.subarray(chunk.length - TAIL_CHECK) : Buffer.concat([tail, chunk]).subarray(-TAIL_CHECK);
-  };
-  const read = (start: number, onDone: () => void): void => {
-    reading = true;
-    const s = createReadStream(path, { start, highWaterMark: opts.chunkBytes ?? CHUNK });
-    stream = s;
-    if (paused) s.pause();
-    const target = ingest;
-    s.on("data", (chunk: Buffer | string) => {
-      if (closed || target !== ingest) return;
-      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      keepTail(b);
-      ingest.push(b);
+  private quietSince = Date.now();
+
+  constructor(
+    private readonly path: string,
+    firstIngest: Ingest,
+    private readonly opts: SourceOptions,
+  ) {
+    this.ingest = firstIngest;
+    // The identity of the file being read: taken before the first byte, so a rename during the first
+    // read is seen on the first poll.
+    fsp
+      .stat(path)
+      .then((st) => {
+        if (this.inode === -1) {
+          this.inode = st.ino;
+          this.mtimeMs = st.mtimeMs;
+        }
+      })
+      .catch(() => undefined);
+    // From where the ingest has got to: a head of the file may have been parsed already (first-frame.ts).
+    this.read(this.ingest.bytes, () => this.firstReadDone());
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.stream?.destroy();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  /** The whole file as it was is read: follow it from here, or end the input. */
+  private firstReadDone(): void {
+    const opts = this.opts;
+    if (opts.follow) {
       opts.onData();
+      opts.onCaughtUp?.();
+      this.timer = setInterval(() => void this.poll(), opts.pollMs ?? 300);
+    } else {
+      this.ingest.end();
+      opts.onData();
+      opts.onEnd();
+    }
+  }
+
+  private keepTail(chunk: Buffer): void {
+    this.tail = chunk.length >= TAIL_CHECK ? chunk.subarray(chunk.length - TAIL_CHECK) : Buffer.concat([this.tail, chunk]).subarray(-TAIL_CHECK);
+  }
+
+  /** Reads from `start` to the current end into the current ingest; `onDone` unless closed or restarted meanwhile. */
+  private read(start: number, onDone: () => void): void {
+    this.reading = true;
+    const s = createReadStream(this.path, { start, highWaterMark: this.opts.chunkBytes ?? CHUNK });
+    this.stream = s;
+    if (this.paused) s.pause();
+    const target = this.ingest;
+    s.on("data", (chunk: Buffer | string) => {
+      if (this.closed || target !== this.ingest) return;
+      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      this.keepTail(b);
+      this.ingest.push(b);
+      this.opts.onData();
     });
     s.on("error", (err: Error) => {
-      reading = false;
-      opts.onError(err.message);
+      this.reading = false;
+      this.opts.onError(err.message);
     });
     s.on("end", () => {
-      reading = false;
-      if (!closed && target === ingest) onDone();
+      this.reading = false;
+      if (!this.closed && target === this.ingest) onDone();
     });
-  };
+  }
+
   /** True when the bytes before the read offset are still the ones read (same file, appended to). */
-  const sameTail = async (): Promise<boolean> => {
+  private async sameTail(): Promise<boolean> {
+    const tail = this.tail;
     if (tail.length === 0) return true;
-    const fh = await fsp.open(path, "r");
+    const fh = await fsp.open(this.path, "r");
     try {
       const b = Buffer.alloc(tail.length);
-      const { bytesRead } = await fh.read(b, 0, tail.length, ingest.bytes - tail.length);
+      const { bytesRead } = await fh.read(b, 0, tail.length, this.ingest.bytes - tail.length);
       return bytesRead === tail.length && b.equals(tail);
     } finally {
       await fh.close();
     }
-  };
-  const restart = (reason: string): void => {
-    if (!opts.onRestart) {
-      stopped = true;
-      opts.onError(`${reason}; stopped following`);
+  }
+
+  private restart(reason: string): void {
+    if (!this.opts.onRestart) {
+      this.stopped = true;
+      this.opts.onError(`${reason}; stopped following`);
       return;
     }
-    ingest = opts.onRestart(reason);
-    tail = Buffer.alloc(0);
-    quietSince = Date.now();
-    read(0, () => undefined);
-  };
-  const poll = async (): Promise<void> => {
-    if (closed || reading || stopped || paused) return;
-    reading = true; // no second poll while this one awaits
+    this.ingest = this.opts.onRestart(reason);
+    this.tail = Buffer.alloc(0);
+    this.quietSince = Date.now();
+    this.read(0, () => undefined);
+  }
+
+  /** How the file differs from what was read (null: the same file, perhaps grown); throws if it is gone. */
+  private async changeOf(st: Awaited<ReturnType<typeof fsp.stat>>): Promise<string | null> {
+    if (this.inode !== -1 && st.ino !== this.inode) return "file replaced";
+    if (st.size < this.ingest.bytes) return "file truncated";
+    if (st.mtimeMs !== this.mtimeMs && !(await this.sameTail())) return "file rewritten";
+    return null;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed || this.reading || this.stopped || this.paused) return;
+    this.reading = true; // no second poll while this one awaits
     let st: Awaited<ReturnType<typeof fsp.stat>>;
     let changed: string | null = null;
     try {
-      st = await fsp.stat(path);
-      if (inode !== -1 && st.ino !== inode) changed = "file replaced";
-      else if (st.size < ingest.bytes) changed = "file truncated";
-      else if (st.mtimeMs !== mtimeMs && !(await sameTail())) changed = "file rewritten";
+      st = await fsp.stat(this.path);
+      changed = await this.changeOf(st);
     } catch {
-      reading = false;
+      this.reading = false;
       return; // gone for a moment (a rename in progress): look again next time
     }
-    reading = false;
-    if (closed) return;
-    inode = st.ino;
-    mtimeMs = st.mtimeMs;
-    if (changed !== null) return restart(`${changed}: reading it again from the start`);
-    if (st.size <= ingest.bytes) {
-      if (Date.now() - quietSince >= (opts.partialFlushMs ?? 1000) && ingest.flushPartial()) opts.onData();
+    this.reading = false;
+    if (this.closed) return;
+    this.inode = st.ino;
+    this.mtimeMs = st.mtimeMs;
+    if (changed !== null) return this.restart(`${changed}: reading it again from the start`);
+    if (st.size <= this.ingest.bytes) {
+      if (Date.now() - this.quietSince >= (this.opts.partialFlushMs ?? 1000) && this.ingest.flushPartial()) this.opts.onData();
       return;
     }
-    quietSince = Date.now();
-    read(ingest.bytes, () => opts.onCaughtUp?.());
-  };
-  // The identity of the file being read: taken before the first byte, so a rename during the first
-  // read is seen on the first poll.
-  fsp
-    .stat(path)
-    .then((st) => {
-      if (inode === -1) {
-        inode = st.ino;
-        mtimeMs = st.mtimeMs;
-      }
-    })
-    .catch(() => undefined);
-  // From where the ingest has got to: a head of the file may have been parsed already (first-frame.ts).
-  read(ingest.bytes, () => {
-    if (opts.follow) {
-      opts.onData();
-      opts.onCaughtUp?.();
-      timer = setInterval(() => void poll(), opts.pollMs ?? 300);
-    } else {
-      ingest.end();
-      opts.onData();
-      opts.onEnd();
-    }
-  });
-  return {
-    close() {
-      closed = true;
-      if (timer) clearInterval(timer);
-      (stream as Readable | null)?.destroy();
-    },
-    pause() {
-      paused = true;
-      (stream as Readable | null)?.pause();
-    },
-    resume() {
-      paused = false;
-      (stream as Readable | null)?.resume();
-    },
-  };
+    this.quietSince = Date.now();
+    this.read(this.ingest.bytes, () => this.opts.onCaughtUp?.());
+  }
 }
 
 /** Reads a stream (stdin pipe) to its end. */

@@ -20,7 +20,7 @@ const DSLOG_LEAD_ARROW = /^\s*[[(]?(?:\w+@)?T\d{1,16}[\])]?:? *(->|<-|→|←) *
 /** Go's log package prefix (`2026/12/01 11:00:00.123456 `) in front of a dslogs line, when a student
  * forgot `log.SetFlags(0)`. */
 const GO_LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? +/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- an ANSI SGR sequence starts with ESC (U+001B)
 const SGR = /\x1b\[[0-9;:]*m/g;
 
 // Test-runner output that marks test boundaries and failures (go test, the 6.5840 tester, vitest).

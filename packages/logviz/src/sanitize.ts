@@ -13,7 +13,7 @@ export const MAX_LINE_CHARS = 64 * 1024;
 // SGR ("Select Graphic Rendition", ESC [ params m) sequences only set colours and styles. Test
 // runners emit them even into pipes (`pnpm test | logviz`); escaped they bury the text in noise, and
 // logviz draws its own colours, so they are dropped. Every other escape sequence is shown escaped.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- an ANSI SGR sequence starts with ESC (U+001B)
 const SGR = /\x1b\[[0-9;:]*m/g;
 
 /**

@@ -118,7 +118,7 @@ export function statusLine(v: ScreenState, width: number): string {
 
 /** Pads/cuts a string that may hold our own ANSI codes (never log text's: that is escaped). */
 function fitAnsi(s: string, width: number): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- an ANSI SGR sequence starts with ESC (U+001B)
   const plain = s.replace(/\x1b\[[0-9;]*m/g, "");
   const w = displayWidth(plain);
   if (w === width) return s;

@@ -24,8 +24,27 @@ export interface Style {
 
 const id: Paint = (s) => s;
 
-export function makeStyle(color: boolean): Style {
-  const c: ChalkInstance = chalkFor(color);
+/** The style without colour: every paint is the identity. */
+const PLAIN: Style = {
+  color: false,
+  topic: () => id,
+  dim: id,
+  bold: id,
+  cursor: id,
+  leader: id,
+  candidate: id,
+  header: id,
+  status: id,
+  error: id,
+  match: id,
+  harness: () => id,
+  raw: id,
+  rawFail: id,
+  testBand: id,
+};
+
+/** A topic's paint: the known topics' colours; a custom topic gets a stable colour from its name. */
+function topicPainter(c: ChalkInstance): (name: string) => Paint {
   const topics: Record<string, Paint> = {
     TIMR: c.gray,
     VOTE: c.magentaBright,
@@ -45,9 +64,24 @@ export function makeStyle(color: boolean): Style {
     ERRO: c.redBright,
     TRCE: c.gray,
   };
-  // Custom topics get a stable colour from their name.
   const palette: Paint[] = [c.cyan, c.magenta, c.blue, c.green, c.yellow, c.cyanBright, c.magentaBright];
   const topicCache = new Map<string, Paint>();
+  return (name) => {
+    const known = topics[name];
+    if (known) return known;
+    let p = topicCache.get(name);
+    if (!p) {
+      let h = 0;
+      for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
+      p = palette[h % palette.length] ?? id;
+      topicCache.set(name, p);
+    }
+    return p;
+  };
+}
+
+/** The harness events' paints (a failing event is always white on red). */
+function harnessPainter(c: ChalkInstance): (op: string, fail: boolean) => Paint {
   const harness: Record<string, Paint> = {
     TestBegin: c.bold.black.bgCyan,
     TestEnd: c.bold.black.bgCyan,
@@ -63,39 +97,18 @@ export function makeStyle(color: boolean): Style {
     MsgLost: c.dim.red,
     Note: c.italic.white,
   };
-  if (!color) {
-    return {
-      color,
-      topic: () => id,
-      dim: id,
-      bold: id,
-      cursor: id,
-      leader: id,
-      candidate: id,
-      header: id,
-      status: id,
-      error: id,
-      match: id,
-      harness: () => id,
-      raw: id,
-      rawFail: id,
-      testBand: id,
-    };
-  }
+  return (op, fail) => {
+    if (fail) return c.bold.whiteBright.bgRed;
+    return harness[op] ?? c.bold.white;
+  };
+}
+
+export function makeStyle(color: boolean): Style {
+  if (!color) return PLAIN;
+  const c: ChalkInstance = chalkFor(color);
   return {
     color,
-    topic(name) {
-      const known = topics[name];
-      if (known) return known;
-      let p = topicCache.get(name);
-      if (!p) {
-        let h = 0;
-        for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
-        p = palette[h % palette.length] ?? id;
-        topicCache.set(name, p);
-      }
-      return p;
-    },
+    topic: topicPainter(c),
     dim: c.dim,
     bold: c.bold,
     cursor: c.inverse,
@@ -105,10 +118,7 @@ export function makeStyle(color: boolean): Style {
     status: c.inverse,
     error: c.bold.red,
     match: c.bold.underline,
-    harness(op, fail) {
-      if (fail) return c.bold.whiteBright.bgRed;
-      return harness[op] ?? c.bold.white;
-    },
+    harness: harnessPainter(c),
     raw: id,
     rawFail: c.bold.red,
     testBand: c.bold.black.bgCyan,

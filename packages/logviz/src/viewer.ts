@@ -395,45 +395,47 @@ export class Viewer implements ScreenState {
   }
 
   private normalKey(input: string, key: KeyLike): void {
+    if (this.moveKey(input, key)) return;
+    if (this.detailKey(input, key)) return;
+    this.commandKey(input);
+  }
+
+  /** Cursor and scroll keys (less's and vi's); false if `input` is none of them. */
+  private moveKey(input: string, key: KeyLike): boolean {
     const page = Math.max(1, this.bodyHeight - 1);
-    if (key.upArrow || input === "k") return this.moveBy(-1);
-    if (key.downArrow || input === "j") return this.moveBy(1);
-    if (key.pageUp || input === "b" || (key.ctrl && input === "b")) return this.scrollBy(-page);
-    if (key.pageDown || input === " " || (key.ctrl && input === "f")) return this.scrollBy(page);
-    if (key.ctrl && input === "u") return this.scrollBy(-Math.floor(page / 2));
-    if (key.ctrl && input === "d") return this.scrollBy(Math.floor(page / 2));
-    if (key.home || input === "g") return this.moveTo(0);
-    if (key.end || input === "G") {
+    if (key.upArrow || input === "k") this.moveBy(-1);
+    else if (key.downArrow || input === "j") this.moveBy(1);
+    else if (key.pageUp || input === "b" || (key.ctrl && input === "b")) this.scrollBy(-page);
+    else if (key.pageDown || input === " " || (key.ctrl && input === "f")) this.scrollBy(page);
+    else if (key.ctrl && input === "u") this.scrollBy(-Math.floor(page / 2));
+    else if (key.ctrl && input === "d") this.scrollBy(Math.floor(page / 2));
+    else if (key.home || input === "g") this.moveTo(0);
+    else if (key.end || input === "G") {
       this.moveTo(this.visible.length - 1);
       if (this.live) this.follow = true;
-      return;
-    }
-    if (key.leftArrow || input === "h") {
-      this.hscroll = Math.max(0, this.hscroll - 1);
-      return;
-    }
-    if (key.rightArrow || input === "l") {
+    } else if (key.leftArrow || input === "h") this.hscroll = Math.max(0, this.hscroll - 1);
+    else if (key.rightArrow || input === "l") {
       const lay = this.layout();
       if (lay.offRight > 0) this.hscroll++;
-      return;
-    }
-    if (key.return) {
-      this.detail = !this.detail;
-      return;
-    }
-    if (key.escape) {
-      this.detail = false;
-      return;
-    }
-    if (this.detail && (input === "J" || input === "K")) {
+    } else return false;
+    return true;
+  }
+
+  /** The detail pane: Enter toggles it, Esc closes it, J/K and >/< scroll it; false if `input` is none of them. */
+  private detailKey(input: string, key: KeyLike): boolean {
+    if (key.return) this.detail = !this.detail;
+    else if (key.escape) this.detail = false;
+    else if (this.detail && (input === "J" || input === "K")) {
       // The detail pane scrolls (a long line is read whole); j/k still move the cursor.
       this.detailTop = Math.max(0, this.detailTop + (input === "J" ? 1 : -1));
-      return;
-    }
-    if (this.detail && (input === ">" || input === "<")) {
+    } else if (this.detail && (input === ">" || input === "<")) {
       this.detailTop = Math.max(0, this.detailTop + (input === ">" ? 1 : -1) * Math.max(1, this.detailHeight - 2));
-      return;
-    }
+    } else return false;
+    return true;
+  }
+
+  /** One-letter commands: quit, help, follow, search, jumps, views, filter prompts, peer toggles. */
+  private commandKey(input: string): void {
     switch (input) {
       case "q":
         this.quit = true;
@@ -524,6 +526,7 @@ export class Viewer implements ScreenState {
     }
     if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return;
     // Printable input only (a paste arrives as one string).
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point: they would corrupt the prompt line
     const clean = input.replace(/[\x00-\x1f\x7f]/g, "");
     p.text = (p.text + clean).slice(0, PROMPT_MAX);
   }

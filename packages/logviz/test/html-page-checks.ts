@@ -105,8 +105,9 @@ function hostileTrace(): string {
 
 /**
  * The page's checks in one browser: one arrow per delivered message of a real trace, a term filter showing
- * exactly logviz's rows, the failure on screen at load, search stepping from the first match, hostile trace text rendered as text. Skipped, with `skipReason` in the suite's
- * name, when it is not empty (no browser installed).
+ * exactly logviz's rows, the failure on screen at load, search stepping from the first match, hostile
+ * trace text rendered as text. Skipped, with `skipReason` in the suite's name, when it is not empty (no
+ * browser installed).
  */
 export function describePageChecks(browserName: string, skipReason: string, launch: () => Promise<BrowserDriver>): void {
   describe.skipIf(skipReason !== "")(`the HTML page in headless ${browserName}${skipReason ? ` (${skipReason})` : ""}`, () => {

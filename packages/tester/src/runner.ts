@@ -14,8 +14,8 @@ import { describeCrash, type RunFailure } from "./harness/failure.js";
 import { TraceGuard } from "./harness/trace-guard.js";
 import { describeLivelock, StormWatch } from "./sim/livelock.js";
 import { Simulator } from "./sim/simulator.js";
-import { capturePrints } from "./sim/print-capture.js";
-import { virtualGlobals, withLoadClock } from "./sim/virtual-globals.js";
+import { capturePrints, type PrintCapture } from "./sim/print-capture.js";
+import { virtualGlobals, withLoadClock, type VirtualGlobals } from "./sim/virtual-globals.js";
 import { LAB_TESTS } from "./tests/index.js";
 import type { LabTest, TestSpec } from "./tests/spec.js";
 import type { ScheduleSession } from "./schedule/session.js";
@@ -200,7 +200,21 @@ export function tracesOwnRpcs(impl: MakeRaft): boolean {
   return impl === ours;
 }
 
-async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): Promise<RunResult> {
+/** One lab test's run, set up: its simulator and seeded streams, trace, virtual globals, print capture and context. */
+interface LabRun {
+  readonly test: LabTest;
+  readonly seed: number;
+  readonly sim: Simulator;
+  readonly t: TestContext;
+  readonly guard: TraceGuard | null;
+  readonly trace: TraceSink | null;
+  readonly globals: VirtualGlobals;
+  readonly prints: PrintCapture;
+  readonly output: (line: string) => void;
+}
+
+/** Sets up one run of `test` at its seed (or its schedule's); nothing of the process is touched yet. */
+function prepareLabRun(test: LabTest, impl: MakeRaft, options: RunOptions): LabRun {
   const session = options.schedule ?? null;
   if (session !== null && session.test !== test.name) throw new RangeError(`the schedule is for ${session.test}, not ${test.name}`);
   const seed = session?.seed ?? options.seed;
@@ -208,7 +222,6 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
   const rawTrace = options.trace ?? null;
   const rawOutput = options.output ?? ((): void => {});
   const output = (line: string): void => rawOutput(line, sim.now);
-  const wall0 = performance.now();
   // Independent streams, forked in a fixed order, so adding draws in one never shifts another.
   const root = createPrng(seed);
   const order = root.fork();
@@ -235,13 +248,14 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     ...(options.labelPrints === true ? { label: true } : {}),
     ...(options.showProbeOutput === true ? { showProbeOutput: true } : {}),
   });
+  const persistenceRequired = test.part !== "3A" && test.part !== "3B";
   const t = new TestContext({
     sim,
     impl: globals.wrapMake(impl),
     trace,
     netTrace,
     strict: options.strict ?? false,
-    persistenceRequired: test.part !== "3A" && test.part !== "3B",
+    persistenceRequired,
     output,
     rand,
     netRand,
@@ -255,18 +269,36 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     t.config?.pollState(owner);
     if (storm.tick(sim.now, owner) && t.failure === null) t.fail({ kind: "timeout", message: storm.describe(sim.now) });
   };
-  if (trace !== null) trace(harnessEvent(0, "TestBegin", "TEST", `${test.name} seed ${seed}`, { test: test.name, seed }));
+  return { test, seed, sim, t, guard, trace, globals, prints, output };
+}
 
+/** Why a run whose test body never finished stopped, as its failure. */
+function failStopped(t: TestContext, sim: Simulator, stop: Awaited<ReturnType<Simulator["run"]>>): void {
+  if (stop === "limit") t.fail({ kind: "timeout", message: `test took longer than ${TEST_LIMIT_MS / 1000} seconds` });
+  else if (stop === "livelock") {
+    const traffic = t.config?.net.instantTraffic() ?? [];
+    t.fail({ kind: "timeout", message: describeLivelock(sim.now, sim.frozenEvents, traffic, sim.frozenByOwner) });
+  } else if (stop === "events")
+    t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
+  else t.fail({ kind: "fail", message: "the test is waiting, but nothing is left to happen (no pending events)" });
+}
+
+/**
+ * Runs the test body on the simulator, with the virtual globals and print capture installed and
+ * process.exit guarded, and puts everything back. True when the body finished with no failure.
+ */
+async function driveLabRun(r: LabRun, wallTimeoutMs: number | undefined): Promise<boolean> {
+  const { test, sim, t, globals, prints } = r;
   installRejectionHook();
   const previous = current;
   current = t;
   let passed = false;
   const wallLimit =
-    options.wallTimeoutMs === undefined
+    wallTimeoutMs === undefined
       ? null
       : setTimeout(() => {
-          t.fail({ kind: "timeout", message: `no result after ${(options.wallTimeoutMs ?? 0) / 1000} s of wall-clock time (--timeout)` });
-        }, options.wallTimeoutMs);
+          t.fail({ kind: "timeout", message: `no result after ${wallTimeoutMs / 1000} s of wall-clock time (--timeout)` });
+        }, wallTimeoutMs);
   // The Raft's own setTimeout, Date.now, Math.random... run on the simulator until the run ends.
   globals.install();
   prints.install();
@@ -292,15 +324,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
           },
         );
         const stop = await sim.run();
-        if (!passed && t.failure === null) {
-          if (stop === "limit") t.fail({ kind: "timeout", message: `test took longer than ${TEST_LIMIT_MS / 1000} seconds` });
-          else if (stop === "livelock") {
-            const traffic = t.config?.net.instantTraffic() ?? [];
-            t.fail({ kind: "timeout", message: describeLivelock(sim.now, sim.frozenEvents, traffic, sim.frozenByOwner) });
-          } else if (stop === "events")
-            t.fail({ kind: "timeout", message: `more than ${MAX_EVENTS_PER_RUN} events without finishing (a Raft that loops in zero virtual time?)` });
-          else t.fail({ kind: "fail", message: "the test is waiting, but nothing is left to happen (no pending events)" });
-        }
+        if (!passed && t.failure === null) failStopped(t, sim, stop);
       } finally {
         if (wallLimit !== null) clearTimeout(wallLimit);
         try {
@@ -314,6 +338,15 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
       }
     },
   );
+  return passed;
+}
+
+async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): Promise<RunResult> {
+  const wall0 = performance.now();
+  const r = prepareLabRun(test, impl, options);
+  const { seed, sim, t, trace, output } = r;
+  if (trace !== null) trace(harnessEvent(0, "TestBegin", "TEST", `${test.name} seed ${seed}`, { test: test.name, seed }));
+  const passed = await driveLabRun(r, options.wallTimeoutMs);
 
   const failure = t.failure;
   const ok = passed && failure === null;
@@ -324,7 +357,7 @@ async function runLabTest(test: LabTest, impl: MakeRaft, options: RunOptions): P
     output(`--- FAIL: ${test.name} (${(sim.now / 1000).toFixed(1)}s virtual, ${Math.round(wallMs)}ms wall)`);
     output(`    ${failure.kind === "fail" ? "" : `[${failure.kind}] `}${failure.message}`);
   }
-  guard?.close();
+  r.guard?.close();
   t.emitFailure();
   if (trace !== null) trace(harnessEvent(sim.now, "TestEnd", "TEST", `${test.name} ${ok ? "passed" : "FAILED"}`, { test: test.name, ok }));
   return {

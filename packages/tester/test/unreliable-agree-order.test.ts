@@ -32,7 +32,11 @@ async function workerOrder(seed: number): Promise<string> {
   expect(r.ok).toBe(true);
   const firsts: number[] = [];
   const seen = new Set<number>();
-  for (const c of order) if (!seen.has(c)) seen.add(c) && firsts.push(c);
+  for (const c of order) {
+    if (seen.has(c)) continue;
+    seen.add(c);
+    firsts.push(c);
+  }
   return firsts
     .filter((c) => c >= 100 && c < 600)
     .map((c) => c % 100)

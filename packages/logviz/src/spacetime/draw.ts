@@ -237,7 +237,6 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
   const s = v.style;
   const ink = paints(s.color);
   st.index.update();
-  const lines: string[] = [];
   const body = Math.max(1, H - 3 - v.detailHeight);
   const n = v.visible.length;
   if (v.cursor >= n) v.cursor = Math.max(0, n - 1);
@@ -246,23 +245,7 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
   if (v.top > Math.max(0, n - body)) v.top = Math.max(0, n - body);
   const sel = v.selectedRow();
   const g = geometry(v, W);
-  const testName = sel !== undefined ? v.store.testName(sel) : "";
-  lines.push(
-    s.header(
-      padWidth(
-        ` logviz  space-time  (v: back to columns)${testName ? "   test: " + testName : ""}${g.hidden > 0 ? `   +${g.hidden} peers not shown (p: peer filter)` : ""}`,
-        W,
-      ),
-    ),
-  );
-  // Header: lane names over the lanes.
-  const head = new Array<string>(g.diagram).fill(" ");
-  for (const p of g.lanes) {
-    const name = `S${p}`;
-    const x = (g.laneX.get(p) as number) - (name.length > 2 ? 1 : 0);
-    for (let i = 0; i < name.length && x + i < g.diagram; i++) head[x + i] = name[i] as string;
-  }
-  lines.push(s.header(padWidth(" " + "ms".padStart(8) + " term " + head.join("") + " event", W)));
+  const lines = headerLines(v, g, sel, W);
   // Body.
   const top = v.top;
   const shown = Math.min(body, Math.max(0, n - top));
@@ -271,10 +254,45 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
   const hotRow = sel !== undefined ? st.index.messageIndexAt(sel) : -1;
   const hot = hotRow >= 0 ? st.index.exchangeOf(hotRow) : -2;
   if (shown > 0) drawMessages(cells, top, placeMessages(st.index, st.order, v.visible, top, top + shown - 1), g, hot, st);
-  // Lanes and markers, top to bottom, following each peer's role through the rows in between.
+  drawLanes(cells, v, st, g, top, shown);
+  for (let i = 0; i < body; i++) {
+    const pos = top + i;
+    if (pos >= n) {
+      lines.push(padWidth(pos === 0 ? (v.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)") : "~", W));
+      continue;
+    }
+    lines.push(bodyLine(v, st, g, cells[i] as Line, pos, ink, W));
+  }
+  const sel2 = v.selectedRow();
+  if (v.detail && sel2 !== undefined) {
+    const dh = v.detailHeight;
+    const d = v.detailView(detailLines(v.store, sel2, W), dh - 1);
+    lines.push(s.dim("─".repeat(W)));
+    for (let i = 0; i < dh - 1; i++) lines.push(padWidth(d.shown[i] ?? "", W));
+  }
+  lines.push(statusLine(v, W));
+  return lines;
+}
+
+/** The title line (the test, hidden peers) and the lane names over the lanes. */
+function headerLines(v: ScreenState, g: Geometry, sel: number | undefined, W: number): string[] {
+  const s = v.style;
+  const testName = sel !== undefined ? v.store.testName(sel) : "";
+  const title = ` logviz  space-time  (v: back to columns)${testName ? "   test: " + testName : ""}${g.hidden > 0 ? `   +${g.hidden} peers not shown (p: peer filter)` : ""}`;
+  const head = new Array<string>(g.diagram).fill(" ");
+  for (const p of g.lanes) {
+    const name = `S${p}`;
+    const x = (g.laneX.get(p) as number) - (name.length > 2 ? 1 : 0);
+    for (let i = 0; i < name.length && x + i < g.diagram; i++) head[x + i] = name[i] as string;
+  }
+  return [s.header(padWidth(title, W)), s.header(padWidth(" " + "ms".padStart(8) + " term " + head.join("") + " event", W))];
+}
+
+/** Lanes and markers, top to bottom, following each peer's role through the rows in between. */
+function drawLanes(cells: Line[], v: ScreenState, st: SpaceTimeView, g: Geometry, top: number, shown: number): void {
+  const store = v.store;
   const roles = shown > 0 ? rolesBefore(v, v.visible.at(top), g.lanes) : new Map<number, number>();
   let prevRow = shown > 0 ? v.visible.at(top) : 0;
-  const store = v.store;
   for (let i = 0; i < shown; i++) {
     const row = v.visible.at(top + i);
     // Rows filtered out between two shown rows still change roles (bounded walk).
@@ -295,66 +313,61 @@ export function drawSpaceTime(v: ScreenState, st: SpaceTimeView): string[] {
       }
       line.put(x, role === RoleId.Leader ? "┃" : role === RoleId.Candidate ? "┆" : "│", role === RoleId.Leader ? Ink.LeaderLane : Ink.Lane);
     }
-    const src = store.src[row] as number;
-    const flags = store.flags[row] as number;
-    const mk = st.index.marks[row] ?? 0;
-    const own = src >= 0 ? g.laneX.get(src) : store.kind[row] === Kind.Json ? g.laneX.get(store.dst[row] as number) : undefined;
-    if (own !== undefined) {
-      const m = st.index.messageAt(row);
-      const isArrowHead = line.chars[own] === "▶" || line.chars[own] === "◀";
-      if (src < 0) {
-        if (store.ops.name(store.op[row] as number) !== "MsgLost") line.put(own, "◆", flags & F.Fail ? Ink.Fail : Ink.Marker);
-      } else if (mk & Mark.RoleChange) line.put(own, roleLetter(store.role[row] as number), Ink.Marker);
-      else if (isArrowHead) {
-        // the receipt's arrowhead stays
-      } else if (m !== undefined && m.send === row) line.put(own, "●", Ink.Marker);
-      else if (m !== undefined) line.put(own, "○", Ink.Marker);
-      else if (mk & Mark.TermChange) line.put(own, "╪", Ink.Marker);
-      else line.put(own, (flags & (F.Send | F.Recv)) !== 0 ? "○" : "•", Ink.Lane);
-      if (src >= 0 && mk & Mark.TermChange) {
-        const label = `T${store.term[row] as number}`;
-        let ok = true;
-        for (let j = 1; j <= label.length; j++) if (!line.free(own + j)) ok = false;
-        if (ok) for (let j = 0; j < label.length; j++) line.put(own + 1 + j, label[j] as string, Ink.Marker);
-      }
-    }
+    drawMarker(line, v, st, g, row);
   }
-  for (let i = 0; i < body; i++) {
-    const pos = top + i;
-    if (pos >= n) {
-      lines.push(padWidth(pos === 0 ? (v.store.length === 0 ? " (no lines yet)" : " (no lines match the filters)") : "~", W));
-      continue;
-    }
-    const row = v.visible.at(pos);
-    const selected = pos === v.cursor;
-    const term = store.term[row] as number;
-    const gut = `${selected ? ">" : " "}${formatTime(store.t[row] as number).padStart(8)} ${(term >= 0 ? "T" + term : "").padEnd(4).slice(0, 4)} `;
-    let out = selected ? s.cursor(gut) : s.dim(gut);
-    out += renderCells(cells[i] as Line, ink);
-    const textW = Math.max(1, W - GUTTER - g.diagram - 1);
-    const flags = store.flags[row] as number;
-    const topicName = store.topics.name(store.topic[row] as number);
-    const paint: Paint =
-      flags & F.Fail
-        ? ink[Ink.Fail]
-        : store.src[row] === -1
-          ? s.harness(store.ops.name(store.op[row] as number), false)
-          : topicName
-            ? s.topic(topicName)
-            : (x) => x;
-    const text = padWidth(rowText(v, row, st), textW);
-    out += " " + (selected ? s.cursor(text) : paint(highlight(text, v.search, s.match)));
-    lines.push(out);
+}
+
+/** The row's own marker on its peer's lane (a harness diamond, a role letter, a send or receipt, a term change). */
+function drawMarker(line: Line, v: ScreenState, st: SpaceTimeView, g: Geometry, row: number): void {
+  const store = v.store;
+  const src = store.src[row] as number;
+  const flags = store.flags[row] as number;
+  const mk = st.index.marks[row] ?? 0;
+  const own = src >= 0 ? g.laneX.get(src) : store.kind[row] === Kind.Json ? g.laneX.get(store.dst[row] as number) : undefined;
+  if (own === undefined) return;
+  const m = st.index.messageAt(row);
+  const isArrowHead = line.chars[own] === "▶" || line.chars[own] === "◀";
+  if (src < 0) {
+    if (store.ops.name(store.op[row] as number) !== "MsgLost") line.put(own, "◆", flags & F.Fail ? Ink.Fail : Ink.Marker);
+  } else if (mk & Mark.RoleChange) line.put(own, roleLetter(store.role[row] as number), Ink.Marker);
+  else if (isArrowHead) {
+    // the receipt's arrowhead stays
+  } else if (m !== undefined && m.send === row) line.put(own, "●", Ink.Marker);
+  else if (m !== undefined) line.put(own, "○", Ink.Marker);
+  else if (mk & Mark.TermChange) line.put(own, "╪", Ink.Marker);
+  else line.put(own, (flags & (F.Send | F.Recv)) !== 0 ? "○" : "•", Ink.Lane);
+  if (src >= 0 && mk & Mark.TermChange) {
+    const label = `T${store.term[row] as number}`;
+    let ok = true;
+    for (let j = 1; j <= label.length; j++) if (!line.free(own + j)) ok = false;
+    if (ok) for (let j = 0; j < label.length; j++) line.put(own + 1 + j, label[j] as string, Ink.Marker);
   }
-  const sel2 = v.selectedRow();
-  if (v.detail && sel2 !== undefined) {
-    const dh = v.detailHeight;
-    const d = v.detailView(detailLines(v.store, sel2, W), dh - 1);
-    lines.push(s.dim("─".repeat(W)));
-    for (let i = 0; i < dh - 1; i++) lines.push(padWidth(d.shown[i] ?? "", W));
-  }
-  lines.push(statusLine(v, W));
-  return lines;
+}
+
+/** One shown row: the gutter (time, term), its diagram cells, and its text painted by topic. */
+function bodyLine(v: ScreenState, st: SpaceTimeView, g: Geometry, cells: Line, pos: number, ink: Record<Ink, Paint>, W: number): string {
+  const s = v.style;
+  const store = v.store;
+  const row = v.visible.at(pos);
+  const selected = pos === v.cursor;
+  const term = store.term[row] as number;
+  const gut = `${selected ? ">" : " "}${formatTime(store.t[row] as number).padStart(8)} ${(term >= 0 ? "T" + term : "").padEnd(4).slice(0, 4)} `;
+  let out = selected ? s.cursor(gut) : s.dim(gut);
+  out += renderCells(cells, ink);
+  const textW = Math.max(1, W - GUTTER - g.diagram - 1);
+  const flags = store.flags[row] as number;
+  const topicName = store.topics.name(store.topic[row] as number);
+  const paint: Paint =
+    flags & F.Fail
+      ? ink[Ink.Fail]
+      : store.src[row] === -1
+        ? s.harness(store.ops.name(store.op[row] as number), false)
+        : topicName
+          ? s.topic(topicName)
+          : (x) => x;
+  const text = padWidth(rowText(v, row, st), textW);
+  out += " " + (selected ? s.cursor(text) : paint(highlight(text, v.search, s.match)));
+  return out;
 }
 
 function renderCells(line: Line, ink: Record<Ink, Paint>): string {

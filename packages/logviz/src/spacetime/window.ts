@@ -82,7 +82,7 @@ export function placeMessages(ix: MessageIndex, order: MessageOrder, v: VisibleR
     const sendPos = posOf(v, m.send);
     if (sendPos < 0) continue;
     let endPos = sendPos;
-    let status = m.status;
+    const status = m.status;
     if (m.status === MsgStatus.Delivered) {
       endPos = posOf(v, m.end);
       if (endPos < 0) continue;

@@ -2,12 +2,11 @@
 // the summary it prints (table, triage, notes, and last the totals line).
 
 import { escapeControls } from "@raftlab/raft";
-import { rmSync } from "node:fs";
 import { writeReportFile } from "../runs/files.js";
 import type { BatchOptions, BatchOutcome } from "./batch.js";
 import { writeBatchReportHtml } from "./html.js";
 import type { RunRecord } from "../runs/record.js";
-import { REPORT_FORMAT, REPORT_VERSION, ReportError, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
+import { REPORT_FORMAT, REPORT_VERSION, escapeXml, formatJUnit, readLogTail, serialiseReport, type BatchReport } from "../runs/report.js";
 import { makeStyle } from "@raftlab/raft/terminal";
 import { formatSummaryTable, formatTotalsLine } from "../runs/table.js";
 import { formatTriage, groupFailures } from "../runs/triage.js";

@@ -50,52 +50,106 @@ export const SNAPSHOT_EVERY = 100;
 const ELECTION_LIMIT_MS = 10_000;
 const PROBE_MS = 10;
 
+/** What the trace sink has seen: events, and the bytes of their JSON lines (when serialised). */
+interface TraceCount {
+  events: number;
+  bytes: number;
+}
+
+/** The trace sink the options ask for (none, counting only, or serialising each event and dropping it). */
+function countingSink(o: StreamOptions, count: TraceCount): TraceSink | null {
+  if (!o.trace) return null;
+  if (o.serialise === false) {
+    return () => {
+      count.events++;
+    };
+  }
+  return (ev) => {
+    count.events++;
+    count.bytes += formatTraceEvent(ev).length + 1;
+  };
+}
+
+/** The counters when the measured stream starts, so the result holds only the stream's share. */
+interface Baseline {
+  readonly t0: number;
+  readonly cpu0: NodeJS.CpuUsage;
+  readonly rpcs: number;
+  readonly bytes: number;
+  readonly simEvents: number;
+  readonly traceEvents: number;
+  readonly traceBytes: number;
+}
+
+function baselineNow(sim: Simulator, net: Network, count: TraceCount): Baseline {
+  return {
+    t0: performance.now(),
+    cpu0: process.cpuUsage(),
+    rpcs: net.totalRpcs,
+    bytes: net.totalBytes,
+    simEvents: sim.eventsRun,
+    traceEvents: count.events,
+    traceBytes: count.bytes,
+  };
+}
+
+function measuredSince(b: Baseline, sim: Simulator, net: Network, count: TraceCount, committed: number): StreamResult {
+  const cpu = process.cpuUsage(b.cpu0);
+  return {
+    wallMs: performance.now() - b.t0,
+    cpuUs: cpu.user + cpu.system,
+    commands: committed,
+    rpcs: net.totalRpcs - b.rpcs,
+    bytes: net.totalBytes - b.bytes,
+    simEvents: sim.eventsRun - b.simEvents,
+    traceEvents: count.events - b.traceEvents,
+    traceBytes: count.bytes - b.traceBytes,
+  };
+}
+
+/** Makes the peers, each with an end to every peer (all enabled), into `rafts`; `applyOf(i)` is peer i's apply callback. */
+function startPeers(
+  o: StreamOptions,
+  sim: Simulator,
+  net: Network,
+  root: ReturnType<typeof createPrng>,
+  sink: TraceSink | null,
+  applyOf: (me: number) => (m: ApplyMsg) => void,
+  rafts: RaftPeer[],
+): void {
+  const owner = { killed: false };
+  for (let i = 0; i < o.peers; i++) {
+    const mine: SimEnd[] = [];
+    for (let j = 0; j < o.peers; j++) {
+      const end = net.makeEnd(i, j, owner);
+      end.enabled = true;
+      mine.push(end);
+    }
+    const runtime = new PeerRuntime(sim, root.fork(), sink, i);
+    const rf = o.impl(mine, i, new SimPersister(), applyOf(i), runtime);
+    rafts.push(rf);
+    net.addServer(i, rf);
+  }
+}
+
 export async function runCommandStream(o: StreamOptions): Promise<StreamResult> {
   if (!Number.isInteger(o.commands) || o.commands < 1) throw new RangeError(`commands must be a positive integer, got ${o.commands}`);
   const root = createPrng(o.seed);
   const sim = new Simulator({ prng: root.fork(), limitMs: ELECTION_LIMIT_MS + 1000, maxEvents: 200 * o.commands * o.peers + 1_000_000 });
-  let traceEvents = 0;
-  let traceBytes = 0;
-  const sink: TraceSink | null = !o.trace
-    ? null
-    : o.serialise === false
-      ? () => {
-          traceEvents++;
-        }
-      : (ev) => {
-          traceEvents++;
-          traceBytes += formatTraceEvent(ev).length + 1;
-        };
+  const count: TraceCount = { events: 0, bytes: 0 };
+  const sink = countingSink(o, count);
   const net = new Network(sim, root.fork(), o.peers, sink);
   const rafts: RaftPeer[] = [];
-  const owner = { killed: false };
-  const ends: SimEnd[][] = [];
   const snapshotBytes = encodeValue([0]);
 
   let leader = -1;
   let started = 0;
   let committed = 0;
-  let t0 = 0;
-  let cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
-  let rpcs0 = 0;
-  let bytes0 = 0;
-  let events0 = 0;
-  let trace0 = 0;
-  let traceBytes0 = 0;
+  let baseline: Baseline | null = null;
   let result: StreamResult | null = null;
 
   const finish = (): void => {
-    const cpu = process.cpuUsage(cpu0);
-    result = {
-      wallMs: performance.now() - t0,
-      cpuUs: cpu.user + cpu.system,
-      commands: committed,
-      rpcs: net.totalRpcs - rpcs0,
-      bytes: net.totalBytes - bytes0,
-      simEvents: sim.eventsRun - events0,
-      traceEvents: traceEvents - trace0,
-      traceBytes: traceBytes - traceBytes0,
-    };
+    result = measuredSince(baseline as Baseline, sim, net, count, committed);
     sim.stop();
   };
 
@@ -106,16 +160,9 @@ export async function runCommandStream(o: StreamOptions): Promise<StreamResult> 
     started++;
   };
 
-  for (let i = 0; i < o.peers; i++) {
-    const mine: SimEnd[] = [];
-    for (let j = 0; j < o.peers; j++) {
-      const end = net.makeEnd(i, j, owner);
-      end.enabled = true;
-      mine.push(end);
-    }
-    ends.push(mine);
-    const me = i;
-    const applyCh = (m: ApplyMsg): void => {
+  const applyOf =
+    (me: number) =>
+    (m: ApplyMsg): void => {
       if (!m.commandValid) return;
       if ((m.commandIndex + 1) % SNAPSHOT_EVERY === 0) rafts[me]?.snapshot(m.commandIndex, snapshotBytes);
       if (me !== leader || started === 0) return;
@@ -128,24 +175,14 @@ export async function runCommandStream(o: StreamOptions): Promise<StreamResult> 
       // catch-up) finish, so every follower holds every command when the clock stops.
       sim.schedule(1, finish);
     };
-    const runtime = new PeerRuntime(sim, root.fork(), sink, i);
-    const rf = o.impl(mine, i, new SimPersister(), applyCh, runtime);
-    rafts.push(rf);
-    net.addServer(i, rf);
-  }
+  startPeers(o, sim, net, root, sink, applyOf, rafts);
 
   // The harness polls for a leader, then starts the stream (the measured part).
   const probe = (): void => {
     for (let i = 0; i < o.peers; i++) {
       if (rafts[i]?.getState().isLeader === true) {
         leader = i;
-        t0 = performance.now();
-        cpu0 = process.cpuUsage();
-        rpcs0 = net.totalRpcs;
-        bytes0 = net.totalBytes;
-        events0 = sim.eventsRun;
-        trace0 = traceEvents;
-        traceBytes0 = traceBytes;
+        baseline = baselineNow(sim, net, count);
         startNext();
         return;
       }

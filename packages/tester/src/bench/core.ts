@@ -76,69 +76,66 @@ function quantile(sorted: readonly number[], q: number): number {
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
 }
 
-export async function measureCore(options: CoreOptions, progress: Progress): Promise<{ rows: CoreRow[]; figure: Figure }> {
-  const commands = options.commands ?? 500;
+/** The clusters measured: at each peer count the echo baseline and our Raft with tracing off, built and JSON. */
+function coreVariants(peerCounts: readonly number[]): Variant[] {
   const variants: Variant[] = [];
-  for (const peers of options.peerCounts ?? [3, 5]) {
+  for (const peers of peerCounts) {
     variants.push({ name: `echo baseline, ${peers} peers`, impl: makeEcho, kind: "echo", peers, trace: "off" });
     variants.push({ name: `raft, ${peers} peers, trace off`, impl: make, kind: "raft", peers, trace: "off" });
     variants.push({ name: `raft, ${peers} peers, trace built`, impl: make, kind: "raft", peers, trace: "built" });
     variants.push({ name: `raft, ${peers} peers, trace JSON`, impl: make, kind: "raft", peers, trace: "json" });
   }
-  const accs = new Map<string, Acc>(variants.map((v) => [v.name, { phase: "warmup", seed: 1, samples: 0, sum: emptySum(), cpu: [], wall: [] }]));
-  for (let round = 0; round < ROUNDS; round++) {
-    progress(`core: round ${round + 1}/${ROUNDS} (${variants.length} clusters, ${commands} commands a sample)…`);
-    // Each sample's value is the CPU time per committed command (ms), so tinybench's statistics are
-    // about exactly the figure reported; wall time per command is kept alongside.
-    const bench = new Bench({
-      name: `raft core, round ${round + 1}`,
-      time: (options.timeMs ?? 1500) / ROUNDS,
-      iterations: 5,
-      warmupTime: round === 0 ? 300 : 100,
-      warmupIterations: 2,
-      throws: true,
-      retainSamples: true,
-    });
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(k + round) % variants.length] as Variant;
-      const acc = accs.get(v.name) as Acc;
-      bench.add(
-        v.name,
-        async (): Promise<FnReturnedObject> => {
-          const t = performance.now();
-          const r = await runCommandStream({
-            impl: v.impl,
-            peers: v.peers,
-            commands,
-            seed: acc.seed++,
-            trace: v.trace !== "off",
-            serialise: v.trace === "json",
-          });
-          if (acc.phase === "run") {
-            acc.samples++;
-            for (const key of Object.keys(acc.sum) as (keyof Sums)[]) acc.sum[key] += r[key];
-            acc.wall.push((r.wallMs * 1000) / r.commands);
-          }
-          return { overriddenDuration: r.cpuUs / 1000 / r.commands, overriddenIterationCost: performance.now() - t };
-        },
-        {
-          async: true,
-          beforeAll(mode) {
-            acc.phase = mode === "run" ? "run" : "warmup";
-          },
-        },
-      );
-    }
-    await bench.run();
-    for (const v of variants) {
-      const res = bench.getTask(v.name)?.result;
-      if (res === undefined || !("latency" in res) || res.latency.samples === undefined) {
-        throw new Error(`core bench: task "${v.name}" did not complete (${res?.state ?? "missing"})`);
-      }
-      for (const ms of res.latency.samples) (accs.get(v.name) as Acc).cpu.push(ms * 1000);
-    }
-  }
+  return variants;
+}
 
+/** One round: a fresh tinybench run of every variant, in an order rotated by `round`, pooled into `accs`. */
+async function sampleRound(round: number, variants: readonly Variant[], accs: Map<string, Acc>, commands: number, options: CoreOptions): Promise<void> {
+  // Each sample's value is the CPU time per committed command (ms), so tinybench's statistics are
+  // about exactly the figure reported; wall time per command is kept alongside.
+  const bench = new Bench({
+    name: `raft core, round ${round + 1}`,
+    time: (options.timeMs ?? 1500) / ROUNDS,
+    iterations: 5,
+    warmupTime: round === 0 ? 300 : 100,
+    warmupIterations: 2,
+    throws: true,
+    retainSamples: true,
+  });
+  for (let k = 0; k < variants.length; k++) {
+    const v = variants[(k + round) % variants.length] as Variant;
+    const acc = accs.get(v.name) as Acc;
+    bench.add(
+      v.name,
+      async (): Promise<FnReturnedObject> => {
+        const t = performance.now();
+        const r = await runCommandStream({ impl: v.impl, peers: v.peers, commands, seed: acc.seed++, trace: v.trace !== "off", serialise: v.trace === "json" });
+        if (acc.phase === "run") {
+          acc.samples++;
+          for (const key of Object.keys(acc.sum) as (keyof Sums)[]) acc.sum[key] += r[key];
+          acc.wall.push((r.wallMs * 1000) / r.commands);
+        }
+        return { overriddenDuration: r.cpuUs / 1000 / r.commands, overriddenIterationCost: performance.now() - t };
+      },
+      {
+        async: true,
+        beforeAll(mode) {
+          acc.phase = mode === "run" ? "run" : "warmup";
+        },
+      },
+    );
+  }
+  await bench.run();
+  for (const v of variants) {
+    const res = bench.getTask(v.name)?.result;
+    if (res === undefined || !("latency" in res) || res.latency.samples === undefined) {
+      throw new Error(`core bench: task "${v.name}" did not complete (${res?.state ?? "missing"})`);
+    }
+    for (const ms of res.latency.samples) (accs.get(v.name) as Acc).cpu.push(ms * 1000);
+  }
+}
+
+/** The pooled samples of each variant as a row: medians, spread, per-command counts, and the ratio to echo. */
+function coreRows(variants: readonly Variant[], accs: ReadonlyMap<string, Acc>): CoreRow[] {
   const raw = variants.map((v) => {
     const acc = accs.get(v.name) as Acc;
     const n = acc.sum.commands;
@@ -159,7 +156,7 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
       traceBytesPerCmd: acc.sum.traceBytes / n,
     };
   });
-  const rows: CoreRow[] = raw.map((r) => {
+  return raw.map((r) => {
     const echo = raw.find((e) => e.v.kind === "echo" && e.v.peers === r.v.peers);
     return {
       name: r.v.name,
@@ -179,9 +176,12 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
       vsEcho: echo === undefined ? Number.NaN : r.cpuUsPerCmd / echo.cpuUsPerCmd,
     };
   });
+}
 
+/** Figure 2 from the rows: the table and the notes that say how it was measured. */
+function coreFigure(rows: readonly CoreRow[], commands: number): Figure {
   const fmt = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
-  const figure: Figure = {
+  return {
     id: "core",
     title: "2. Raft core: CPU per committed command (reliable simulated cluster)",
     tables: [
@@ -211,5 +211,16 @@ export async function measureCore(options: CoreOptions, progress: Progress): Pro
     ],
     data: { commandsPerSample: commands, rows },
   };
-  return { rows, figure };
+}
+
+export async function measureCore(options: CoreOptions, progress: Progress): Promise<{ rows: CoreRow[]; figure: Figure }> {
+  const commands = options.commands ?? 500;
+  const variants = coreVariants(options.peerCounts ?? [3, 5]);
+  const accs = new Map<string, Acc>(variants.map((v) => [v.name, { phase: "warmup", seed: 1, samples: 0, sum: emptySum(), cpu: [], wall: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    progress(`core: round ${round + 1}/${ROUNDS} (${variants.length} clusters, ${commands} commands a sample)…`);
+    await sampleRound(round, variants, accs, commands, options);
+  }
+  const rows = coreRows(variants, accs);
+  return { rows, figure: coreFigure(rows, commands) };
 }

@@ -74,6 +74,37 @@ function runChild(path: string, progress: Progress, quick: boolean): Promise<Cli
   });
 }
 
+const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : "n/a");
+const k = (n: number): string => `${(n / 1000).toFixed(0)}k lines/s`;
+/** Lines per second of a print run, by wall time and by CPU time (medians). */
+const lps = (p: { lines: number; ms: number[] }): number => p.lines / (median(p.ms) / 1000);
+const cpuLps = (p: { lines: number; cpuMs: number[] }): number => p.lines / (median(p.cpuMs) / 1000);
+
+/** The goals: first screen, print speed of each logviz mode, and peak memory (--to html aside). */
+function cliGoals(r: CliBench): Goal[] {
+  const cat = r.print.find((p) => p.what === "cat");
+  const goals: Goal[] = [];
+  for (const f of r.firstScreen) {
+    const a = median(f.logvizMs);
+    goals.push({
+      text: `first screen within ${GOAL_FIRST_MS} ms of launch (${(f.lines / 1000).toFixed(0)}k lines, tmux 200×50)`,
+      met: a <= GOAL_FIRST_MS,
+      detail: `${ms(a)}; less ${ms(median(f.lessMs))}; node -e 0 ${ms(r.nodeMs)}`,
+    });
+  }
+  for (const p of r.print.filter((x) => x !== cat)) {
+    goals.push({
+      text: `print mode ≥ ${GOAL_PRINT_LPS / 1000}k lines/s (200× dslogs.py's 1,900), ${p.what}`,
+      met: lps(p) >= GOAL_PRINT_LPS,
+      detail: `${k(lps(p))} wall, ${k(cpuLps(p)).replace("lines/s", "lines per CPU s")}`,
+    });
+  }
+  const worst = Math.max(...r.rss.filter((m) => m.mb !== null && !m.mode.includes("html")).map((m) => m.mb as number));
+  if (Number.isFinite(worst))
+    goals.push({ text: `every mode under ${GOAL_RSS_MB} MB (--to html aside)`, met: worst < GOAL_RSS_MB, detail: `largest ${worst.toFixed(0)} MB` });
+  return goals;
+}
+
 /** `quick`: logs a tenth the size and 2 samples (pnpm bench --quick: a smoke run, not figures). */
 export async function measureLogvizCli(progress: Progress, quick = false): Promise<CliBenchRows | { readonly notMeasured: string }> {
   const path = fileURLToPath(new URL("../../../logviz/dist/bench-cli.js", import.meta.url));
@@ -84,8 +115,6 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
   } catch (e) {
     return { notMeasured: e instanceof Error ? e.message : String(e) };
   }
-  const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : "n/a");
-  const k = (n: number): string => `${(n / 1000).toFixed(0)}k lines/s`;
   const screenRows = r.firstScreen.map((f) => {
     const a = median(f.logvizMs);
     const b = median(f.lessMs);
@@ -97,8 +126,6 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
     ];
   });
   const cat = r.print.find((p) => p.what === "cat");
-  const lps = (p: { lines: number; ms: number[] }): number => p.lines / (median(p.ms) / 1000);
-  const cpuLps = (p: { lines: number; cpuMs: number[] }): number => p.lines / (median(p.cpuMs) / 1000);
   const dsCpu = r.dslogsCpuLinesPerSec;
   const printRows = r.print
     .filter((p) => p !== cat)
@@ -123,25 +150,7 @@ export async function measureLogvizCli(progress: Progress, quick = false): Promi
     `goal ${GOAL_RSS_MB} MB`,
     m.note,
   ]);
-  const goals: Goal[] = [];
-  for (const f of r.firstScreen) {
-    const a = median(f.logvizMs);
-    goals.push({
-      text: `first screen within ${GOAL_FIRST_MS} ms of launch (${(f.lines / 1000).toFixed(0)}k lines, tmux 200×50)`,
-      met: a <= GOAL_FIRST_MS,
-      detail: `${ms(a)}; less ${ms(median(f.lessMs))}; node -e 0 ${ms(r.nodeMs)}`,
-    });
-  }
-  for (const p of r.print.filter((x) => x !== cat)) {
-    goals.push({
-      text: `print mode ≥ ${GOAL_PRINT_LPS / 1000}k lines/s (200× dslogs.py's 1,900), ${p.what}`,
-      met: lps(p) >= GOAL_PRINT_LPS,
-      detail: `${k(lps(p))} wall, ${k(cpuLps(p)).replace("lines/s", "lines per CPU s")}`,
-    });
-  }
-  const worst = Math.max(...r.rss.filter((m) => m.mb !== null && !m.mode.includes("html")).map((m) => m.mb as number));
-  if (Number.isFinite(worst))
-    goals.push({ text: `every mode under ${GOAL_RSS_MB} MB (--to html aside)`, met: worst < GOAL_RSS_MB, detail: `largest ${worst.toFixed(0)} MB` });
+  const goals = cliGoals(r);
   return {
     tables: [
       { columns: ["as a user runs it", "logviz", "beside it", "ratio"], rows: [...screenRows, ...printRows] },

@@ -123,12 +123,9 @@ function v1Copies(bytes: number, reps: number): number {
   return us;
 }
 
-export function measurePersist(options: PersistOptions, progress: Progress): { rows: PersistRow[]; figure: Figure } {
-  const lengths = options.lengths ?? [100, 1_000, 10_000];
-  const rounds = options.rounds ?? 15;
-  const steps = options.steps ?? 200;
+/** Each length's medians over `rounds` rounds (after a warm-up round), the lengths in rotated order. */
+function samplePersist(lengths: readonly number[], rounds: number, steps: number): PersistRow[] {
   const samples = lengths.map(() => ({ hb: [] as number[], core: [] as number[], saved: [] as number[], v1: [] as number[], stateBytes: 0 }));
-  progress(`persist: ${rounds} rounds of ${steps} appends at ${lengths.map((n) => n.toLocaleString("en-US")).join(", ")} entries…`);
   // The first round warms the JIT at every length and is not counted; lengths rotate between rounds.
   for (let r = 0; r <= rounds; r++) {
     for (let k = 0; k < lengths.length; k++) {
@@ -147,7 +144,7 @@ export function measurePersist(options: PersistOptions, progress: Progress): { r
       acc.stateBytes = saved.stateBytes;
     }
   }
-  const rows: PersistRow[] = lengths.map((n, i) => {
+  return lengths.map((n, i) => {
     const acc = samples[i] as (typeof samples)[number];
     return {
       entries: n,
@@ -158,6 +155,14 @@ export function measurePersist(options: PersistOptions, progress: Progress): { r
       v1CopiesUs: median(acc.v1),
     };
   });
+}
+
+export function measurePersist(options: PersistOptions, progress: Progress): { rows: PersistRow[]; figure: Figure } {
+  const lengths = options.lengths ?? [100, 1_000, 10_000];
+  const rounds = options.rounds ?? 15;
+  const steps = options.steps ?? 200;
+  progress(`persist: ${rounds} rounds of ${steps} appends at ${lengths.map((n) => n.toLocaleString("en-US")).join(", ")} entries…`);
+  const rows = samplePersist(lengths, rounds, steps);
   const first = rows[0] as PersistRow;
   const last = rows[rows.length - 1] as PersistRow;
   const growth = last.appendStepUs / first.appendStepUs;

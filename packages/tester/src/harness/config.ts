@@ -364,8 +364,8 @@ export class Config {
     if (!this.validCommand(i, m)) return;
     this.t.checker.observeApply(i, m.commandIndex, m.command);
     if (this.t.checker.failed || this.t.checker.holding) return;
-    let [err, prevok] = this.checkLogs(i, m.commandIndex, m.command);
-    if (m.commandIndex > 1 && !prevok) err = `server ${i} apply out of order ${m.commandIndex}`;
+    const [checked, prevok] = this.checkLogs(i, m.commandIndex, m.command);
+    const err = m.commandIndex > 1 && !prevok ? `server ${i} apply out of order ${m.commandIndex}` : checked;
     if (err !== "") this.applyError(err);
   }
 

@@ -133,6 +133,80 @@ interface ChildRun {
   readonly endedCleanly: boolean;
 }
 
+/** What runInChild follows of its child while it runs. */
+interface ChildProgress {
+  readonly results: Map<string, boolean>;
+  /** The test the child has started and not reported. */
+  inFlight: string | null;
+  /** The child has loaded the Raft. */
+  ready: boolean;
+  /** The child said it ran every test. */
+  ended: boolean;
+  /** The wall-clock limit of the test in flight. */
+  timer: NodeJS.Timeout | null;
+}
+
+function disarm(p: ChildProgress): void {
+  if (p.timer !== null) clearTimeout(p.timer);
+  p.timer = null;
+}
+
+/** One message from the child: printed, traced, or counted; a result for another test than the one in flight is forged. */
+function onChildMessage(s: RunSession, p: ChildProgress, child: IsolatedChild, m: RunChildMessage, graceMs: number, reject: (e: Error) => void): void {
+  const { flags, style: c } = s;
+  switch (m.t) {
+    case "load-error":
+      if (!p.ready) {
+        setRunSummarised(true);
+        child.stop({ type: "exit", code: 0, signal: null });
+        reject(new UsageError(`--impl: ${m.message}`));
+      }
+      return;
+    case "ready":
+      p.ready = true;
+      return;
+    case "print":
+      s.writeHuman(escapeControls(String(m.text), { tab: true, newline: true }));
+      return;
+    case "start":
+      p.inFlight = String(m.test);
+      disarm(p);
+      p.timer = setTimeout(
+        () => {
+          process.stderr.write(
+            `raftlab run: ${p.inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
+          );
+          child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
+        },
+        s.timeoutSec * 1000 + graceMs,
+      );
+      return;
+    case "line": {
+      const line = escapeControls(String(m.text));
+      s.say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined, Number(m.atMs));
+      return;
+    }
+    case "trace":
+      s.writer?.append(String(m.text), Number(m.lastT));
+      return;
+    case "result":
+      disarm(p);
+      if (m.test !== p.inFlight) {
+        child.stop({ type: "forged", why: `a result for ${escapeControls(String(m.test))} while ${p.inFlight ?? "no test"} ran` });
+        return;
+      }
+      p.inFlight = null;
+      p.results.set(m.test, m.ok === true);
+      s.writer?.flush();
+      if (m.ok !== true) sayReplay(s, m.test);
+      if (s.writer?.error != null) child.stop({ type: "exit", code: 0, signal: null });
+      return;
+    case "end":
+      p.ended = true;
+      return;
+  }
+}
+
 /**
  * Runs `tests` in one isolated child (run/child.ts) and prints what it says. The child's word counts
  * only through the channel: a result is a `result` message; a child that exits, dies, goes silent past
@@ -140,7 +214,7 @@ interface ChildRun {
  * UsageError when the Raft cannot be loaded.
  */
 function runInChild(s: RunSession, tests: readonly string[], trace: boolean): Promise<ChildRun> {
-  const { flags, style: c } = s;
+  const { flags } = s;
   const job: RunJob = {
     tests,
     seed: flags.seed,
@@ -155,79 +229,18 @@ function runInChild(s: RunSession, tests: readonly string[], trace: boolean): Pr
   };
   const graceMs = Math.max(3000, s.timeoutSec * 250);
   return new Promise<ChildRun>((resolve, reject) => {
-    const results = new Map<string, boolean>();
-    let inFlight: string | null = null;
-    let ready = false;
-    let ended = false;
-    let timer: NodeJS.Timeout | null = null;
-    const disarm = (): void => {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-    };
+    const p: ChildProgress = { results: new Map<string, boolean>(), inFlight: null, ready: false, ended: false, timer: null };
     const child = new IsolatedChild(childScriptPath("run/child.js"), job, {
-      onMessage: (raw) => {
-        const m = raw as RunChildMessage;
-        switch (m.t) {
-          case "load-error":
-            if (!ready) {
-              setRunSummarised(true);
-              child.stop({ type: "exit", code: 0, signal: null });
-              reject(new UsageError(`--impl: ${m.message}`));
-            }
-            return;
-          case "ready":
-            ready = true;
-            return;
-          case "print":
-            s.writeHuman(escapeControls(String(m.text), { tab: true, newline: true }));
-            return;
-          case "start":
-            inFlight = String(m.test);
-            disarm();
-            timer = setTimeout(
-              () => {
-                process.stderr.write(
-                  `raftlab run: ${inFlight} seed ${s.replay?.seed ?? flags.seed}: no result after ${s.timeoutSec} s of wall-clock time and the Raft does not yield to the tester (a busy loop?); killed (--timeout)\n`,
-                );
-                child.stop({ type: "killed", why: `was killed after ${s.timeoutSec} s without a result (--timeout)` });
-              },
-              s.timeoutSec * 1000 + graceMs,
-            );
-            return;
-          case "line": {
-            const line = escapeControls(String(m.text));
-            s.say(line, line.startsWith("  ... Passed") ? c.green : line.startsWith("--- FAIL") ? c.red : undefined, Number(m.atMs));
-            return;
-          }
-          case "trace":
-            s.writer?.append(String(m.text), Number(m.lastT));
-            return;
-          case "result":
-            disarm();
-            if (m.test !== inFlight) {
-              child.stop({ type: "forged", why: `a result for ${escapeControls(String(m.test))} while ${inFlight ?? "no test"} ran` });
-              return;
-            }
-            inFlight = null;
-            results.set(m.test, m.ok === true);
-            s.writer?.flush();
-            if (m.ok !== true) sayReplay(s, m.test);
-            if (s.writer?.error != null) child.stop({ type: "exit", code: 0, signal: null });
-            return;
-          case "end":
-            ended = true;
-            return;
-        }
-      },
+      onMessage: (raw) => onChildMessage(s, p, child, raw as RunChildMessage, graceMs, reject),
       onOutput: (text) => s.writeHuman(escapeControls(text, { tab: true, newline: true })),
       onEnd: (end) => {
-        disarm();
-        if (!ready && end.type !== "forged") {
+        disarm(p);
+        if (!p.ready && end.type !== "forged") {
           setRunSummarised(true);
           reject(new UsageError(`--impl: cannot load ${flags.impl ?? "the Raft"}: the test process ${describeEnd(end)} while loading it`));
           return;
         }
-        resolve({ results, inFlight, end, endedCleanly: ended });
+        resolve({ results: p.results, inFlight: p.inFlight, end, endedCleanly: p.ended });
       },
     });
   });

@@ -125,6 +125,39 @@ function point(m: Measured): ShrinkPoint {
   };
 }
 
+/** The schedule kept so far, and its number of faults. */
+interface BestSoFar {
+  best: Schedule;
+  bestFaults: number;
+}
+
+/** The search, each candidate through `tryCandidate` (which updates `s` when it keeps one). */
+async function searchFewerFaults(s: BestSoFar, tryCandidate: (candidate: Schedule) => Promise<boolean>): Promise<void> {
+  // Whole kinds first: "the network's unreliability does not matter" costs one run.
+  for (const kind of KIND_ORDER) {
+    const of = listFaults(s.best).filter((f) => f.kind === kind);
+    if (of.length > 0 && of.length < s.bestFaults) await tryCandidate(withoutFaults(s.best, of));
+  }
+  // Then ddmin over the faults in time order: remove one of n slices, refine when none can go.
+  let n = 2;
+  for (;;) {
+    const faults = listFaults(s.best);
+    if (faults.length === 0) break;
+    n = Math.min(n, faults.length);
+    let removed = false;
+    for (const slice of slices(faults, n)) {
+      if (await tryCandidate(withoutFaults(s.best, slice))) {
+        removed = true;
+        n = Math.max(n - 1, 2);
+        break;
+      }
+    }
+    if (removed) continue;
+    if (n >= faults.length) break;
+    n = Math.min(faults.length, n * 2);
+  }
+}
+
 /** Shrinks the failing run of `test` at `seed` to a schedule with fewer faults that fails the same way. */
 export async function shrinkRun(test: string, seed: number, opts: ShrinkOptions = {}): Promise<ShrinkResult> {
   if (!TESTS.some((t) => t.name === test)) throw new UnknownPatternError(`no test named "${test}" (try: raftlab list)`);
@@ -147,8 +180,7 @@ export async function shrinkRun(test: string, seed: number, opts: ShrinkOptions 
     };
   }
   const target = original.signature;
-  let best = original.schedule;
-  let bestFaults = original.faults;
+  const state: BestSoFar = { best: original.schedule, bestFaults: original.faults };
   let runs = 0;
 
   /** Replays a candidate; keeps it (re-recorded) when it fails the same way with fewer faults. */
@@ -160,45 +192,23 @@ export async function shrinkRun(test: string, seed: number, opts: ShrinkOptions 
     const m = await record(test, seed, candidate, opts, false, Math.max(1000, left));
     const failure = m.result.failure;
     const faults = countFaults(m.schedule);
-    const kept = failure !== undefined && failureSignature(failure) === target && faults < bestFaults;
+    const kept = failure !== undefined && failureSignature(failure) === target && faults < state.bestFaults;
     if (kept) {
-      best = m.schedule;
-      bestFaults = faults;
+      state.best = m.schedule;
+      state.bestFaults = faults;
     }
-    opts.onProgress?.({ runs, faults: bestFaults, originalFaults: original.faults, elapsedMs: performance.now() - wall0 });
+    opts.onProgress?.({ runs, faults: state.bestFaults, originalFaults: original.faults, elapsedMs: performance.now() - wall0 });
     return kept;
   };
 
   let stoppedBy: ShrinkResult["stoppedBy"] = "done";
   try {
-    // Whole kinds first: "the network's unreliability does not matter" costs one run.
-    for (const kind of KIND_ORDER) {
-      const of = listFaults(best).filter((f) => f.kind === kind);
-      if (of.length > 0 && of.length < bestFaults) await tryCandidate(withoutFaults(best, of));
-    }
-    // Then ddmin over the faults in time order: remove one of n slices, refine when none can go.
-    let n = 2;
-    for (;;) {
-      const faults = listFaults(best);
-      if (faults.length === 0) break;
-      n = Math.min(n, faults.length);
-      let removed = false;
-      for (const slice of slices(faults, n)) {
-        if (await tryCandidate(withoutFaults(best, slice))) {
-          removed = true;
-          n = Math.max(n - 1, 2);
-          break;
-        }
-      }
-      if (removed) continue;
-      if (n >= faults.length) break;
-      n = Math.min(faults.length, n * 2);
-    }
+    await searchFewerFaults(state, tryCandidate);
   } catch (e) {
     if (!(e instanceof OutOfBudget)) throw e;
     stoppedBy = e.why;
   }
-  const shrunk = best === original.schedule ? original : point(await record(test, seed, best, opts, true));
+  const shrunk = state.best === original.schedule ? original : point(await record(test, seed, state.best, opts, true));
   return {
     status: "shrunk",
     test,

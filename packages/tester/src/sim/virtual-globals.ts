@@ -20,8 +20,9 @@
 // the make() call, the timer callback or the simulator event running), and never fires once that
 // incarnation is killed; the restart probes' copies (invariants/restart-copy.ts) get timers that never
 // fire, and never enter the simulator: inside the probe sandbox (sim/probe-sandbox.ts) a timer is
-// created inert and Math.random draws from the probe's own stream, so a probe shifts nothing of the run. A timer created by code the harness calls directly (start() from a test body) has no known
-// owner: it fires whatever happens to the peer.
+// created inert and Math.random draws from the probe's own stream, so a probe shifts nothing of the run.
+// A timer created by code the harness calls directly (start() from a test body) has no known owner: it
+// fires whatever happens to the peer.
 //
 // Not virtualized; each call is passed through and counted as a warning of the run (one line per kind):
 // crypto.getRandomValues, crypto.randomUUID, process.uptime. Not virtualized and not detected:
@@ -241,45 +242,52 @@ export async function withLoadClock<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * The virtual globals of one run of `sim`: `install()` when the run starts, `restore()` when it ends
- * (also on failure). Code of the tester that runs meanwhile and needs the wall clock must use functions
- * it took at load (as simulator.ts and config.ts do).
- */
-export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
-  const { sim, prng, warn } = opts;
-  const RealDate = REAL.Date;
-  const timers = new Map<number, VirtualTimer>();
-  let nextId = 1;
-  /** The newest incarnation of each peer made in this run. */
-  const latest = new Map<number, Owner>();
-  /** Set while a make() call or a virtual timer callback runs. */
-  let running: Owner | null = null;
-  /** Set while the harness calls a method of a real peer (wrapMake): whose prints they are. */
-  let calling = -1;
+/** A delay as Node takes it: longer than TIMEOUT_MAX, below 1 or not a number becomes 1 ms. */
+function clampDelay(ms: unknown): number {
+  const n = Number(ms);
+  return n >= 1 && n <= TIMEOUT_MAX ? n : 1;
+}
 
-  const ownerNow = (): Owner => running ?? latest.get(sim.owner) ?? { peer: sim.owner, runtime: null, inert: false };
-  const dead = (o: Owner): boolean => o.inert || (o.runtime !== null && o.runtime.killed);
+function dead(o: Owner): boolean {
+  return o.inert || (o.runtime !== null && o.runtime.killed);
+}
+
+/**
+ * The virtual timers of one run, and whose code runs now: the owner a new timer belongs to, and the
+ * speaker of a print.
+ */
+class RunTimers {
+  readonly timers = new Map<number, VirtualTimer>();
+  private nextId = 1;
+  /** The newest incarnation of each peer made in this run. */
+  readonly latest = new Map<number, Owner>();
+  /** Set while a make() call or a virtual timer callback runs. */
+  running: Owner | null = null;
+  /** Set while the harness calls a method of a real peer (wrapMake): whose prints they are. */
+  calling = -1;
+
+  constructor(readonly sim: Simulator) {}
+
+  ownerNow(): Owner {
+    return this.running ?? this.latest.get(this.sim.owner) ?? { peer: this.sim.owner, runtime: null, inert: false };
+  }
 
   /** Runs a user callback as `owner`; its microtasks drain before the clock moves (simulator.ts). */
-  const invoke = (owner: Owner, fn: (...a: unknown[]) => unknown, args: readonly unknown[]): void => {
-    const prev = running;
-    running = owner;
+  invoke(owner: Owner, fn: (...a: unknown[]) => unknown, args: readonly unknown[]): void {
+    const sim = this.sim;
+    const prev = this.running;
+    this.running = owner;
     sim.needsDrain = true;
     try {
       const result = fn(...args);
       if (isThenable(result)) result.then(undefined, (err: unknown) => sim.onError(err));
     } finally {
-      running = prev;
+      this.running = prev;
     }
-  };
+  }
 
-  const clamp = (ms: unknown): number => {
-    const n = Number(ms);
-    return n >= 1 && n <= TIMEOUT_MAX ? n : 1;
-  };
-
-  const create = (name: string, fn: unknown, delayMs: number, repeat: boolean, args: readonly unknown[]): VirtualTimer => {
+  /** A timer of the owner running now, armed in the simulator (an inert one inside a restart probe). */
+  create(name: string, fn: unknown, delayMs: number, repeat: boolean, args: readonly unknown[]): VirtualTimer {
     if (typeof fn !== "function") throw callbackError(name, fn);
     if (probeScope() !== null) {
       // A restart probe's copy: an inert handle that never enters the simulator (so no event, no tie-break draw).
@@ -287,57 +295,67 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
       inert.cancelled = true;
       return inert;
     }
-    const owner = ownerNow();
+    const owner = this.ownerNow();
     const arm = (t: VirtualTimer): void => {
-      if (dead(owner) || sim.stopped) return;
-      const ev = sim.schedule(
-        delayMs,
-        () => {
-          if (t.cancelled) return;
-          if (dead(owner)) {
-            t.cancelled = true;
-            timers.delete(t.id);
-            return;
-          }
-          if (!repeat) {
-            t.cancelled = true;
-            timers.delete(t.id);
-          }
-          try {
-            invoke(owner, fn as (...a: unknown[]) => unknown, args);
-          } finally {
-            if (repeat && !t.cancelled) arm(t);
-          }
-        },
-        owner.peer,
-      );
+      if (dead(owner) || this.sim.stopped) return;
+      const ev = this.sim.schedule(delayMs, () => this.fire(t, owner, fn as (...a: unknown[]) => unknown, repeat, args, arm), owner.peer);
       t.cancelEvent = () => {
         ev.cancelled = true;
       };
     };
-    const t = new VirtualTimer(nextId++, arm);
-    timers.set(t.id, t);
+    const t = new VirtualTimer(this.nextId++, arm);
+    this.timers.set(t.id, t);
     arm(t);
     return t;
-  };
+  }
 
-  const clear =
-    (realClear: (h: never) => void) =>
-    (handle: unknown): void => {
+  /** A timer's simulator event: runs its callback unless cancelled or its owner is dead; an interval re-arms. */
+  private fire(
+    t: VirtualTimer,
+    owner: Owner,
+    fn: (...a: unknown[]) => unknown,
+    repeat: boolean,
+    args: readonly unknown[],
+    arm: (t: VirtualTimer) => void,
+  ): void {
+    if (t.cancelled) return;
+    if (dead(owner)) {
+      t.cancelled = true;
+      this.timers.delete(t.id);
+      return;
+    }
+    if (!repeat) {
+      t.cancelled = true;
+      this.timers.delete(t.id);
+    }
+    try {
+      this.invoke(owner, fn, args);
+    } finally {
+      if (repeat && !t.cancelled) arm(t);
+    }
+  }
+
+  /** clearTimeout and its kin: a virtual timer (or its number) is cancelled, anything else goes to `realClear`. */
+  clearer(realClear: (h: never) => void): (handle: unknown) => void {
+    return (handle) => {
       if (handle === null || handle === undefined) return;
-      const t = handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? timers.get(Number(handle)) : undefined;
+      const t =
+        handle instanceof VirtualTimer ? handle : typeof handle === "number" || typeof handle === "string" ? this.timers.get(Number(handle)) : undefined;
       if (t !== undefined) {
         t.close();
-        timers.delete(t.id);
+        this.timers.delete(t.id);
         return;
       }
       // A real timer made outside the run (the runner's own wall-clock limit, or one from module load).
       realClear(handle as never);
     };
+  }
+}
 
-  const nowMs = (): number => sim.now;
+/** Date on the virtual clock: `Date()`, `new Date()` and `Date.now()` read the simulator's time. */
+function virtualDate(sim: Simulator): DateConstructor {
+  const RealDate = REAL.Date;
   const dateNow = (): number => Math.floor(VIRTUAL_EPOCH_MS + sim.now);
-
   function VirtualDate(this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) return new RealDate(dateNow()).toString();
     return Reflect.construct(RealDate, args.length === 0 ? [dateNow()] : args, new.target) as unknown;
@@ -348,41 +366,45 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
     parse: { value: RealDate.parse, writable: true, configurable: true },
     UTC: { value: RealDate.UTC, writable: true, configurable: true },
   });
+  return VirtualDate as unknown as DateConstructor;
+}
 
+/** process.hrtime (and its bigint) on the virtual clock. */
+function virtualHrtime(sim: Simulator): ((prev?: readonly [number, number]) => [number, number]) & { bigint: () => bigint } {
   const hrtime = (prev?: readonly [number, number]): [number, number] => {
     let ns = Math.round(sim.now * 1e6);
     if (prev !== undefined) ns -= prev[0] * 1e9 + prev[1];
     return [Math.floor(ns / 1e9), ns % 1e9];
   };
   hrtime.bigint = (): bigint => BigInt(Math.round(sim.now * 1e6));
+  return hrtime;
+}
 
-  const warned = <F extends (...a: never[]) => unknown>(name: string, why: string, real: F, self: unknown): F =>
-    ((...a: Parameters<F>) => {
-      warn(`Unvirtualized ${name}`, `${name}() is not virtualized (${why}): the run may not replay from its seed; use the Runtime passed to make()`);
-      return real.apply(self, a);
-    }) as unknown as F;
-  const webCrypto = globalThis.crypto;
+/** What node:timers/promises rejects with when its signal aborts. */
+function abortError(signal: AbortSignal): Error {
+  const err = new Error("The operation was aborted", { cause: signal.reason });
+  // Defined, not assigned: under frozen intrinsics (isolation/freeze.ts) Error.prototype.name is read-only.
+  Object.defineProperty(err, "name", { value: "AbortError", writable: true, configurable: true, enumerable: false });
+  (err as Error & { code: string }).code = "ABORT_ERR";
+  return err;
+}
 
-  // node:timers/promises (and util.promisify(setTimeout)): promises settled by virtual timers.
-  const abortError = (signal: AbortSignal): Error => {
-    const err = new Error("The operation was aborted", { cause: signal.reason });
-    // Defined, not assigned: under frozen intrinsics (isolation/freeze.ts) Error.prototype.name is read-only.
-    Object.defineProperty(err, "name", { value: "AbortError", writable: true, configurable: true, enumerable: false });
-    (err as Error & { code: string }).code = "ABORT_ERR";
-    return err;
-  };
+type TimerOptions = { signal?: AbortSignal };
+
+/** node:timers/promises (and util.promisify(setTimeout)): promises settled by virtual timers. */
+function timerPromises(run: RunTimers) {
   const promised =
     (name: string, delayOf: (ms: unknown) => number) =>
-    <T>(ms?: unknown, value?: T, options?: { signal?: AbortSignal }): Promise<T | undefined> =>
+    <T>(ms?: unknown, value?: T, options?: TimerOptions): Promise<T | undefined> =>
       new Promise<T | undefined>((resolve, reject) => {
         const signal = options?.signal;
         if (signal?.aborted === true) return reject(abortError(signal));
         const onAbort = (): void => {
           t.close();
-          timers.delete(t.id);
+          run.timers.delete(t.id);
           reject(abortError(signal as AbortSignal));
         };
-        const t = create(
+        const t = run.create(
           name,
           () => {
             signal?.removeEventListener("abort", onAbort);
@@ -394,69 +416,99 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
         );
         signal?.addEventListener("abort", onAbort, { once: true });
       });
-  const sleepPromise = promised("setTimeout", clamp);
-  const immediatePromise = <T>(value?: T, options?: { signal?: AbortSignal }) => promised("setImmediate", () => 0)<T>(0, value, options);
-  async function* intervalIterator<T>(ms?: unknown, value?: T, options?: { signal?: AbortSignal }): AsyncGenerator<T | undefined> {
+  const sleepPromise = promised("setTimeout", clampDelay);
+  const immediatePromise = <T>(value?: T, options?: TimerOptions) => promised("setImmediate", () => 0)<T>(0, value, options);
+  async function* intervalIterator<T>(ms?: unknown, value?: T, options?: TimerOptions): AsyncGenerator<T | undefined> {
     for (;;) yield await sleepPromise(ms, value, options);
   }
-  const vSetTimeout = Object.assign((fn: unknown, ms?: unknown, ...args: unknown[]) => create("setTimeout", fn, clamp(ms), false, args), {
+  return { sleepPromise, immediatePromise, intervalIterator };
+}
+
+/** The values of PATCHED, in its order, for one run. */
+function patchValues(run: RunTimers, prng: Prng, warn: VirtualGlobalsOptions["warn"]): unknown[] {
+  const { sleepPromise, immediatePromise, intervalIterator } = timerPromises(run);
+  const warned = <F extends (...a: never[]) => unknown>(name: string, why: string, real: F, self: unknown): F =>
+    ((...a: Parameters<F>) => {
+      warn(`Unvirtualized ${name}`, `${name}() is not virtualized (${why}): the run may not replay from its seed; use the Runtime passed to make()`);
+      return real.apply(self, a);
+    }) as unknown as F;
+  const webCrypto = globalThis.crypto;
+  const vSetTimeout = Object.assign((fn: unknown, ms?: unknown, ...args: unknown[]) => run.create("setTimeout", fn, clampDelay(ms), false, args), {
     [promisify.custom]: sleepPromise,
   });
-  const vSetImmediate = Object.assign((fn: unknown, ...args: unknown[]) => create("setImmediate", fn, 0, false, args), {
+  const vSetImmediate = Object.assign((fn: unknown, ...args: unknown[]) => run.create("setImmediate", fn, 0, false, args), {
     [promisify.custom]: immediatePromise,
   });
-  const vSetInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => create("setInterval", fn, clamp(ms), true, args);
-  const vClearTimeout = clear(REAL.clearTimeout as (h: never) => void);
-  const vClearInterval = clear(REAL.clearInterval as (h: never) => void);
-  const vClearImmediate = clear(REAL.clearImmediate as (h: never) => void);
-
-  const values: unknown[] = [
-    vSetTimeout,
-    vClearTimeout,
-    vSetInterval,
-    vClearInterval,
-    vSetImmediate,
-    vClearImmediate,
-    VirtualDate,
+  const vSetInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => run.create("setInterval", fn, clampDelay(ms), true, args);
+  const vClearTimeout = run.clearer(REAL.clearTimeout as (h: never) => void);
+  const vClearInterval = run.clearer(REAL.clearInterval as (h: never) => void);
+  const vClearImmediate = run.clearer(REAL.clearImmediate as (h: never) => void);
+  const timers = [vSetTimeout, vClearTimeout, vSetInterval, vClearInterval, vSetImmediate, vClearImmediate];
+  return [
+    ...timers,
+    virtualDate(run.sim),
     mathRandomValue(() => (probeScope()?.prng ?? prng).next()),
-    nowMs,
-    hrtime,
+    (): number => run.sim.now,
+    virtualHrtime(run.sim),
     warned("process.uptime", "real seconds since the process started", REAL.uptime, process),
     warned("crypto.getRandomValues", "real randomness", webCrypto.getRandomValues, webCrypto),
     warned("crypto.randomUUID", "real randomness", webCrypto.randomUUID, webCrypto),
-    vSetTimeout,
-    vClearTimeout,
-    vSetInterval,
-    vClearInterval,
-    vSetImmediate,
-    vClearImmediate,
+    // node:timers, then node:timers/promises.
+    ...timers,
     sleepPromise,
     immediatePromise,
     intervalIterator,
   ];
+}
 
-  const entry = { apply: () => setAll(values) };
+/** `rf` with the harness's calls of its methods (start() from a test body, kill()) attributed to `me`. */
+function attributed(run: RunTimers, rf: ReturnType<MakeRaft>, me: number): ReturnType<MakeRaft> {
+  if (rf === null || typeof rf !== "object") return rf; // config.ts reports the bad shape
+  const view = Object.create(rf) as Record<string, unknown>;
+  for (const m of PEER_METHODS) {
+    const fn = (rf as unknown as Record<string, unknown>)[m];
+    if (typeof fn !== "function") continue;
+    view[m] = (...args: unknown[]): unknown => {
+      const prev = run.calling;
+      run.calling = me;
+      try {
+        return (fn as (...a: unknown[]) => unknown).apply(rf, args);
+      } finally {
+        run.calling = prev;
+      }
+    };
+  }
+  return view as unknown as ReturnType<MakeRaft>;
+}
 
-  /** `rf` with the harness's calls of its methods (start() from a test body, kill()) attributed to `me`. */
-  const attributed = (rf: ReturnType<MakeRaft>, me: number): ReturnType<MakeRaft> => {
-    if (rf === null || typeof rf !== "object") return rf; // config.ts reports the bad shape
-    const view = Object.create(rf) as Record<string, unknown>;
-    for (const m of PEER_METHODS) {
-      const fn = (rf as unknown as Record<string, unknown>)[m];
-      if (typeof fn !== "function") continue;
-      view[m] = (...args: unknown[]): unknown => {
-        const prev = calling;
-        calling = me;
-        try {
-          return (fn as (...a: unknown[]) => unknown).apply(rf, args);
-        } finally {
-          calling = prev;
-        }
-      };
+/** `impl` whose make() calls run as their peer's new incarnation (a restart probe's copy: inert). */
+function ownedMake(run: RunTimers, impl: MakeRaft): MakeRaft {
+  const wrapped: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+    const owner: Owner = runtime instanceof PeerRuntime ? { peer: me, runtime, inert: false } : { peer: me, runtime: null, inert: true };
+    if (!owner.inert) run.latest.set(me, owner);
+    const prev = run.running;
+    run.running = owner;
+    let rf: ReturnType<MakeRaft>;
+    try {
+      rf = impl(peers, me, persister, applyCh, runtime);
+    } finally {
+      run.running = prev;
     }
-    return view as unknown as ReturnType<MakeRaft>;
+    return owner.inert ? rf : attributed(run, rf, me);
   };
+  return Object.assign(wrapped, impl);
+}
 
+/**
+ * The virtual globals of one run of `sim`: `install()` when the run starts, `restore()` when it ends
+ * (also on failure). Code of the tester that runs meanwhile and needs the wall clock must use functions
+ * it took at load (as simulator.ts and config.ts do).
+ */
+export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
+  const { sim, prng, warn } = opts;
+  const run = new RunTimers(sim);
+  const values = patchValues(run, prng, warn);
+  const entry = { apply: () => setAll(values) };
   return {
     install(): void {
       if (active.includes(entry)) return;
@@ -464,24 +516,11 @@ export function virtualGlobals(opts: VirtualGlobalsOptions): VirtualGlobals {
       entry.apply();
     },
     wrapMake(impl: MakeRaft): MakeRaft {
-      const wrapped: MakeRaft = (peers, me, persister, applyCh, runtime) => {
-        const owner: Owner = runtime instanceof PeerRuntime ? { peer: me, runtime, inert: false } : { peer: me, runtime: null, inert: true };
-        if (!owner.inert) latest.set(me, owner);
-        const prev = running;
-        running = owner;
-        let rf: ReturnType<MakeRaft>;
-        try {
-          rf = impl(peers, me, persister, applyCh, runtime);
-        } finally {
-          running = prev;
-        }
-        return owner.inert ? rf : attributed(rf, me);
-      };
-      return Object.assign(wrapped, impl);
+      return ownedMake(run, impl);
     },
     speaker(): number {
-      if (running !== null) return running.peer;
-      return calling >= 0 ? calling : sim.owner;
+      if (run.running !== null) return run.running.peer;
+      return run.calling >= 0 ? run.calling : sim.owner;
     },
     restore(): void {
       const i = active.indexOf(entry);

@@ -9,7 +9,7 @@ import { writeReportFile } from "../runs/files.js";
 import { listenForInterrupts } from "../runs/interrupts.js";
 import { ReportError } from "../runs/report.js";
 import type { Shard } from "../runs/runlist.js";
-import { colorEnabled, EXIT, UsageError } from "@raftlab/raft/terminal";
+import { colorEnabled, UsageError } from "@raftlab/raft/terminal";
 import type { ReportKind } from "../runs/kinds.js";
 import { prepareCommand, rerunEnv } from "./command.js";
 import { formatStressJUnit, isStressReportFile, readStressReport, serialiseStressReport, type StressReport } from "./report.js";

@@ -66,99 +66,142 @@ const PIPE_GRACE_MS = 1000;
 export function runIteration(spec: IterationSpec, signal: AbortSignal): Promise<IterationOutcome> {
   installExitHook();
   const output = new TailBuffer(spec.maxOutputBytes);
-  const lines = new LineSplitter(spec.onLine);
   const started = performance.now();
   // Unique to this iteration of this raftlab: the marker its processes inherit.
   const token = `${process.pid}-${spec.iteration}-${randomBytes(6).toString("hex")}`;
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn("/bin/sh", ["-c", 'exec "$@" 2>&1', "sh", ...spec.argv], {
-        cwd: spec.cwd,
-        env: { ...spec.env, RAFTLAB_ITER: String(spec.iteration), [ITERATION_MARKER]: token },
-        detached: true,
-        stdio: ["ignore", "pipe", "ignore"],
-      });
+      child = spawnInGroup(spec, token);
     } catch (e) {
       resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, wallMs: 0, output, spawnError: (e as Error).message, killedProcesses: 0 });
       return;
     }
+    new WatchedIteration(spec, child, token, signal, output, started, resolve);
+  });
+}
+
+/** Starts the command in a new process group, stdout and stderr on one pipe, marked with `token`. */
+function spawnInGroup(spec: IterationSpec, token: string): ChildProcess {
+  return spawn("/bin/sh", ["-c", 'exec "$@" 2>&1', "sh", ...spec.argv], {
+    cwd: spec.cwd,
+    env: { ...spec.env, RAFTLAB_ITER: String(spec.iteration), [ITERATION_MARKER]: token },
+    detached: true,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+}
+
+/**
+ * A started iteration, watched until the command has exited and its pipe has closed (or the grace after
+ * its exit has passed): the timeout, Ctrl-C, the scan of its process tree, and at the end the killing
+ * of whatever it left running.
+ */
+class WatchedIteration {
+  private readonly pid: number | undefined;
+  private readonly tree: ProcessTree | null;
+  private readonly scanner: NodeJS.Timeout | null;
+  private readonly timer: NodeJS.Timeout;
+  private readonly lines: LineSplitter;
+  private timedOut = false;
+  private cancelled: boolean;
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private pipeClosed = false;
+  private settled = false;
+  private spawnError: string | null = null;
+  private grace: NodeJS.Timeout | null = null;
+  private readonly onAbort = (): void => {
+    this.cancelled = true;
+    this.stop();
+  };
+
+  constructor(
+    spec: IterationSpec,
+    private readonly child: ChildProcess,
+    token: string,
+    private readonly signal: AbortSignal,
+    private readonly output: TailBuffer,
+    private readonly started: number,
+    private readonly resolve: (outcome: IterationOutcome) => void,
+  ) {
+    this.lines = new LineSplitter(spec.onLine);
     const pid = child.pid;
     const tree = pid === undefined ? null : new ProcessTree(pid, token);
+    this.pid = pid;
+    this.tree = tree;
     if (pid !== undefined && tree !== null) running.set(pid, tree);
-    const scanner = tree === null ? null : setInterval(() => tree.scan(false), SCAN_INTERVAL_MS);
-    let timedOut = false;
-    let cancelled = signal.aborted;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-    let pipeClosed = false;
-    let settled = false;
-    let spawnError: string | null = null;
-    const stop = (): void => {
-      tree?.killAll();
-      if (pid !== undefined) killGroup(pid);
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
+    this.scanner = tree === null ? null : setInterval(() => tree.scan(false), SCAN_INTERVAL_MS);
+    this.cancelled = signal.aborted;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.stop();
     }, spec.timeoutMs);
-    const onAbort = (): void => {
-      cancelled = true;
-      stop();
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    if (cancelled) stop();
-    let grace: NodeJS.Timeout | null = null;
-    const finish = (): void => {
-      if (settled || exit === null || !pipeClosed) return;
-      settled = true;
-      clearTimeout(timer);
-      if (scanner !== null) clearInterval(scanner);
-      if (grace !== null) clearTimeout(grace);
-      signal.removeEventListener("abort", onAbort);
-      if (pid !== undefined) {
-        // Anything the command left behind, in its group or out of it, goes with it.
-        tree?.killAll();
-        killGroup(pid);
-        running.delete(pid);
-      }
-      lines.end();
-      const killedProcesses = tree?.killedCount ?? 0;
-      if (killedProcesses > 0) output.push(Buffer.from(`${leftoverNote(killedProcesses, timedOut || cancelled)}\n`));
-      resolve({
-        exitCode: exit.code,
-        signal: exit.signal,
-        timedOut,
-        cancelled,
-        wallMs: performance.now() - started,
-        output,
-        spawnError,
-        killedProcesses,
-      });
-    };
+    signal.addEventListener("abort", this.onAbort, { once: true });
+    if (this.cancelled) this.stop();
+    this.listen();
+  }
+
+  /** Kills everything the iteration started, in its group or out of it. */
+  private stop(): void {
+    this.tree?.killAll();
+    if (this.pid !== undefined) killGroup(this.pid);
+  }
+
+  private listen(): void {
+    const child = this.child;
     child.stdout?.on("data", (chunk: Buffer) => {
-      output.push(chunk);
-      lines.push(chunk);
+      this.output.push(chunk);
+      this.lines.push(chunk);
     });
     child.stdout?.on("close", () => {
-      pipeClosed = true;
-      finish();
+      this.pipeClosed = true;
+      this.finish();
     });
     child.on("error", (e) => {
-      spawnError = e.message;
-      exit ??= { code: null, signal: null };
-      pipeClosed = true;
-      finish();
+      this.spawnError = e.message;
+      this.exit ??= { code: null, signal: null };
+      this.pipeClosed = true;
+      this.finish();
     });
     child.on("exit", (code, sig) => {
-      exit = { code, signal: sig };
-      grace = setTimeout(() => {
+      this.exit = { code, signal: sig };
+      this.grace = setTimeout(() => {
         child.stdout?.destroy();
-        pipeClosed = true;
-        finish();
+        this.pipeClosed = true;
+        this.finish();
       }, PIPE_GRACE_MS);
-      finish();
+      this.finish();
     });
-  });
+  }
+
+  /** Resolves once both the exit and the pipe's close have been seen, after the clean-up. */
+  private finish(): void {
+    const exit = this.exit;
+    if (this.settled || exit === null || !this.pipeClosed) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (this.scanner !== null) clearInterval(this.scanner);
+    if (this.grace !== null) clearTimeout(this.grace);
+    this.signal.removeEventListener("abort", this.onAbort);
+    if (this.pid !== undefined) {
+      // Anything the command left behind, in its group or out of it, goes with it.
+      this.tree?.killAll();
+      killGroup(this.pid);
+      running.delete(this.pid);
+    }
+    this.lines.end();
+    const killedProcesses = this.tree?.killedCount ?? 0;
+    if (killedProcesses > 0) this.output.push(Buffer.from(`${leftoverNote(killedProcesses, this.timedOut || this.cancelled)}\n`));
+    this.resolve({
+      exitCode: exit.code,
+      signal: exit.signal,
+      timedOut: this.timedOut,
+      cancelled: this.cancelled,
+      wallMs: performance.now() - this.started,
+      output: this.output,
+      spawnError: this.spawnError,
+      killedProcesses,
+    });
+  }
 }
 
 /** The line a saved output ends with when processes had to be killed. */

@@ -248,7 +248,9 @@ describe("raftlab batch (process)", () => {
     expect(report.interrupted).toBe(true);
     expect(report.runs.length).toBeGreaterThan(0);
   });
+});
 
+describe("raftlab batch (process): signals and the scratch folder", () => {
   // Issue 10: the scratch folder (TMPDIR/raftlab-batch-<pid>-*) leaked on SIGTERM, a second Ctrl-C and SIGKILL.
   const startBatch = (
     tmp: string,

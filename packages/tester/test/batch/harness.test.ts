@@ -142,7 +142,9 @@ describe("batch harness (stand-in runner)", () => {
       "report.json",
     ]);
   });
+});
 
+describe("batch harness (stand-in runner): limits, stops and resumes", () => {
   // The wall-clock timeout decides only the hung run's fate (it never finishes, however long we wait);
   // the runs that crash or exhaust memory get a limit far beyond what they need even on a loaded machine.
   it("stops a hung run at its timeout and finishes the batch", async () => {

@@ -112,6 +112,7 @@ describe("raftlab stress (process)", () => {
     expect(report(join(dir, "s5", "report.json")).iterations).toBe(3);
     expect(ff.stdout).toContain("stopped early");
     const mf = raftlab(["stress", "-n", "30", "-j", "1", "--max-failures", "2", "-o", join(dir, "s6"), "--", "sh", standin]);
+    expect(mf.code).toBe(1);
     expect(report(join(dir, "s6", "report.json")).iterations).toBe(6);
     const loop = raftlab(["stress", "-n", "2", "-j", "1", "--loop", "--max-failures", "3", "-o", join(dir, "s7"), "--", "sh", standin]);
     expect(loop.code).toBe(1);
