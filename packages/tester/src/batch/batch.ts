@@ -182,7 +182,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   return batchOutcome(setup, loop, runs, slots.slots.length, { replayChecks, shrinks });
 }
 
-/** --shrink: each failure group's example shrunk in its own worker, `parallel` at a time (shrink-groups.ts). */
+/** --shrink: each failure group's example shrunk in its own isolated child process, `parallel` at a time (shrink-groups.ts). */
 function shrinkGroups(setup: BatchSetup, budgetSec: number, records: readonly RunRecord[], parallel: number): Promise<ShrunkExample[]> {
   const { options } = setup;
   return shrinkFailureGroups(records, {

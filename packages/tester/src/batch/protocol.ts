@@ -1,6 +1,7 @@
 // Messages between the batch parent and its worker threads.
 
 import type { RunRecord } from "../runs/record.js";
+import type { MessagePort } from "node:worker_threads";
 import type { RunRings } from "./ring.js";
 
 export interface WorkerConfig {
@@ -26,6 +27,12 @@ export interface WorkerConfig {
    * reads when it has to stop the run. Set by the slot for each thread it starts.
    */
   readonly rings?: RunRings;
+  /**
+   * The thread's private port to its slot (thread-slot.ts), the only one whose messages the slot
+   * believes. The worker takes it off workerData before the code under test loads: that code can post
+   * on parentPort, which the slot ignores.
+   */
+  readonly reportPort?: MessagePort;
 }
 
 /** How often a worker reports its memory to the parent. */

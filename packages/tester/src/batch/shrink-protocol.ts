@@ -1,5 +1,7 @@
-// Messages between the batch and a shrink worker (shrink-worker.ts): one thread per failure group's
-// example, so the code under test runs in a thread the batch can stop, as the batch's runs do.
+// Messages between the batch and a shrink child (shrink-child.ts): one isolated process per failure
+// group's example, started through isolation/supervisor.ts, so the code under test never runs in the
+// batch's process. The child reports over the authenticated channel (isolation/channel.ts); the batch
+// checks every message (shrink-groups.ts) and writes the shrunk schedule and trace itself.
 
 export interface ShrinkJob {
   readonly test: string;
@@ -8,18 +10,15 @@ export interface ShrinkJob {
   readonly impl: string | null;
   readonly strict: boolean;
   readonly budgetMs: number;
-  /** Where `<stem>.schedule.json` and `<stem>.shrunk.jsonl` are written. */
-  readonly outDir: string;
-  readonly stem: string;
   /** Trace bytes kept of the shrunk run; beyond this its trace is cut and marked so. */
   readonly traceCapBytes: number;
 }
 
-/** What a finished shrink sends back (the files are already written). */
+/** What a finished shrink sends back; the batch writes the files. */
 export interface ShrinkDone {
   readonly status: "shrunk" | "passes";
-  readonly schedule?: string;
-  readonly trace?: string;
+  /** The shrunk schedule's JSON text (status "shrunk"). */
+  readonly scheduleText?: string;
   readonly traceTruncated?: boolean;
   readonly faultsBefore: number;
   readonly faultsAfter: number;
@@ -34,7 +33,9 @@ export interface ShrinkDone {
   readonly faults: readonly string[];
 }
 
-export type ShrinkWorkerMessage =
-  | { readonly type: "progress"; readonly runs: number; readonly faults: number; readonly originalFaults: number }
-  | { readonly type: "done"; readonly result: ShrinkDone }
-  | { readonly type: "error"; readonly message: string };
+export type ShrinkChildMessage =
+  | { readonly t: "progress"; readonly runs: number; readonly faults: number; readonly originalFaults: number }
+  /** A chunk of the shrunk run's trace (JSON lines), in order, before "done". */
+  | { readonly t: "trace"; readonly text: string }
+  | { readonly t: "done"; readonly test: string; readonly seed: number; readonly result: ShrinkDone }
+  | { readonly t: "error"; readonly message: string };

@@ -6,7 +6,7 @@
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { RunRequest, WorkerConfig, WorkerMessage } from "./protocol.js";
 import { OUTPUT_RING_BYTES, SharedTextRing, TRACE_RING_BYTES } from "./ring.js";
 import type { RunRecord } from "../runs/record.js";
@@ -81,9 +81,13 @@ export class ThreadSlot {
   private ensureWorker(): Promise<void> {
     if (this.ready !== null) return this.ready;
     const rings = { output: SharedTextRing.create(OUTPUT_RING_BYTES), trace: SharedTextRing.create(TRACE_RING_BYTES) };
-    const workerData: WorkerConfig = { ...this.options.config, rings: { output: rings.output.buffer, trace: rings.trace.buffer } };
+    // The thread's results come on a private port (protocol.ts, reportPort); what the code under test
+    // posts on parentPort (the worker's own "message" events) is never listened to.
+    const { port1: reports, port2: reportPort } = new MessageChannel();
+    const workerData: WorkerConfig = { ...this.options.config, rings: { output: rings.output.buffer, trace: rings.trace.buffer }, reportPort };
     const worker = new Worker(workerScriptPath(), {
       workerData,
+      transferList: [reportPort],
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb },
       stdout: true, // a Raft's console output must not scribble over the progress display
       stderr: true,
@@ -94,7 +98,7 @@ export class ThreadSlot {
     this.rings = rings;
     this.ready = new Promise<void>((resolve, reject) => {
       let isReady = false;
-      worker.on("message", (msg: WorkerMessage) => {
+      const handle = (msg: WorkerMessage): void => {
         if (msg.type === "ready") {
           isReady = true;
           resolve();
@@ -111,8 +115,15 @@ export class ThreadSlot {
             false,
           );
         }
-      });
+      };
+      reports.on("message", handle);
+      // The port's events and the thread's are not ordered: what the thread posted before it failed
+      // or ended is handled first (an init-error before the exit it leads to, a result before a crash).
+      const drain = (): void => {
+        for (let m = receiveMessageOnPort(reports); m !== undefined; m = receiveMessageOnPort(reports)) handle(m.message as WorkerMessage);
+      };
       worker.on("error", (err: Error & { code?: string }) => {
+        drain();
         const message =
           err.code === "ERR_WORKER_OUT_OF_MEMORY"
             ? `out of memory: the run exceeded the worker heap limit of ${this.options.maxHeapMb} MB`
@@ -128,6 +139,8 @@ export class ThreadSlot {
         }
       });
       worker.on("exit", (code) => {
+        drain();
+        reports.close();
         if (!isReady) reject(new WorkerInitError(`worker exited with code ${code} while starting`));
         // Events of a worker this slot has already dropped (timed out, crashed) concern no current run.
         if (this.worker !== worker) return;

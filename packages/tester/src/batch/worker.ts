@@ -5,7 +5,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
-import { parentPort, workerData } from "node:worker_threads";
+import { MessagePort, parentPort, workerData } from "node:worker_threads";
 import { formatTraceEvent, type MakeRaft, type TraceEvent } from "@raftlab/raft";
 import { formatRunLog, makeDirs, saveErrorText } from "../runs/artifacts.js";
 import { moveFileAtomic, writeFileAtomic } from "../runs/atomic.js";
@@ -102,14 +102,21 @@ class TraceHasher {
 // The replay lines of this worker's .log files start as the main thread's do (npx inside a project).
 applyCommandPrefix();
 const config = workerData as WorkerConfig;
-const port = parentPort;
+/**
+ * Results go on the slot's private port, taken off workerData before the code under test loads (it
+ * can import workerData), with postMessage captured now: a Raft that posts on parentPort, or patches
+ * MessagePort.prototype.postMessage, cannot send or rewrite a verdict (the slot ignores parentPort).
+ */
+const port = config.reportPort ?? null;
+delete (workerData as { reportPort?: unknown }).reportPort;
+const postOnPort = MessagePort.prototype.postMessage;
 /** The shared tails of the current run (ring.ts); absent for a probe thread. */
 const outputRing = config.rings === undefined ? null : new SharedTextRing(config.rings.output);
 const traceRing = config.rings === undefined ? null : new SharedTextRing(config.rings.trace);
-if (port === null) throw new Error("batch worker must run in a worker thread");
+if (parentPort === null || port === null) throw new Error("batch worker must run in a worker thread of a slot (thread-slot.ts)");
 
 function post(message: WorkerMessage): void {
-  port?.postMessage(message);
+  if (port !== null) Reflect.apply(postOnPort, port, [message]);
 }
 
 /**
@@ -281,7 +288,7 @@ async function main(): Promise<void> {
     return;
   }
   // One run at a time: the parent sends the next request only after "done".
-  port?.on("message", (req: RunRequest) => {
+  parentPort?.on("message", (req: RunRequest) => {
     void runOne(runner, impl, req).then(({ record, traceSha256, saveError }) =>
       post({ type: "done", record, traceSha256, ...(saveError !== undefined ? { saveError } : {}) }),
     );

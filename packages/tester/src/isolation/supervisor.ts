@@ -44,14 +44,16 @@ export class IsolatedChild {
   private endCause: ChildEnd | null = null;
   private readonly endWaiters: Array<() => void> = [];
 
+  /** `nodeArgs`: options for node itself, before the script (e.g. a heap limit). */
   constructor(
     script: string,
     job: object,
     private readonly handlers: ChildHandlers,
+    nodeArgs: readonly string[] = [],
   ) {
     const secret = newSecret();
     const reader = new MessageReader(secret);
-    this.child = spawn(process.execPath, [script], {
+    this.child = spawn(process.execPath, [...nodeArgs, script], {
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
       // The child's environment is the parent's; the secret is not in it.
       env: process.env,

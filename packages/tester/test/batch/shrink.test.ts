@@ -91,6 +91,30 @@ describe("raftlab batch --shrink", () => {
     expect(viz.stdout).toMatch(/\* .*── Crash S\d {2}\[from the schedule\] {2}crash S\d/);
   }, 300_000);
 
+  it("a Raft that ends its process (and forges a result) during the shrink fails only the shrink: the report is written and names it", () => {
+    // Issue 20 §1: the shrink runs in an isolated child process, so the Raft cannot end the batch or
+    // send a shrunk result of its own; the batch's verdict and report stand.
+    const out = mkdtempSync(join(tmpdir(), "raftlab-batch-shrink-hostile-"));
+    const impl = join(root, "packages/tester/test/fixtures/hostile/exit-when-shrunk.mjs");
+    const r = raftlab("batch", "InitialElection", "-n", "1", "-j", "1", "--impl", impl, "--shrink", "--shrink-budget", "30", "-o", out);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("0 passed, 1 failed");
+    expect(r.stdout).toContain("shrunk TestInitialElection3A seed 1: error: the shrink's test process exited with code 0 before reporting its result");
+    const report = parseReport(readFileSync(join(out, "report.json"), "utf8"), "report.json");
+    expect(report.runs.map((x) => x.ok)).toEqual([false]);
+    expect(report.shrinks).toEqual([
+      {
+        test: "TestInitialElection3A",
+        seed: 1,
+        signature: report.runs[0]?.signature,
+        status: "error",
+        detail: "the shrink's test process exited with code 0 before reporting its result",
+      },
+    ]);
+    expect(existsSync(join(out, "forged.schedule.json"))).toBe(false);
+    expect(existsSync(join(out, "TestInitialElection3A-1.schedule.json"))).toBe(false);
+  }, 300_000);
+
   it("--shrink-budget without --shrink is a usage error", () => {
     const r = raftlab("batch", "InitialElection", "-n", "1", "--shrink-budget", "5");
     expect(r.code).toBe(2);
