@@ -87,7 +87,7 @@ describe("bench flags", () => {
   it("defaults: every figure, seeds 1..3", () => {
     expect(parseBenchArgs([])).toEqual({
       help: false,
-      only: ["suite", "core", "logviz", "batch", "persist"],
+      only: ["suite", "core", "logviz", "batch", "persist", "isolation"],
       seeds: 3,
       json: null,
       markdown: null,
