@@ -32,6 +32,8 @@ against the MIT 6.5840 lab's published timings.
                   logviz  1,000,000-line trace: parse, first screen, filter, memory, print vs read+split
                   batch   batch runner runs/s with 1 and 2 workers
                   persist CPU per persist at log lengths 100, 1,000 and 10,000
+                  isolation  the suite at seed 1 in an isolated child vs an unisolated one, CPU ratio
+                          (9 alternating rounds; 1 with --quick)
   --seeds N     suite seeds 1..N (default 3; ${MAX_SEEDS} at most)
   --json FILE   also write every figure, the machine and the command as JSON
   --markdown FILE  also write the figures as Markdown tables (for docs/performance.md)

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { parseBenchArgs, UsageError, USAGE, type BenchArgs } from "./args.js";
 import { measureBatch } from "./batch.js";
 import { measureCore } from "./core.js";
+import { measureIsolation } from "./isolation.js";
 import { measureLogviz } from "./logviz.js";
 import { measurePersist } from "./persist.js";
 import { formatMachine, machineInfo } from "./machine.js";
@@ -24,10 +25,10 @@ export interface BenchIo {
 }
 
 /** The workloads for a full run and for --quick. */
-function sizes(a: BenchArgs): { coreCommands: number; coreTimeMs: number; logvizLines: number; batchIterations: number } {
+function sizes(a: BenchArgs): { coreCommands: number; coreTimeMs: number; logvizLines: number; batchIterations: number; isolationRounds: number } {
   return a.quick
-    ? { coreCommands: 200, coreTimeMs: 200, logvizLines: 100_000, batchIterations: 1 }
-    : { coreCommands: 500, coreTimeMs: 1500, logvizLines: 1_000_000, batchIterations: 20 };
+    ? { coreCommands: 200, coreTimeMs: 200, logvizLines: 100_000, batchIterations: 1, isolationRounds: 1 }
+    : { coreCommands: 500, coreTimeMs: 1500, logvizLines: 1_000_000, batchIterations: 20, isolationRounds: 9 };
 }
 
 async function runFigure(id: FigureId, a: BenchArgs, progress: Progress): Promise<{ figure: Figure; failedRuns: number }> {
@@ -45,6 +46,8 @@ async function runFigure(id: FigureId, a: BenchArgs, progress: Progress): Promis
       return { figure: await measureBatch(s.batchIterations, [1, 2], progress), failedRuns: 0 };
     case "persist":
       return { figure: measurePersist(a.quick ? { rounds: 3, steps: 50 } : {}, progress).figure, failedRuns: 0 };
+    case "isolation":
+      return await measureIsolation({ rounds: s.isolationRounds, seed: 1 }, progress);
   }
 }
 

@@ -26,7 +26,7 @@ export interface Figure {
   readonly data: unknown;
 }
 
-export const FIGURE_IDS = ["suite", "core", "logviz", "batch", "persist"] as const;
+export const FIGURE_IDS = ["suite", "core", "logviz", "batch", "persist", "isolation"] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 
 /** Progress lines go to stderr, so stdout stays the table (or nothing but it). */

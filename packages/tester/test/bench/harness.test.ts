@@ -9,6 +9,7 @@ import { parseBenchArgs, UsageError } from "../../src/bench/args.js";
 import { main } from "../../src/bench/cli.js";
 import { runCommandStream } from "../../src/bench/cluster.js";
 import { measureCore } from "../../src/bench/core.js";
+import { measureIsolation, median, type IsolationRound } from "../../src/bench/isolation.js";
 import { makeEcho } from "../../src/bench/echo.js";
 import { SPIN_BLOCK, spinCounts, spinRate } from "../../src/bench/spin.js";
 import { makePaint, renderFigure, renderFigureMarkdown, renderTable } from "../../src/bench/render.js";
@@ -87,7 +88,7 @@ describe("bench flags", () => {
   it("defaults: every figure, seeds 1..3", () => {
     expect(parseBenchArgs([])).toEqual({
       help: false,
-      only: ["suite", "core", "logviz", "batch", "persist"],
+      only: ["suite", "core", "logviz", "batch", "persist", "isolation"],
       seeds: 3,
       json: null,
       markdown: null,
@@ -181,4 +182,27 @@ describe("output", () => {
     expect(s).toContain("goal NOT met  fast: 6 s");
     expect(s).toContain("goal met      cheap: 1 s");
   });
+});
+
+describe("isolation figure (figure 6)", () => {
+  it("median of an odd and of an even count", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(Number.isNaN(median([]))).toBe(true);
+  });
+
+  it("runs the whole suite isolated and unisolated in each round, alternating which goes first", async () => {
+    const { figure, failedRuns } = await measureIsolation({ rounds: 2, seed: 1 }, () => {});
+    expect(figure.notMeasured).toBeUndefined();
+    expect(failedRuns).toBe(0);
+    const data = figure.data as { rounds: IsolationRound[]; medianOfRatios: number };
+    expect(data.rounds.map((r) => r.first)).toEqual(["baseline", "isolated"]);
+    for (const r of data.rounds) {
+      expect([r.isolated.mode, r.baseline.mode]).toEqual(["isolated", "baseline"]);
+      expect([r.isolated.passed, r.baseline.passed]).toEqual([28, 28]);
+      expect(r.ratio).toBeCloseTo(r.isolated.cpuUs / r.baseline.cpuUs, 9);
+    }
+    expect(Number.isFinite(data.medianOfRatios) && data.medianOfRatios > 0).toBe(true);
+    expect(figure.goals).toHaveLength(1);
+  }, 180_000);
 });
