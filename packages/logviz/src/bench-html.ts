@@ -7,6 +7,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { CHROMIUM, CHROMIUM_ARGS } from "./html/chromium.js";
 import { synthTraceText } from "./synth.js";
 
 export interface HtmlBenchResult {
@@ -30,17 +31,6 @@ export interface HtmlBenchOptions {
   readonly chromium?: string;
   readonly log?: (s: string) => void;
 }
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,7 +60,7 @@ async function firstRender(page: string, chromium: string, runs: number): Promis
   } catch {
     return { ms: null, note: "playwright-core is not installed (a devDependency of @raftlab/logviz)" };
   }
-  const browser = await pw.chromium.launch({ executablePath: chromium, args: CHROMIUM_ARGS });
+  const browser = await pw.chromium.launch({ executablePath: chromium, args: [...CHROMIUM_ARGS] });
   try {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -105,7 +95,7 @@ export async function runHtmlBench(o: HtmlBenchOptions = {}): Promise<HtmlBenchR
       jsonl.push(timeCli([trace, "--to", "jsonl"], join(dir, "out.jsonl")));
     }
     log("html bench: first render in headless Chromium");
-    const fr = await firstRender(page, o.chromium ?? "/usr/bin/chromium", runs);
+    const fr = await firstRender(page, o.chromium ?? CHROMIUM, runs);
     const toHtmlMs = median(html);
     const toJsonlMs = median(jsonl);
     return {

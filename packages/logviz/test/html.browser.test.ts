@@ -4,19 +4,10 @@
 // html-page-checks.ts's, shared with html.firefox.test.ts.
 import { existsSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../src/html/chromium.js";
 import { describePageChecks, type BrowserDriver, type DrivenPage } from "./html-page-checks.js";
 
-export const CHROMIUM = process.env["RAFTLAB_CHROMIUM"] ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM, CHROMIUM_ARGS };
 const skipReason = existsSync(CHROMIUM) ? "" : `skipped: no browser at ${CHROMIUM} (apt-get install chromium, or set RAFTLAB_CHROMIUM)`;
 
 function drivenPage(page: Page): DrivenPage {
@@ -46,7 +37,7 @@ function drivenPage(page: Page): DrivenPage {
 
 async function launchChromium(): Promise<BrowserDriver> {
   const { chromium } = await import("playwright-core");
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
   return {
     async open(fileUrl) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

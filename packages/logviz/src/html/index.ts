@@ -5,3 +5,4 @@ export { BASE_CSS, renderPage, type PageParts } from "./page.js";
 export { buildRunData, deliveredCount, type RunData } from "./run-data.js";
 export { renderRunPage, type RunPageMeta } from "./run-page.js";
 export { FILE_PAGE_MAX_ROWS, readFileStore, runPageOfFile, type FilePageOptions } from "./file-page.js";
+export { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";

@@ -11,21 +11,11 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS } from "@raftlab/logviz/html";
 import { writeReportHtml } from "../../src/runs/html/write.js";
 import type { RunRecord } from "../../src/runs/record.js";
 import { parseReport } from "../../src/runs/report.js";
 
-const CHROMIUM = process.env["RAFTLAB_CHROMIUM"] ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const skipReason = existsSync(CHROMIUM) ? "" : `skipped: no browser at ${CHROMIUM} (apt-get install chromium, or set RAFTLAB_CHROMIUM)`;
 
 const fakeCli = fileURLToPath(new URL("./fixtures/fake-cli.mjs", import.meta.url));
@@ -147,7 +137,7 @@ describe.skipIf(skipReason !== "")(`report.html in headless Chromium${skipReason
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "raftlab-report-browser-"));
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
